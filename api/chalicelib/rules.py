@@ -1,0 +1,252 @@
+"""Evaluate an expression in its JSON form (see generator/rules/compile.py) against a submission.
+
+Pure and self-contained: no imports from generator/, no I/O, no clock (today is passed in).
+generator/static/rules.js is the same evaluator for the pages; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+
+Expr = dict
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_DATETIME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})$")
+_TIME = re.compile(r"^[0-9]{2}:[0-9]{2}$")
+_ORDERED = ("number", "date", "datetime", "time")
+
+
+def evaluate(
+    expr: Expr, data: dict, *, today: datetime.date, item: dict | None = None
+) -> object:
+    """The value of `expr`: True/False for conditions, 'YYYY-MM-DD' for dates, None if unknown.
+
+    `item` is the current repeat item; its fields are found before the submission's.
+    """
+    return _Evaluation(data, item, today.isoformat()).value(expr)
+
+
+def holds(expr: Expr, data: dict, *, today: datetime.date, item: dict | None = None) -> bool:
+    """Whether a condition is true (null, like false, does not hold)."""
+    return evaluate(expr, data, today=today, item=item) is True
+
+
+class _Evaluation:
+    def __init__(self, data: dict, item: dict | None, today: str) -> None:
+        self.data, self.item, self.today = data, item, today
+
+    def value(self, expr: Expr) -> object:
+        if "lit" in expr:
+            return expr["lit"]
+        if "list" in expr:
+            return [self.value(element) for element in expr["list"]]
+        if "field" in expr:
+            return self.lookup(expr["field"])
+        if "call" in expr:
+            return self.call(expr["call"], expr["args"])
+        return self.operate(expr["op"], expr["args"])
+
+    def lookup(self, dotted: str) -> object:
+        first, *rest = dotted.split(".")
+        if self.item is not None and first in self.item:
+            found = self.item[first]
+        else:
+            found = self.data.get(first)
+        for key in rest:
+            found = _step(found, key)
+        return found
+
+    def call(self, name: str, args: list[Expr]) -> object:
+        implementation = IMPLEMENTATIONS.get(name)
+        if implementation is None:
+            raise ValueError(f"unknown function {name!r}")
+        values = [self.value(arg) for arg in args]
+        if name not in _NULL_ACCEPTING and any(v is None for v in values):
+            return None
+        return implementation(values, self.today)
+
+    def operate(self, op: str, args: list[Expr]) -> object:
+        if op == "not":
+            return self.value(args[0]) is not True
+        if op == "and":
+            return self.value(args[0]) is True and self.value(args[1]) is True
+        if op == "or":
+            return self.value(args[0]) is True or self.value(args[1]) is True
+        left, right = self.value(args[0]), self.value(args[1])
+        if op == "==":
+            return equal(left, right)
+        if op == "!=":
+            return not equal(left, right)
+        if op == "in":
+            return member(left, right)
+        if op == "not in":
+            return not member(left, right)
+        order = compare(left, right)
+        if op not in _ORDERINGS:
+            raise ValueError(f"unknown operator {op!r}")
+        return order is not None and _ORDERINGS[op](order)
+
+
+_ORDERINGS: dict[str, Callable[[int], bool]] = {
+    "<": lambda order: order < 0,
+    "<=": lambda order: order <= 0,
+    ">": lambda order: order > 0,
+    ">=": lambda order: order >= 0,
+}
+
+
+def _step(found: object, key: str) -> object:
+    """One step down a dotted name: an object's key, or each item's key (answered ones)."""
+    if isinstance(found, dict):
+        return found.get(key)
+    if isinstance(found, list):
+        values: list[object] = []
+        for element in found:
+            value = _step(element, key)
+            if isinstance(value, list):
+                values.extend(value)
+            elif value is not None:
+                values.append(value)
+        return values
+    return None
+
+
+def kind_of(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        if _DATE.match(value):
+            return "date"
+        if _DATETIME.match(value):
+            return "datetime"
+        return "time" if _TIME.match(value) else "string"
+    return "list" if isinstance(value, list) else "object"
+
+
+def equal(left: object, right: object) -> bool:
+    """Equality where null equals nothing and true is not 1."""
+    kind = kind_of(left)
+    if left is None or right is None or kind != kind_of(right):
+        return False
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(map(equal, left, right))
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(equal(left[k], right[k]) for k in left)
+    return left == right
+
+
+def compare(left: object, right: object) -> int | None:
+    """-1, 0 or 1 for two numbers, dates, datetimes or times of one kind; else None."""
+    kind = kind_of(left)
+    if kind not in _ORDERED or kind != kind_of(right):
+        return None
+    return (left > right) - (left < right)  # type: ignore[operator]
+
+
+def member(needle: object, haystack: object) -> bool:
+    return isinstance(haystack, list) and any(equal(needle, x) for x in haystack)
+
+
+def to_date(value: object) -> datetime.date | None:
+    """A 'YYYY-MM-DD' date, or the date of a 'YYYY-MM-DDTHH:MM'; None if not a real one."""
+    if not isinstance(value, str):
+        return None
+    match = _DATE.match(value) or _DATETIME.match(value)
+    if match is None:
+        return None
+    parts = [int(part) for part in match.groups()]
+    if len(parts) == 5 and (parts[3] > 23 or parts[4] > 59):
+        return None
+    try:
+        return datetime.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return None
+
+
+def _number(value: object) -> int | float | None:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return value if is_number else None  # type: ignore[return-value]
+
+
+def _shift_days(value: object, days: object) -> str | None:
+    start, count = to_date(value), _number(days)
+    if start is None or count is None:
+        return None
+    try:
+        return (start + datetime.timedelta(days=int(count))).isoformat()
+    except OverflowError:
+        return None
+
+
+def _shift_months(value: object, months: object) -> str | None:
+    start, count = to_date(value), _number(months)
+    if start is None or count is None:
+        return None
+    year, month = divmod(start.year * 12 + start.month - 1 + int(count), 12)
+    if not 1 <= year <= 9999:
+        return None
+    day = min(start.day, _days_in_month(year, month + 1))
+    return datetime.date(year, month + 1, day).isoformat()
+
+
+def _days_in_month(year: int, month: int) -> int:
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+
+
+def _age(birth: object, on: object) -> int | None:
+    born, then = to_date(birth), to_date(on)
+    if born is None or then is None:
+        return None
+    return then.year - born.year - ((then.month, then.day) < (born.month, born.day))
+
+
+def _days_between(first: object, second: object) -> int | None:
+    start, end = to_date(first), to_date(second)
+    return None if start is None or end is None else (end - start).days
+
+
+def _extreme(values: object, pick: Callable[..., object]) -> object:
+    if not isinstance(values, list):
+        return None
+    dates = [v for v in values if kind_of(v) in ("date", "datetime")]
+    if not dates or len({kind_of(v) for v in dates}) > 1:
+        return None
+    return pick(dates)
+
+
+def _answered(value: object) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def _fixed_date(text: object) -> str | None:
+    return text if isinstance(text, str) and _DATE.match(text) and to_date(text) else None
+
+
+def _count(value: object) -> int | None:
+    if value is None:
+        return 0
+    return len(value) if isinstance(value, list) else None
+
+
+#: function name -> implementation(argument values, today as 'YYYY-MM-DD')
+IMPLEMENTATIONS: dict[str, Callable[[list, str], object]] = {
+    "today": lambda args, today: today,
+    "answered": lambda args, today: _answered(args[0]),
+    "age": lambda args, today: _age(args[0], args[1]),
+    "days_between": lambda args, today: _days_between(args[0], args[1]),
+    "add_days": lambda args, today: _shift_days(args[0], args[1]),
+    "add_months": lambda args, today: _shift_months(args[0], args[1]),
+    "count": lambda args, today: _count(args[0]),
+    "earliest": lambda args, today: _extreme(args[0], min),
+    "latest": lambda args, today: _extreme(args[0], max),
+    "date": lambda args, today: _fixed_date(args[0]),
+}
+
+#: Functions that see a null argument; every other one gives null for a null argument.
+_NULL_ACCEPTING = ("answered", "count")

@@ -1,0 +1,160 @@
+"""A submission -> field errors the page can show: [{field, code, message}].
+
+`field` is a JSON pointer into the submission (/offences/0/offence_date); `message` is the
+one written in the YAML (carried in the schema's `x-dipforms-errors` and rules). Never
+uses jsonschema's own message or the submitted value: both may hold personal data. Pure.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from . import rules
+
+#: JSON Schema keyword -> the error kind a form writes messages for.
+KEYWORD_KIND = {
+    "required": "required", "minLength": "min_length", "maxLength": "max_length",
+    "pattern": "pattern", "format": "format", "enum": "enum", "const": "const",
+    "type": "type", "minimum": "min", "maximum": "max", "exclusiveMinimum": "min",
+    "exclusiveMaximum": "max", "minItems": "min_items", "maxItems": "max_items",
+    "uniqueItems": "enum", "additionalProperties": "unknown_field", "not": "not_applicable",
+}
+UNKNOWN_FIELD = {"en": "This answer is not part of the form", "cy": None}
+NOT_APPLICABLE = {"en": "Remove this answer: the question does not apply", "cy": None}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    message: str | None
+    severity: str = "refuse"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+def compile_validator(schema: dict) -> Draft202012Validator:
+    """Build once per schema and reuse: building costs far more than validating."""
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def pointer(parts) -> str:
+    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in parts)
+
+
+def field_schema(schema: dict, parts: list) -> dict:
+    """The property schema at an instance path (list indexes step into `items`)."""
+    node = schema
+    for part in parts:
+        if isinstance(part, int):
+            node = node.get("items", {})
+        else:
+            node = node.get("properties", {}).get(part, {})
+    return node
+
+
+def _message(prop: dict, kind: str, lang: str) -> str | None:
+    messages = prop.get("x-dipforms-errors", {})
+    text = messages.get(kind) or (messages.get("required") if kind == "min_length" else None)
+    if text is None:
+        return None
+    return text.get(lang) or text.get("en")
+
+
+def schema_errors(schema: dict, validator, data: Any, lang: str = "en") -> list[FieldError]:
+    found: dict[tuple[str, str], FieldError] = {}
+    for error in validator.iter_errors(data):
+        for item in _explain(schema, error, lang):
+            found.setdefault((item.field, item.code), item)
+    return sorted(found.values(), key=lambda e: (e.field, e.code))
+
+
+def _explain(schema: dict, error, lang: str) -> list[FieldError]:
+    path = list(error.absolute_path)
+    keyword = error.validator
+    kind = KEYWORD_KIND.get(keyword, "invalid")
+    if keyword == "required":
+        missing = [n for n in error.validator_value if not isinstance(error.instance, dict)
+                   or n not in error.instance]
+        return [_for_part(schema, path, name, "required", lang) for name in missing]
+    if keyword == "additionalProperties" and isinstance(error.instance, dict):
+        known = set(field_schema(schema, path).get("properties", {}))
+        return [FieldError(pointer([*path, name]), "unknown_field", UNKNOWN_FIELD.get(lang)
+                           or UNKNOWN_FIELD["en"]) for name in error.instance if name not in known]
+    if keyword == "not" and set(error.validator_value) == {"required"}:
+        return [FieldError(pointer([*path, name]), "not_applicable", NOT_APPLICABLE["en"])
+                for name in error.validator_value["required"]]
+    if keyword == "minLength" and error.validator_value == 1:
+        kind = "required"
+    return [_located(schema, path, kind, lang)]
+
+
+def _for_part(schema: dict, path: list, name: str, kind: str, lang: str) -> FieldError:
+    """A missing property: a field of the form, or a part of a name/address/signature."""
+    parent = field_schema(schema, path)
+    if parent.get("x-dipforms-type") and path:
+        return FieldError(pointer([*path, name]), kind,
+                          _message(parent, name, lang) or _message(parent, kind, lang))
+    prop = field_schema(schema, [*path, name])
+    return FieldError(pointer([*path, name]), kind, _message(prop, kind, lang))
+
+
+def _located(schema: dict, path: list, kind: str, lang: str) -> FieldError:
+    prop = field_schema(schema, path)
+    if not prop.get("x-dipforms-type") and path:
+        # inside a composite field: the message is the owner's, keyed by part or kind
+        owner = field_schema(schema, path[:-1])
+        message = _message(owner, kind, lang) or _message(owner, str(path[-1]), lang)
+        return FieldError(pointer(path), kind, message)
+    return FieldError(pointer(path), kind, _message(prop, kind, lang))
+
+
+def rule_errors(schema: dict, data: dict, *, today: datetime.date,
+                lang: str = "en") -> list[FieldError]:
+    """Evaluate `x-dipforms-rules`: checks, and conditions JSON Schema could not express."""
+    out: list[FieldError] = []
+    for rule in schema.get("x-dipforms-rules", ()):
+        each = rule.get("each")
+        if each:
+            items = data.get(each)
+            for index, item in enumerate(items if isinstance(items, list) else ()):
+                if isinstance(item, dict):
+                    out.extend(_apply(rule, data, item, [each, index], today, lang))
+        else:
+            out.extend(_apply(rule, data, None, [], today, lang))
+    return out
+
+
+def _apply(rule: dict, data: dict, item: dict | None, at: list, today, lang) -> list[FieldError]:
+    holder = item if item is not None else data
+    name = rule["field"]
+    where = pointer([*at, *name.split("/")])
+    when = rule.get("when")
+    applies = when is None or rules.holds(when, data, today=today, item=item)
+    kind = rule["kind"]
+    message = rule.get("message") or {}
+    text = message.get(lang) or message.get("en")
+    if kind == "check" and applies and not rules.holds(rule["check"], data, today=today,
+                                                       item=item):
+        return [FieldError(where, rule["id"], text, rule.get("severity", "refuse"))]
+    if kind == "required" and applies and holder.get(name) in (None, "", [], {}):
+        return [FieldError(where, "required", text)]
+    if kind == "show" and not applies and name in holder:
+        return [FieldError(where, "not_applicable", NOT_APPLICABLE["en"])]
+    return []
+
+
+def validate(schema: dict, validator, data: Any, *, today: datetime.date,
+             lang: str = "en") -> tuple[list[FieldError], list[FieldError]]:
+    """(errors that refuse the submission, warnings the user may confirm)."""
+    problems = schema_errors(schema, validator, data, lang)
+    if isinstance(data, dict):
+        problems += rule_errors(schema, data, today=today, lang=lang)
+    errors = [p for p in problems if p.severity == "refuse"]
+    warnings = [p for p in problems if p.severity != "refuse"]
+    return errors, warnings

@@ -1,0 +1,1 @@
+"""dipforms generator: YAML form definitions -> JSON Schemas, an accessible site and a manifest."""

@@ -1,0 +1,81 @@
+"""`dipforms check | build | serve`: exit codes, messages, never a traceback for a DAT.
+
+Exit codes: 0 success, 1 the definitions have errors, 2 wrong usage, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from .workspace import Workspace
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dipforms", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path.cwd(),
+                        help="the project folder holding forms/ (default: here)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("check", help="check every YAML file and report every problem")
+    sub.add_parser("build", help="check, then write schemas/, site/ and the API's manifest")
+    serve = sub.add_parser("serve", help="build, serve the site, rebuild when YAML changes")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a DAT never sees a traceback unless they ask for one
+        if os.environ.get("DIPFORMS_DEBUG"):
+            raise
+        print(f"dipforms: internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug in dipforms, not in your YAML. "
+              "Run again with DIPFORMS_DEBUG=1 for details.", file=sys.stderr)
+        return 3
+
+
+def _run(args: argparse.Namespace) -> int:
+    workspace = Workspace(args.root.resolve())
+    if not (workspace.root / "forms").is_dir():
+        print(f"dipforms: no forms/ folder in {workspace.root}", file=sys.stderr)
+        return 2
+    if args.command == "check":
+        from .diagnostics import format_all
+
+        result, sources = workspace.build(site=False)
+        report = format_all(result.diagnostics, sources)
+        if report:
+            print(report, file=sys.stderr if not result.ok else sys.stdout)
+        if result.ok:
+            print(f"ok: {len(result.project.forms)} forms, "
+                  f"{len(result.project.codelists)} code lists")
+        return 0 if result.ok else 1
+    if args.command == "build":
+        started = time.perf_counter()
+        result, report, changed = workspace.build_and_write()
+        if report:
+            print(report, file=sys.stderr if not result.ok else sys.stdout)
+        if not result.ok:
+            print("nothing was written", file=sys.stderr)
+            return 1
+        elapsed = (time.perf_counter() - started) * 1000
+        print(f"built {len(result.project.forms)} forms in {elapsed:.0f} ms; "
+              f"{changed} file(s) changed")
+        return 0
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(workspace, host=args.host, port=args.port)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""What a field type is: its own YAML keys, its value kind, its JSON Schema, its messages.
+
+Pure: each type turns a parsed Field into a schema fragment; nothing here reads files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Field
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One type-specific key. `kind` tells parse.py how to read it:
+
+    int, number, bool, str, text (en/cy), regex, width, widget, bound (today or a field id),
+    options (inline {code, label}), codelist (a code list name), fields (nested fields),
+    roles (a list of text).
+    """
+
+    kind: str
+    default: Any = None
+
+
+@dataclass
+class SchemaContext:
+    """What a type needs to write its schema: the code lists used go into $defs."""
+
+    codelists: dict[str, tuple[str, ...]]
+    defs: dict[str, Any] = field(default_factory=dict)
+    property_schema: Callable[[Field], dict[str, Any]] | None = None
+
+    def codelist_ref(self, name: str) -> dict[str, Any]:
+        self.defs[name] = {"enum": list(self.codelists[name])}
+        return {"$ref": f"#/$defs/{name}"}
+
+    def choice_schema(self, f: Field) -> dict[str, Any]:
+        if "codelist" in f.options:
+            return self.codelist_ref(f.options["codelist"])
+        return {"enum": [c.code for c in f.options.get("inline_options", ())]}
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """A field type.
+
+    `kind` is the value's kind in expressions (see generator/rules/types.py).
+    `messages` are the default GOV.UK-style errors, by error kind, with `{label}`.
+    `parts` are the sub-fields of object types: (key, kind, required).
+    """
+
+    name: str
+    kind: str
+    schema: Callable[[Field, SchemaContext], dict[str, Any]]
+    messages: dict[str, str]
+    options: dict[str, OptionSpec] = field(default_factory=dict)
+    macro: str = ""
+    autocomplete: str | None = None
+    input_type: str = "text"
+    parts: tuple[tuple[str, str, bool], ...] = ()
+    has_value: bool = True
+    needs_label: bool = True
+
+    def default_message(self, kind: str, f: Field, values: dict[str, Any]) -> str | None:
+        """The default message for `kind`, or None when it does not apply to this field.
+
+        `values` fills the placeholders ({max_length}, {other}...); a placeholder with no
+        value means the check is not made, so there is no message for it.
+        """
+        template = self.messages.get(kind)
+        if template is None:
+            return None
+        label = f.label.en if f.label else f.id
+        lowered = label[:1].lower() + label[1:] if label[1:2].islower() or len(label) == 1 else label
+        item_label = f.options.get("item_label")
+        item = item_label.en.lower() if item_label is not None else "item"
+        try:
+            return template.format(label=lowered.rstrip("?"), Label=label.rstrip("?"),
+                                   item=item, **values)
+        except KeyError:
+            return None
+
+
+def with_limits(schema: dict[str, Any], f: Field, names: dict[str, str]) -> dict[str, Any]:
+    """Copy the options named in `names` (option -> JSON Schema keyword) into the schema."""
+    for option, keyword in names.items():
+        value = f.options.get(option)
+        if value is not None:
+            schema[keyword] = value
+    return schema

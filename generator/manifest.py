@@ -1,0 +1,57 @@
+"""The manifest the API reads: every form, its current and kept versions, schema hashes.
+
+Pure: schema texts in, a dict out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from .model import Form, Project
+from .schema import text_json
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def schema_path(form_id: str, version: str) -> str:
+    return f"{form_id}/{version}.schema.json"
+
+
+def version_key(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")
+    return int(major), int(minor)
+
+
+def build_manifest(project: Project, schema_texts: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """schema_texts: form id -> version -> schema text (current and every kept version)."""
+    forms = []
+    for form in project.forms:
+        versions = schema_texts.get(form.id, {})
+        forms.append({
+            "id": form.id,
+            "title": text_json(form.title),
+            "description": text_json(form.description),
+            "agency": form.agency,
+            "current_version": form.version,
+            "welsh": form.has_welsh,
+            "versions": [
+                {"version": v, "schema": schema_path(form.id, v), "sha256": sha256(versions[v])}
+                for v in sorted(versions, key=version_key)
+            ],
+        })
+    return {
+        "manifest_version": 1,
+        "forms": forms,
+        "protocol": "protocol.json" if project.protocol is not None else None,
+    }
+
+
+def protocol_json(project: Project) -> dict[str, Any] | None:
+    return project.protocol.raw if project.protocol is not None else None
+
+
+def form_summary(form: Form) -> str:
+    return f"{form.id} {form.version}"

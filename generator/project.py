@@ -1,0 +1,102 @@
+"""Assemble a Project from files: which file is what, and the parse order.
+
+`parse_project` is pure (paths and text in, model and diagnostics out); `read_forms_dir`
+is the one function here that reads the disk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from .diagnostics import Diagnostic
+from .load import load_yaml
+from .model import Project
+from .parse import FormParser
+from .parse_shared import parse_block, parse_codelist, parse_documents, parse_protocol
+from .reader import Reader
+from .spans import Node, Span
+
+
+def read_forms_dir(root: Path, forms_dir: str = "forms") -> dict[str, str]:
+    """Every YAML file under forms/, as {'forms/x.yaml': text}, in a stable order."""
+    base = root / forms_dir
+    files = sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in files}
+
+
+def classify(path: str) -> str:
+    """sources | protocol | codelist | block | form | unknown, from the path under forms/."""
+    parts = PurePosixPath(path).parts[1:]
+    if parts in (("sources.yaml",), ("sources.yml",)):
+        return "sources"
+    if parts in (("protocol.yaml",), ("protocol.yml",)):
+        return "protocol"
+    if len(parts) == 2 and parts[0] == "codelists":
+        return "codelist"
+    if len(parts) == 2 and parts[0] == "blocks":
+        return "block"
+    if len(parts) == 1:
+        return "form"
+    return "unknown"
+
+
+def parse_project(sources: dict[str, str]) -> tuple[Project, list[Diagnostic]]:
+    """Load and parse every file; returns the project and all load/parse diagnostics."""
+    diagnostics: list[Diagnostic] = []
+    nodes: dict[str, tuple[str, Node]] = {}
+    for path, text in sources.items():
+        node, problems = load_yaml(text, path)
+        diagnostics.extend(problems)
+        kind = classify(path)
+        if kind == "unknown":
+            diagnostics.append(Diagnostic(Span(path, 1, 1), "F012",
+                                          "this file is not in a place dipforms reads",
+                                          hint="forms go in forms/, code lists in "
+                                               "forms/codelists/, blocks in forms/blocks/"))
+        elif node is not None:
+            nodes[path] = (kind, node)
+
+    def of_kind(kind: str):
+        return [(p, n) for p, (k, n) in nodes.items() if k == kind]
+
+    documents: dict[str, str] = {}
+    reader = Reader()
+    for _, node in of_kind("sources"):
+        documents.update(parse_documents(reader, node))
+    reader.documents = set(documents)
+
+    codelists = {}
+    for path, node in of_kind("codelist"):
+        codelist = parse_codelist(reader, node, PurePosixPath(path).stem)
+        if codelist is not None:
+            codelists[codelist.id] = codelist
+    blocks = {}
+    for path, node in of_kind("block"):
+        block = parse_block(reader, node, PurePosixPath(path).stem)
+        if block is not None:
+            blocks[block.id] = block
+    protocol = None
+    for _, node in of_kind("protocol"):
+        protocol = parse_protocol(reader, node)
+
+    parser = FormParser(reader, codelists, blocks)
+    forms = []
+    for path, node in of_kind("form"):
+        form = parser.form(node, PurePosixPath(path).stem)
+        if form is not None:
+            forms.append(form)
+    diagnostics.extend(reader.diagnostics)
+    project = Project(tuple(sorted(forms, key=lambda f: f.id)), codelists, protocol, documents)
+    return project, diagnostics
+
+
+def read_committed_schemas(root: Path, schemas_dir: str = "schemas") -> dict[str, dict[str, str]]:
+    """The kept schemas: form id -> version -> text, from schemas/<form>/<version>.schema.json."""
+    kept: dict[str, dict[str, str]] = {}
+    base = root / schemas_dir
+    if not base.is_dir():
+        return kept
+    for path in sorted(base.glob("*/*.schema.json")):
+        version = path.name.removesuffix(".schema.json")
+        kept.setdefault(path.parent.name, {})[version] = path.read_text(encoding="utf-8")
+    return kept
