@@ -45,6 +45,7 @@ class _Builder:
         self.ctx.property_schema = self.item_schema
         self.rules: list[dict[str, Any]] = []
         self.top = {f.id: f for f in form.fields()}
+        self.items: dict[tuple[str, ...], dict[str, Any]] = {}
 
     def build(self) -> dict[str, Any]:
         form = self.form
@@ -124,6 +125,12 @@ class _Builder:
         return values
 
     def item_schema(self, group: Field) -> dict[str, Any]:
+        """The schema of one item of a repeat; built once, as building records its rules."""
+        if group.path not in self.items:
+            self.items[group.path] = self._item_schema(group)
+        return self.items[group.path]
+
+    def _item_schema(self, group: Field) -> dict[str, Any]:
         children = [c for c in group.children if FIELD_TYPES[c.type].has_value]
         item: dict[str, Any] = {
             "type": "object",

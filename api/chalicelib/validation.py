@@ -60,7 +60,7 @@ def field_schema(schema: dict, parts: list) -> dict:
 
 def _message(prop: dict, kind: str, lang: str) -> str | None:
     messages = prop.get("x-dipforms-errors", {})
-    text = messages.get(kind) or (messages.get("required") if kind == "min_length" else None)
+    text = messages.get(kind)
     if text is None:
         return None
     return text.get(lang) or text.get("en")
@@ -89,8 +89,8 @@ def _explain(schema: dict, error, lang: str) -> list[FieldError]:
     if keyword == "not" and set(error.validator_value) == {"required"}:
         return [FieldError(pointer([*path, name]), "not_applicable", NOT_APPLICABLE["en"])
                 for name in error.validator_value["required"]]
-    if keyword == "minLength" and error.validator_value == 1:
-        kind = "required"
+    if keyword in ("minLength", "minItems") and error.validator_value == 1:
+        kind = "required"  # an empty answer is a missing answer
     return [_located(schema, path, kind, lang)]
 
 
@@ -139,7 +139,7 @@ def _apply(rule: dict, data: dict, item: dict | None, at: list, today, lang) -> 
     kind = rule["kind"]
     message = rule.get("message") or {}
     text = message.get(lang) or message.get("en")
-    if kind == "check" and applies and not rules.holds(rule["check"], data, today=today,
+    if kind == "check" and applies and _answered(holder, name) and not rules.holds(rule["check"], data, today=today,
                                                        item=item):
         return [FieldError(where, rule["id"], text, rule.get("severity", "refuse"))]
     if kind == "required" and applies and holder.get(name) in (None, "", [], {}):
@@ -147,6 +147,14 @@ def _apply(rule: dict, data: dict, item: dict | None, at: list, today, lang) -> 
     if kind == "show" and not applies and name in holder:
         return [FieldError(where, "not_applicable", NOT_APPLICABLE["en"])]
     return []
+
+
+def _answered(holder: dict, name: str) -> bool:
+    """A check is shown beside its field, so it waits until that field is answered."""
+    value: Any = holder
+    for part in name.split("/"):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value not in (None, "", [], {})
 
 
 def validate(schema: dict, validator, data: Any, *, today: datetime.date,
