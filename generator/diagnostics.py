@@ -34,7 +34,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "F012": (ERROR, "unknown file kind"),
     "F013": (ERROR, "block used inside itself"),
     "F014": (ERROR, "badly formed version"),
-    "F015": (ERROR, "badly formed date or pattern"),
+    "F015": (ERROR, "badly formed pattern"),
     "F016": (ERROR, "unknown agency"),
     "E001": (ERROR, "expression syntax error"),
     "E002": (ERROR, "unknown field in an expression"),
@@ -46,7 +46,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "V001": (ERROR, "published version changed without a new version number"),
     "V002": (ERROR, "version number goes backwards"),
     "W001": (WARNING, "Welsh text missing in part of a form"),
-    "W002": (WARNING, "field reached only through a hidden page"),
 }
 
 

@@ -34,6 +34,10 @@ _Loader.add_implicit_resolver(
 
 def load_yaml(text: str, file: str) -> tuple[Node | None, list[Diagnostic]]:
     """Parse one YAML document into nodes; on a syntax error return (None, [diagnostic])."""
+    if "\ufffd" in text:
+        line = text[: text.index("\ufffd")].count("\n") + 1
+        return None, [Diagnostic(Span(file, line, 1), "Y001", "this file is not UTF-8 text",
+                                 hint="save it as UTF-8 in your editor")]
     loader = _Loader(text)
     try:
         root = loader.get_single_node()

@@ -21,7 +21,9 @@ def read_forms_dir(root: Path, forms_dir: str = "forms") -> dict[str, str]:
     """Every YAML file under forms/, as {'forms/x.yaml': text}, in a stable order."""
     base = root / forms_dir
     files = sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in files}
+    # undecodable bytes become U+FFFD, which load_yaml reports as "not UTF-8" with its line
+    return {p.relative_to(root).as_posix(): p.read_bytes().decode("utf-8", errors="replace")
+            for p in files}
 
 
 def classify(path: str) -> str:

@@ -198,17 +198,22 @@ class _Builder:
         return rule
 
     def bound_rule(self, key: str, f: Field, each) -> dict[str, Any]:
+        """earliest/latest as a rule: against another field, or against today's date
+        (a date and time is compared by its date, so any time today is allowed)."""
         other, _ = f.options[key]
-        bound = {"call": "today", "args": []} if other == "today" else {"field": other}
-        if other == "today" and f.type == "datetime":
-            bound = {"call": "now", "args": []}
-        op = ">=" if key == "earliest" else "<="
+        field = {"field": f.id}
+        if other == "today":
+            today = {"call": "today", "args": []}
+            first, second = (today, field) if key == "earliest" else (field, today)
+            check = {"op": ">=", "args": [{"call": "days_between", "args": [first, second]},
+                                          {"lit": 0}]}
+            when = _answered(f.id)
+        else:
+            check = {"op": ">=" if key == "earliest" else "<=", "args": [field, {"field": other}]}
+            when = {"op": "and", "args": [_answered(f.id), _answered(other)]}
         rule: dict[str, Any] = {
-            "id": f"{key}:{'.'.join(f.path)}", "kind": "check", "field": f.id,
-            "when": _answered(f.id) if other == "today" else {
-                "op": "and", "args": [_answered(f.id), _answered(other)]},
-            "check": {"op": op, "args": [{"field": f.id}, bound]},
-            "severity": "refuse", "message": self.messages(f)[key],
+            "id": f"{key}:{'.'.join(f.path)}", "kind": "check", "field": f.id, "when": when,
+            "check": check, "severity": "refuse", "message": self.messages(f)[key],
         }
         if each:
             rule["each"] = "/".join(each)

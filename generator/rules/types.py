@@ -50,6 +50,7 @@ BOOLEAN = ExprType("boolean")
 ORDERED = ("number", "date", "datetime", "time")
 SCALARS = ("string", "code", "number", "date", "datetime", "time", "boolean")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_TIME = re.compile(r"^([0-9]{2}):([0-9]{2})$")
 
 _DESCRIPTIONS = {
     "string": "text",
@@ -147,6 +148,8 @@ class _Checker:
             self.require_boolean(node.right, f"'{node.op}' needs true/false on its right")
             return BOOLEAN
         left, right = self.type_of(node.left), self.type_of(node.right)
+        if left is not None and right is not None and node.op not in ("in", "not in"):
+            left, right = _as_time(left, node.left, right), _as_time(right, node.right, left)
         if left is not None and right is not None:
             if node.op in ("in", "not in"):
                 self.check_membership(node, left, right)
@@ -291,6 +294,15 @@ class _Checker:
             if other.value not in field.codes:
                 message = f"'{other.value}' is not a code of '{field.field}'"
                 self.report(other.offset, "E007", message, did_you_mean(other.value, field.codes))
+
+
+def _as_time(found: ExprType, node: Ast, other: ExprType) -> ExprType:
+    """A quoted 'HH:MM' compared with a time field is a time (there is no time() function)."""
+    if other.kind == "time" and isinstance(node, Literal) and isinstance(node.value, str):
+        match = _TIME.match(node.value)
+        if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
+            return ExprType("time")
+    return found
 
 
 def _literal_kind(value: object) -> str:

@@ -188,6 +188,7 @@ VALID_CONDITIONS = [
     "offender_name.family_name == 'Jones' or not answered(surname)",
     "consents and arrest_time < arrest_time and interview_at >= interview_at",
     "count(identification_basis) >= 2",
+    "interview_at >= '09:30' and '17:00' > interview_at",
 ]
 
 
@@ -252,6 +253,7 @@ E004_CASES = [
     ("earliest(offences) < today()", 29, "argument 1 of earliest() must be a list of dates, "
                                          "such as repeat.date_field, found 'offences' (a "
                                          "repeating group)"),
+    ("interview_at < '25:00'", 33, "cannot compare 'interview_at' (a time) with text"),
     ("score in ['a', 1]", 35, "a list must hold one kind of value: text and a number"),
     ("score", 20, "a condition must be true or false, but this is 'score' (a number)"),
     ("add_days(offence_date, 1)", 20, "a condition must be true or false, but this is a date"),

@@ -1,0 +1,92 @@
+"""The docs cannot drift: every example in docs/form-language.md builds (or fails with its
+stated code), and every field type, function, diagnostic code and CLI command has a place
+in the docs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_project
+from generator.diagnostics import CATALOGUE
+from generator.fields import FIELD_TYPES
+from generator.rules.functions import FUNCTIONS
+from tests.yaml_cases import BASE_FILES, fields_form
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGE = (ROOT / "docs/form-language.md").read_text()
+ERRORS = (ROOT / "docs/errors.md").read_text()
+README = (ROOT / "README.md").read_text() if (ROOT / "README.md").is_file() else ""
+
+BLOCK = re.compile(r"```yaml (example|invalid) (\w+)(?: ([A-Z]\d{3}))?\n(.*?)```", re.S)
+EXAMPLES = [(m.group(1), m.group(2), m.group(3), m.group(4)) for m in BLOCK.finditer(LANGUAGE)]
+
+
+def _shared_files() -> dict[str, str]:
+    """Every code list and block shown in the docs, available to every example."""
+    files = dict(BASE_FILES)
+    for outcome, kind, _, text in EXAMPLES:
+        name = re.search(rf"^{kind}: (\w+)", text, re.M) if kind in ("codelist", "block") else None
+        if outcome == "example" and name:
+            files[f"forms/{kind}s/{name.group(1)}.yaml"] = text
+    return files
+
+
+def _files_for(kind: str, text: str) -> dict[str, str]:
+    files = _shared_files()
+    if kind == "fields":
+        files["forms/t.yaml"] = fields_form(text)
+    elif kind == "form":
+        form_id = "misnamed" if "another_name" in text else re.search(r"^form: (\w+)", text,
+                                                                      re.M).group(1)
+        files[f"forms/{form_id}.yaml"] = text
+    elif kind == "protocol":
+        files["forms/protocol.yaml"] = text
+    else:
+        name = re.search(rf"^{kind}: (\w+)", text, re.M).group(1)
+        files[f"forms/{kind}s/{name}.yaml"] = text
+    return files
+
+
+@pytest.mark.parametrize("outcome,kind,code,text", EXAMPLES,
+                         ids=[f"{i}-{e[0]}-{e[1]}" for i, e in enumerate(EXAMPLES)])
+def test_docs_example(outcome, kind, code, text):
+    result = build_project(_files_for(kind, text), {})
+    found = [d.code for d in result.diagnostics if d.is_error]
+    if outcome == "example":
+        assert found == [], [d.headline() for d in result.diagnostics]
+    else:
+        assert code in found, [d.headline() for d in result.diagnostics]
+
+
+def test_there_is_an_example_of_every_kind():
+    kinds = {(outcome, kind) for outcome, kind, _, _ in EXAMPLES}
+    for kind in ("form", "fields", "codelist", "block", "protocol"):
+        assert ("example", kind) in kinds
+
+
+def test_every_field_type_has_a_row_and_an_example_section():
+    for name in FIELD_TYPES:
+        assert f"| `{name}` |" in LANGUAGE, name
+        assert re.search(rf"^### .*\b{name}\b", LANGUAGE, re.M), name
+        assert re.search(rf"type: {name}\b", LANGUAGE), name
+
+
+def test_every_function_is_documented():
+    for name in FUNCTIONS:
+        assert f"`{name}(" in LANGUAGE, name
+
+
+def test_every_diagnostic_code_is_documented_and_no_other():
+    documented = set(re.findall(r"^### ([A-Z]\d{3})$", ERRORS, re.M))
+    assert documented == set(CATALOGUE)
+
+
+def test_every_cli_command_is_in_the_readme():
+    from generator.cli import _parser
+
+    sub = next(a for a in _parser()._actions if a.dest == "command")
+    for command in sub.choices:
+        assert f"dipforms {command}" in README, command
