@@ -13,8 +13,12 @@ from .diagnostics import Diagnostic
 from .spans import Mapping, Node, Scalar, Sequence, Span
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2-like scalars: no yes/no/on/off booleans, no timestamps."""
+#: libyaml's parser when PyYAML has it (several times faster), else the pure-Python one.
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeBase):
+    """A safe loader with YAML 1.2-like scalars: no yes/no/on/off booleans, no timestamps."""
 
 
 _Loader.yaml_implicit_resolvers = {
