@@ -2,18 +2,22 @@
 
 `build_project` returns every output as {relative path: text} plus every diagnostic, so
 `check`, `build` and `serve` share one code path and a failed build changes no file.
+A BuildCache (kept by `serve` between builds) skips the YAML parsing, schemas and pages of
+files whose bytes have not changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .check import check_project
 from .diagnostics import Diagnostic, sort_key
 from .manifest import build_manifest, protocol_json, schema_path
-from .project import parse_project
+from .model import Form
+from .project import classify, parse_project
 from .schema import dump_schema, form_schema
 from .versions import check_versions
 
@@ -31,6 +35,39 @@ class BuildResult:
         return not any(d.is_error for d in self.diagnostics)
 
 
+class SiteRenderer(Protocol):
+    """Makes the pages: each form's own, and the index of all forms."""
+
+    def form(self, form: Form) -> dict[str, str]: ...
+
+    def index(self, forms: tuple[Form, ...]) -> dict[str, str]: ...
+
+
+@dataclass
+class BuildCache:
+    """What earlier builds made, reused while the inputs are byte-identical."""
+
+    loads: dict[str, tuple[str, Any, list]] = field(default_factory=dict)
+    forms: dict[str, tuple[str, str, dict[str, str]]] = field(default_factory=dict)
+
+
+def _form_keys(sources: dict[str, str], committed: dict[str, dict[str, str]]) -> dict[str, str]:
+    """form id -> a digest of everything its schema and pages are made from."""
+    shared = hashlib.sha256()
+    for path, text in sorted(sources.items()):
+        if classify(path) != "form":
+            shared.update(path.encode() + b"\0" + text.encode() + b"\0")
+    keys = {}
+    for path, text in sources.items():
+        if classify(path) == "form":
+            form_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            digest = shared.copy()
+            digest.update(text.encode())
+            digest.update(json.dumps(committed.get(form_id, {}), sort_keys=True).encode())
+            keys[form_id] = digest.hexdigest()
+    return keys
+
+
 def dump_json(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -39,28 +76,39 @@ def build_project(
     sources: dict[str, str],
     committed: dict[str, dict[str, str]],
     *,
-    render=None,
+    site: SiteRenderer | None = None,
+    cache: BuildCache | None = None,
 ) -> BuildResult:
     """sources: 'forms/...yaml' -> text; committed: form -> version -> kept schema text.
 
-    `render(project) -> {path: html}` makes the site; None skips it (for `check`).
+    `site` makes the pages (None skips them, for `check`); `cache` is reused and updated.
     """
-    project, diagnostics = parse_project(sources)
+    project, diagnostics = parse_project(sources, cache.loads if cache is not None else None)
     if not any(d.is_error for d in diagnostics):
         diagnostics.extend(check_project(project))
     result = BuildResult(sorted(diagnostics, key=sort_key), project=project)
     if not result.ok:
         return result
 
+    keys = _form_keys(sources, committed)
     schema_texts: dict[str, dict[str, str]] = {}
+    pages: dict[str, dict[str, str]] = {}
     version_problems: list[Diagnostic] = []
     for form in project.forms:
-        schema = form_schema(form, project)
-        kept = {v: json.loads(t) for v, t in committed.get(form.id, {}).items()}
-        version_problems.extend(check_versions(form, schema, kept))
-        texts = dict(committed.get(form.id, {}))
-        texts[form.version] = dump_schema(schema)
-        schema_texts[form.id] = texts
+        key = (keys.get(form.id), site is not None)
+        cached = cache.forms.get(form.id) if cache is not None else None
+        if cached is not None and cached[0] == key:
+            _, current, pages[form.id] = cached
+        else:
+            schema = form_schema(form, project)
+            kept = {v: json.loads(t) for v, t in committed.get(form.id, {}).items()}
+            problems = check_versions(form, schema, kept)
+            version_problems.extend(problems)
+            current = dump_schema(schema)
+            pages[form.id] = site.form(form) if site is not None and not problems else {}
+            if cache is not None and not problems:
+                cache.forms[form.id] = (key, current, pages[form.id])
+        schema_texts[form.id] = {**committed.get(form.id, {}), form.version: current}
     if version_problems:
         result.diagnostics = sorted(result.diagnostics + version_problems, key=sort_key)
         return result
@@ -76,6 +124,9 @@ def build_project(
     protocol = protocol_json(project)
     if protocol is not None:
         result.generated["protocol.json"] = dump_json(protocol)
-    if render is not None:
-        result.site = render(project)
+    if site is not None:
+        result.site = site.index(project.forms)
+        for form in project.forms:
+            result.site.update(pages[form.id])
+        result.site = dict(sorted(result.site.items()))
     return result

@@ -42,12 +42,23 @@ def classify(path: str) -> str:
     return "unknown"
 
 
-def parse_project(sources: dict[str, str]) -> tuple[Project, list[Diagnostic]]:
-    """Load and parse every file; returns the project and all load/parse diagnostics."""
+def parse_project(
+    sources: dict[str, str], loads: dict[str, tuple[str, Node | None, list]] | None = None
+) -> tuple[Project, list[Diagnostic]]:
+    """Load and parse every file; returns the project and all load/parse diagnostics.
+
+    `loads` remembers each file's nodes by its text, so an unchanged file is not re-read.
+    """
     diagnostics: list[Diagnostic] = []
     nodes: dict[str, tuple[str, Node]] = {}
     for path, text in sources.items():
-        node, problems = load_yaml(text, path)
+        remembered = loads.get(path) if loads is not None else None
+        if remembered is not None and remembered[0] == text:
+            _, node, problems = remembered
+        else:
+            node, problems = load_yaml(text, path)
+            if loads is not None:
+                loads[path] = (text, node, problems)
         diagnostics.extend(problems)
         kind = classify(path)
         if kind == "unknown":

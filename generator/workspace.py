@@ -5,10 +5,10 @@ Shared by `dipforms check`, `build` and `serve`, so all three see the same diagn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import BuildResult, build_project
+from .build import BuildCache, BuildResult, build_project
 from .diagnostics import format_all
 from .project import read_committed_schemas, read_forms_dir
 from .write import write_result
@@ -17,13 +17,14 @@ from .write import write_result
 @dataclass
 class Workspace:
     root: Path
+    cache: BuildCache = field(default_factory=BuildCache)
 
     def build(self, *, site: bool = True) -> tuple[BuildResult, dict[str, str]]:
         """Build from what is on disk now; returns the result and the YAML texts read."""
         sources = read_forms_dir(self.root)
         committed = read_committed_schemas(self.root)
-        render = _site_renderer() if site else None
-        return build_project(sources, committed, render=render), sources
+        renderer = site_renderer() if site else None
+        return build_project(sources, committed, site=renderer, cache=self.cache), sources
 
     def build_and_write(self) -> tuple[BuildResult, str, int]:
         """Build; write only if there is no error. Returns (result, report text, files changed)."""
@@ -33,15 +34,15 @@ class Workspace:
         return result, report, changed
 
 
-_ENV = None
-
-
-def _site_renderer():
-    from .render import render_site
+def site_renderer():
+    """The pages' renderer, with one Jinja environment for the life of the process."""
+    from .render import Site
     from .templating import make_environment
 
-    global _ENV
-    if _ENV is None:
-        _ENV = make_environment()
-    env = _ENV
-    return lambda project: render_site(project.forms, env=env)
+    global _SITE
+    if _SITE is None:
+        _SITE = Site(make_environment())
+    return _SITE
+
+
+_SITE = None

@@ -66,8 +66,8 @@ def project_files(form: str | None, extra: dict[str, str] | None = None) -> dict
 
 
 def build_yaml(form: str, extra: dict[str, str] | None = None,
-               committed: dict[str, dict[str, str]] | None = None, render=None) -> BuildResult:
-    return build_project(project_files(form, extra), committed or {}, render=render)
+               committed: dict[str, dict[str, str]] | None = None, site=None) -> BuildResult:
+    return build_project(project_files(form, extra), committed or {}, site=site)
 
 
 def with_header(body: str) -> str:

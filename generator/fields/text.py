@@ -63,7 +63,7 @@ EMAIL = FieldType(
         "pattern": "Enter an email address in the correct format, like name@example.com",
         "max_length": "{Label} must be {max_length} characters or fewer",
     },
-    options={"max_length": OptionSpec("int")},
+    options={"max_length": OptionSpec("int"), "width": OptionSpec("width")},
     macro="text",
     autocomplete="email",
     input_type="email",
@@ -77,6 +77,7 @@ PHONE = FieldType(
         "required": "Enter {label}",
         "pattern": "Enter a UK phone number, like 01632 960 001 or 07700 900 982",
     },
+    options={"width": OptionSpec("width")},
     macro="text",
     autocomplete="tel",
     input_type="tel",
@@ -87,6 +88,7 @@ POSTCODE = FieldType(
     kind="string",
     schema=lambda f, ctx: _string(f, ctx, default_max=8, pattern=POSTCODE_PATTERN),
     messages={"required": "Enter {label}", "pattern": "Enter a full UK postcode, like AA3 1AB"},
+    options={"width": OptionSpec("width")},
     macro="text",
     autocomplete="postal-code",
 )
@@ -99,6 +101,6 @@ REFERENCE = FieldType(
         "required": "Enter {label}",
         "pattern": "Enter {label} using only letters, numbers, / and -",
     },
-    options={"form": OptionSpec("str")},
+    options={"form": OptionSpec("str"), "width": OptionSpec("width")},
     macro="text",
 )

@@ -1,0 +1,185 @@
+"""Model -> the static site: {relative path: HTML} for the index, start, question and print pages.
+
+Pure: the Jinja Environment is passed in; nothing here reads or writes files or the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from jinja2 import Environment
+
+from .model import Form, Text
+from .render_text import LANGUAGE_NAMES, switch_label, words
+from .render_views import ViewBuilder, is_one_question, rule_json
+
+Languages = Callable[[Form], Iterable[str]]
+
+
+def default_languages(form: Form) -> tuple[str, ...]:
+    return ("en", "cy") if form.has_welsh else ("en",)
+
+
+@dataclass(frozen=True)
+class Alternate:
+    lang: str
+    name: str
+    href: str
+    label: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Here:
+    """Where a page is: its language, its path without the language, its other languages."""
+
+    lang: str
+    rel: str
+    langs: tuple[str, ...]
+
+    def href(self, rel: str, lang: str | None = None) -> str:
+        return "/" + site_path(lang or self.lang, rel)
+
+    @property
+    def alternates(self) -> tuple[Alternate, ...]:
+        if len(self.langs) < 2:
+            return ()
+        return tuple(Alternate(lang, LANGUAGE_NAMES[lang], self.href(self.rel, lang),
+                               switch_label(lang), lang == self.lang) for lang in self.langs)
+
+
+def site_path(lang: str, rel: str) -> str:
+    """`forms/mg14/index.html` in English; `cy/forms/mg14/index.html` in Welsh."""
+    return rel if lang == "en" else f"{lang}/{rel}"
+
+
+class Site:
+    """The page renderer build.py uses: each form's pages (cached per form), then the index.
+
+    `agency_labels` names the owning agencies (agency type -> label); without it the
+    agency id is shown as words.
+    """
+
+    def __init__(self, env: Environment, *, languages_for: Languages = default_languages,
+                 agency_labels: Mapping[str, Text] | None = None):
+        self.env = env
+        self.languages_for = languages_for
+        self.agency_labels = dict(agency_labels or {})
+
+    def languages(self, form: Form) -> tuple[str, ...]:
+        return _languages(self.languages_for(form))
+
+    def form(self, form: Form) -> dict[str, str]:
+        """Every page of one form, in each of its languages."""
+        langs = self.languages(form)
+        out: dict[str, str] = {}
+        for lang in langs:
+            agency = _agency(form, lang, self.agency_labels)
+            out.update(render_form(form, lang, env=self.env, langs=langs, agency=agency))
+        return dict(sorted(out.items()))
+
+    def index(self, forms: Iterable[Form]) -> dict[str, str]:
+        """The front page listing every form; in Welsh too when any form has Welsh pages."""
+        ordered = sorted(forms, key=lambda f: f.id)
+        langs = {f.id: self.languages(f) for f in ordered}
+        site_langs = ("en", "cy") if any("cy" in ls for ls in langs.values()) else ("en",)
+        out: dict[str, str] = {}
+        for lang in site_langs:
+            here = Here(lang, "index.html", site_langs)
+            entries = [_index_entry(f, lang, langs[f.id], self.agency_labels) for f in ordered]
+            out[site_path(lang, "index.html")] = _render(self.env, "index.html", here,
+                                                         entries=entries)
+        return out
+
+
+def render_site(forms: Iterable[Form], *, env: Environment,
+                languages_for: Languages = default_languages,
+                agency_labels: Mapping[str, Text] | None = None) -> dict[str, str]:
+    """Every page of the site, by path relative to the site root, in sorted order."""
+    forms = tuple(forms)
+    site = Site(env, languages_for=languages_for, agency_labels=agency_labels)
+    out = site.index(forms)
+    for form in forms:
+        out.update(site.form(form))
+    return dict(sorted(out.items()))
+
+
+def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],
+                agency: str) -> dict[str, str]:
+    """One form in one language: start page, one page per Page, the print page."""
+    t = words(lang)
+    base = f"forms/{form.id}"
+    start = f"{base}/index.html"
+    out: dict[str, str] = {}
+    tasks = [{"title": p.title.get(lang), "href": "/" + site_path(lang, f"{base}/{p.id}.html"),
+              "conditional": p.show_if is not None} for p in form.pages]
+    start_href = "/" + site_path(lang, start)
+    out[site_path(lang, start)] = _render(
+        env, "start.html", Here(lang, start, langs), form=_form_info(form, lang, agency),
+        tasks=tasks, first_href=tasks[0]["href"],
+        print_href="/" + site_path(lang, f"{base}/print.html"))
+    builder = ViewBuilder(lang, t)
+    for i, page in enumerate(form.pages):
+        rel = f"{base}/{page.id}.html"
+        here = Here(lang, rel, langs)
+        back = form.pages[i - 1].id + ".html" if i else "index.html"
+        following = form.pages[i + 1].id + ".html" if i + 1 < len(form.pages) else None
+        out[site_path(lang, rel)] = _render(
+            env, "page.html", here, form=_form_info(form, lang, agency),
+            page={"id": page.id, "title": page.title.get(lang),
+                  "description": page.description.get(lang) if page.description else None,
+                  "show_if": rule_json(page.show_if), "one_question": is_one_question(page)},
+            fields=builder.page(page), back_href=here.href(f"{base}/{back}"),
+            next_href=here.href(f"{base}/{following}") if following else None,
+            button=t.continue_button if following else t.check_answers)
+    rel = f"{base}/print.html"
+    paper = ViewBuilder(lang, t, paper=True)
+    sections = [{"title": p.title.get(lang),
+                 "description": p.description.get(lang) if p.description else None,
+                 "conditional": p.show_if is not None, "fields": paper.page(p)}
+                for p in form.pages]
+    out[site_path(lang, rel)] = _render(
+        env, "print.html", Here(lang, rel, langs), form=_form_info(form, lang, agency),
+        sections=sections, start_href=start_href)
+    return out
+
+
+def render_diagnostics_page(text: str, *, env: Environment) -> str:
+    """A page showing the build's diagnostics, preformatted (for `dipforms serve`)."""
+    return _render(env, "diagnostics.html", Here("en", "index.html", ("en",)), text=text)
+
+
+def _render(env: Environment, template: str, here: Here, **context) -> str:
+    return env.get_template(template).render(here=here, lang=here.lang, t=words(here.lang),
+                                             **context)
+
+
+def _languages(langs: Iterable[str]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(langs))
+    unknown = [lang for lang in chosen if lang not in LANGUAGE_NAMES]
+    if unknown or "en" not in chosen:
+        raise ValueError(f"languages must include 'en' and be from {sorted(LANGUAGE_NAMES)}")
+    return tuple(lang for lang in LANGUAGE_NAMES if lang in chosen)
+
+
+def _agency(form: Form, lang: str, labels: Mapping[str, Text]) -> str:
+    label = labels.get(form.agency)
+    if label is not None:
+        return label.get(lang)
+    words_ = form.agency.replace("_", " ")
+    return words_[:1].upper() + words_[1:]
+
+
+def _form_info(form: Form, lang: str, agency: str) -> dict[str, str]:
+    return {"id": form.id, "version": form.version, "title": form.title.get(lang),
+            "description": form.description.get(lang), "agency": agency}
+
+
+def _index_entry(form: Form, lang: str, langs: tuple[str, ...],
+                 labels: Mapping[str, Text]) -> dict[str, str]:
+    shown = lang if lang in langs else "en"
+    base = f"forms/{form.id}"
+    return {**_form_info(form, shown, _agency(form, shown, labels)), "lang": shown,
+            "href": "/" + site_path(shown, f"{base}/index.html"),
+            "print_href": "/" + site_path(shown, f"{base}/print.html")}

@@ -1,0 +1,152 @@
+"""The site's own words (buttons, part labels, instructions) in English and Welsh.
+
+Form text comes from the YAML; these are the words around it. Pure data: no I/O.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
+#: Welsh has six plural forms; GOV.UK Frontend's scripts look each one up.
+CY_PLURALS = ("zero", "one", "two", "few", "many", "other")
+
+
+def _plural(message: str) -> dict[str, str]:
+    return {form: message for form in CY_PLURALS}
+
+
+_EN = {
+    "service": "dipforms",
+    "skip": "Skip to main content",
+    "forms": "Forms",
+    "forms_lead": "Forms used by the Drug Interventions Programme partnership.",
+    "agency": "Agency",
+    "version": "Version",
+    "start": "Start now",
+    "start_form": "Start",
+    "printable": "Printable version",
+    "print_link": "Print a paper copy of this form",
+    "sections": "Sections",
+    "not_started": "Not yet started",
+    "only_some_cases": "Only needed in some cases",
+    "back": "Back",
+    "all_forms": "All forms",
+    "continue_button": "Continue",
+    "check_answers": "Check your answers",
+    "optional": "(optional)",
+    "help": "Help with this question",
+    "warning": "Warning",
+    "day": "Day",
+    "month": "Month",
+    "year": "Year",
+    "date": "Date",
+    "time": "Time",
+    "date_hint": "For example, 27 3 2026",
+    "time_hint": "Use the 24-hour clock, for example 14:30",
+    "yes": "Yes",
+    "no": "No",
+    "select_option": "Select an option",
+    "given_names": "First and middle names",
+    "family_name": "Last name",
+    "line1": "Address line 1",
+    "line2": "Address line 2 (optional)",
+    "town": "Town or city",
+    "county": "County (optional)",
+    "postcode": "Postcode",
+    "signer_name": "Full name",
+    "signer_role": "Role",
+    "signed_date": "Date signed",
+    "signature": "Signature",
+    "i_confirm": "I confirm",
+    "item": "Item",
+    "add_another": "Add another {item}",
+    "select_all": "Select all that apply",
+    "tick_one": "Tick one",
+    "tick_any": "Tick all that apply",
+    "if_applies": "Answer only if it applies",
+    "extra_sheet": "If you need more space, continue on a separate sheet.",
+    "paper_ref": "Form {form} version {version}",
+    "change_language": "Change the language to English",
+    "language": "Language",
+    "problems_title": "The forms could not be built",
+    "problems_lead": "Fix these problems in the YAML files under forms/, then save.",
+    "footer": "Forms for a local Drug Interventions Programme partnership.",
+    "counts": {},
+}
+
+_CY = {
+    "service": "dipforms",
+    "skip": "Neidio i'r prif gynnwys",
+    "forms": "Ffurflenni",
+    "forms_lead": "Ffurflenni a ddefnyddir gan bartneriaeth y Rhaglen Ymyriadau Cyffuriau.",
+    "agency": "Asiantaeth",
+    "version": "Fersiwn",
+    "start": "Dechrau nawr",
+    "start_form": "Dechrau",
+    "printable": "Fersiwn i'w hargraffu",
+    "print_link": "Argraffu copi papur o'r ffurflen hon",
+    "sections": "Adrannau",
+    "not_started": "Heb ddechrau eto",
+    "only_some_cases": "Dim ond ei angen mewn rhai achosion",
+    "back": "Yn ôl",
+    "all_forms": "Pob ffurflen",
+    "continue_button": "Parhau",
+    "check_answers": "Gwirio eich atebion",
+    "optional": "(dewisol)",
+    "help": "Help gyda'r cwestiwn hwn",
+    "warning": "Rhybudd",
+    "day": "Diwrnod",
+    "month": "Mis",
+    "year": "Blwyddyn",
+    "date": "Dyddiad",
+    "time": "Amser",
+    "date_hint": "Er enghraifft, 27 3 2026",
+    "time_hint": "Defnyddiwch y cloc 24 awr, er enghraifft 14:30",
+    "yes": "Ie",
+    "no": "Na",
+    "select_option": "Dewiswch opsiwn",
+    "given_names": "Enwau cyntaf a chanol",
+    "family_name": "Cyfenw",
+    "line1": "Llinell 1 y cyfeiriad",
+    "line2": "Llinell 2 y cyfeiriad (dewisol)",
+    "town": "Tref neu ddinas",
+    "county": "Sir (dewisol)",
+    "postcode": "Cod post",
+    "signer_name": "Enw llawn",
+    "signer_role": "Rôl",
+    "signed_date": "Dyddiad llofnodi",
+    "signature": "Llofnod",
+    "i_confirm": "Rwy'n cadarnhau",
+    "item": "Eitem",
+    "add_another": "Ychwanegu {item} arall",
+    "select_all": "Dewiswch bob un sy'n berthnasol",
+    "tick_one": "Ticiwch un",
+    "tick_any": "Ticiwch bob un sy'n berthnasol",
+    "if_applies": "Atebwch dim ond os yw'n berthnasol",
+    "extra_sheet": "Os oes angen mwy o le arnoch, parhewch ar ddalen ar wahân.",
+    "paper_ref": "Ffurflen {form} fersiwn {version}",
+    "change_language": "Newid yr iaith i'r Gymraeg",
+    "language": "Iaith",
+    "problems_title": "Nid oedd modd adeiladu'r ffurflenni",
+    "problems_lead": "Cywirwch y problemau hyn yn y ffeiliau YAML.",
+    "footer": "Ffurflenni ar gyfer partneriaeth leol y Rhaglen Ymyriadau Cyffuriau.",
+    "counts": {
+        "textareaDescriptionText": "Gallwch roi hyd at %{count} nod",
+        "charactersUnderLimitText": _plural("Mae gennych %{count} nod yn weddill"),
+        "charactersAtLimitText": "Mae gennych 0 nod yn weddill",
+        "charactersOverLimitText": _plural("Mae gennych %{count} nod yn ormod"),
+    },
+}
+
+WORDS = {"en": _EN, "cy": _CY}
+
+
+def words(lang: str) -> SimpleNamespace:
+    """The site's words in `lang`, as attributes (`t.back` in a template)."""
+    return SimpleNamespace(**WORDS[lang])
+
+
+def switch_label(to_lang: str) -> str:
+    """What a link to `to_lang` says to a screen reader, in the language it leads to."""
+    return WORDS[to_lang]["change_language"]

@@ -1,0 +1,68 @@
+"""`dipforms serve` rebuilds when a YAML file changes; while the YAML is invalid every page
+shows the same diagnostics as `check` instead of a stale form."""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from generator.serve import make_server
+from generator.workspace import Workspace
+from tests.functional.test_cli import GOOD, THREE_MISTAKES, make_project
+
+
+def fetch(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_for(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+def served(tmp_path):
+    project = make_project(tmp_path, GOOD)
+    server, state, stop = make_server(Workspace(project), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield project, server.server_port, state
+    stop.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_serves_the_built_site(served):
+    _, port, _ = served
+    status, body = fetch(port, "/forms/t/index.html")
+    assert status == 200 and "Test form" in body
+    assert fetch(port, "/__build") == (200, "ok")
+
+
+def test_invalid_yaml_shows_diagnostics_then_the_fixed_form(served):
+    project, port, state = served
+    builds = state.builds
+    time.sleep(0.3)  # let the watcher start before the first change
+    (project / "forms/t.yaml").write_text(THREE_MISTAKES)
+    wait_for(lambda: state.builds > builds and not state.ok)
+    status, body = fetch(port, "/forms/t/index.html")
+    assert status == 500
+    assert "forms/t.yaml:12:15: error F004: unknown field type &#39;dat&#39;" in body
+    assert "F001" in body and "F006" in body
+    builds = state.builds
+    (project / "forms/t.yaml").write_text(GOOD.replace("Test form", "Renamed form"))
+    wait_for(lambda: state.builds > builds and state.ok)
+    status, body = fetch(port, "/forms/t/index.html")
+    assert status == 200 and "Renamed form" in body
