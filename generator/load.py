@@ -12,7 +12,6 @@ import yaml
 from .diagnostics import Diagnostic
 from .spans import Mapping, Node, Scalar, Sequence, Span
 
-
 #: libyaml's parser when PyYAML has it (several times faster), else the pure-Python one.
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .check import Scope
 from .fields import FIELD_TYPES, SchemaContext
 from .model import Expr, Field, Form, Project, Text
 from .rules.compile import to_json, to_schema
-from .check import Scope
 
 SIMPLE_TYPES = ("string", "number", "integer", "array")
 KIND_KEYWORDS = {"pattern": "pattern", "format": "format", "min_length": "minLength",

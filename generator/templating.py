@@ -17,6 +17,8 @@ from jinja2 import (
     PrefixLoader,
 )
 
+from .components import ComponentCache
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 
@@ -40,4 +42,5 @@ def make_environment() -> Environment:
         auto_reload=False,
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    env.globals["govuk"] = ComponentCache(env)
     return env

@@ -139,7 +139,8 @@ def _apply(rule: dict, data: dict, item: dict | None, at: list, today, lang) -> 
     kind = rule["kind"]
     message = rule.get("message") or {}
     text = message.get(lang) or message.get("en")
-    if kind == "check" and applies and _answered(holder, name) and not rules.holds(rule["check"], data, today=today,
+    checked = kind == "check" and applies and _answered(holder, name)
+    if checked and not rules.holds(rule["check"], data, today=today,
                                                        item=item):
         return [FieldError(where, rule["id"], text, rule.get("severity", "refuse"))]
     if kind == "required" and applies and holder.get(name) in (None, "", [], {}):

@@ -74,7 +74,8 @@ class FieldType:
         if template is None:
             return None
         label = f.label.en if f.label else f.id
-        lowered = label[:1].lower() + label[1:] if label[1:2].islower() or len(label) == 1 else label
+        keep_case = label[1:2].isupper()  # an abbreviation such as "PNC ID" keeps its case
+        lowered = label if keep_case else label[:1].lower() + label[1:]
         item_label = f.options.get("item_label")
         item = item_label.en.lower() if item_label is not None else "item"
         try:

@@ -50,7 +50,11 @@ LONGTEXT = FieldType(
     kind="string",
     schema=lambda f, ctx: _string(f, ctx, default_max=5000),
     messages=_TEXT_MESSAGES,
-    options={"min_length": OptionSpec("int"), "max_length": OptionSpec("int"), "rows": OptionSpec("int")},
+    options={
+        "min_length": OptionSpec("int"),
+        "max_length": OptionSpec("int"),
+        "rows": OptionSpec("int"),
+    },
     macro="longtext",
 )
 

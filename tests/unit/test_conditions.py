@@ -134,7 +134,8 @@ def test_condition_in_a_repeat_naming_a_form_field_is_a_rule_per_item():
 
 def test_date_bounds_against_today_and_another_field():
     assert problems({"offence_date": "2026-11-26"})[0] == [
-        ("/offence_date", "latest:offence_date", "Date of the offence must be today or in the past")]
+        ("/offence_date", "latest:offence_date",
+         "Date of the offence must be today or in the past")]
     assert problems({"comply_by_date": "2026-09-30"})[0] == [
         ("/comply_by_date", "earliest:comply_by_date",
          "Comply-by date must be the same as or after date of the offence")]

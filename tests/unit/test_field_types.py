@@ -7,8 +7,8 @@ One row per case: the field's YAML, a value, and None (accepted) or the expected
 from __future__ import annotations
 
 import datetime
-import textwrap
 import json
+import textwrap
 
 import pytest
 
@@ -27,7 +27,8 @@ CASES = {
         ("line\nline", None), ("x" * 11, ("/x", "History must be 10 characters or fewer")),
     ]),
     "number": ("{id: x, type: number, label: Sessions, min: 1, max: 3, integer: true}", [
-        (2, None), (4, ("/x", "Sessions must be 3 or less")), (1.5, ("/x", "Sessions must be a number")),
+        (2, None), (4, ("/x", "Sessions must be 3 or less")),
+        (1.5, ("/x", "Sessions must be a number")),
         (0, ("/x", "Sessions must be 1 or more")),
     ]),
     "date": ("{id: x, type: date, label: Date of arrest}", [
@@ -143,6 +144,7 @@ def test_every_field_type_with_a_value_has_cases():
 
 
 def test_content_stores_nothing():
-    result = build_yaml(fields_form("- {id: warning, type: content, text: You may be prosecuted}\n"))
+    yaml = "- {id: warning, type: content, text: You may be prosecuted}\n"
+    result = build_yaml(fields_form(yaml))
     schema = json.loads(result.schemas["t/1.0.schema.json"])
     assert "warning" not in schema["properties"]

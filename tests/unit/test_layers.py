@@ -14,7 +14,8 @@ PURE = [
     "generator/reader.py", "generator/parse.py", "generator/parse_shared.py",
     "generator/check.py", "generator/schema.py", "generator/versions.py",
     "generator/manifest.py", "generator/build.py", "generator/load.py",
-    "generator/render.py", "generator/render_views.py", "generator/render_text.py", *sorted(str(p.relative_to(ROOT)) for p in
+    "generator/render.py", "generator/render_views.py", "generator/render_text.py",
+    "generator/components.py", *sorted(str(p.relative_to(ROOT)) for p in
                                    (ROOT / "generator/fields").glob("*.py")),
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "generator/rules").glob("*.py")),
     "api/chalicelib/rules.py", "api/chalicelib/validation.py",

@@ -33,13 +33,14 @@ def test_new_optional_field_without_bump_is_a_compatible_change():
     form = V1 + "      - {id: pnc_id, type: text, label: PNC ID}\n"
     [problem] = problems(form)
     assert problem.code == "V001"
-    assert "compatible change" in problem.message and "new optional field /pnc_id" in problem.message
+    assert "compatible change" in problem.message
+    assert "new optional field /pnc_id" in problem.message
     assert problem.hint == 'set version: "1.1" to publish it as a new version'
 
 
 def test_removed_field_without_bump_is_breaking():
-    form = V1.replace("    - {id: offence_class, type: choice, label: Class, codelist: offence_class}\n",
-                      "")
+    line = "    - {id: offence_class, type: choice, label: Class, codelist: offence_class}\n"
+    form = V1.replace(line, "")
     [problem] = problems(form)
     assert problem.code == "V001" and "breaking change" in problem.message
     assert "field /offence_class removed or renamed" in problem.message

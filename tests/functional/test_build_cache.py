@@ -1,0 +1,68 @@
+"""A rebuild with the cache gives the same bytes as a fresh build, and re-renders only the
+forms whose inputs changed."""
+
+from __future__ import annotations
+
+from generator.build import BuildCache, build_project
+from generator.render import Site
+from generator.templating import make_environment
+from tests.yaml_cases import BASE_FILES, FORM_HEADER
+
+ENV = make_environment()
+
+
+class CountingSite:
+    """The real Site, counting which forms it renders."""
+
+    def __init__(self) -> None:
+        self.site = Site(ENV)
+        self.rendered: list[str] = []
+
+    def form(self, form):
+        self.rendered.append(form.id)
+        return self.site.form(form)
+
+    def index(self, forms):
+        return self.site.index(forms)
+
+
+def form(form_id: str, label: str = "Surname") -> str:
+    return FORM_HEADER.replace("form: t", f"form: {form_id}") + (
+        "pages:\n  - id: main\n    title: Main\n    fields:\n"
+        f"      - {{id: surname, type: text, label: {label}}}\n")
+
+
+def files(**forms: str) -> dict[str, str]:
+    return {**BASE_FILES, **{f"forms/{name}.yaml": text for name, text in forms.items()}}
+
+
+def test_rebuild_renders_only_the_changed_form_and_matches_a_fresh_build():
+    cache, site = BuildCache(), CountingSite()
+    first = build_project(files(a=form("a"), b=form("b")), {}, site=site, cache=cache)
+    assert sorted(site.rendered) == ["a", "b"]
+    site.rendered.clear()
+    changed = files(a=form("a", "Family name"), b=form("b"))
+    second = build_project(changed, {}, site=site, cache=cache)
+    assert site.rendered == ["a"]
+    fresh = build_project(changed, {}, site=CountingSite())
+    assert second.site == fresh.site and second.schemas == fresh.schemas
+    assert second.site != first.site
+    assert any("Family name" in page for page in second.site.values())
+
+
+def test_a_shared_file_change_rebuilds_every_form():
+    cache, site = BuildCache(), CountingSite()
+    build_project(files(a=form("a"), b=form("b")), {}, site=site, cache=cache)
+    site.rendered.clear()
+    shared = files(a=form("a"), b=form("b"))
+    shared["forms/codelists/offence_class.yaml"] += "  - {code: other, label: Other}\n"
+    build_project(shared, {}, site=site, cache=cache)
+    assert sorted(site.rendered) == ["a", "b"]
+
+
+def test_errors_after_a_good_build_are_still_reported():
+    cache = BuildCache()
+    assert build_project(files(a=form("a")), {}, site=CountingSite(), cache=cache).ok
+    broken = build_project(files(a=form("a").replace("type: text", "type: txt")), {},
+                           site=CountingSite(), cache=cache)
+    assert [d.code for d in broken.diagnostics] == ["F004"]

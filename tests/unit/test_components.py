@@ -1,0 +1,59 @@
+"""Rendering GOV.UK components by shape gives exactly what calling the macros gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markupsafe import Markup
+
+from bench.synthetic import project
+from generator.build import build_project
+from generator.components import ComponentCache
+from generator.project import read_forms_dir
+from generator.render import Site
+from generator.templating import make_environment
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def direct_environment():
+    """The same environment, but every component call runs its macro."""
+    env = make_environment()
+    cache = env.globals["govuk"]
+    env.globals["govuk"] = lambda name, params: cache.macro(name)(params)
+    return env
+
+
+@pytest.mark.parametrize("name", ["dip-set", "synthetic"])
+def test_every_page_is_byte_identical_to_direct_macro_calls(name):
+    files = read_forms_dir(ROOT) if name == "dip-set" else project(3, 40)
+    cached_env = make_environment()
+    cached = build_project(files, {}, site=Site(cached_env)).site
+    direct = build_project(files, {}, site=Site(direct_environment())).site
+    assert cached.keys() == direct.keys()
+    different = [path for path in cached if cached[path] != direct[path]]
+    assert different == []
+    cache = cached_env.globals["govuk"]
+    assert cache.renders < cache.calls  # shapes really were reused
+
+
+def test_text_is_escaped_and_markup_is_not():
+    cache = ComponentCache(make_environment())
+    first = cache("govukHint", {"id": "a", "text": "<b>Fish & chips</b>"})
+    second = cache("govukHint", {"id": "b", "text": "Plain"})
+    html = cache("govukHint", {"id": "c", "html": Markup("<b>bold</b>")})
+    assert "&lt;b&gt;Fish &amp; chips&lt;/b&gt;" in first and 'id="a"' in first
+    assert "Plain" in second and 'id="b"' in second
+    assert "<b>bold</b>" in html
+    assert cache.renders == 2
+
+
+def test_equal_texts_stay_equal_for_the_macro():
+    """A radio item is checked when its value equals the field's value: tokens keep that."""
+    cache = ComponentCache(make_environment())
+    params = {"name": "x", "value": "b", "items": [{"value": "a", "text": "A"},
+                                                    {"value": "b", "text": "B"}]}
+    html = cache("govukRadios", params)
+    assert html == cache.macro("govukRadios")(params)
+    assert html.count("checked") == 1
