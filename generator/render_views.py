@@ -189,7 +189,7 @@ class ViewBuilder:
             shown["role_items"] = [{"value": r, "text": r} for r in opts.get("roles", ())]
         if f.type == "repeat":
             item = opts.get("item_label") or t.item
-            shown["item_label"] = item
+            shown["item_label"] = item[:1].upper() + item[1:]  # a heading: "Offence 1"
             lowered = item[:1].lower() + item[1:] if item[1:2].islower() else item
             shown["add_label"] = t.add_another.format(item=lowered)
         return shown
