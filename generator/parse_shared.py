@@ -11,7 +11,7 @@ from .reader import Reader
 from .spans import Mapping, Node, Scalar, plain
 
 PROTOCOL_KEYS = ("area", "name", "country", "area_type", "source", "condition_types",
-                 "settings", "agencies", "routes", "roles")
+                 "settings", "agencies")
 AGENCY_KEYS = ("id", "type", "name", "spoc")
 SPOC_KEYS = ("name", "role", "email", "phone", "out_of_hours_phone")
 
