@@ -197,6 +197,11 @@ def _check_protocol(project: Project) -> list[Diagnostic]:
                 out.append(Diagnostic(agency.span, "F016",
                                       f"unknown agency type '{agency.type}' for '{agency.id}'",
                                       did_you_mean(agency.type, agency_types.codes)))
+    for key in ("country", "area_type"):
+        codelist, value = project.codelists.get(key), protocol.raw.get(key)
+        if codelist is not None and value is not None and value not in codelist.codes:
+            out.append(Diagnostic(protocol.span, "F009", f"unknown {key} '{value}'",
+                                  did_you_mean(str(value), codelist.codes)))
     conditions = project.codelists.get("dip_condition_type")
     if conditions is not None:
         for condition in protocol.condition_types:

@@ -243,3 +243,25 @@ def test_three_mistakes_reported_in_one_run_with_source_line_and_caret():
     assert "\n" + " " * 22 + "^\n" in report
     assert "3 error(s), 0 warning(s)" in report
     assert result.schemas == {} and result.site == {}
+
+
+def test_protocol_country_must_be_a_known_code():
+    extra = {
+        "forms/codelists/country.yaml": """
+            codelist: country
+            title: Country
+            source: assumption
+            values:
+              - {code: england, label: England}
+              - {code: wales, label: Wales}
+        """,
+        "forms/protocol.yaml": """
+            area: northshire
+            name: Northshire
+            country: englnd
+            agencies: []
+        """,
+    }
+    result = build_yaml(fields_form("- {id: n, type: number, label: N}\n"), extra)
+    [problem] = result.diagnostics
+    assert problem.code == "F009" and problem.hint == "did you mean 'england'?"
