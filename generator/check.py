@@ -90,11 +90,20 @@ def check_form(form: Form) -> list[Diagnostic]:
             out.append(Diagnostic(rule.field_span or rule.span, "E002",
                                   f"rule {rule.id} names an unknown field '{rule.field}'",
                                   did_you_mean(rule.field, scope.names())))
-        out.extend(_condition(rule.when, scope))
-        out.extend(_condition(rule.check, scope))
+        rule_scope = _rule_scope(scope, target)
+        out.extend(_condition(rule.when, rule_scope))
+        out.extend(_condition(rule.check, rule_scope))
     out.extend(_cycles(form))
     out.extend(_welsh(form))
     return out
+
+
+def _rule_scope(scope: Scope, target: tuple[str, ...]) -> Scope:
+    """A rule on a field inside a repeat is checked for each item: it sees the item's fields."""
+    head = scope.field(target[:1])
+    if head is not None and head.type == "repeat" and len(target) == 2:
+        return Scope(scope.top, {c.id: c for c in head.children})
+    return scope
 
 
 def _check_field(f: Field, scope: Scope) -> list[Diagnostic]:

@@ -283,7 +283,8 @@ class FormParser:
         if m is None:
             return None
         self.r.keys(m, RULE_KEYS, ("id", "field", "check", "message"), "a rule")
-        rule_id = self.r.ident(m.get("id"), "the rule id", RULE_ID)
+        rule_id = self.r.ident(m.get("id"), "the rule id", RULE_ID,
+                               "like CC-07 (2-4 capitals, '-', 2-3 digits) or snake_case")
         if "source" not in m.items:
             self.r.error(m.keys.get("id", m.span), "F011",
                          f"rule '{rule_id or '?'}' has no source",
@@ -320,7 +321,8 @@ def parse_codes(r: Reader, node: Node | None, what: str) -> tuple[Code, ...]:
         if m is None:
             continue
         r.keys(m, ("code", "label", "hint"), ("code", "label"), "an option")
-        code = r.ident(m.get("code"), "the code", CODE_PATTERN)
+        code = r.ident(m.get("code"), "the code", CODE_PATTERN,
+                       "snake_case (it may start with a digit) or a short capitals code like W1")
         label = r.text(m.get("label"), "the option label")
         if code is None or label is None:
             continue

@@ -79,15 +79,12 @@ class Reader:
         self.wrong_type(node, "text", what)
         return None
 
-    def ident(self, node: Node | None, what: str, pattern: re.Pattern = ID_PATTERN) -> str | None:
+    def ident(self, node: Node | None, what: str, pattern: re.Pattern = ID_PATTERN,
+              shape: str = "lower-case letters, digits and _ (snake_case)") -> str | None:
         value = self.string(node, what)
         if value is not None and not pattern.match(value):
-            self.error(
-                node.span,
-                "F008",
-                f"{what} '{value}' must be lower-case letters, digits and _ (snake_case)",
-                hint=f"try '{_snake(value)}'",
-            )
+            hint = f"try '{_snake(value)}'" if pattern is ID_PATTERN else None
+            self.error(node.span, "F008", f"{what} '{value}' must be {shape}", hint=hint)
             return None
         return value
 

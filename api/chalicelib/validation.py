@@ -114,20 +114,45 @@ def _located(schema: dict, path: list, kind: str, lang: str) -> FieldError:
     return FieldError(pointer(path), kind, _message(prop, kind, lang))
 
 
-def rule_errors(schema: dict, data: dict, *, today: datetime.date,
-                lang: str = "en") -> list[FieldError]:
-    """Evaluate `x-dipforms-rules`: checks, and conditions JSON Schema could not express."""
+def rule_errors(schema: dict, data: dict, *, today: datetime.date, lang: str = "en",
+                malformed: frozenset[str] = frozenset()) -> list[FieldError]:
+    """Evaluate `x-dipforms-rules`: checks, and conditions JSON Schema could not express.
+
+    A rule that reads an answer in `malformed` (pointers with a schema error, such as
+    30 February) is skipped: the format error is the one worth showing.
+    """
     out: list[FieldError] = []
     for rule in schema.get("x-dipforms-rules", ()):
         each = rule.get("each")
+        reads = _reads(rule)
         if each:
             items = data.get(each)
             for index, item in enumerate(items if isinstance(items, list) else ()):
-                if isinstance(item, dict):
+                if isinstance(item, dict) and not _touches(reads, malformed, [each, index]):
                     out.extend(_apply(rule, data, item, [each, index], today, lang))
-        else:
+        elif not _touches(reads, malformed, []):
             out.extend(_apply(rule, data, None, [], today, lang))
     return out
+
+
+def _reads(rule: dict) -> set[str]:
+    """The first segment of every field name the rule reads, its own field included."""
+    names = {rule["field"].split("/")[0]}
+    stack = [rule.get("when"), rule.get("check")]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "field" in node:
+                names.add(node["field"].split(".")[0])
+            stack.extend(node.get("args", ()))
+    return names
+
+
+def _touches(names: set[str], malformed: frozenset[str], at: list) -> bool:
+    if not malformed:
+        return False
+    prefixes = {pointer([name]) for name in names} | {pointer([*at, name]) for name in names}
+    return any(bad == p or bad.startswith(p + "/") for bad in malformed for p in prefixes)
 
 
 def _apply(rule: dict, data: dict, item: dict | None, at: list, today, lang) -> list[FieldError]:
@@ -163,7 +188,8 @@ def validate(schema: dict, validator, data: Any, *, today: datetime.date,
     """(errors that refuse the submission, warnings the user may confirm)."""
     problems = schema_errors(schema, validator, data, lang)
     if isinstance(data, dict):
-        problems += rule_errors(schema, data, today=today, lang=lang)
+        malformed = frozenset(p.field for p in problems if p.code != "required")
+        problems += rule_errors(schema, data, today=today, lang=lang, malformed=malformed)
     errors = [p for p in problems if p.severity == "refuse"]
     warnings = [p for p in problems if p.severity != "refuse"]
     return errors, warnings

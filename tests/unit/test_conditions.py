@@ -160,3 +160,34 @@ def test_warn_rule_is_a_warning_not_an_error():
 def test_rules_carry_their_source():
     [rule] = [r for r in SCHEMA["x-dipforms-rules"] if r["id"] == "CC-07"]
     assert rule["source"] == ["conditional-caution-annex-c-drug-condition.txt Why Voluntary"]
+
+
+def test_a_malformed_answer_gets_its_format_error_and_no_rule_errors():
+    errors, _ = problems({"offence_date": "2026-02-30"})
+    assert errors == [("/offence_date", "format", "Date of the offence must be a real date")]
+
+
+REPEAT_RULE_FORM = fields_form("""
+    - id: appointments
+      type: repeat
+      label: Appointments
+      fields:
+        - {id: offered_at, type: date, label: Offered on}
+        - {id: held_at, type: date, label: Held on}
+""", """
+    - id: AP-01
+      field: appointments.held_at
+      check: held_at >= offered_at
+      message: An appointment cannot be held before it is offered
+      source: assumption
+""")
+
+
+def test_a_rule_on_a_repeat_field_sees_the_items_fields_and_runs_per_item():
+    result = build_yaml(REPEAT_RULE_FORM)
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    schema = json.loads(result.schemas["t/1.0.schema.json"])
+    data = {"appointments": [{"offered_at": "2026-01-02", "held_at": "2026-01-03"},
+                             {"offered_at": "2026-01-05", "held_at": "2026-01-04"}]}
+    errors, _ = validate(schema, compile_validator(schema), data, today=TODAY)
+    assert [(e.field, e.code) for e in errors] == [("/appointments/1/held_at", "AP-01")]
