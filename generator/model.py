@@ -146,8 +146,12 @@ class Form:
             yield f
             stack.extend(reversed(f.children))
 
-    def texts(self) -> Iterator[tuple[str, Text]]:
-        """Every translatable text with a readable place name, for the Welsh check."""
+    def texts(self, *, code_lists: bool = True) -> Iterator[tuple[str, Text]]:
+        """Every translatable text with a readable place name, for the Welsh check.
+
+        `code_lists=False` leaves out labels that come from shared code lists, which other
+        forms use too and so do not make this form Welsh.
+        """
         yield "title", self.title
         yield "description", self.description
         for page in self.pages:
@@ -165,14 +169,15 @@ class Form:
                     yield f"{where} {key}", value
             for kind, message in sorted(f.errors.items()):
                 yield f"{where} error {kind}", message
-            for option in f.options.get("inline_options", ()):
+            shared = "codelist" in f.options
+            for option in f.options.get("choices", ()) if code_lists or not shared else ():
                 yield f"{where} option {option.code}", option.label
         for rule in self.rules:
             yield f"rule {rule.id} message", rule.message
 
     @property
     def has_welsh(self) -> bool:
-        return any(t.cy for _, t in self.texts())
+        return any(t.cy for _, t in self.texts(code_lists=False))
 
 
 @dataclass(frozen=True)

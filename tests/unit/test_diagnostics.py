@@ -265,3 +265,25 @@ def test_protocol_country_must_be_a_known_code():
     result = build_yaml(fields_form("- {id: n, type: number, label: N}\n"), extra)
     [problem] = result.diagnostics
     assert problem.code == "F009" and problem.hint == "did you mean 'england'?"
+
+
+WELSH_CODES = {"forms/codelists/sex.yaml": """
+    codelist: sex
+    title: Sex
+    source: assumption
+    values:
+      - {code: male, label: {en: Male, cy: Gwryw}}
+      - {code: female, label: Female}
+"""}
+
+
+def test_welsh_code_list_labels_do_not_make_an_english_form_welsh():
+    form = fields_form("- {id: sex, type: choice, label: Sex, codelist: sex}\n")
+    assert build_yaml(form, WELSH_CODES).diagnostics == []
+
+
+def test_a_welsh_form_warns_about_code_list_labels_without_welsh():
+    form = fields_form("- {id: sex, type: choice, label: {en: Sex, cy: Rhyw}, codelist: sex}\n")
+    [warning] = build_yaml(form, WELSH_CODES).diagnostics
+    assert "sex option female" in warning.message
+    assert "sex option male" not in warning.message
