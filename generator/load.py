@@ -35,6 +35,9 @@ _Loader.add_implicit_resolver(
 )
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def load_yaml(text: str, file: str) -> tuple[Node | None, list[Diagnostic]]:
     """Parse one YAML document into nodes; on a syntax error return (None, [diagnostic])."""
     if "\ufffd" in text:
@@ -102,5 +105,6 @@ def _convert(node: yaml.Node, loader: _Loader, file: str, out: list[Diagnostic])
         return Mapping(items, keys, _span(node, file))
     if isinstance(node, yaml.SequenceNode):
         return Sequence([_convert(v, loader, file, out) for v in node.value], _span(node, file))
-    value = loader.construct_object(node, deep=True)
+    # plain text is most of a form; only numbers, booleans and nulls need constructing
+    value = node.value if node.tag == _STR else loader.construct_object(node, deep=True)
     return Scalar(value, _span(node, file), quoted=node.style in ("'", '"'))
