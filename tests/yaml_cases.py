@@ -94,3 +94,19 @@ def diagnostics(form: str, extra: dict[str, str] | None = None, file: str = "for
 def codes(form: str, extra: dict[str, str] | None = None, **kwargs) -> list[str]:
     result = build_yaml(form, extra, **kwargs)
     return [d.code for d in result.diagnostics]
+
+
+#: A form with three different mistakes (F004, F001, F006), for the check and CLI tests.
+THREE_MISTAKES = fields_form("""
+    - id: arrested_on
+      type: dat
+      label: Date of arrest
+    - id: surname
+      type: text
+      label: Surname
+      requird: true
+    - id: offence_class
+      type: choice
+      label: Class
+      codelist: offence_clas
+""")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.yaml_cases import fields_form, project_files
+from tests.yaml_cases import THREE_MISTAKES, fields_form, project_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,19 +19,6 @@ GOOD = fields_form("""
     - {id: offence_class, type: choice, label: Class, codelist: offence_class}
 """)
 
-THREE_MISTAKES = fields_form("""
-    - id: arrested_on
-      type: dat
-      label: Date of arrest
-    - id: surname
-      type: text
-      label: Surname
-      requird: true
-    - id: offence_class
-      type: choice
-      label: Class
-      codelist: offence_clas
-""")
 
 
 def make_project(tmp_path: Path, form: str) -> Path:

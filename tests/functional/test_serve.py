@@ -12,7 +12,8 @@ import pytest
 
 from generator.serve import make_server
 from generator.workspace import Workspace
-from tests.functional.test_cli import GOOD, THREE_MISTAKES, make_project
+from tests.functional.test_cli import GOOD, make_project
+from tests.yaml_cases import THREE_MISTAKES
 
 
 def fetch(port: int, path: str) -> tuple[int, str]:

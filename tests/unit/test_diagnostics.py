@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from generator.build import build_project
 from generator.diagnostics import format_all
-from tests.yaml_cases import build_yaml, codes, diagnostics, fields_form, project_files, with_header
+from tests.yaml_cases import (
+    THREE_MISTAKES,
+    build_yaml,
+    codes,
+    diagnostics,
+    fields_form,
+    project_files,
+    with_header,
+)
 
 
 def hints(form: str, extra=None) -> list[str]:
@@ -221,20 +229,7 @@ def test_partial_welsh_is_a_warning_listing_what_is_missing():
 
 
 def test_three_mistakes_reported_in_one_run_with_source_line_and_caret():
-    form = fields_form("""
-        - id: arrested_on
-          type: dat
-          label: Date of arrest
-        - id: surname
-          type: text
-          label: Surname
-          requird: true
-        - id: offence_class
-          type: choice
-          label: Class
-          codelist: offence_clas
-    """)
-    files = project_files(form)
+    files = project_files(THREE_MISTAKES)
     result = build_project(files, {})
     assert [d.code for d in result.diagnostics] == ["F004", "F001", "F006"]
     report = format_all(result.diagnostics, files)
