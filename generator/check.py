@@ -16,6 +16,11 @@ from .rules.types import FieldInfo, check_condition
 from .spans import Span
 
 DATE_KINDS = ("date", "datetime")
+#: The API's roles (api/chalicelib/access.py has the same list: the two never import each other).
+ROLES = ("police", "cps", "cjit", "probation", "carat", "dat_admin")
+#: Record events a route may name, and the logical channels a route may use.
+EVENTS = ("submitted", "amended")
+CHANNELS = ("email", "sns")
 
 
 class Scope:
@@ -211,6 +216,8 @@ def _check_protocol(project: Project) -> list[Diagnostic]:
         if codelist is not None and value is not None and value not in codelist.codes:
             out.append(Diagnostic(protocol.span, "F009", f"unknown {key} '{value}'",
                                   did_you_mean(str(value), codelist.codes)))
+    out.extend(_check_access(project))
+    out.extend(_check_routes(project))
     conditions = project.codelists.get("dip_condition_type")
     if conditions is not None:
         for condition in protocol.condition_types:
@@ -218,4 +225,47 @@ def _check_protocol(project: Project) -> list[Diagnostic]:
                 out.append(Diagnostic(protocol.span, "F009",
                                       f"unknown condition type '{condition}'",
                                       did_you_mean(condition, conditions.codes)))
+    return out
+
+
+def _check_access(project: Project) -> list[Diagnostic]:
+    forms = {f.id for f in project.forms}
+    out = []
+    for rule in project.protocol.access.values():
+        if rule.form not in forms:
+            out.append(Diagnostic(rule.span, "F017", f"access names an unknown form '{rule.form}'",
+                                  did_you_mean(rule.form, forms)))
+        for role, span in rule.submit + rule.read:
+            if role not in ROLES:
+                out.append(Diagnostic(span, "F018", f"unknown role '{role}'",
+                                      did_you_mean(role, ROLES)))
+    return out
+
+
+def _check_routes(project: Project) -> list[Diagnostic]:
+    forms = {f.id: f for f in project.forms}
+    agencies = {a.id for a in project.protocol.agencies}
+    out = []
+    for route in project.protocol.routes:
+        if route.event not in EVENTS:
+            out.append(Diagnostic(route.spans["event"], "F019", f"unknown event '{route.event}'",
+                                  did_you_mean(route.event, EVENTS)))
+        if route.channel not in CHANNELS:
+            out.append(Diagnostic(route.spans["channel"], "F019",
+                                  f"unknown channel '{route.channel}'",
+                                  did_you_mean(route.channel, CHANNELS)))
+        if route.to not in agencies:
+            out.append(Diagnostic(route.spans["to"], "F016", f"unknown agency '{route.to}'",
+                                  did_you_mean(route.to, agencies)
+                                  or "add it under agencies: in forms/protocol.yaml"))
+        form = forms.get(route.form)
+        if form is None:
+            out.append(Diagnostic(route.spans["form"], "F017", f"unknown form '{route.form}'",
+                                  did_you_mean(route.form, forms)))
+            continue
+        names = {f.id for f in form.fields() if FIELD_TYPES[f.type].has_value}
+        for name, span in route.fields:
+            if name not in names:
+                out.append(Diagnostic(span, "E002", f"form '{form.id}' has no field '{name}'",
+                                      did_you_mean(name, names)))
     return out

@@ -198,6 +198,29 @@ class Agency:
 
 
 @dataclass(frozen=True)
+class AccessRule:
+    """Which roles may submit and read one form (protocol.yaml `access`)."""
+
+    form: str
+    span: Span
+    submit: tuple[tuple[str, Span], ...]
+    read: tuple[tuple[str, Span], ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who hears of an event on a form, by which channel, with which answers (if any)."""
+
+    event: str
+    form: str
+    to: str
+    channel: str
+    fields: tuple[tuple[str, Span], ...]
+    span: Span
+    spans: dict[str, Span]
+
+
+@dataclass(frozen=True)
 class Protocol:
     """The local protocol: the area, its agencies and contacts, what it offers, settings."""
 
@@ -209,6 +232,8 @@ class Protocol:
     sources: tuple[Source, ...]
     span: Span
     raw: dict[str, Any] = field(default_factory=dict)
+    access: dict[str, AccessRule] = field(default_factory=dict)
+    routes: tuple[Route, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,15 @@ Pure: each function takes nodes and a Reader and returns model objects.
 
 from __future__ import annotations
 
-from .model import Agency, Block, CodeList, Protocol
+from .model import AccessRule, Agency, Block, CodeList, Protocol, Route
 from .parse import parse_codes
 from .reader import Reader
-from .spans import Mapping, Node, Scalar, plain
+from .spans import Mapping, Node, Scalar, Span, plain
 
 PROTOCOL_KEYS = ("area", "name", "country", "area_type", "source", "condition_types",
-                 "settings", "agencies")
+                 "settings", "agencies", "access", "routes")
+ACCESS_KEYS = ("submit", "read")
+ROUTE_KEYS = ("event", "form", "to", "channel", "fields", "source")
 AGENCY_KEYS = ("id", "type", "name", "spoc")
 SPOC_KEYS = ("name", "role", "email", "phone", "out_of_hours_phone")
 
@@ -81,10 +83,59 @@ def parse_protocol(r: Reader, node: Node) -> Protocol | None:
     )
     settings = _settings(r, m.get("settings"))
     sources = r.sources(m.get("source"), "the protocol")
+    access = _access(r, m.get("access"))
+    routes = tuple(x for x in (_route(r, n) for n in r.sequence(m.get("routes"), "routes")) if x)
     if area is None or name is None:
         return None
     raw = {k: plain(v) for k, v in m.items.items()}
-    return Protocol(area, name, agencies, condition_types, settings, sources, m.span, raw)
+    return Protocol(area, name, agencies, condition_types, settings, sources, m.span, raw,
+                    access=access, routes=routes)
+
+
+def _roles(r: Reader, node: Node | None, what: str) -> tuple[tuple[str, Span], ...]:
+    found = []
+    for item in r.sequence(node, what):
+        role = r.ident(item, "a role")
+        if role is not None:
+            found.append((role, item.span))
+    return tuple(found)
+
+
+def _access(r: Reader, node: Node | None) -> dict[str, AccessRule]:
+    """access: {form id: {submit: [roles], read: [roles]}}."""
+    m = r.mapping(node, "access")
+    if m is None:
+        return {}
+    rules = {}
+    for form_id, value in m.items.items():
+        entry = r.mapping(value, f"the access of {form_id}")
+        if entry is None:
+            continue
+        r.keys(entry, ACCESS_KEYS, (), f"the access of {form_id}")
+        rules[form_id] = AccessRule(form_id, m.keys[form_id],
+                                    _roles(r, entry.get("submit"), "submit"),
+                                    _roles(r, entry.get("read"), "read"))
+    return rules
+
+
+def _route(r: Reader, node: Node) -> Route | None:
+    """routes: [{event, form, to, channel, fields, source}]: who hears of what, and how."""
+    m = r.mapping(node, "a route")
+    if m is None:
+        return None
+    r.keys(m, ROUTE_KEYS, ("event", "form", "to", "channel"), "a route")
+    values = {k: r.ident(m.get(k), f"the route's {k}") for k in ("event", "form", "to", "channel")}
+    fields = tuple((f, n.span) for f, n in ((r.ident(n, "a field"), n)
+                                          for n in r.sequence(m.get("fields"), "fields")) if f)
+    if "source" not in m.items:
+        r.error(m.span, "F011", "a route has no source",
+                hint="cite the protocol or guidance it comes from, or write source: assumption")
+    r.sources(m.get("source"), "the route")
+    if None in values.values():
+        return None
+    spans = {k: m.get(k).span for k in values}
+    return Route(values["event"], values["form"], values["to"], values["channel"], fields,
+                 m.span, spans)
 
 
 def _agency(r: Reader, node: Node) -> Agency | None:

@@ -25,12 +25,14 @@ EXAMPLES = [(m.group(1), m.group(2), m.group(3), m.group(4)) for m in BLOCK.find
 
 
 def _shared_files() -> dict[str, str]:
-    """Every code list and block shown in the docs, available to every example."""
+    """Every code list, block and form shown in the docs, available to every example."""
     files = dict(BASE_FILES)
     for outcome, kind, _, text in EXAMPLES:
-        name = re.search(rf"^{kind}: (\w+)", text, re.M) if kind in ("codelist", "block") else None
-        if outcome == "example" and name:
+        name = re.search(rf"^{kind}: (\w+)", text, re.M)
+        if outcome == "example" and name and kind in ("codelist", "block"):
             files[f"forms/{kind}s/{name.group(1)}.yaml"] = text
+        elif outcome == "example" and name and kind == "form":
+            files[f"forms/{name.group(1)}.yaml"] = text
     return files
 
 

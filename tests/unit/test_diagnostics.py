@@ -282,3 +282,42 @@ def test_a_welsh_form_warns_about_code_list_labels_without_welsh():
     [warning] = build_yaml(form, WELSH_CODES).diagnostics
     assert "sex option female" in warning.message
     assert "sex option male" not in warning.message
+
+
+PROTOCOL = """
+    area: northshire
+    name: Northshire
+    agencies:
+      - {id: northshire_cjit, type: cjit, name: Northshire CJIT}
+    access:
+      t:
+        submit: [polise]
+        read: [cjit]
+      mg41:
+        read: [cjit]
+    routes:
+      - {event: submited, form: t, to: northshire_cjt, channel: email, source: assumption}
+      - {event: submitted, form: t, to: northshire_cjit, channel: fax, source: assumption}
+      - {event: submitted, form: t, to: northshire_cjit, channel: email, fields: [surnam],
+         source: assumption}
+"""
+
+
+def test_protocol_access_and_routes_are_checked():
+    form = fields_form("- {id: surname, type: text, label: Surname}\n")
+    result = build_yaml(form, {"forms/protocol.yaml": PROTOCOL})
+    found = [(d.span.line, d.code, d.hint) for d in result.diagnostics]
+    assert found == [
+        (8, "F018", "did you mean 'police'?"),
+        (10, "F017", None),
+        (13, "F019", "did you mean 'submitted'?"),
+        (13, "F016", "did you mean 'northshire_cjit'?"),
+        (14, "F019", None),
+        (15, "E002", "did you mean 'surname'?"),
+    ]
+
+
+def test_a_route_needs_a_source():
+    form = fields_form("- {id: surname, type: text, label: Surname}\n")
+    protocol = PROTOCOL.replace(",\n         source: assumption}", "}")
+    assert codes(form, {"forms/protocol.yaml": protocol}) == ["F011"]
