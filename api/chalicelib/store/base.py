@@ -1,0 +1,143 @@
+"""The storage interface: records with every version, an append-only audit log, the
+notification outbox and idempotency keys. Two real backends implement it: sqlite.py (one
+machine) and dynamodb.py (AWS); tests/functional/test_store_contract.py holds both to it.
+
+Pure: dataclasses and a Protocol; no I/O here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class StoreError(Exception):
+    """A storage failure the caller cannot fix (the request fails with 503, nothing kept)."""
+
+
+class VersionConflict(StoreError):
+    """The record version already exists: another amendment won the race."""
+
+
+class InvalidCursor(StoreError):
+    """A list cursor this store did not issue (or issued for another form): a 400, not a 503."""
+
+
+@dataclass(frozen=True)
+class RecordVersion:
+    """One version of a record. Version 1 is the submission; each amendment adds one."""
+
+    record_id: str
+    version: int
+    form_id: str
+    form_version: str
+    data: dict[str, Any]
+    created_at: str            # ISO 8601 UTC, e.g. 2026-11-25T10:30:00.123456Z
+    created_by: str            # user id (the token's subject)
+    agency: str                # the creator's agency id
+    reason: str | None = None  # why it was amended (None for version 1)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who did what, when and why. Never holds submitted values."""
+
+    at: str
+    actor: str
+    role: str
+    agency: str
+    action: str                # submit, amend, read, list, dead_letter_list, dead_letter_retry...
+    target: str                # a record id, a form id, an event id
+    reason: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """A notification waiting to be delivered (or delivered, or dead-lettered)."""
+
+    event_id: str
+    record_id: str
+    event: str                 # e.g. submitted, amended
+    form_id: str
+    channel: str               # a channel name: file, ses, sns
+    recipient: dict[str, Any]  # {agency, name, email?, topic?}
+    payload: dict[str, Any]    # what the message may carry (reference, link, allowed fields)
+    created_at: str
+    status: str = "pending"    # pending | sent | dead
+    attempts: int = 0
+    next_attempt_at: str = ""  # ISO UTC; due when <= now
+    last_error: str | None = None
+    sent_at: str | None = None
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """The outcome of claiming an Idempotency-Key for a request.
+
+    outcome: 'new' (go ahead), 'replay' (return `response`), 'in_flight' (409),
+    'mismatch' (the key was used with a different body: 422).
+    """
+
+    outcome: str
+    response: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[RecordVersion]
+    cursor: str | None         # pass back to get the next page; None: no more
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What marks an idempotency key done, in the same transaction as the record."""
+
+    actor: str
+    key: str
+    response: dict[str, Any] = field(default_factory=dict)
+    fingerprint: str | None = None  # when given, the claim must also have this fingerprint
+
+
+class Store(Protocol):
+    """Every method is one atomic step; a method that raises has changed nothing."""
+
+    # -- idempotency (keys are scoped to the actor; kept at least `ttl_seconds`) --------
+    def claim_key(self, actor: str, key: str, fingerprint: str, now: str,
+                  ttl_seconds: int) -> IdempotencyClaim: ...
+
+    def release_key(self, actor: str, key: str) -> None: ...
+
+    # -- records: version, audit entry, outbox events and key completion in ONE transaction
+    def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],
+               completion: Completion | None = None) -> None: ...
+
+    def get_version(self, record_id: str, version: int | None = None) -> RecordVersion | None:
+        """The given version, or the latest when version is None."""
+
+    def list_versions(self, record_id: str) -> list[RecordVersion]: ...
+
+    def list_records(self, form_id: str, limit: int, cursor: str | None = None) -> Page:
+        """The latest version of each record of a form, newest record first."""
+
+    # -- audit (append-only: there is no update or delete) ------------------------------
+    def append_audit(self, entry: AuditEntry) -> None: ...
+
+    def list_audit(self, target: str | None = None, limit: int = 100) -> list[AuditEntry]: ...
+
+    # -- outbox ---------------------------------------------------------------------------
+    def due_events(self, now: str, limit: int) -> list[OutboxEvent]: ...
+
+    def lease_event(self, event_id: str, now: str, until: str) -> bool:
+        """Take a due pending event for one delivery attempt: it is not due again before
+        `until`. False when another dispatcher took it first (or it is no longer due)."""
+
+    def mark_sent(self, event_id: str, now: str) -> None: ...
+
+    def mark_failed(self, event_id: str, error: str, next_attempt_at: str | None) -> None:
+        """Count a failed attempt; next_attempt_at None moves the event to dead."""
+
+    def list_events(self, status: str | None = None, limit: int = 100) -> list[OutboxEvent]: ...
+
+    def requeue(self, event_id: str, now: str) -> bool:
+        """A dead event goes back to pending (attempts reset); False if it is not dead."""

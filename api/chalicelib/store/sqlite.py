@@ -1,0 +1,409 @@
+"""The embedded Store: one SQLite file (WAL, synchronous=FULL) shared by threads through a
+small pool of connections; every write is one BEGIN IMMEDIATE transaction, and triggers keep
+records and audit append-only whoever connects."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from .base import (
+    AuditEntry,
+    Completion,
+    IdempotencyClaim,
+    InvalidCursor,
+    OutboxEvent,
+    Page,
+    RecordVersion,
+    StoreError,
+    VersionConflict,
+)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+DEFAULT_CONNECTIONS = 8
+EXPIRED_KEYS_PURGED_PER_CLAIM = 50
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS record_heads (
+         record_id TEXT PRIMARY KEY, form_id TEXT NOT NULL,
+         latest_version INTEGER NOT NULL CHECK (latest_version >= 1),
+         first_created_at TEXT NOT NULL) STRICT""",
+    """CREATE INDEX IF NOT EXISTS record_heads_by_form
+         ON record_heads (form_id, first_created_at, record_id)""",
+    """CREATE TABLE IF NOT EXISTS records (
+         record_id TEXT NOT NULL REFERENCES record_heads (record_id),
+         version INTEGER NOT NULL CHECK (version >= 1),
+         form_id TEXT NOT NULL, form_version TEXT NOT NULL,
+         data TEXT NOT NULL CHECK (json_valid(data)),
+         created_at TEXT NOT NULL, created_by TEXT NOT NULL, agency TEXT NOT NULL, reason TEXT,
+         PRIMARY KEY (record_id, version)) STRICT""",
+    """CREATE TABLE IF NOT EXISTS audit (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,
+         role TEXT NOT NULL, agency TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
+         reason TEXT, request_id TEXT) STRICT""",
+    "CREATE INDEX IF NOT EXISTS audit_by_target ON audit (target, seq)",
+    """CREATE TABLE IF NOT EXISTS outbox (
+         event_id TEXT PRIMARY KEY, record_id TEXT NOT NULL REFERENCES record_heads (record_id),
+         event TEXT NOT NULL, form_id TEXT NOT NULL, channel TEXT NOT NULL,
+         recipient TEXT NOT NULL CHECK (json_valid(recipient)),
+         payload TEXT NOT NULL CHECK (json_valid(payload)), created_at TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')),
+         attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL,
+         last_error TEXT, sent_at TEXT) STRICT""",
+    """CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at, event_id)
+         WHERE status = 'pending'""",
+    "CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox (status, created_at, event_id)",
+    """CREATE TABLE IF NOT EXISTS idempotency (
+         actor TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('in_flight', 'done')),
+         response TEXT CHECK (response IS NULL OR json_valid(response)),
+         expires_at TEXT NOT NULL, PRIMARY KEY (actor, key)) STRICT""",
+    "CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency (expires_at)",
+    # Append-only, enforced by the database whoever connects.
+    *(f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+          BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END"""
+      for table in ("records", "audit") for verb in ("UPDATE", "DELETE")),
+    """CREATE TRIGGER IF NOT EXISTS outbox_no_delete BEFORE DELETE ON outbox
+         BEGIN SELECT RAISE(ABORT, 'outbox events are never deleted'); END""",
+    """CREATE TRIGGER IF NOT EXISTS record_heads_no_delete BEFORE DELETE ON record_heads
+         BEGIN SELECT RAISE(ABORT, 'records are never deleted'); END""",
+    """CREATE TRIGGER IF NOT EXISTS record_heads_one_step BEFORE UPDATE ON record_heads
+         WHEN NEW.record_id IS NOT OLD.record_id OR NEW.latest_version IS NOT OLD.latest_version + 1
+           OR NEW.first_created_at IS NOT OLD.first_created_at
+         BEGIN SELECT RAISE(ABORT, 'a record moves on one version at a time'); END""",
+    """CREATE TRIGGER IF NOT EXISTS records_follow_head BEFORE INSERT ON records
+         WHEN NEW.version IS NOT (SELECT latest_version FROM record_heads
+                                  WHERE record_id = NEW.record_id)
+         BEGIN SELECT RAISE(ABORT, 'a version is written with its head'); END""",
+)
+RECORD_COLUMNS = ("r.record_id, r.version, r.form_id, r.form_version, r.data, r.created_at, "
+                  "r.created_by, r.agency, r.reason")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def timestamp_after(now: str, seconds: int) -> str:
+    """`now` plus `seconds`, in the sortable form YYYY-MM-DDTHH:MM:SS.ffffffZ."""
+    moment = datetime.datetime.fromisoformat(now) + datetime.timedelta(seconds=seconds)
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _record(row: sqlite3.Row) -> RecordVersion:
+    return RecordVersion(record_id=row["record_id"], version=row["version"],
+                         form_id=row["form_id"], form_version=row["form_version"],
+                         data=json.loads(row["data"]), created_at=row["created_at"],
+                         created_by=row["created_by"], agency=row["agency"],
+                         reason=row["reason"])
+
+
+def _event(row: sqlite3.Row) -> OutboxEvent:
+    return OutboxEvent(event_id=row["event_id"], record_id=row["record_id"], event=row["event"],
+                       form_id=row["form_id"], channel=row["channel"],
+                       recipient=json.loads(row["recipient"]), payload=json.loads(row["payload"]),
+                       created_at=row["created_at"], status=row["status"],
+                       attempts=row["attempts"], next_attempt_at=row["next_attempt_at"],
+                       last_error=row["last_error"], sent_at=row["sent_at"])
+
+
+class SQLiteStore:
+    """A Store in one SQLite file; safe to share between threads.
+
+    At most `connections` operations run at once (each on its own pooled connection, so
+    reads proceed during a write); `connections=1` makes it one connection behind a lock."""
+
+    def __init__(self, path: str | Path, connections: int = DEFAULT_CONNECTIONS) -> None:
+        self.path = Path(path)
+        self._slots = threading.BoundedSemaphore(connections)
+        self._idle: list[sqlite3.Connection] = []
+        self._opened: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # owner-only file
+            with self._borrowed() as connection:
+                mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"cannot open the SQLite store: {error}") from error
+        if mode != "wal":
+            raise StoreError(f"SQLite refused WAL mode here (journal_mode={mode})")
+        self._create_schema()
+
+    # -- connections and transactions ------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                     isolation_level=None,  # we BEGIN and COMMIT ourselves
+                                     check_same_thread=False)  # the pool hands it to one at a time
+        connection.row_factory = sqlite3.Row
+        for pragma in (f"busy_timeout = {BUSY_TIMEOUT_MS}", "synchronous = FULL",
+                       "foreign_keys = ON"):
+            connection.execute(f"PRAGMA {pragma}")
+        with self._pool_lock:
+            self._opened.append(connection)
+        return connection
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[sqlite3.Connection]:
+        """A connection for this thread alone until the block ends."""
+        if not self._slots.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise StoreError("every SQLite connection stayed busy")
+        try:
+            with self._pool_lock:
+                connection = self._idle.pop() if self._idle else None
+            try:
+                connection = connection or self._connect()
+            except sqlite3.Error as error:
+                raise StoreError(f"sqlite: {error}") from error
+            try:
+                yield connection
+            finally:
+                with self._pool_lock:
+                    if connection.in_transaction:  # its rollback failed: never lend it again
+                        self._opened.remove(connection)
+                        connection.close()
+                    else:
+                        self._idle.append(connection)
+        finally:
+            self._slots.release()
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE); any error rolls it back.
+        Writers queue on a lock here rather than in SQLite's busy-wait sleeps."""
+        if not self._write_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise StoreError("another write held the SQLite store too long")
+        try:
+            with self._borrowed() as connection:
+                try:
+                    connection.execute("BEGIN IMMEDIATE")
+                    yield connection
+                    connection.execute("COMMIT")
+                except BaseException as error:
+                    if connection.in_transaction:
+                        with suppress(sqlite3.Error):
+                            connection.execute("ROLLBACK")
+                    if isinstance(error, sqlite3.Error):
+                        raise StoreError(f"sqlite: {error}") from error
+                    raise
+        finally:
+            self._write_lock.release()
+
+    def _rows(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._borrowed() as connection:
+            try:
+                return connection.execute(sql, parameters).fetchall()
+            except sqlite3.Error as error:
+                raise StoreError(f"sqlite: {error}") from error
+
+    def _create_schema(self) -> None:
+        with self._writing() as connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                               "(version INTEGER NOT NULL) STRICT")
+            found = connection.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+            if found is not None and found > SCHEMA_VERSION:
+                raise StoreError(f"the store has schema {found}; this code knows "
+                                 f"{SCHEMA_VERSION}")
+            for statement in SCHEMA:
+                connection.execute(statement)
+            if found is None:
+                connection.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+
+    def pragmas(self) -> dict[str, Any]:
+        """The settings of a connection the store uses (for health checks and tests)."""
+        names = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        return {name: self._rows(f"PRAGMA {name}")[0][0] for name in names}
+
+    def schema_version(self) -> int:
+        return self._rows("SELECT max(version) FROM schema_version")[0][0]
+
+    def close(self) -> None:
+        """Close every connection; the store must not be used afterwards."""
+        with self._pool_lock:
+            for connection in self._opened:
+                connection.close()
+            self._opened.clear()
+            self._idle.clear()
+
+    # -- idempotency -----------------------------------------------------------------------
+    def claim_key(self, actor: str, key: str, fingerprint: str, now: str,
+                  ttl_seconds: int) -> IdempotencyClaim:
+        expires_at = timestamp_after(now, ttl_seconds)
+        with self._writing() as connection:
+            connection.execute("DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM "
+                               "idempotency WHERE expires_at <= ? LIMIT ?)",
+                               (now, EXPIRED_KEYS_PURGED_PER_CLAIM))
+            row = connection.execute("SELECT fingerprint, status, response FROM idempotency "
+                                     "WHERE actor = ? AND key = ? AND expires_at > ?",
+                                     (actor, key, now)).fetchone()
+            if row is None:
+                connection.execute("INSERT OR REPLACE INTO idempotency (actor, key, fingerprint,"
+                                   " status, expires_at) VALUES (?, ?, ?, 'in_flight', ?)",
+                                   (actor, key, fingerprint, expires_at))
+                return IdempotencyClaim("new")
+        if row["fingerprint"] != fingerprint:
+            return IdempotencyClaim("mismatch")
+        if row["status"] == "done":
+            return IdempotencyClaim("replay", json.loads(row["response"]))
+        return IdempotencyClaim("in_flight")
+
+    def release_key(self, actor: str, key: str) -> None:
+        with self._writing() as connection:
+            connection.execute("DELETE FROM idempotency WHERE actor = ? AND key = ? "
+                               "AND status = 'in_flight'", (actor, key))
+
+    # -- records ---------------------------------------------------------------------------
+    def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],
+               completion: Completion | None = None) -> None:
+        v = version
+        data, response = _json(v.data), _json(completion.response) if completion else None
+        event_rows = [(e.event_id, e.record_id, e.event, e.form_id, e.channel, _json(e.recipient),
+                       _json(e.payload), e.created_at, e.status, e.attempts,
+                       e.next_attempt_at or e.created_at, e.last_error, e.sent_at)
+                      for e in events]
+        with self._writing() as connection:
+            if v.version == 1:
+                try:
+                    connection.execute("INSERT INTO record_heads VALUES (?, ?, 1, ?)",
+                                       (v.record_id, v.form_id, v.created_at))
+                except sqlite3.IntegrityError as error:
+                    raise VersionConflict(f"{v.record_id} already exists") from error
+            elif connection.execute("UPDATE record_heads SET latest_version = ?, form_id = ? "
+                                    "WHERE record_id = ? AND latest_version = ?",
+                                    (v.version, v.form_id, v.record_id, v.version - 1)
+                                    ).rowcount != 1:
+                raise VersionConflict(f"{v.record_id} is not at version {v.version - 1}")
+            connection.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               (v.record_id, v.version, v.form_id, v.form_version, data,
+                                v.created_at, v.created_by, v.agency, v.reason))
+            self._insert_audit(connection, audit)
+            connection.executemany("INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                   "?, ?)", event_rows)
+            if completion is not None and connection.execute(
+                    "UPDATE idempotency SET status = 'done', response = ? WHERE actor = ? AND "
+                    "key = ? AND status = 'in_flight' AND fingerprint = coalesce(?, fingerprint)",
+                    (response, completion.actor, completion.key, completion.fingerprint)
+            ).rowcount != 1:
+                raise StoreError("the idempotency key is not in flight for this request")
+
+    def get_version(self, record_id: str, version: int | None = None) -> RecordVersion | None:
+        if version is None:
+            rows = self._rows(f"SELECT {RECORD_COLUMNS} FROM record_heads h JOIN records r ON "
+                              "r.record_id = h.record_id AND r.version = h.latest_version "
+                              "WHERE h.record_id = ?", (record_id,))
+        else:
+            rows = self._rows(f"SELECT {RECORD_COLUMNS} FROM records r WHERE r.record_id = ? "
+                              "AND r.version = ?", (record_id, version))
+        return _record(rows[0]) if rows else None
+
+    def list_versions(self, record_id: str) -> list[RecordVersion]:
+        return [_record(row) for row in self._rows(
+            f"SELECT {RECORD_COLUMNS} FROM records r WHERE r.record_id = ? ORDER BY r.version",
+            (record_id,))]
+
+    def list_records(self, form_id: str, limit: int, cursor: str | None = None) -> Page:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        after = _decode_cursor(cursor, form_id) if cursor else None
+        rows = self._rows(
+            f"SELECT {RECORD_COLUMNS}, h.first_created_at FROM record_heads h JOIN records r "
+            "ON r.record_id = h.record_id AND r.version = h.latest_version WHERE h.form_id = ? "
+            "AND (? IS NULL OR (h.first_created_at, h.record_id) < (?, ?)) "
+            "ORDER BY h.first_created_at DESC, h.record_id DESC LIMIT ?",
+            (form_id, after and after[0], after and after[0], after and after[1], limit + 1))
+        more = len(rows) > limit
+        last = rows[limit - 1] if more else None
+        return Page([_record(row) for row in rows[:limit]],
+                    _encode_cursor(form_id, last["first_created_at"], last["record_id"])
+                    if last else None)
+
+    # -- audit -----------------------------------------------------------------------------
+    @staticmethod
+    def _insert_audit(connection: sqlite3.Connection, entry: AuditEntry) -> None:
+        connection.execute("INSERT INTO audit (at, actor, role, agency, action, target, reason, "
+                           "request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (entry.at, entry.actor, entry.role, entry.agency, entry.action,
+                            entry.target, entry.reason, entry.request_id))
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        with self._writing() as connection:
+            self._insert_audit(connection, entry)
+
+    def list_audit(self, target: str | None = None, limit: int = 100) -> list[AuditEntry]:
+        """Newest first."""
+        rows = self._rows("SELECT * FROM audit WHERE ? IS NULL OR target = ? "
+                          "ORDER BY seq DESC LIMIT ?", (target, target, limit))
+        return [AuditEntry(at=r["at"], actor=r["actor"], role=r["role"], agency=r["agency"],
+                           action=r["action"], target=r["target"], reason=r["reason"],
+                           request_id=r["request_id"]) for r in rows]
+
+    # -- outbox ----------------------------------------------------------------------------
+    def due_events(self, now: str, limit: int) -> list[OutboxEvent]:
+        return [_event(row) for row in self._rows(
+            "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+            "ORDER BY next_attempt_at, event_id LIMIT ?", (now, limit))]
+
+    def _change_event(self, sql: str, parameters: tuple[Any, ...]) -> int:
+        with self._writing() as connection:
+            return connection.execute(sql, parameters).rowcount
+
+    def _require_event(self, event_id: str) -> None:
+        if not self._rows("SELECT 1 FROM outbox WHERE event_id = ?", (event_id,)):
+            raise StoreError(f"no outbox event {event_id}")
+
+    def lease_event(self, event_id: str, now: str, until: str) -> bool:
+        return self._change_event(
+            "UPDATE outbox SET next_attempt_at = ? WHERE event_id = ? AND status = 'pending' "
+            "AND next_attempt_at <= ?", (until, event_id, now)) == 1
+
+    def mark_sent(self, event_id: str, now: str) -> None:
+        if not self._change_event("UPDATE outbox SET status = 'sent', sent_at = ? "
+                                  "WHERE event_id = ?", (now, event_id)):
+            self._require_event(event_id)
+
+    def mark_failed(self, event_id: str, error: str, next_attempt_at: str | None) -> None:
+        """Only a pending event changes: one sent or dead-lettered meanwhile stays so."""
+        if not self._change_event(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, "
+                "status = iif(? IS NULL, 'dead', 'pending'), "
+                "next_attempt_at = coalesce(?, next_attempt_at) "
+                "WHERE event_id = ? AND status = 'pending'",
+                (error[:1000], next_attempt_at, next_attempt_at, event_id)):
+            self._require_event(event_id)
+
+    def list_events(self, status: str | None = None, limit: int = 100) -> list[OutboxEvent]:
+        """Oldest first."""
+        return [_event(row) for row in self._rows(
+            "SELECT * FROM outbox WHERE ? IS NULL OR status = ? "
+            "ORDER BY created_at, event_id LIMIT ?", (status, status, limit))]
+
+    def requeue(self, event_id: str, now: str) -> bool:
+        return self._change_event(
+            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? "
+            "WHERE event_id = ? AND status = 'dead'", (now, event_id)) == 1
+
+
+def _encode_cursor(form_id: str, first_created_at: str, record_id: str) -> str:
+    raw = _json([form_id, first_created_at, record_id]).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def _decode_cursor(cursor: str, form_id: str) -> tuple[str, str]:
+    try:
+        found = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise InvalidCursor("the cursor is not one this store issued") from error
+    if (not isinstance(found, list) or len(found) != 3
+            or not all(isinstance(part, str) for part in found) or found[0] != form_id):
+        raise InvalidCursor("the cursor is not one this store issued for this form")
+    return found[1], found[2]
