@@ -1,0 +1,173 @@
+"""Who may do what: verified claims -> a Principal; the protocol's `access` section -> decisions.
+
+Pure: plain values in, booleans or `Denied` out. Reads no file, clock or environment, and
+never imports tokens.py (claims arrive as any object with subject, role and agency).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+#: Every role a token may carry. A token with any other role is refused by tokens.py.
+ROLES: tuple[str, ...] = ("police", "cps", "cjit", "probation", "carat", "dat_admin")
+ADMIN = "dat_admin"
+
+#: Why a request was refused. The client only ever sees `Denied.code` ('forbidden');
+#: the reason is for the audit log and holds no personal data.
+REASON_MAY_NOT_SUBMIT = "role_may_not_submit"
+REASON_MAY_NOT_READ = "role_may_not_read"
+REASON_NOT_ADMIN = "not_admin"
+REASON_UNKNOWN_AGENCY = "unknown_agency"
+REASONS = (REASON_MAY_NOT_SUBMIT, REASON_MAY_NOT_READ, REASON_NOT_ADMIN, REASON_UNKNOWN_AGENCY)
+
+
+class Denied(Exception):
+    """The principal may not do this. Answer 403 with `code`; audit `reason`."""
+
+    code = "forbidden"
+
+    def __init__(self, reason: str) -> None:
+        if reason not in REASONS:
+            raise ValueError("unknown denial reason")
+        super().__init__(reason)
+        self.reason = reason
+
+
+class HasIdentity(Protocol):
+    """What a Principal is built from: tokens.Claims has these (and more)."""
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def agency(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request, from a verified token."""
+
+    user_id: str
+    role: str
+    agency: str
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError("unknown role")
+
+    @classmethod
+    def from_claims(cls, claims: HasIdentity) -> Principal:
+        return cls(user_id=claims.subject, role=claims.role, agency=claims.agency)
+
+
+@dataclass(frozen=True)
+class FormAccess:
+    """The roles that may submit and read one form."""
+
+    submit: frozenset[str]
+    read: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """The protocol's `access` section, compiled once per process and reused.
+
+    A form not listed in `access` can be submitted by no one and read only by dat_admin.
+    A principal whose agency is not one of the protocol's agencies may do nothing.
+    """
+
+    forms: Mapping[str, FormAccess]
+    agencies: frozenset[str]
+    known_forms: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_protocol(cls, protocol: Mapping[str, Any],
+                      form_ids: Iterable[str] = ()) -> AccessPolicy:
+        """`protocol` is generated/protocol.json; `form_ids` (the manifest's forms) lets
+        `readable_forms` list, for dat_admin, the forms that `access` leaves out."""
+        forms: dict[str, FormAccess] = {}
+        for form_id, entry in (protocol.get("access") or {}).items():
+            entry = entry or {}
+            submit = _roles(entry.get("submit"))
+            read = _roles(entry.get("read"))
+            forms[str(form_id)] = FormAccess(submit=submit, read=read)
+        agencies = frozenset(str(a["id"]) for a in protocol.get("agencies") or ()
+                             if isinstance(a, Mapping) and "id" in a)
+        return cls(forms=forms, agencies=agencies,
+                   known_forms=frozenset(form_ids) | frozenset(forms))
+
+    # --- decisions: booleans -------------------------------------------------------------
+
+    def is_admin(self, principal: Principal) -> bool:
+        return principal.role == ADMIN and self._agency_known(principal)
+
+    def may_submit(self, principal: Principal, form_id: str) -> bool:
+        rule = self.forms.get(form_id)
+        return (self._agency_known(principal) and rule is not None
+                and principal.role in rule.submit)
+
+    def may_read(self, principal: Principal, form_id: str) -> bool:
+        if self.is_admin(principal):
+            return True
+        rule = self.forms.get(form_id)
+        return (self._agency_known(principal) and rule is not None
+                and principal.role in rule.read)
+
+    def readable_forms(self, principal: Principal) -> set[str]:
+        if not self._agency_known(principal):
+            return set()
+        if principal.role == ADMIN:
+            return set(self.known_forms)
+        return {form_id for form_id, rule in self.forms.items() if principal.role in rule.read}
+
+    def submittable_forms(self, principal: Principal) -> set[str]:
+        if not self._agency_known(principal):
+            return set()
+        return {form_id for form_id, rule in self.forms.items() if principal.role in rule.submit}
+
+    def may_manage_dead_letters(self, principal: Principal) -> bool:
+        return self.is_admin(principal)
+
+    # --- decisions: raise Denied ---------------------------------------------------------
+
+    def require_submit(self, principal: Principal, form_id: str) -> None:
+        self._require_agency(principal)
+        if not self.may_submit(principal, form_id):
+            raise Denied(REASON_MAY_NOT_SUBMIT)
+
+    def require_read(self, principal: Principal, form_id: str) -> None:
+        self._require_agency(principal)
+        if not self.may_read(principal, form_id):
+            raise Denied(REASON_MAY_NOT_READ)
+
+    def require_admin(self, principal: Principal) -> None:
+        self._require_agency(principal)
+        if not self.is_admin(principal):
+            raise Denied(REASON_NOT_ADMIN)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _agency_known(self, principal: Principal) -> bool:
+        return principal.agency in self.agencies
+
+    def _require_agency(self, principal: Principal) -> None:
+        if not self._agency_known(principal):
+            raise Denied(REASON_UNKNOWN_AGENCY)
+
+
+def _roles(value: Any) -> frozenset[str]:
+    """A list of role names; an unknown role is a build bug, so fail at start-up."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValueError("access: submit and read must be lists of roles")
+    roles = frozenset(str(r) for r in value)
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise ValueError(f"access: unknown role(s) {sorted(unknown)}; known: {list(ROLES)}")
+    return roles

@@ -1,0 +1,212 @@
+"""The local user directory: `<data_dir>/users.sqlite` (WAL), for one-machine set-ups.
+
+Keeps id, role, agency, a salted scrypt password hash and whether the user is disabled.
+Never logs, returns or puts in an exception a password, a hash or a user id.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .access import ROLES
+
+USERS_FILE = "users.sqlite"
+USER_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+AGENCY_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MIN_PASSWORD_CHARS = 15          # NIST SP 800-63B rev. 4: a password used as the only factor
+MAX_PASSWORD_CHARS = 1024
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SALT_BYTES, HASH_BYTES = 16, 32
+SCRYPT_MAXMEM = 64 * 1024 * 1024
+# Compared against when the user is missing, disabled or has no password, so that every
+# refusal costs one scrypt like a wrong password does. Matches no password (random bytes).
+_DUMMY_HASH = ("scrypt$16384$8$1$6p1bG0V1m4a8Zq3yJtQ0xA$"
+               "5b2Nq8pPj3Gm0v8o1lRkJ7c4yUu9W2eTt6hXfAa1sQ0")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    user_id       TEXT PRIMARY KEY,
+    role          TEXT NOT NULL,
+    agency        TEXT NOT NULL,
+    password_hash TEXT,
+    created_at    TEXT NOT NULL,
+    disabled_at   TEXT
+)
+"""
+
+
+class UserDirectoryError(Exception):
+    """A user directory operation was refused."""
+
+
+class UserExists(UserDirectoryError):
+    """A user with this id already exists."""
+
+
+class UnknownUser(UserDirectoryError):
+    """No user has this id."""
+
+
+class InvalidUser(UserDirectoryError, ValueError):
+    """A value is not acceptable; `field` says which (user_id, role, agency, password)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class User:
+    """A local user as the rest of the app sees it: never the password hash."""
+
+    user_id: str
+    role: str
+    agency: str
+    created_at: str
+    disabled: bool
+    has_password: bool
+
+
+class UserDirectory:
+    """Local users in one SQLite file; safe to share between threads (a connection per call)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:   # created owner-only: the file holds password hashes
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(SCHEMA)
+
+    @classmethod
+    def in_data_dir(cls, data_dir: str | os.PathLike[str]) -> UserDirectory:
+        return cls(Path(data_dir) / USERS_FILE)
+
+    def __repr__(self) -> str:
+        return f"UserDirectory({str(self.path)!r})"
+
+    def add(self, user_id: str, role: str, agency: str, password: str | None = None) -> User:
+        _check_user_id(user_id)
+        if role not in ROLES:
+            raise InvalidUser("role", f"the role must be one of {', '.join(ROLES)}")
+        if not isinstance(agency, str) or not AGENCY_ID.fullmatch(agency):
+            raise InvalidUser("agency", "the agency must be an agency id from the protocol "
+                                        "(lower-case letters, digits and '_')")
+        password_hash = None if password is None else hash_password(password)
+        created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        try:
+            with self._connect() as db:
+                db.execute("INSERT INTO users (user_id, role, agency, password_hash, created_at)"
+                           " VALUES (?, ?, ?, ?, ?)",
+                           (user_id, role, agency, password_hash, created_at))
+        except sqlite3.IntegrityError:
+            raise UserExists("a user with this id already exists") from None
+        return User(user_id, role, agency, created_at, False, password_hash is not None)
+
+    def get(self, user_id: str) -> User | None:
+        with self._connect() as db:
+            row = db.execute("SELECT user_id, role, agency, created_at, disabled_at, "
+                             "password_hash IS NOT NULL FROM users WHERE user_id = ?",
+                             (user_id,)).fetchone()
+        return None if row is None else _user(row)
+
+    def list(self) -> list[User]:
+        with self._connect() as db:
+            rows = db.execute("SELECT user_id, role, agency, created_at, disabled_at, "
+                              "password_hash IS NOT NULL FROM users ORDER BY user_id").fetchall()
+        return [_user(row) for row in rows]
+
+    def disable(self, user_id: str) -> User:
+        """Refuse the user from now on (their tokens too, if the app checks `get`)."""
+        disabled_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with self._connect() as db:
+            db.execute("UPDATE users SET disabled_at = COALESCE(disabled_at, ?) "
+                       "WHERE user_id = ?", (disabled_at, user_id))
+        user = self.get(user_id)
+        if user is None:
+            raise UnknownUser("no user has this id")
+        return user
+
+    def check_password(self, user_id: str, password: str) -> bool:
+        """True only for an enabled user whose password matches. Every refusal (missing
+        user, disabled, no password set, wrong password) costs one scrypt."""
+        with self._connect() as db:
+            row = db.execute("SELECT password_hash, disabled_at FROM users WHERE user_id = ?",
+                             (user_id,)).fetchone()
+        stored = row[0] if row is not None and row[0] else _DUMMY_HASH
+        matches = password_matches(password, stored)
+        return matches and row is not None and row[0] is not None and row[1] is None
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with closing(sqlite3.connect(self.path, timeout=10)) as db, db:
+            yield db
+
+
+def hash_password(password: str) -> str:
+    """`scrypt$n$r$p$salt$hash` (base64 without padding), with a fresh 16-byte salt."""
+    _check_password(password)
+    salt = os.urandom(SALT_BYTES)
+    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    """Constant-time comparison of scrypt(password) with a stored hash."""
+    try:
+        scheme, n, r, p, salt, expected = stored.split("$")
+        n_, r_, p_ = int(n), int(r), int(p)
+        if scheme != "scrypt" or n_ > 2**20 or r_ > 16 or p_ > 4:
+            return False
+        salt_bytes, expected_bytes = _unb64(salt), _unb64(expected)
+    except ValueError:
+        return False
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
+        password = ""     # still spend the same time
+    digest = _scrypt(password, salt_bytes, n_, r_, p_, len(expected_bytes))
+    return hmac.compare_digest(digest, expected_bytes)
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int,
+            length: int = HASH_BYTES) -> bytes:
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
+                          maxmem=SCRYPT_MAXMEM, dklen=length)
+
+
+def _check_user_id(user_id: str) -> None:
+    if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id):
+        raise InvalidUser("user_id", "a user id is 1 to 64 lower-case letters, digits, "
+                                     "'.', '_' or '-', starting with a letter or digit")
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or not (
+            MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS):
+        raise InvalidUser("password", f"a password must be {MIN_PASSWORD_CHARS} to "
+                                      f"{MAX_PASSWORD_CHARS} characters long")
+
+
+def _user(row: tuple) -> User:
+    user_id, role, agency, created_at, disabled_at, has_password = row
+    return User(user_id, role, agency, created_at, disabled_at is not None, bool(has_password))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
