@@ -40,9 +40,38 @@ def rebuild(workspace: Workspace, state: BuildState) -> None:
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
+    """The site's files, the build's diagnostics, and (with `dipforms run`) the API under
+    /v1/, passed to `api(method, path, headers, body) -> (status, headers, body)`."""
+
     state: BuildState
+    api = None
+    protocol_version = "HTTP/1.1"
+
+    def _to_api(self, method: str) -> bool:
+        if self.api is None or not self.path.startswith("/v1/"):
+            return False
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        status, headers, payload = self.api(method, self.path, dict(self.headers.items()), body)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+        return True
+
+    def do_POST(self) -> None:  # noqa: N802
+        if not self._to_api("POST"):
+            self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "only the API takes POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        if not self._to_api("PUT"):
+            self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "only the API takes PUT")
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        if self._to_api("GET"):
+            return
         if self.path.split("?")[0] == "/__build":
             return self._send_text(HTTPStatus.OK, "ok" if self.state.ok else "failed")
         if not self.state.ok and not self.path.startswith("/assets/"):
@@ -78,11 +107,15 @@ def watch(workspace: Workspace, state: BuildState, stop: threading.Event) -> Non
         rebuild(workspace, state)
 
 
-def make_server(workspace: Workspace, host: str, port: int):
-    """Build once, start the watcher, and return (server, state, stop event)."""
+def make_server(workspace: Workspace, host: str, port: int, api=None):
+    """Build once, start the watcher, and return (server, state, stop event).
+
+    `api`, if given, answers every /v1/ request (see SiteHandler).
+    """
     state = BuildState()
     rebuild(workspace, state)
-    handler = functools.partial(type("Handler", (SiteHandler,), {"state": state}),
+    members = {"state": state, "api": staticmethod(api) if api else None}
+    handler = functools.partial(type("Handler", (SiteHandler,), members),
                                 directory=str(workspace.root / "site"))
     server = ThreadingHTTPServer((host, port), handler)
     stop = threading.Event()
@@ -90,13 +123,16 @@ def make_server(workspace: Workspace, host: str, port: int):
     return server, state, stop
 
 
-def serve(workspace: Workspace, *, host: str, port: int) -> int:
-    server, _, stop = make_server(workspace, host, port)
-    print(f"serving the forms at http://{host}:{server.server_port}/ "
+def serve(workspace: Workspace, *, host: str, port: int, api=None, on_stop=None) -> int:
+    server, _, stop = make_server(workspace, host, port, api)
+    what = "the forms and the API" if api else "the forms"
+    print(f"serving {what} at http://{host}:{server.server_port}/ "
           "(Ctrl+C to stop)", flush=True)
     try:
         server.serve_forever()
     finally:
         stop.set()
+        if on_stop is not None:
+            on_stop()
         server.server_close()
     return 0

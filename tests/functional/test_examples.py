@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from chalicelib.validation import compile_validator, validate
 
-from api.chalicelib.validation import compile_validator, validate
 from tests.examples import ROOT, load_examples
 
 EXAMPLES = load_examples()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 import json
 
-from api.chalicelib.validation import compile_validator, validate
+from chalicelib.validation import compile_validator, validate
+
 from tests.yaml_cases import build_yaml, fields_form
 
 TODAY = datetime.date(2026, 11, 25)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from chalicelib.rules import IMPLEMENTATIONS, evaluate, holds
 from jsonschema import Draft202012Validator
 
-from api.chalicelib.rules import IMPLEMENTATIONS, evaluate, holds
 from generator.rules.compile import to_json, to_schema
 from generator.rules.functions import FUNCTIONS
 from generator.rules.syntax import Binary, Call, ListLiteral, Literal, Name, Unary, parse_expression

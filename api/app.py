@@ -1,0 +1,221 @@
+"""The dipforms API: thin routes. Each authenticates, calls one chalicelib function and
+answers in the one JSON shape (chalicelib/responses.py).
+
+Chalice deploys this file with chalicelib/ (and the generated schemas inside it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+
+from chalice import Chalice, Rate, Response
+from chalicelib import responses
+from chalicelib.runtime import runtime
+from chalicelib.settings import MAX_BODY_BYTES
+
+app = Chalice(app_name="dipforms")
+app.log.setLevel(logging.INFO)
+ANY = ["*/*"]  # we check the content type ourselves, to answer in our own error shape
+
+
+def _request_id() -> str:
+    context = app.current_request.context or {}
+    return context.get("requestId") or str(uuid.uuid4())
+
+
+def _principal():
+    """The verified caller, or an error Response (401)."""
+    from chalicelib.access import Principal
+    from chalicelib.tokens import KeysUnavailable, TokenError, bearer_token
+
+    try:
+        token = bearer_token(app.current_request.headers)
+        claims = runtime().verifier.verify(token, int(time.time()))
+        return Principal.from_claims(claims)
+    except KeysUnavailable:
+        return responses.error("unavailable")  # our fault (no JWKS), not the caller's
+    except (TokenError, ValueError):
+        return responses.error("unauthenticated",
+                               headers={"WWW-Authenticate": 'Bearer realm="dipforms"'})
+
+
+def _json_body():
+    """The parsed JSON body, or an error Response (413, 415, 400)."""
+    request = app.current_request
+    kind = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        return responses.error("unsupported_media_type")
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        return responses.error("too_large")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return responses.error("bad_json")
+
+
+def _answer(outcome) -> Response:
+    return responses.json_response(outcome.body, outcome.status, outcome.headers)
+
+
+def _guarded(view):
+    """Any failure we did not foresee answers 500 in our shape, logging only its type."""
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            from chalicelib.store.base import StoreError
+
+            if isinstance(exc, StoreError):
+                app.log.error("store unavailable: %s", type(exc).__name__)
+                return responses.error("unavailable")
+            app.log.error("unhandled %s", type(exc).__name__)
+            return responses.json_response(
+                responses.body(500, error="internal", message="Something went wrong; "
+                               "nothing was kept", errors=[]), 500)
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+@app.route("/v1/health", methods=["GET"])
+def health() -> Response:
+    return responses.ok({"service": "dipforms"})
+
+
+@app.route("/v1/openapi.json", methods=["GET"])
+@_guarded
+def openapi() -> Response:
+    from chalicelib.openapi import build_openapi
+
+    catalogue = runtime().context.catalogue
+    schemas = {form_id: catalogue.current(form_id).schema for form_id in catalogue.forms}
+    return Response(body=json.dumps(build_openapi(catalogue.manifest, schemas)),
+                    status_code=200, headers={"Content-Type": "application/json"})
+
+
+@app.route("/v1/forms", methods=["GET"])
+@_guarded
+def forms() -> Response:
+    who = _principal()
+    if isinstance(who, Response):
+        return who
+    ctx = runtime().context
+    readable, writable = ctx.policy.readable_forms(who), ctx.policy.submittable_forms(who)
+    listed = [{**form, "may_submit": form["id"] in writable, "may_read": form["id"] in readable}
+              for form in ctx.catalogue.manifest["forms"]]
+    return responses.ok({"forms": listed})
+
+
+@app.route("/v1/forms/{form_id}/submissions", methods=["POST"], content_types=ANY)
+@_guarded
+def submit(form_id: str) -> Response:
+    from chalicelib import records
+
+    who = _principal()
+    if isinstance(who, Response):
+        return who
+    key = (app.current_request.headers.get("idempotency-key") or "").strip()
+    if not _is_uuid(key):
+        return responses.error("missing_idempotency_key")
+    data = _json_body()
+    if isinstance(data, Response):
+        return data
+    return _answer(records.submit(runtime().context, who, form_id, data, key, _request_id()))
+
+
+@app.route("/v1/records", methods=["GET"])
+@_guarded
+def list_records() -> Response:
+    from chalicelib import records
+
+    who = _principal()
+    if isinstance(who, Response):
+        return who
+    params = app.current_request.query_params or {}
+    if not params.get("form"):
+        return responses.error("bad_request", [{"field": "form", "code": "required",
+                                                "message": "Name the form to list"}])
+    try:
+        limit = int(params.get("limit", "20"))
+    except ValueError:
+        return responses.error("bad_request", [{"field": "limit", "code": "type",
+                                                "message": "limit must be a whole number"}])
+    return _answer(records.list_records(runtime().context, who, params["form"], limit,
+                                        params.get("cursor"), _request_id()))
+
+
+@app.route("/v1/records/{record_id}", methods=["GET"])
+@_guarded
+def read_record(record_id: str) -> Response:
+    from chalicelib import records
+
+    who = _principal()
+    if isinstance(who, Response):
+        return who
+    version = (app.current_request.query_params or {}).get("version")
+    if version is not None and not (version.isascii() and version.isdigit()
+                                    and 0 < int(version) < 10**9):
+        return responses.error("bad_request", [{"field": "version", "code": "type",
+                                                "message": "version must be a whole number"}])
+    return _answer(records.read(runtime().context, who, record_id,
+                                int(version) if version else None, _request_id()))
+
+
+@app.route("/v1/records/{record_id}", methods=["PUT"], content_types=ANY)
+@_guarded
+def amend_record(record_id: str) -> Response:
+    from chalicelib import records
+
+    who = _principal()
+    if isinstance(who, Response):
+        return who
+    request = _json_body()
+    if isinstance(request, Response):
+        return request
+    return _answer(records.amend(runtime().context, who, record_id, request, _request_id()))
+
+
+@app.route("/v1/outbox/dead", methods=["GET"])
+@_guarded
+def dead_letters() -> Response:
+    from chalicelib import admin
+
+    who = _principal()
+    if isinstance(who, Response):
+        return who
+    return _answer(admin.list_dead_letters(runtime().context, who, _request_id()))
+
+
+@app.route("/v1/outbox/{event_id}/retry", methods=["POST"], content_types=ANY)
+@_guarded
+def retry_dead_letter(event_id: str) -> Response:
+    from chalicelib import admin
+
+    who = _principal()
+    if isinstance(who, Response):
+        return who
+    return _answer(admin.retry_dead_letter(runtime().context, who, event_id, _request_id()))
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def deliver_notifications(event) -> None:
+    """In AWS: deliver due notifications every minute (one machine: `dipforms run` does it)."""
+    import datetime
+
+    from chalicelib.notify.outbox import dispatch
+
+    current = runtime()
+    report = dispatch(current.context.store, current.channels,
+                      now=lambda: datetime.datetime.now(datetime.UTC))
+    app.log.info("outbox: sent %d, failed %d, dead %d", report.sent, report.failed, report.dead)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return len(text) in (32, 36)

@@ -1,0 +1,41 @@
+"""What a dat_admin may do through the API: list undelivered notifications and queue one
+again. Audited like every other read and write."""
+
+from __future__ import annotations
+
+from .access import Principal
+from .notify.outbox import dead_letters
+from .notify.outbox import retry_dead_letter as requeue
+from .records import Context, Outcome, _audit, failed
+from .responses import body
+
+
+def _event_json(event) -> dict:
+    """An event without its payload's answers: what happened, to whom, and why it failed."""
+    return {"id": event.event_id, "record": event.record_id, "event": event.event,
+            "form": event.form_id, "channel": event.channel,
+            "agency": event.recipient.get("agency"), "attempts": event.attempts,
+            "last_error": event.last_error, "created_at": event.created_at}
+
+
+def list_dead_letters(ctx: Context, who: Principal, request_id: str | None = None) -> Outcome:
+    allowed = ctx.policy.may_manage_dead_letters(who)
+    ctx.store.append_audit(_audit(ctx, who, "dead_letter_list" if allowed else
+                                  "dead_letter_list_denied", "outbox", ctx.timestamp(),
+                                  request_id=request_id))
+    if not allowed:
+        return failed("forbidden")
+    return Outcome(200, body(200, events=[_event_json(e) for e in dead_letters(ctx.store)]))
+
+
+def retry_dead_letter(ctx: Context, who: Principal, event_id: str,
+                      request_id: str | None = None) -> Outcome:
+    allowed = ctx.policy.may_manage_dead_letters(who)
+    ctx.store.append_audit(_audit(ctx, who, "dead_letter_retry" if allowed else
+                                  "dead_letter_retry_denied", event_id, ctx.timestamp(),
+                                  request_id=request_id))
+    if not allowed:
+        return failed("forbidden")
+    if not requeue(ctx.store, event_id, ctx.now()):
+        return failed("not_found")
+    return Outcome(200, body(200, event=event_id, status="pending"))

@@ -1,0 +1,120 @@
+"""`dipforms users | token | outbox`: local administration of the API on one machine.
+
+Exit codes: 0 done, 1 refused (the message says why), 2 wrong usage. Prints no personal
+data and never a password or password hash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import getpass
+import sys
+import time
+
+from .settings import load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dipforms", description="API administration")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    users = sub.add_parser("users", help="local users").add_subparsers(dest="action",
+                                                                      required=True)
+    add = users.add_parser("add", help="create a user")
+    add.add_argument("--id", required=True, dest="user_id")
+    add.add_argument("--role", required=True)
+    add.add_argument("--agency", required=True)
+    add.add_argument("--password", action="store_true",
+                     help="ask for a password (for the sign-in page)")
+    users.add_parser("list", help="list users")
+    token = sub.add_parser("token", help="print a signed token for a local user")
+    token.add_argument("--user", required=True)
+    token.add_argument("--ttl", type=int, default=3600, help="seconds (default 3600)")
+    outbox = sub.add_parser("outbox", help="notifications").add_subparsers(dest="action",
+                                                                          required=True)
+    listing = outbox.add_parser("list", help="list notifications (default: dead letters)")
+    listing.add_argument("--status", default="dead", choices=["pending", "sent", "dead"])
+    retry = outbox.add_parser("retry", help="queue a dead letter again")
+    retry.add_argument("event_id")
+    outbox.add_parser("dispatch", help="deliver every due notification now")
+    return parser
+
+
+def _store(settings):
+    from .store import make_store
+
+    return make_store(settings.store, data_dir=settings.data_dir, table=settings.table,
+                      region=settings.region)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    if args.command == "users":
+        return _users(args, settings)
+    if args.command == "token":
+        return _token(args, settings)
+    return _outbox(args, settings)
+
+
+def _users(args, settings) -> int:
+    from .users import UserDirectory, UserDirectoryError
+
+    directory = UserDirectory.in_data_dir(settings.data_dir)
+    if args.action == "list":
+        for user in directory.list():
+            print(f"{user.user_id}\t{user.role}\t{user.agency}")
+        return 0
+    password = None
+    if args.password:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password again: "):
+            print("the passwords differ; nothing was saved", file=sys.stderr)
+            return 1
+    try:
+        user = directory.add(args.user_id, args.role, args.agency, password)
+    except UserDirectoryError as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 1
+    print(f"added {user.user_id} ({user.role}, {user.agency})")
+    return 0
+
+
+def _token(args, settings) -> int:
+    from .tokens import ensure_local_secret, mint_local_token
+    from .users import UserDirectory
+
+    user = UserDirectory.in_data_dir(settings.data_dir).get(args.user)
+    if user is None or getattr(user, "disabled", False):
+        print(f"refused: no active user '{args.user}' (dipforms users add)", file=sys.stderr)
+        return 1
+    print(mint_local_token(ensure_local_secret(settings.data_dir), subject=user.user_id,
+                           role=user.role, agency=user.agency, now=int(time.time()),
+                           ttl_seconds=args.ttl))
+    return 0
+
+
+def _outbox(args, settings) -> int:
+    from .notify.outbox import dead_letters, dispatch, retry_dead_letter
+
+    store = _store(settings)
+    now = datetime.datetime.now(datetime.UTC)
+    if args.action == "list":
+        events = dead_letters(store) if args.status == "dead" else store.list_events(args.status)
+        for event in events:
+            print(f"{event.event_id}\t{event.status}\t{event.event}\t{event.form_id}\t"
+                  f"{event.record_id}\t{event.recipient.get('agency')}\t{event.attempts}\t"
+                  f"{event.last_error or ''}")
+        return 0
+    if args.action == "retry":
+        if not retry_dead_letter(store, args.event_id, now):
+            print(f"refused: {args.event_id} is not a dead letter", file=sys.stderr)
+            return 1
+        print(f"queued {args.event_id} again")
+        return 0
+    from .runtime import make_channels
+
+    report = dispatch(store, make_channels(settings),
+                      now=lambda: datetime.datetime.now(datetime.UTC))
+    print(f"sent {report.sent}, failed {report.failed}, dead {report.dead}")
+    return 0

@@ -1,0 +1,128 @@
+"""The OpenAPI 3.1 document, built from the generated manifest and schemas.
+
+One submission path per form, so each request body is that form's own JSON Schema (the
+2020-12 dialect OpenAPI 3.1 uses). Each form's `$defs` move to components with their
+references rewritten. Pure: the catalogue's data in, a dict out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+ERROR = {
+    "type": "object",
+    "required": ["ok", "status", "error", "message", "errors"],
+    "properties": {
+        "ok": {"const": False}, "status": {"type": "integer"}, "error": {"type": "string"},
+        "message": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "code", "message"],
+            "properties": {"field": {"type": "string"}, "code": {"type": "string"},
+                           "message": {"type": ["string", "null"]}}}},
+    },
+}
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
+def _rewrite_refs(node: Any, prefix: str) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+                out[key] = f"#/components/schemas/{prefix}{value.removeprefix('#/$defs/')}"
+            else:
+                out[key] = _rewrite_refs(value, prefix)
+        return out
+    if isinstance(node, list):
+        return [_rewrite_refs(v, prefix) for v in node]
+    return node
+
+
+def _responses(success: int, described: str, *codes: int) -> dict[str, Any]:
+    out: dict[str, Any] = {str(success): {"description": described,
+                                          "content": {"application/json": {"schema": {
+                                              "type": "object"}}}}}
+    for code in codes:
+        out[str(code)] = {"description": "An error, in the one error shape",
+                          "content": {"application/json": {"schema": ERROR_REF}}}
+    return out
+
+
+def build_openapi(manifest: dict[str, Any], schemas: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """schemas: form id -> its current schema."""
+    components: dict[str, Any] = {"Error": ERROR}
+    paths: dict[str, Any] = {
+        "/v1/health": {"get": {"operationId": "health", "security": [],
+                               "responses": _responses(200, "The API is up")}},
+        "/v1/openapi.json": {"get": {"operationId": "openapi", "security": [],
+                                     "responses": _responses(200, "This document")}},
+        "/v1/forms": {"get": {"operationId": "listForms",
+                              "responses": _responses(200, "The manifest", 401)}},
+        "/v1/records": {"get": {
+            "operationId": "listRecords",
+            "parameters": [
+                {"name": "form", "in": "query", "required": True, "schema": {
+                    "enum": sorted(schemas)}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                            "maximum": 100}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+            "responses": _responses(200, "A page of records, newest first", 400, 401, 403,
+                                    404)}},
+        "/v1/records/{record_id}": {
+            "parameters": [{"name": "record_id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "get": {"operationId": "getRecord",
+                    "parameters": [{"name": "version", "in": "query",
+                                    "schema": {"type": "integer", "minimum": 1}}],
+                    "responses": _responses(200, "The record and its versions", 400, 401, 403,
+                                            404)},
+            "put": {"operationId": "amendRecord",
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"type": "object", "required": ["reason", "base_version",
+                                                                  "data"],
+                                   "properties": {"reason": {"type": "string", "minLength": 1},
+                                                  "base_version": {"type": "integer"},
+                                                  "data": {"type": "object"}}}}}},
+                    "responses": _responses(200, "The new version", 400, 401, 403, 404, 409,
+                                            413, 415, 422)}},
+        "/v1/outbox/dead": {"get": {"operationId": "listDeadLetters",
+                                    "responses": _responses(200, "Undelivered notifications",
+                                                            401, 403)}},
+        "/v1/outbox/{event_id}/retry": {"post": {
+            "operationId": "retryDeadLetter",
+            "parameters": [{"name": "event_id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": _responses(200, "Queued again", 401, 403, 404)}},
+    }
+    for form_id in sorted(schemas):
+        schema = dict(schemas[form_id])
+        prefix = f"{form_id}__"
+        for name, definition in schema.pop("$defs", {}).items():
+            components[prefix + name] = definition
+        for key in ("$schema", "$id"):
+            schema.pop(key, None)
+        components[f"form_{form_id}"] = _rewrite_refs(schema, prefix)
+        paths[f"/v1/forms/{form_id}/submissions"] = {"post": {
+            "operationId": f"submit_{form_id}",
+            "summary": f"Submit a {schema.get('title', form_id)}",
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
+                            "schema": {"type": "string", "format": "uuid"}}],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/form_{form_id}"}}}},
+            "responses": _responses(201, "Stored", 400, 401, 403, 404, 409, 413, 415, 422,
+                                    503)}}
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": DIALECT,
+        "info": {"title": "dipforms API", "version": str(manifest.get("manifest_version", 1)),
+                 "description": "Submit, amend and read DIP forms; every route but health and "
+                                "this document needs a bearer token."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "components": {"schemas": dict(sorted(components.items())),
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                                      "bearerFormat": "JWT"}}},
+        "paths": paths,
+    }

@@ -1,0 +1,238 @@
+"""Submissions, amendments and reads: validation, versions, audit entries, idempotency and
+the notification events, decided here and handed to the Store as one atomic step.
+
+No HTTP and no I/O of its own: the Store, the clock and the id maker are passed in, and
+every function returns an Outcome that app.py turns into a response.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .access import AccessPolicy, Principal
+from .catalogue import Catalogue, FormSchema
+from .notify.routing import route_event
+from .responses import body, error_body
+from .settings import IDEMPOTENCY_TTL_SECONDS
+from .store.base import (
+    AuditEntry,
+    Completion,
+    InvalidCursor,
+    RecordVersion,
+    Store,
+    StoreError,
+    VersionConflict,
+)
+from .validation import FieldError, rule_errors, schema_errors
+
+ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """Everything a request needs, built once per process (app.py) or per test."""
+
+    store: Store
+    catalogue: Catalogue
+    policy: AccessPolicy
+    base_url: str
+    now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.UTC)
+    random_id: Callable[[], str] = lambda: "".join(secrets.choice(ID_ALPHABET) for _ in range(10))
+
+    def timestamp(self) -> str:
+        return iso(self.now())
+
+    def new_record_id(self, form_id: str) -> str:
+        return f"{form_id.replace('_', '-').upper()[:12]}-{self.random_id()}"
+
+
+def iso(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def failed(code: str, errors: list[dict[str, Any]] | None = None) -> Outcome:
+    payload = error_body(code, errors)
+    return Outcome(payload["status"], payload)
+
+
+def fingerprint(form_id: str, data: Any) -> str:
+    canonical = json.dumps([form_id, data], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def check_answers(form: FormSchema, data: Any, today: datetime.date
+                  ) -> tuple[list[FieldError], list[FieldError]]:
+    """(errors, warnings): the compiled fast validator decides; details only on failure."""
+    problems = [] if form.fast.is_valid(data) else schema_errors(form.schema, form.detailed, data)
+    if isinstance(data, dict):
+        malformed = frozenset(p.field for p in problems if p.code != "required")
+        problems += rule_errors(form.schema, data, today=today, malformed=malformed)
+    return ([p for p in problems if p.severity == "refuse"],
+            [p for p in problems if p.severity != "refuse"])
+
+
+def _audit(ctx: Context, who: Principal, action: str, target: str, at: str,
+           reason: str | None = None, request_id: str | None = None) -> AuditEntry:
+    return AuditEntry(at=at, actor=who.user_id, role=who.role, agency=who.agency,
+                      action=action, target=target, reason=reason, request_id=request_id)
+
+
+def record_json(version: RecordVersion) -> dict[str, Any]:
+    return {"id": version.record_id, "version": version.version, "form": version.form_id,
+            "form_version": version.form_version, "created_at": version.created_at,
+            "created_by": version.created_by, "agency": version.agency,
+            "reason": version.reason, "data": version.data}
+
+
+def summary_json(version: RecordVersion) -> dict[str, Any]:
+    """A record without its answers (for lists and version histories)."""
+    return {k: v for k, v in record_json(version).items() if k != "data"}
+
+
+def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
+           request_id: str | None = None) -> Outcome:
+    form = ctx.catalogue.current(form_id)
+    if form is None:
+        return failed("not_found")
+    if not ctx.policy.may_submit(who, form_id):
+        ctx.store.append_audit(_audit(ctx, who, "submit_denied", form_id, ctx.timestamp(),
+                                      request_id=request_id))
+        return failed("forbidden")
+    now = ctx.now()
+    body_print = fingerprint(form_id, data)
+    claim = ctx.store.claim_key(who.user_id, key, body_print, iso(now), IDEMPOTENCY_TTL_SECONDS)
+    if claim.outcome == "replay":
+        return Outcome(claim.response["status"], claim.response["body"],
+                       {"Idempotent-Replayed": "true"})
+    if claim.outcome == "in_flight":
+        return failed("conflict")
+    if claim.outcome == "mismatch":
+        return failed("idempotency_key_reused")
+    try:
+        errors, warnings = check_answers(form, data, now.date())
+        if errors:
+            ctx.store.release_key(who.user_id, key)
+            return failed("invalid", [e.as_json() for e in errors])
+        version = RecordVersion(record_id=ctx.new_record_id(form_id), version=1,
+                                form_id=form_id, form_version=form.version, data=data,
+                                created_at=iso(now), created_by=who.user_id, agency=who.agency)
+        result = body(201, record=summary_json(version),
+                      warnings=[w.as_json() for w in warnings])
+        ctx.store.commit(version, _audit(ctx, who, "submit", version.record_id, iso(now),
+                                         request_id=request_id),
+                         _events(ctx, "submitted", version, form, now),
+                         Completion(who.user_id, key, {"status": 201, "body": result},
+                                    fingerprint=body_print))
+    except StoreError:
+        ctx.store.release_key(who.user_id, key)
+        return failed("unavailable")
+    return Outcome(201, result, {"Location": f"/v1/records/{version.record_id}"})
+
+
+def _events(ctx: Context, event: str, version: RecordVersion, form: FormSchema,
+            now: datetime.datetime):
+    return route_event(event, version, form.title, ctx.catalogue.protocol,
+                       base_url=ctx.base_url, now=iso(now), new_id=lambda: "EV-" +
+                       ctx.random_id() + ctx.random_id())
+
+
+def amend(ctx: Context, who: Principal, record_id: str, request: Any,
+          request_id: str | None = None) -> Outcome:
+    """A new version with its reason; validated against the form's current version."""
+    if not isinstance(request, dict) or not isinstance(request.get("data"), dict):
+        return failed("bad_request", [{"field": "/data", "code": "required",
+                                       "message": "Send the amended answers as data"}])
+    reason = request.get("reason")
+    base = request.get("base_version")
+    problems = []
+    if not isinstance(reason, str) or not reason.strip():
+        problems.append({"field": "/reason", "code": "required",
+                         "message": "Enter why the record is being amended"})
+    if not isinstance(base, int) or isinstance(base, bool):
+        problems.append({"field": "/base_version", "code": "required",
+                         "message": "Send the version you amended as base_version"})
+    if problems:
+        return failed("bad_request", problems)
+    if not is_record_id(record_id):
+        return failed("not_found")
+    latest = ctx.store.get_version(record_id)
+    if latest is None:
+        return failed("not_found")
+    form = ctx.catalogue.current(latest.form_id)
+    if form is None or not ctx.policy.may_submit(who, latest.form_id):
+        ctx.store.append_audit(_audit(ctx, who, "amend_denied", record_id, ctx.timestamp(),
+                                      request_id=request_id))
+        return failed("forbidden")
+    if base != latest.version:
+        return failed("version_conflict")
+    now = ctx.now()
+    errors, warnings = check_answers(form, request["data"], now.date())
+    if errors:
+        return failed("invalid", [e.as_json() for e in errors])
+    version = RecordVersion(record_id=record_id, version=latest.version + 1,
+                            form_id=latest.form_id, form_version=form.version,
+                            data=request["data"], created_at=iso(now),
+                            created_by=who.user_id, agency=who.agency, reason=reason.strip())
+    try:
+        ctx.store.commit(version, _audit(ctx, who, "amend", record_id, iso(now),
+                                         reason=reason.strip(), request_id=request_id),
+                         _events(ctx, "amended", version, form, now))
+    except VersionConflict:
+        return failed("version_conflict")
+    except StoreError:
+        return failed("unavailable")
+    return Outcome(200, body(200, record=summary_json(version),
+                             warnings=[w.as_json() for w in warnings]))
+
+
+def is_record_id(text: str) -> bool:
+    """Ids this API makes: MG14-0A1B2C3D4E (letters, digits and '-', at most 64)."""
+    return 3 <= len(text) <= 64 and text.isascii() and all(
+        c.isalnum() or c == "-" for c in text)
+
+
+def read(ctx: Context, who: Principal, record_id: str, version: int | None = None,
+         request_id: str | None = None) -> Outcome:
+    if not is_record_id(record_id):
+        return failed("not_found")
+    found = ctx.store.get_version(record_id, version)
+    if found is None:
+        return failed("not_found")
+    allowed = ctx.policy.may_read(who, found.form_id)
+    ctx.store.append_audit(_audit(ctx, who, "read" if allowed else "read_denied", record_id,
+                                  ctx.timestamp(), request_id=request_id))
+    if not allowed:
+        return failed("forbidden")
+    history = [summary_json(v) for v in ctx.store.list_versions(record_id)]
+    return Outcome(200, body(200, record=record_json(found), versions=history))
+
+
+def list_records(ctx: Context, who: Principal, form_id: str, limit: int,
+                 cursor: str | None, request_id: str | None = None) -> Outcome:
+    if form_id not in ctx.catalogue.forms:
+        return failed("not_found")
+    allowed = ctx.policy.may_read(who, form_id)
+    ctx.store.append_audit(_audit(ctx, who, "list" if allowed else "list_denied", form_id,
+                                  ctx.timestamp(), request_id=request_id))
+    if not allowed:
+        return failed("forbidden")
+    try:
+        page = ctx.store.list_records(form_id, max(1, min(limit, 100)), cursor)
+    except InvalidCursor:
+        return failed("bad_request", [{"field": "cursor", "code": "invalid",
+                                       "message": "Start again from the first page"}])
+    return Outcome(200, body(200, records=[summary_json(v) for v in page.items],
+                             next_cursor=page.cursor))

@@ -1,0 +1,65 @@
+"""The one JSON body for every answer: {ok, status, ...} for success, and for errors
+{ok: false, status, error, message, errors: [{field, code, message}]}.
+
+Messages come from our code or the YAML, never from a validator or an exception, and
+never echo a submitted value.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice import Response
+
+JSON = "application/json; charset=utf-8"
+
+#: error code -> (HTTP status, the message shown)
+ERRORS: dict[str, tuple[int, str]] = {
+    "bad_json": (400, "The request body is not valid JSON"),
+    "bad_request": (400, "The request is missing something it needs"),
+    "missing_idempotency_key": (400, "Send an Idempotency-Key header with a new UUID for each "
+                                     "submission"),
+    "unauthenticated": (401, "Sign in again: the request has no valid token"),
+    "forbidden": (403, "Your role may not do this"),
+    "not_found": (404, "There is nothing here"),
+    "conflict": (409, "This request is already being processed; try again shortly"),
+    "version_conflict": (409, "Someone amended this record at the same time; reload it and "
+                              "try again"),
+    "too_large": (413, "The request body is larger than 256 KB"),
+    "unsupported_media_type": (415, "Send the body as application/json"),
+    "idempotency_key_reused": (422, "This Idempotency-Key was already used for a different "
+                                    "request"),
+    "invalid": (422, "There is a problem with the answers"),
+    "unavailable": (503, "The service could not save this just now; nothing was kept. Try "
+                         "again"),
+}
+
+
+def body(status: int, **fields: Any) -> dict[str, Any]:
+    return {"ok": status < 400, "status": status, **fields}
+
+
+def ok(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return json_response(body(status, **data), status, headers)
+
+
+def error(code: str, errors: list[dict[str, Any]] | None = None,
+          headers: dict[str, str] | None = None) -> Response:
+    status, message = ERRORS[code]
+    return json_response(error_body(code, errors), status, headers)
+
+
+def error_body(code: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    status, message = ERRORS[code]
+    return body(status, error=code, message=message, errors=errors or [])
+
+
+def json_response(data: dict[str, Any], status: int,
+                  headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        status_code=status,
+        headers={"Content-Type": JSON, "Cache-Control": "no-store",
+                 "X-Content-Type-Options": "nosniff", **(headers or {})},
+    )

@@ -1,0 +1,76 @@
+"""Build, once per process, what requests share: settings, catalogue (with compiled
+validators), store, token verifier, access policy and notification channels.
+
+The edge between app.py and the pure modules; built on the first request so that
+importing the app stays cheap (a Lambda cold start pays only for what it uses).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from .settings import Settings, load_settings
+
+_LOCK = threading.Lock()
+_RUNTIME: Runtime | None = None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    context: Any          # records.Context
+    verifier: Any         # tokens.LocalVerifier | tokens.CognitoVerifier
+    channels: dict[str, Any]
+
+
+def make_runtime(settings: Settings) -> Runtime:
+    from .access import AccessPolicy
+    from .catalogue import Catalogue
+    from .records import Context
+    from .store import make_store
+
+    catalogue = Catalogue()
+    catalogue.warm()
+    store = make_store(settings.store, data_dir=settings.data_dir, table=settings.table,
+                       region=settings.region)
+    context = Context(store=store, catalogue=catalogue,
+                      policy=AccessPolicy.from_protocol(catalogue.protocol,
+                                                        form_ids=tuple(catalogue.forms)),
+                      base_url=settings.base_url)
+    return Runtime(settings, context, make_verifier(settings), make_channels(settings))
+
+
+def make_verifier(settings: Settings):
+    from . import tokens
+
+    if settings.auth == "cognito":
+        return tokens.CognitoVerifier(jwks_url=settings.cognito_jwks_url,
+                                      issuer=settings.cognito_issuer,
+                                      client_id=settings.cognito_client_id)
+    return tokens.LocalVerifier(tokens.ensure_local_secret(settings.data_dir))
+
+
+def make_channels(settings: Settings) -> dict[str, Any]:
+    """Logical channel (email, sns) -> the delivery this stage uses (file, ses, sns)."""
+    from .notify.channels import make_channels as from_registry
+
+    return from_registry(settings.channels, {
+        "outbox_dir": settings.outbox_dir, "sender": settings.sender,
+        "region": settings.region, "topic_arns": settings.topic_arns})
+
+
+def runtime() -> Runtime:
+    global _RUNTIME
+    if _RUNTIME is None:
+        with _LOCK:
+            if _RUNTIME is None:
+                _RUNTIME = make_runtime(load_settings())
+    return _RUNTIME
+
+
+def set_runtime(value: Runtime | None) -> None:
+    """For tests and the local server: use this runtime instead of the environment's."""
+    global _RUNTIME
+    _RUNTIME = value

@@ -1,0 +1,60 @@
+"""Environment -> frozen Settings: which store, which channels, which token verifier.
+
+The only module that reads os.environ. Chalice stages set these in .chalice/config.json;
+on one machine the defaults give SQLite and .eml files under the data folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_BODY_BYTES = 256 * 1024
+IDEMPOTENCY_TTL_SECONDS = 48 * 3600  # the issue asks for at least 24 hours
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str = "sqlite"                   # sqlite | dynamodb
+    data_dir: Path = Path(".data")
+    table: str = "dipforms"
+    region: str = "eu-west-2"
+    channels: dict[str, str] = field(default_factory=lambda: {"email": "file", "sns": "file"})
+    sender: str = "dipforms@localhost"
+    base_url: str = "http://127.0.0.1:8000"
+    auth: str = "local"                     # local | cognito
+    cognito_issuer: str = ""
+    cognito_client_id: str = ""
+    cognito_jwks_url: str = ""
+    topic_arns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+
+def _pairs(text: str) -> dict[str, str]:
+    """'email=ses,sns=sns' -> {'email': 'ses', 'sns': 'sns'}."""
+    return dict(part.split("=", 1) for part in text.split(",") if "=" in part)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    defaults = Settings()
+    return Settings(
+        store=env.get("DIPFORMS_STORE", defaults.store),
+        data_dir=Path(env.get("DIPFORMS_DATA_DIR", str(defaults.data_dir))),
+        table=env.get("DIPFORMS_TABLE", defaults.table),
+        region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", defaults.region)),
+        channels=_pairs(env["DIPFORMS_CHANNELS"]) if env.get("DIPFORMS_CHANNELS")
+        else defaults.channels,
+        sender=env.get("DIPFORMS_SENDER", defaults.sender),
+        base_url=env.get("DIPFORMS_BASE_URL", defaults.base_url).rstrip("/"),
+        auth=env.get("DIPFORMS_AUTH", defaults.auth),
+        cognito_issuer=env.get("DIPFORMS_COGNITO_ISSUER", ""),
+        cognito_client_id=env.get("DIPFORMS_COGNITO_CLIENT_ID", ""),
+        cognito_jwks_url=env.get("DIPFORMS_COGNITO_JWKS_URL", ""),
+        topic_arns=_pairs(env.get("DIPFORMS_TOPIC_ARNS", "")),
+    )

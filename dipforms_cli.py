@@ -1,0 +1,64 @@
+"""The `dipforms` command: forms commands go to generator/cli.py, API commands to
+api/chalicelib/manage.py. The two halves never import each other; only this does."""
+
+from __future__ import annotations
+
+import sys
+
+API_COMMANDS = {"users", "token", "outbox"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    command = next((a for a in args if not a.startswith("-")), None)
+    if command == "run":
+        return run(args[args.index("run") + 1:])
+    if command in API_COMMANDS:
+        from chalicelib.manage import main as chosen
+    else:
+        from generator.cli import main as chosen
+    return chosen(args)
+
+
+def run(argv: list[str]) -> int:
+    """Build the forms, then serve the site and the API on one port (SQLite, .eml files),
+    rebuilding the site when YAML changes and delivering notifications every second."""
+    import argparse
+    import os
+    import threading
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="dipforms run")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--root", type=Path, default=Path.cwd())
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    os.environ.setdefault("DIPFORMS_DATA_DIR", str(root / ".data"))
+    os.environ.setdefault("DIPFORMS_BASE_URL", f"http://{args.host}:{args.port}")
+
+    from generator.workspace import Workspace
+
+    workspace = Workspace(root)
+    result, report, _ = workspace.build_and_write()
+    if not result.ok:
+        print(report, file=sys.stderr)
+        print("the forms have errors: fix them, then run again", file=sys.stderr)
+        return 1
+    sys.path.insert(0, str(root / "api"))
+    import app as api_app
+    from chalicelib.localserver import ApiBridge, start_dispatcher
+    from chalicelib.runtime import runtime
+
+    from generator.serve import serve
+
+    stop = threading.Event()
+    start_dispatcher(runtime(), stop)
+    print(f"data: {os.environ['DIPFORMS_DATA_DIR']} (records in SQLite, notifications "
+          "as .eml files in outbox/)", flush=True)
+    return serve(workspace, host=args.host, port=args.port,
+                 api=ApiBridge(api_app.app).handle, on_stop=stop.set)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The README's local run (`dipforms run`) as a subprocess on a free loopback port, with a
+temporary data folder, for end-to-end tests over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LocalRun:
+    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+        self.env = {**os.environ, "DIPFORMS_DATA_DIR": str(data_dir),
+                    "DIPFORMS_BASE_URL": self.url}
+        self.env.pop("DIPFORMS_DEBUG", None)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def cli(self, *args: str) -> str:
+        run = subprocess.run([sys.executable, "-m", "dipforms_cli", *args], cwd=ROOT,
+                             env=self.env, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    def user_token(self, user: str, role: str, agency: str) -> str:
+        self.cli("users", "add", "--id", user, "--role", role, "--agency", agency)
+        return self.cli("token", "--user", user)
+
+    def start(self) -> LocalRun:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dipforms_cli", "run", "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"dipforms run exited: {self.process.stderr.read()}")
+            try:
+                if self.request("GET", "/v1/health")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("dipforms run did not start in 60 s")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as in a power cut or an OOM kill."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def request(self, method: str, path: str, body=None, token: str | None = None,
+                headers: dict | None = None, timeout: float = 10) -> tuple[int, dict]:
+        data = json.dumps(body).encode() if body is not None else None
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers=all_headers)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def page(self, path: str) -> tuple[int, str]:
+        with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+
+    def submit(self, form: str, data: dict, token: str, key: str | None = None):
+        return self.request("POST", f"/v1/forms/{form}/submissions", data, token,
+                            {"Idempotency-Key": key or str(uuid.uuid4())})
+
+    def __enter__(self) -> LocalRun:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
