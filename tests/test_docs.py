@@ -92,3 +92,16 @@ def test_every_cli_command_is_in_the_readme():
     sub = next(a for a in _parser()._actions if a.dest == "command")
     for command in sub.choices:
         assert f"dipforms {command}" in README, command
+
+
+def test_every_api_route_and_api_command_is_documented():
+    import app as api_app
+    from chalicelib.manage import _parser as api_parser
+
+    api_doc = (ROOT / "docs/api.md").read_text()
+    for path, methods in api_app.app.routes.items():
+        for method in methods:
+            assert f"`{method} {path}`" in api_doc, (method, path)
+    sub = next(a for a in api_parser()._actions if a.dest == "command")
+    for command in sub.choices:
+        assert f"dipforms {command}" in README, command

@@ -139,6 +139,9 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
     except StoreError:
         ctx.store.release_key(who.user_id, key)
         return failed("unavailable")
+    except Exception:
+        ctx.store.release_key(who.user_id, key)  # let the client retry once it is fixed
+        raise
     return Outcome(201, result, {"Location": f"/v1/records/{version.record_id}"})
 
 

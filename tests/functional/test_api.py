@@ -233,3 +233,76 @@ def test_inputs_the_fuzzer_found_get_4xx_not_5xx(api):
     assert api.get("/v1/records?form=mg14&cursor=not-a-cursor").status_code == 400
     assert api.get("/v1/records/MG14-1?version=99999999999999999999").status_code == 400
     assert api.get("/v1/records/%C3%A9%00x").status_code == 404
+
+
+def test_concurrent_duplicates_of_one_key_make_one_record(api):
+    """Twelve threads send the same submission with the same key at once."""
+    import threading
+
+    from chalicelib import records
+    from chalicelib.access import Principal
+
+    if type(api.runtime.context.store).__name__ != "SQLiteStore":
+        pytest.skip("moto is not thread-safe; the store contract suite interleaves it")
+    who = Principal("pc_jones", "police", "northshire_police")
+    key, outcomes, barrier = str(uuid.uuid4()), [], threading.Barrier(12)
+
+    def send() -> None:
+        barrier.wait()
+        outcomes.append(records.submit(api.runtime.context, who, "mg14", MG14, key))
+
+    threads = [threading.Thread(target=send) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = json.loads(api.get("/v1/records?form=mg14").body)["records"]
+    assert len(stored) == 1
+    assert {o.status for o in outcomes} <= {201, 409}
+    assert {o.body["record"]["id"] for o in outcomes if o.status == 201} == {stored[0]["id"]}
+
+
+def _break_commits(store):
+    """Make the next commits fail inside the store, at the sqlite3 or boto3 boundary."""
+    if type(store).__name__ == "SQLiteStore":
+        import sqlite3
+
+        connection = sqlite3.connect(store.path)
+        connection.execute("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox "
+                           "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        connection.commit()
+
+        def mend() -> None:
+            connection.execute("DROP TRIGGER fail_outbox")
+            connection.commit()
+            connection.close()
+        return mend
+    from botocore.exceptions import ClientError
+
+    client = store.client
+    original = client.transact_write_items
+
+    def failing(**kwargs):
+        raise ClientError({"Error": {"Code": "InternalServerError", "Message": "down"}},
+                          "TransactWriteItems")
+    client.transact_write_items = failing
+    return lambda: setattr(client, "transact_write_items", original)
+
+
+def test_a_storage_failure_mid_request_leaves_nothing_and_the_key_reusable(api):
+    key = str(uuid.uuid4())
+    mend = _break_commits(api.runtime.context.store)
+    response = api.submit("mg14", MG14, key=key)
+    assert response.status_code == 503 and error_of(response) == "unavailable"
+    mend()
+    assert json.loads(api.get("/v1/records?form=mg14").body)["records"] == []
+    assert api.runtime.context.store.list_events() == []
+    assert api.submit("mg14", MG14, key=key).status_code == 201
+
+
+def test_forms_and_retry_routes_for_every_role(api):
+    for role in USERS:
+        assert api.get("/v1/forms", role=role).status_code == 200
+        response = api.client.http.post("/v1/outbox/EV-NOPE/retry", headers=api.headers(role),
+                                        body=b"{}")
+        assert response.status_code == (404 if role == "dat_admin" else 403)
