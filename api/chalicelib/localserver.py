@@ -57,10 +57,13 @@ def start_dispatcher(runtime, stop: threading.Event, interval: float = 1.0) -> t
     from .notify.outbox import dispatch
 
     def loop() -> None:
+        store = runtime.context.store
         while not stop.wait(interval):
             try:
-                dispatch(runtime.context.store, runtime.channels,
+                dispatch(store, runtime.channels,
                          now=lambda: datetime.datetime.now(datetime.UTC))
+                if hasattr(store, "checkpoint"):  # SQLite: fold the log in, off the request path
+                    store.checkpoint()
             except Exception as exc:  # noqa: BLE001 - keep delivering; say what kind failed
                 print(f"outbox: dispatch failed ({type(exc).__name__}); will retry",
                       flush=True)

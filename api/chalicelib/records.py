@@ -29,7 +29,7 @@ from .store.base import (
     StoreError,
     VersionConflict,
 )
-from .validation import FieldError, rule_errors, schema_errors
+from .validation import FieldError, fast_errors, rule_errors, schema_errors
 
 ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -50,7 +50,9 @@ class Context:
     policy: AccessPolicy
     base_url: str
     now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.UTC)
-    random_id: Callable[[], str] = lambda: "".join(secrets.choice(ID_ALPHABET) for _ in range(10))
+    # 10 of 32 symbols; 256 = 8 x 32, so `byte % 32` picks each symbol equally often
+    random_id: Callable[[], str] = lambda: "".join(ID_ALPHABET[b % 32]
+                                                   for b in secrets.token_bytes(10))
 
     def timestamp(self) -> str:
         return iso(self.now())
@@ -76,7 +78,12 @@ def fingerprint(form_id: str, data: Any) -> str:
 def check_answers(form: FormSchema, data: Any, today: datetime.date
                   ) -> tuple[list[FieldError], list[FieldError]]:
     """(errors, warnings): the compiled fast validator decides; details only on failure."""
-    problems = [] if form.fast.is_valid(data) else schema_errors(form.schema, form.detailed, data)
+    problems = []
+    if not form.fast.is_valid(data):
+        # jsonschema names fields with the YAML's messages; where the two dialects differ
+        # and it sees nothing wrong, jsonschema-rs's own account refuses the submission
+        problems = (schema_errors(form.schema, form.detailed, data)
+                    or fast_errors(form.schema, form.fast, data))
     if isinstance(data, dict):
         malformed = frozenset(p.field for p in problems if p.code != "required")
         problems += rule_errors(form.schema, data, today=today, malformed=malformed)

@@ -66,6 +66,34 @@ def _message(prop: dict, kind: str, lang: str) -> str | None:
     return text.get(lang) or text.get("en")
 
 
+#: jsonschema-rs error kind (class name) -> the error kind a form writes messages for
+FAST_KIND = {"Pattern": "pattern", "Format": "format", "MinLength": "min_length",
+             "MaxLength": "max_length", "Minimum": "min", "Maximum": "max", "Type": "type",
+             "Enum": "enum", "Constant": "const", "MinItems": "min_items",
+             "MaxItems": "max_items"}
+
+
+def fast_errors(schema: dict, validator, data: Any, lang: str = "en") -> list[FieldError]:
+    """Field errors from jsonschema-rs itself, for what only it refuses.
+
+    Python's regular expressions differ from JSON Schema's (ECMA-262) at the edges: `$`
+    also matches before a final newline, `\\d` takes any script's digits, and jsonschema's
+    email format only looks for '@'. jsonschema-rs follows the standard, so when it refuses
+    a submission that jsonschema accepts, these errors say where: the submission is refused,
+    never stored because the detailed validator saw nothing wrong.
+    """
+    found: dict[tuple[str, str], FieldError] = {}
+    for error in validator.iter_errors(data):
+        kind = FAST_KIND.get(type(error.kind).__name__, "invalid")
+        path = list(error.instance_path)
+        if kind != "invalid":
+            problem = _located(schema, path, kind, lang)
+        else:
+            problem = FieldError(pointer(path), kind, None)
+        found.setdefault((problem.field, problem.code), problem)
+    return sorted(found.values(), key=lambda e: (e.field, e.code))
+
+
 def schema_errors(schema: dict, validator, data: Any, lang: str = "en") -> list[FieldError]:
     found: dict[tuple[str, str], FieldError] = {}
     for error in validator.iter_errors(data):
@@ -124,7 +152,7 @@ def rule_errors(schema: dict, data: dict, *, today: datetime.date, lang: str = "
     out: list[FieldError] = []
     for rule in schema.get("x-dipforms-rules", ()):
         each = rule.get("each")
-        reads = _reads(rule)
+        reads = _reads(rule) if malformed else set()  # only needed to skip a rule
         if each:
             items = data.get(each)
             for index, item in enumerate(items if isinstance(items, list) else ()):
@@ -158,7 +186,6 @@ def _touches(names: set[str], malformed: frozenset[str], at: list) -> bool:
 def _apply(rule: dict, data: dict, item: dict | None, at: list, today, lang) -> list[FieldError]:
     holder = item if item is not None else data
     name = rule["field"]
-    where = pointer([*at, *name.split("/")])
     when = rule.get("when")
     applies = when is None or rules.holds(when, data, today=today, item=item)
     kind = rule["kind"]
@@ -167,12 +194,17 @@ def _apply(rule: dict, data: dict, item: dict | None, at: list, today, lang) -> 
     checked = kind == "check" and applies and _answered(holder, name)
     if checked and not rules.holds(rule["check"], data, today=today,
                                                        item=item):
-        return [FieldError(where, rule["id"], text, rule.get("severity", "refuse"))]
+        return [FieldError(_where(at, name), rule["id"], text, rule.get("severity", "refuse"))]
     if kind == "required" and applies and holder.get(name) in (None, "", [], {}):
-        return [FieldError(where, "required", text)]
+        return [FieldError(_where(at, name), "required", text)]
     if kind == "show" and not applies and name in holder:
-        return [FieldError(where, "not_applicable", NOT_APPLICABLE["en"])]
+        return [FieldError(_where(at, name), "not_applicable", NOT_APPLICABLE["en"])]
     return []
+
+
+def _where(at: list, name: str) -> str:
+    """The pointer of a rule's field (built only for a rule that fails: most pass)."""
+    return pointer([*at, *name.split("/")])
 
 
 def _answered(holder: dict, name: str) -> bool:

@@ -65,6 +65,7 @@ EMAIL = FieldType(
     messages={
         "required": "Enter {label}",
         "pattern": "Enter an email address in the correct format, like name@example.com",
+        "format": "Enter an email address in the correct format, like name@example.com",
         "max_length": "{Label} must be {max_length} characters or fewer",
     },
     options={"max_length": OptionSpec("int"), "width": OptionSpec("width")},

@@ -1,0 +1,151 @@
+"""`chalice package --stage dev` on a copy of api/ with freshly generated JSON: the zip holds
+the app, chalicelib, every generated schema and Lambda-compatible wheels for each pin; the SAM
+template has both Lambdas with the stage's environment, the schedule, the stage's policy and
+the DynamoDB table merged from .chalice/resources.json (which must equal table_definition)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from chalicelib.store.dynamodb import table_definition
+
+from tests.api_harness import ROOT, write_generated
+
+API = ROOT / "api"
+STAGE, TABLE, REGION = "dev", "dipforms-dev", "eu-west-2"
+TABLE_RESOURCE = "DipformsTable"
+LAMBDA_GLIBC = (2, 26)  # chalice accepts manylinux wheels up to this glibc
+LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+LAMBDA_SIZE_LIMIT = 250 * 1024 * 1024  # unzipped
+
+
+def table_resource(name: str) -> dict:
+    """The store's table as a CloudFormation resource, kept when the stack goes."""
+    return {"Resources": {TABLE_RESOURCE: {
+        "Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain", "Properties": table_definition(name)}}}
+
+
+def test_resources_json_is_the_stores_table_definition():
+    found = json.loads((API / ".chalice" / "resources.json").read_text("utf-8"))
+    assert found == table_resource(TABLE)
+
+
+def _copy_api(target: Path) -> Path:
+    """api/ as Chalice sees it, with chalicelib/generated/ built now from forms/."""
+    target.mkdir()
+    for name in ("app.py", "requirements.txt"):
+        shutil.copy2(API / name, target / name)
+    shutil.copytree(API / "chalicelib", target / "chalicelib",
+                    ignore=shutil.ignore_patterns("generated", "__pycache__"))
+    shutil.copytree(API / ".chalice", target / ".chalice",
+                    ignore=shutil.ignore_patterns("deployments"))
+    write_generated(target / "chalicelib" / "generated")
+    return target
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> tuple[Path, zipfile.ZipFile, dict]:
+    """(the copied api/, the deployment zip, the SAM template); no AWS credentials."""
+    work = tmp_path_factory.mktemp("package")
+    app_dir = _copy_api(work / "api")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") or k in ("AWS_CA_BUNDLE",)}
+    env |= {"AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": str(work / "no-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(work / "no-credentials")}
+    chalice = Path(sys.executable).parent / "chalice"
+    run = subprocess.run([str(chalice), "package", "--stage", STAGE, "--merge-template",
+                          ".chalice/resources.json", str(work / "out")], cwd=app_dir, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "could not" not in (run.stdout + run.stderr).lower(), run.stdout + run.stderr
+    with zipfile.ZipFile(work / "out" / "deployment.zip") as archive:
+        sam = json.loads((work / "out" / "sam.json").read_text("utf-8"))
+        yield app_dir, archive, sam
+
+
+def test_the_zip_holds_the_app_and_every_generated_file(package):
+    app_dir, archive, _ = package
+    names = set(archive.namelist())
+    manifest = json.loads(archive.read("chalicelib/generated/manifest.json"))
+    schemas = {f"chalicelib/generated/schemas/{form['id']}/{v['version']}.schema.json"
+               for form in manifest["forms"] for v in form["versions"]}
+    assert len(schemas) >= 12
+    assert {"app.py", "chalicelib/records.py", "chalicelib/store/dynamodb.py",
+            "chalicelib/generated/manifest.json", "chalicelib/generated/protocol.json",
+            *schemas} <= names
+    assert manifest == json.loads(
+        (app_dir / "chalicelib" / "generated" / "manifest.json").read_text("utf-8"))
+    assert not [n for n in names if n.startswith(("generator/", "tests/", "yaml/", "jinja2/"))]
+    assert sum(info.file_size for info in archive.infolist()) < LAMBDA_SIZE_LIMIT
+
+
+def _pins() -> dict[str, str]:
+    lines = (API / "requirements.txt").read_text("utf-8").splitlines()
+    return dict(line.split("==") for line in (raw.split("#")[0].strip() for raw in lines)
+                if line)
+
+
+def _glibc(platform: str) -> tuple[int, int] | None:
+    """manylinux_2_17_x86_64 -> (2, 17); manylinux2014_x86_64 -> (2, 17); else None."""
+    match = re.fullmatch(r"manylinux_(\d+)_(\d+)_x86_64", platform)
+    if match:
+        return int(match[1]), int(match[2])
+    legacy = re.fullmatch(r"(manylinux\d+)_x86_64", platform)
+    return LEGACY_MANYLINUX.get(legacy[1]) if legacy else None
+
+
+def test_every_pinned_requirement_is_in_the_zip_as_a_lambda_wheel(package):
+    _, archive, _ = package
+    dist_infos = {n.split("/")[0].lower() for n in archive.namelist()
+                  if n.split("/")[0].endswith(".dist-info")}
+    for name, version in _pins().items():
+        assert f"{name.lower().replace('-', '_')}-{version}.dist-info" in dist_infos, name
+    for info in sorted(dist_infos):
+        wheel = archive.read(next(n for n in archive.namelist()
+                                  if n.lower() == f"{info}/wheel")).decode()
+        for tag in re.findall(r"^Tag: (\S+)", wheel, re.MULTILINE):
+            platform = tag.split("-")[2]
+            if platform != "any":
+                glibc = _glibc(platform)
+                assert glibc is not None and glibc <= LAMBDA_GLIBC, (info, tag)
+
+
+def test_the_template_has_both_lambdas_with_the_stage_environment(package):
+    app_dir, _, sam = package
+    config = json.loads((app_dir / ".chalice" / "config.json").read_text("utf-8"))
+    expected_env = {**config["environment_variables"],
+                    **config["stages"][STAGE]["environment_variables"]}
+    resources = sam["Resources"]
+    api, deliver = resources["APIHandler"]["Properties"], \
+        resources["DeliverNotifications"]["Properties"]
+    assert (api["Handler"], deliver["Handler"]) == ("app.app", "app.deliver_notifications")
+    for function in (api, deliver):
+        assert function["Runtime"] == "python3.11"
+        assert function["CodeUri"] == "./deployment.zip"
+        assert function["Environment"]["Variables"] == expected_env
+    [event] = deliver["Events"].values()
+    assert event == {"Type": "Schedule", "Properties": {"Schedule": "rate(1 minute)"}}
+    policy = json.loads((app_dir / ".chalice" / f"policy-{STAGE}.json").read_text("utf-8"))
+    for role in ("ApiHandlerRole", "DeliverNotificationsRole"):
+        [document] = resources[role]["Properties"]["Policies"]
+        assert document["PolicyDocument"] == policy
+
+
+def test_the_template_declares_the_table_the_stage_uses(package):
+    _, _, sam = package
+    table = sam["Resources"][TABLE_RESOURCE]
+    assert {TABLE_RESOURCE: table} == table_resource(TABLE)["Resources"]
+    name = table["Properties"]["TableName"]
+    assert sam["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"][
+        "DIPFORMS_TABLE"] == name
+    policy = json.dumps(sam["Resources"]["ApiHandlerRole"]["Properties"]["Policies"])
+    assert f"table/{name}" in policy
