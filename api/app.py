@@ -96,6 +96,22 @@ def openapi() -> Response:
                     status_code=200, headers={"Content-Type": "application/json"})
 
 
+@app.route("/v1/session", methods=["POST"], content_types=ANY)
+@_guarded
+def sign_in() -> Response:
+    """Local sign-in for the pages: {user, password} -> a token (not offered with Cognito)."""
+    from chalicelib import session
+
+    settings = runtime().settings
+    if not session.offered(settings):
+        return responses.error("not_found")
+    data = _json_body()
+    if isinstance(data, Response):
+        return data
+    identity = (app.current_request.context or {}).get("identity") or {}
+    return _answer(session.sign_in(settings, data, identity.get("sourceIp"), time.time()))
+
+
 @app.route("/v1/forms", methods=["GET"])
 @_guarded
 def forms() -> Response:

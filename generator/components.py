@@ -28,6 +28,8 @@ COMPONENTS = {
     "govukBackLink": "back-link", "govukErrorMessage": "error-message",
     "govukTaskList": "task-list", "govukSkipLink": "skip-link",
     "govukGenericHeader": "generic-header", "govukErrorSummary": "error-summary",
+    "govukServiceNavigation": "service-navigation", "govukPanel": "panel",
+    "govukPasswordInput": "password-input",
 }
 _TOKEN = re.compile(r"Qdf[TM]\d+Q")
 _RESHAPED = re.compile(r"^\s|\s$|[\n\r\t]|Qdf[TM]")

@@ -1,4 +1,5 @@
-"""Model -> the static site: {relative path: HTML} for the index, start, question and print pages.
+"""Model -> the static site: {relative path: HTML} for the index and sign-in pages, and each
+form's start, question, confirmation and print pages.
 
 Pure: the Jinja Environment is passed in; nothing here reads or writes files or the clock.
 """
@@ -10,9 +11,10 @@ from dataclasses import dataclass
 
 from jinja2 import Environment
 
+from .fields import FIELD_TYPES
 from .model import Form, Text
 from .render_text import LANGUAGE_NAMES, switch_label, words
-from .render_views import ViewBuilder, is_one_question, rule_json
+from .render_views import ViewBuilder, is_one_question, rule_data, rule_json
 
 Languages = Callable[[Form], Iterable[str]]
 
@@ -80,7 +82,8 @@ class Site:
         return dict(sorted(out.items()))
 
     def index(self, forms: Iterable[Form]) -> dict[str, str]:
-        """The front page listing every form; in Welsh too when any form has Welsh pages."""
+        """The site-wide pages: the front page listing every form, and the sign-in page;
+        in Welsh too when any form has Welsh pages."""
         ordered = sorted(forms, key=lambda f: f.id)
         langs = {f.id: self.languages(f) for f in ordered}
         site_langs = ("en", "cy") if any("cy" in ls for ls in langs.values()) else ("en",)
@@ -90,6 +93,8 @@ class Site:
             entries = [_index_entry(f, lang, langs[f.id], self.agency_labels) for f in ordered]
             out[site_path(lang, "index.html")] = _render(self.env, "index.html", here,
                                                          entries=entries)
+            out[site_path(lang, "sign-in.html")] = _render(
+                self.env, "sign-in.html", Here(lang, "sign-in.html", site_langs))
         return out
 
 
@@ -107,7 +112,8 @@ def render_site(forms: Iterable[Form], *, env: Environment,
 
 def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],
                 agency: str) -> dict[str, str]:
-    """One form in one language: start page, one page per Page, the print page."""
+    """One form in one language: start page, one page per Page, the confirmation page
+    (done.html) and the print page."""
     t = words(lang)
     base = f"forms/{form.id}"
     start = f"{base}/index.html"
@@ -120,6 +126,7 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
         tasks=tasks, first_href=tasks[0]["href"],
         print_href="/" + site_path(lang, f"{base}/print.html"))
     builder = ViewBuilder(lang, t)
+    pages = page_map(form, lang)
     for i, page in enumerate(form.pages):
         rel = f"{base}/{page.id}.html"
         here = Here(lang, rel, langs)
@@ -132,7 +139,11 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
                   "show_if": rule_json(page.show_if), "one_question": is_one_question(page)},
             fields=builder.page(page), back_href=here.href(f"{base}/{back}"),
             next_href=here.href(f"{base}/{following}") if following else None,
-            button=t.continue_button if following else t.check_answers)
+            button=t.continue_button if following else t.check_answers, pages=pages)
+    rel = f"{base}/done.html"
+    out[site_path(lang, rel)] = _render(
+        env, "done.html", Here(lang, rel, langs), form=_form_info(form, lang, agency),
+        start_href=start_href)
     rel = f"{base}/print.html"
     paper = ViewBuilder(lang, t, paper=True)
     sections = [{"title": p.title.get(lang),
@@ -143,6 +154,19 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
         env, "print.html", Here(lang, rel, langs), form=_form_info(form, lang, agency),
         sections=sections, start_href=start_href)
     return out
+
+
+def page_map(form: Form, lang: str) -> dict:
+    """What the page script needs to move between pages, leave out what does not apply and
+    place the API's errors: each page's address and condition, and its fields' ids and
+    conditions (no text from the YAML)."""
+    base = f"forms/{form.id}"
+    return {"form": form.id, "done": "/" + site_path(lang, f"{base}/done.html"),
+            "pages": [{"id": p.id, "href": "/" + site_path(lang, f"{base}/{p.id}.html"),
+                       "show_if": rule_data(p.show_if),
+                       "fields": [{"id": f.id, "show_if": rule_data(f.show_if)}
+                                  for f in p.fields if FIELD_TYPES[f.type].has_value]}
+                      for p in form.pages]}
 
 
 def render_diagnostics_page(text: str, *, env: Environment) -> str:

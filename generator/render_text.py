@@ -72,6 +72,39 @@ _EN = {
     "problems_title": "The forms could not be built",
     "problems_lead": "Fix these problems in the YAML files under forms/, then save.",
     "footer": "Forms for a local Drug Interventions Programme partnership.",
+    "sign_in": "Sign in",
+    "sign_out": "Sign out",
+    "account": "Account",
+    "sign_in_lead": "Sign in with the user ID and password your Drug Action Team gave you.",
+    "sign_in_to_submit": "Sign in to fill in and submit forms",
+    "user_id": "User ID",
+    "password": "Password",
+    "show_password": "Show",
+    "hide_password": "Hide",
+    "show_password_label": "Show password",
+    "hide_password_label": "Hide password",
+    "password_shown": "Your password is visible",
+    "password_hidden": "Your password is hidden",
+    "needs_js": "You need to turn on JavaScript to sign in and submit forms. You can still "
+                "read and print them.",
+    "answers_kept": "Your answers are kept in this browser tab until you submit the form. If "
+                    "you close the tab or sign out, they are lost.",
+    "submitted": "Form submitted",
+    "your_reference": "Your reference number",
+    "record_saved": "The record is saved. The agencies that need to know about it will be told.",
+    "nothing_submitted": "There is no submitted form to show in this browser tab.",
+    "start_another": "Start another",
+    "check_warnings": "Check these answers",
+    "problem": "There is a problem",
+    "error": "Error",
+    "enter_user": "Enter your user ID",
+    "enter_password": "Enter your password",
+    "sign_in_failed": "The user ID or password you entered is not correct",
+    "too_many_attempts": "Too many failed attempts to sign in. Wait 15 minutes, then try again",
+    "check_answer": "Check this answer",
+    "not_sent": "The form could not be sent. Your answers are kept: try again in a moment.",
+    "key_reused": "This form may already have been submitted from this tab. Check the records "
+                  "before you submit it again.",
     "counts": {},
 }
 
@@ -131,6 +164,44 @@ _CY = {
     "problems_title": "Nid oedd modd adeiladu'r ffurflenni",
     "problems_lead": "Cywirwch y problemau hyn yn y ffeiliau YAML.",
     "footer": "Ffurflenni ar gyfer partneriaeth leol y Rhaglen Ymyriadau Cyffuriau.",
+    "sign_in": "Mewngofnodi",
+    "sign_out": "Allgofnodi",
+    "account": "Cyfrif",
+    "sign_in_lead": "Mewngofnodwch gyda'r ID defnyddiwr a'r cyfrinair a roddodd eich Tîm "
+                    "Gweithredu ar Gyffuriau i chi.",
+    "sign_in_to_submit": "Mewngofnodwch i lenwi a chyflwyno ffurflenni",
+    "user_id": "ID defnyddiwr",
+    "password": "Cyfrinair",
+    "show_password": "Dangos",
+    "hide_password": "Cuddio",
+    "show_password_label": "Dangos cyfrinair",
+    "hide_password_label": "Cuddio cyfrinair",
+    "password_shown": "Mae eich cyfrinair yn weladwy",
+    "password_hidden": "Mae eich cyfrinair wedi'i guddio",
+    "needs_js": "Mae angen i chi droi JavaScript ymlaen i fewngofnodi a chyflwyno ffurflenni. "
+                "Gallwch eu darllen a'u hargraffu o hyd.",
+    "answers_kept": "Caiff eich atebion eu cadw yn y tab porwr hwn nes i chi gyflwyno'r "
+                    "ffurflen. Os byddwch yn cau'r tab neu'n allgofnodi, byddant yn cael eu "
+                    "colli.",
+    "submitted": "Ffurflen wedi'i chyflwyno",
+    "your_reference": "Eich cyfeirnod",
+    "record_saved": "Mae'r cofnod wedi'i gadw. Bydd yr asiantaethau y mae angen iddynt wybod "
+                    "amdano yn cael gwybod.",
+    "nothing_submitted": "Nid oes ffurflen wedi'i chyflwyno i'w dangos yn y tab porwr hwn.",
+    "start_another": "Dechrau un arall",
+    "check_warnings": "Gwiriwch yr atebion hyn",
+    "problem": "Mae problem wedi codi",
+    "error": "Gwall",
+    "enter_user": "Rhowch eich ID defnyddiwr",
+    "enter_password": "Rhowch eich cyfrinair",
+    "sign_in_failed": "Nid yw'r ID defnyddiwr neu'r cyfrinair a roesoch yn gywir",
+    "too_many_attempts": "Gormod o ymdrechion aflwyddiannus i fewngofnodi. Arhoswch 15 munud, "
+                         "yna rhowch gynnig arall arni",
+    "check_answer": "Gwiriwch yr ateb hwn",
+    "not_sent": "Nid oedd modd anfon y ffurflen. Mae eich atebion wedi'u cadw: rhowch gynnig "
+                "arall arni mewn munud.",
+    "key_reused": "Efallai bod y ffurflen hon eisoes wedi'i chyflwyno o'r tab hwn. Gwiriwch y "
+                  "cofnodion cyn i chi ei chyflwyno eto.",
     "counts": {
         "textareaDescriptionText": "Gallwch roi hyd at %{count} nod",
         "charactersUnderLimitText": _plural("Mae gennych %{count} nod yn weddill"),
@@ -140,11 +211,16 @@ _CY = {
 }
 
 WORDS = {"en": _EN, "cy": _CY}
+#: The words the page script (static/dipforms.js) shows, handed to it as JSON (`t.script`).
+SCRIPT_WORDS = ("problem", "error", "sign_in", "sign_out", "enter_user", "enter_password",
+                "sign_in_failed", "too_many_attempts", "check_answer", "check_answers",
+                "not_sent", "key_reused")
 
 
 def words(lang: str) -> SimpleNamespace:
     """The site's words in `lang`, as attributes (`t.back` in a template)."""
-    return SimpleNamespace(**WORDS[lang])
+    chosen = WORDS[lang]
+    return SimpleNamespace(**chosen, script={k: chosen[k] for k in SCRIPT_WORDS})
 
 
 def switch_label(to_lang: str) -> str:

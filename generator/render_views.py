@@ -80,8 +80,8 @@ class FieldView:
         return f"{self.name}[{part}]"
 
 
-def rule_json(expr: Expr | None) -> str | None:
-    """The expression as the JSON rule the page scripts evaluate, or None.
+def rule_data(expr: Expr | None) -> Any:
+    """The expression as the JSON rule the page scripts evaluate (a dict), or None.
 
     rules/compile.py is written separately; until it exists no rule is emitted.
     """
@@ -91,8 +91,15 @@ def rule_json(expr: Expr | None) -> str | None:
         from .rules.compile import to_json
     except ImportError:
         return None
-    return json.dumps(to_json(expr.ast), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
+    return to_json(expr.ast)
+
+
+def rule_json(expr: Expr | None) -> str | None:
+    """`rule_data` as compact JSON text, for a `data-show-if` attribute."""
+    data = rule_data(expr)
+    if data is None:
+        return None
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def is_one_question(page: Page) -> bool:

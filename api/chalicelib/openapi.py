@@ -58,6 +58,15 @@ def build_openapi(manifest: dict[str, Any], schemas: dict[str, dict[str, Any]]) 
                                "responses": _responses(200, "The API is up")}},
         "/v1/openapi.json": {"get": {"operationId": "openapi", "security": [],
                                      "responses": _responses(200, "This document")}},
+        "/v1/session": {"post": {
+            "operationId": "signIn", "security": [],
+            "summary": "Sign in with a local user's id and password (one machine only)",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["user", "password"],
+                "properties": {"user": {"type": "string", "minLength": 1},
+                               "password": {"type": "string", "minLength": 1}}}}}},
+            "responses": _responses(200, "A bearer token for 8 hours, its expiry and the "
+                                    "user's id, role and agency", 400, 401, 404, 413, 415, 429)}},
         "/v1/forms": {"get": {"operationId": "listForms",
                               "responses": _responses(200, "The manifest", 401)}},
         "/v1/records": {"get": {

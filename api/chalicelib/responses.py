@@ -21,6 +21,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "missing_idempotency_key": (400, "Send an Idempotency-Key header with a new UUID for each "
                                      "submission"),
     "unauthenticated": (401, "Sign in again: the request has no valid token"),
+    "sign_in_failed": (401, "The user ID or password you entered is not correct"),
     "forbidden": (403, "Your role may not do this"),
     "not_found": (404, "There is nothing here"),
     "conflict": (409, "This request is already being processed; try again shortly"),
@@ -31,6 +32,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     "idempotency_key_reused": (422, "This Idempotency-Key was already used for a different "
                                     "request"),
     "invalid": (422, "There is a problem with the answers"),
+    "too_many_attempts": (429, "Too many failed attempts to sign in. Wait 15 minutes, then "
+                               "try again"),
     "unavailable": (503, "The service could not save this just now; nothing was kept. Try "
                          "again"),
 }

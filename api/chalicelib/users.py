@@ -1,6 +1,7 @@
 """The local user directory: `<data_dir>/users.sqlite` (WAL), for one-machine set-ups.
 
-Keeps id, role, agency, a salted scrypt password hash and whether the user is disabled.
+Keeps id, role, agency, a salted scrypt password hash and whether the user is disabled,
+and the recent failed sign-in attempts (keyed by hashes of the user id and the address).
 Never logs, returns or puts in an exception a password, a hash or a user id.
 """
 
@@ -43,6 +44,18 @@ CREATE TABLE IF NOT EXISTS users (
     disabled_at   TEXT
 )
 """
+# One row per sign-in attempt that has not (yet) succeeded: it counts as a failure from
+# the moment it starts, so concurrent guesses cannot slip past the limit.
+ATTEMPTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sign_in_attempts (
+    attempt_id  INTEGER PRIMARY KEY,
+    at          REAL NOT NULL,
+    user_key    TEXT NOT NULL,
+    address_key TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sign_in_attempts_user ON sign_in_attempts (user_key, at);
+CREATE INDEX IF NOT EXISTS sign_in_attempts_address ON sign_in_attempts (address_key, at);
+"""
 
 
 class UserDirectoryError(Exception):
@@ -63,6 +76,28 @@ class InvalidUser(UserDirectoryError, ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+@dataclass(frozen=True)
+class AttemptLimits:
+    """At most `per_user` failures per user id and `per_address` per client address in
+    any `window_seconds`."""
+
+    per_user: int
+    per_address: int
+    window_seconds: float
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in attempt let through (`attempt_id`), or refused for `retry_after` seconds."""
+
+    attempt_id: int | None
+    retry_after: int = 0
+
+    @property
+    def allowed(self) -> bool:
+        return self.attempt_id is not None
 
 
 @dataclass(frozen=True)
@@ -90,6 +125,7 @@ class UserDirectory:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(SCHEMA)
+            db.executescript(ATTEMPTS_SCHEMA)
 
     @classmethod
     def in_data_dir(cls, data_dir: str | os.PathLike[str]) -> UserDirectory:
@@ -150,6 +186,35 @@ class UserDirectory:
         matches = password_matches(password, stored)
         return matches and row is not None and row[0] is not None and row[1] is None
 
+    def begin_attempt(self, user_id: str, address: str, now: float,
+                      limits: AttemptLimits) -> Attempt:
+        """Count a sign-in attempt as failed until `attempt_succeeded` says otherwise, or
+        refuse it (counting nothing) while the user id or the address is at its limit."""
+        user_key, address_key = _attempt_key("user", user_id), _attempt_key("address", address)
+        since = now - limits.window_seconds
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM sign_in_attempts WHERE at <= ?", (since,))
+            waits = []
+            for column, key, limit in (("user_key", user_key, limits.per_user),
+                                       ("address_key", address_key, limits.per_address)):
+                count, oldest = db.execute(
+                    f"SELECT COUNT(*), MIN(at) FROM sign_in_attempts WHERE {column} = ?",
+                    (key,)).fetchone()
+                if count >= limit:
+                    waits.append(oldest + limits.window_seconds - now)
+            if waits:
+                return Attempt(None, max(1, int(max(waits)) + 1))
+            cursor = db.execute("INSERT INTO sign_in_attempts (at, user_key, address_key) "
+                                "VALUES (?, ?, ?)", (now, user_key, address_key))
+            return Attempt(cursor.lastrowid)
+
+    def attempt_succeeded(self, attempt: Attempt, user_id: str) -> None:
+        """Forget this attempt and the user's earlier failures (not the address's)."""
+        with self._connect() as db:
+            db.execute("DELETE FROM sign_in_attempts WHERE attempt_id = ? OR user_key = ?",
+                       (attempt.attempt_id, _attempt_key("user", user_id)))
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         with closing(sqlite3.connect(self.path, timeout=10)) as db, db:
@@ -197,6 +262,11 @@ def _check_password(password: str) -> None:
             MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS):
         raise InvalidUser("password", f"a password must be {MIN_PASSWORD_CHARS} to "
                                       f"{MAX_PASSWORD_CHARS} characters long")
+
+
+def _attempt_key(kind: str, value: str) -> str:
+    """What the attempts table keeps instead of a user id or an address."""
+    return hashlib.sha256(f"{kind}\0{value}".encode()).hexdigest()
 
 
 def _user(row: tuple) -> User:
