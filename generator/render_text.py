@@ -105,6 +105,7 @@ _EN = {
     "not_sent": "The form could not be sent. Your answers are kept: try again in a moment.",
     "key_reused": "This form may already have been submitted from this tab. Check the records "
                   "before you submit it again.",
+    "try_again": "Something went wrong. Try again in a moment.",
     "counts": {},
 }
 
@@ -202,6 +203,7 @@ _CY = {
                 "arall arni mewn munud.",
     "key_reused": "Efallai bod y ffurflen hon eisoes wedi'i chyflwyno o'r tab hwn. Gwiriwch y "
                   "cofnodion cyn i chi ei chyflwyno eto.",
+    "try_again": "Aeth rhywbeth o'i le. Rhowch gynnig arall arni mewn munud.",
     "counts": {
         "textareaDescriptionText": "Gallwch roi hyd at %{count} nod",
         "charactersUnderLimitText": _plural("Mae gennych %{count} nod yn weddill"),
@@ -214,7 +216,7 @@ WORDS = {"en": _EN, "cy": _CY}
 #: The words the page script (static/dipforms.js) shows, handed to it as JSON (`t.script`).
 SCRIPT_WORDS = ("problem", "error", "sign_in", "sign_out", "enter_user", "enter_password",
                 "sign_in_failed", "too_many_attempts", "check_answer", "check_answers",
-                "not_sent", "key_reused")
+                "continue_button", "not_sent", "key_reused", "try_again")
 
 
 def words(lang: str) -> SimpleNamespace:
