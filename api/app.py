@@ -80,6 +80,17 @@ def _guarded(view):
     return wrapper
 
 
+def signed_in(view):
+    """Verify the bearer token first; the view gets the caller as its first argument."""
+    def wrapper(**kwargs):
+        who = _principal()
+        if isinstance(who, Response):
+            return who
+        return view(who, **kwargs)
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
 @app.route("/v1/health", methods=["GET"])
 def health() -> Response:
     return responses.ok({"service": "dipforms"})
@@ -114,10 +125,8 @@ def sign_in() -> Response:
 
 @app.route("/v1/forms", methods=["GET"])
 @_guarded
-def forms() -> Response:
-    who = _principal()
-    if isinstance(who, Response):
-        return who
+@signed_in
+def forms(who) -> Response:
     ctx = runtime().context
     readable, writable = ctx.policy.readable_forms(who), ctx.policy.submittable_forms(who)
     listed = [{**form, "may_submit": form["id"] in writable, "may_read": form["id"] in readable}
@@ -127,12 +136,10 @@ def forms() -> Response:
 
 @app.route("/v1/forms/{form_id}/submissions", methods=["POST"], content_types=ANY)
 @_guarded
-def submit(form_id: str) -> Response:
+@signed_in
+def submit(who, form_id: str) -> Response:
     from chalicelib import records
 
-    who = _principal()
-    if isinstance(who, Response):
-        return who
     key = (app.current_request.headers.get("idempotency-key") or "").strip()
     if not _is_uuid(key):
         return responses.error("missing_idempotency_key")
@@ -144,12 +151,10 @@ def submit(form_id: str) -> Response:
 
 @app.route("/v1/records", methods=["GET"])
 @_guarded
-def list_records() -> Response:
+@signed_in
+def list_records(who) -> Response:
     from chalicelib import records
 
-    who = _principal()
-    if isinstance(who, Response):
-        return who
     params = app.current_request.query_params or {}
     if not params.get("form"):
         return responses.error("bad_request", [{"field": "form", "code": "required",
@@ -165,12 +170,10 @@ def list_records() -> Response:
 
 @app.route("/v1/records/{record_id}", methods=["GET"])
 @_guarded
-def read_record(record_id: str) -> Response:
+@signed_in
+def read_record(who, record_id: str) -> Response:
     from chalicelib import records
 
-    who = _principal()
-    if isinstance(who, Response):
-        return who
     version = (app.current_request.query_params or {}).get("version")
     if version is not None and not (version.isascii() and version.isdigit()
                                     and 0 < int(version) < 10**9):
@@ -182,12 +185,10 @@ def read_record(record_id: str) -> Response:
 
 @app.route("/v1/records/{record_id}", methods=["PUT"], content_types=ANY)
 @_guarded
-def amend_record(record_id: str) -> Response:
+@signed_in
+def amend_record(who, record_id: str) -> Response:
     from chalicelib import records
 
-    who = _principal()
-    if isinstance(who, Response):
-        return who
     request = _json_body()
     if isinstance(request, Response):
         return request
@@ -196,23 +197,19 @@ def amend_record(record_id: str) -> Response:
 
 @app.route("/v1/outbox/dead", methods=["GET"])
 @_guarded
-def dead_letters() -> Response:
+@signed_in
+def dead_letters(who) -> Response:
     from chalicelib import admin
 
-    who = _principal()
-    if isinstance(who, Response):
-        return who
     return _answer(admin.list_dead_letters(runtime().context, who, _request_id()))
 
 
 @app.route("/v1/outbox/{event_id}/retry", methods=["POST"], content_types=ANY)
 @_guarded
-def retry_dead_letter(event_id: str) -> Response:
+@signed_in
+def retry_dead_letter(who, event_id: str) -> Response:
     from chalicelib import admin
 
-    who = _principal()
-    if isinstance(who, Response):
-        return who
     return _answer(admin.retry_dead_letter(runtime().context, who, event_id, _request_id()))
 
 
