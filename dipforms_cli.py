@@ -12,7 +12,19 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     command = next((a for a in args if not a.startswith("-")), None)
     if command == "run":
-        return run(args[args.index("run") + 1:])
+        try:
+            return run(args[args.index("run") + 1:])
+        except KeyboardInterrupt:
+            return 130
+        except Exception as exc:  # a DAT never sees a traceback unless they ask for one
+            import os
+
+            if os.environ.get("DIPFORMS_DEBUG"):
+                raise
+            print(f"dipforms: internal error: {type(exc).__name__}\nThis is a bug in "
+                  "dipforms, not in your YAML. Run again with DIPFORMS_DEBUG=1 for details.",
+                  file=sys.stderr)
+            return 3
     if command in API_COMMANDS:
         from chalicelib.manage import main as chosen
     else:
