@@ -61,6 +61,17 @@ class Context:
         return f"{form_id.replace('_', '-').upper()[:12]}-{self.random_id()}"
 
 
+def local_today(moment: datetime.datetime) -> datetime.date:
+    """Today as staff in England and Wales see it (a date typed as "today" just after
+    midnight in summer is still today), for rules that compare with today()."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return moment.astimezone(ZoneInfo("Europe/London")).date()
+    except (ImportError, LookupError):  # no time-zone database: UTC is at most an hour off
+        return moment.astimezone(datetime.UTC).date()
+
+
 def iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -129,7 +140,7 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
     if claim.outcome == "mismatch":
         return failed("idempotency_key_reused")
     try:
-        errors, warnings = check_answers(form, data, now.date())
+        errors, warnings = check_answers(form, data, local_today(now))
         if errors:
             ctx.store.release_key(who.user_id, key)
             return failed("invalid", [e.as_json() for e in errors])
@@ -189,7 +200,7 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
     if base != latest.version:
         return failed("version_conflict")
     now = ctx.now()
-    errors, warnings = check_answers(form, request["data"], now.date())
+    errors, warnings = check_answers(form, request["data"], local_today(now))
     if errors:
         return failed("invalid", [e.as_json() for e in errors])
     version = RecordVersion(record_id=record_id, version=latest.version + 1,

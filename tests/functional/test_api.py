@@ -306,3 +306,14 @@ def test_forms_and_retry_routes_for_every_role(api):
         response = api.client.http.post("/v1/outbox/EV-NOPE/retry", headers=api.headers(role),
                                         body=b"{}")
         assert response.status_code == (404 if role == "dat_admin" else 403)
+
+
+def test_today_is_the_date_in_england_not_in_utc():
+    import datetime
+
+    from chalicelib.records import local_today
+
+    just_after_midnight_bst = datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC)
+    assert local_today(just_after_midnight_bst) == datetime.date(2026, 7, 2)
+    winter = datetime.datetime(2026, 12, 1, 23, 30, tzinfo=datetime.UTC)
+    assert local_today(winter) == datetime.date(2026, 12, 1)
