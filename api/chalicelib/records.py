@@ -29,7 +29,7 @@ from .store.base import (
     StoreError,
     VersionConflict,
 )
-from .validation import FieldError, fast_errors, rule_errors, schema_errors
+from .validation import FieldError, validate
 
 ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -89,17 +89,7 @@ def fingerprint(form_id: str, data: Any) -> str:
 def check_answers(form: FormSchema, data: Any, today: datetime.date
                   ) -> tuple[list[FieldError], list[FieldError]]:
     """(errors, warnings): the compiled fast validator decides; details only on failure."""
-    problems = []
-    if not form.fast.is_valid(data):
-        # jsonschema names fields with the YAML's messages; where the two dialects differ
-        # and it sees nothing wrong, jsonschema-rs's own account refuses the submission
-        problems = (schema_errors(form.schema, form.detailed, data)
-                    or fast_errors(form.schema, form.fast, data))
-    if isinstance(data, dict):
-        malformed = frozenset(p.field for p in problems if p.code != "required")
-        problems += rule_errors(form.schema, data, today=today, malformed=malformed)
-    return ([p for p in problems if p.severity == "refuse"],
-            [p for p in problems if p.severity != "refuse"])
+    return validate(form.schema, form.detailed, data, today=today, fast=form.fast)
 
 
 def _audit(ctx: Context, who: Principal, action: str, target: str, at: str,

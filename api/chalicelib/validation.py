@@ -215,10 +215,22 @@ def _answered(holder: dict, name: str) -> bool:
     return value not in (None, "", [], {})
 
 
-def validate(schema: dict, validator, data: Any, *, today: datetime.date,
-             lang: str = "en") -> tuple[list[FieldError], list[FieldError]]:
-    """(errors that refuse the submission, warnings the user may confirm)."""
-    problems = schema_errors(schema, validator, data, lang)
+def validate(schema: dict, validator, data: Any, *, today: datetime.date, lang: str = "en",
+             fast=None) -> tuple[list[FieldError], list[FieldError]]:
+    """(errors that refuse the submission, warnings the user may confirm).
+
+    With `fast` (jsonschema-rs), it decides the verdict in microseconds and `validator`
+    (jsonschema) runs only on a failure, to name the fields with the YAML's messages; where
+    the two dialects differ and jsonschema sees nothing wrong, jsonschema-rs's own account
+    refuses the submission.
+    """
+    if fast is None:
+        problems = schema_errors(schema, validator, data, lang)
+    elif fast.is_valid(data):
+        problems = []
+    else:
+        problems = (schema_errors(schema, validator, data, lang)
+                    or fast_errors(schema, fast, data, lang))
     if isinstance(data, dict):
         malformed = frozenset(p.field for p in problems if p.code != "required")
         problems += rule_errors(schema, data, today=today, lang=lang, malformed=malformed)
