@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .model import Form, Project
+from .model import Project
 from .schema import text_json
+from .versions import version_key
 
 
 def sha256(text: str) -> str:
@@ -18,11 +19,6 @@ def sha256(text: str) -> str:
 
 def schema_path(form_id: str, version: str) -> str:
     return f"{form_id}/{version}.schema.json"
-
-
-def version_key(version: str) -> tuple[int, int]:
-    major, minor = version.split(".")
-    return int(major), int(minor)
 
 
 def build_manifest(project: Project, schema_texts: dict[str, dict[str, str]]) -> dict[str, Any]:
@@ -53,5 +49,3 @@ def protocol_json(project: Project) -> dict[str, Any] | None:
     return project.protocol.raw if project.protocol is not None else None
 
 
-def form_summary(form: Form) -> str:
-    return f"{form.id} {form.version}"

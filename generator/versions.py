@@ -75,7 +75,8 @@ def classify_change(old: dict, new: dict) -> tuple[str, list[str]]:
     return ("breaking" if breaking else "compatible"), breaking + compatible
 
 
-def _key(version: str) -> tuple[int, int]:
+def version_key(version: str) -> tuple[int, int]:
+    """'1.10' -> (1, 10), so versions sort as numbers, not as text."""
     major, minor = version.split(".")
     return int(major), int(minor)
 
@@ -87,24 +88,25 @@ def check_versions(form: Form, schema: dict, committed: dict[str, dict]) -> list
         kind, changes = classify_change(committed[form.version], schema)
         if kind == "none":
             return []
-        major, minor = _key(form.version)
+        major, minor = version_key(form.version)
         bump = f"{major}.{minor + 1}" if kind == "compatible" else f"{major + 1}.0"
         return [Diagnostic(span, "V001",
                            f"version {form.version} of '{form.id}' is published and this is a "
                            f"{kind} change: {'; '.join(changes[:5])}",
                            hint=f"set version: \"{bump}\" to publish it as a new version")]
-    older = sorted((v for v in committed if _key(v) < _key(form.version)), key=_key)
-    newer = [v for v in committed if _key(v) > _key(form.version)]
+    current = version_key(form.version)
+    older = sorted((v for v in committed if version_key(v) < current), key=version_key)
+    newer = [v for v in committed if version_key(v) > current]
     if newer:
         return [Diagnostic(span, "V002",
                            f"version {form.version} is older than the published "
-                           f"{max(newer, key=_key)}", hint="versions only go up")]
+                           f"{max(newer, key=version_key)}", hint="versions only go up")]
     if older:
         latest = older[-1]
         kind, changes = classify_change(committed[latest], schema)
-        if kind == "breaking" and _key(latest)[0] == _key(form.version)[0]:
+        if kind == "breaking" and version_key(latest)[0] == version_key(form.version)[0]:
             return [Diagnostic(span, "V001",
                                f"a breaking change from {latest} needs a new MAJOR version: "
                                f"{'; '.join(changes[:5])}",
-                               hint=f"set version: \"{_key(latest)[0] + 1}.0\"")]
+                               hint=f"set version: \"{version_key(latest)[0] + 1}.0\"")]
     return []

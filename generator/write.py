@@ -6,7 +6,6 @@ versions in schemas/ are never deleted; site/ and generated/ are made to match e
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from .build import BuildResult
@@ -61,8 +60,3 @@ def _write_tree(base: Path, files: dict[str, str | bytes], *, prune: bool) -> in
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     return changed
-
-
-def clear_dir(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
