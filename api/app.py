@@ -123,6 +123,21 @@ def sign_in() -> Response:
     return _answer(session.sign_in(settings, data, identity.get("sourceIp"), time.time()))
 
 
+@app.route("/v1/draft-key", methods=["GET"])
+@_guarded
+@signed_in
+def draft_key(who) -> Response:
+    """The key this user's drafts are encrypted with on the device (chalicelib/drafts.py)."""
+    from chalicelib import drafts
+
+    try:
+        secret = drafts.draft_secret(runtime().settings)
+    except drafts.DraftKeysUnavailable:
+        app.log.error("draft keys: no DIPFORMS_DRAFT_SECRET for this stage")
+        return responses.error("unavailable")
+    return responses.ok(drafts.draft_key(secret, who.user_id))
+
+
 @app.route("/v1/forms", methods=["GET"])
 @_guarded
 @signed_in

@@ -67,6 +67,10 @@ def build_openapi(manifest: dict[str, Any], schemas: dict[str, dict[str, Any]]) 
                                "password": {"type": "string", "minLength": 1}}}}}},
             "responses": _responses(200, "A bearer token for 8 hours, its expiry and the "
                                     "user's id, role and agency", 400, 401, 404, 413, 415, 429)}},
+        "/v1/draft-key": {"get": {
+            "operationId": "draftKey",
+            "summary": "The key this user's drafts are encrypted with on the device",
+            "responses": _responses(200, "{key (32 bytes, base64url), key_id}", 401, 503)}},
         "/v1/forms": {"get": {"operationId": "listForms",
                               "responses": _responses(200, "The manifest", 401)}},
         "/v1/records": {"get": {

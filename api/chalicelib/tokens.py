@@ -119,13 +119,14 @@ def mint_local_token(secret: bytes, *, subject: str, role: str, agency: str, now
     return jwt.encode(payload, secret, algorithm="HS256")
 
 
-def ensure_local_secret(data_dir: str | os.PathLike[str]) -> bytes:
-    """Return `<data_dir>/jwt-secret`, first creating 64 random bytes with mode 0600."""
+def ensure_local_secret(data_dir: str | os.PathLike[str], name: str = SECRET_FILE) -> bytes:
+    """Return `<data_dir>/<name>` (default jwt-secret), first creating 64 random bytes with
+    mode 0600."""
     folder = Path(data_dir)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / SECRET_FILE
+    path = folder / name
     if not path.exists():
-        temporary = folder / f".{SECRET_FILE}.{secrets.token_hex(8)}"
+        temporary = folder / f".{name}.{secrets.token_hex(8)}"
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             os.fchmod(fd, 0o600)

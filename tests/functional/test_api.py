@@ -39,7 +39,7 @@ def test_health_and_openapi_need_no_token(api):
 
 
 @pytest.mark.parametrize("method,path", [
-    ("GET", "/v1/forms"), ("POST", "/v1/forms/mg14/submissions"), ("GET", "/v1/records?form=mg14"),
+    ("GET", "/v1/forms"), ("GET", "/v1/draft-key"), ("POST", "/v1/forms/mg14/submissions"), ("GET", "/v1/records?form=mg14"),
     ("GET", "/v1/records/MG14-1"), ("PUT", "/v1/records/MG14-1"), ("GET", "/v1/outbox/dead"),
     ("POST", "/v1/outbox/EV-1/retry"),
 ])
@@ -317,3 +317,18 @@ def test_today_is_the_date_in_england_not_in_utc():
     assert local_today(just_after_midnight_bst) == datetime.date(2026, 7, 2)
     winter = datetime.datetime(2026, 12, 1, 23, 30, tzinfo=datetime.UTC)
     assert local_today(winter) == datetime.date(2026, 12, 1)
+
+
+def test_draft_key_is_the_callers_own_and_stable(api):
+    def key(role, user):
+        response = api.client.http.get("/v1/draft-key", headers={
+            "Authorization": f"Bearer {api.token(role, user=user)}"})
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-store"
+        return json.loads(response.body)
+
+    first = key("police", "pc_jones")
+    assert key("police", "pc_jones") == first
+    other = key("police", "pc_smith")
+    assert other["key"] != first["key"] and other["key_id"] != first["key_id"]
+    assert len(first["key"]) == 43   # 32 bytes, base64url without padding
