@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from .check import check_project
 from .diagnostics import Diagnostic, sort_key
 from .manifest import build_manifest, protocol_json, schema_path
-from .model import Form
+from .model import Form, Project
 from .project import classify, parse_project
 from .schema import dump_schema, form_schema
 from .versions import check_versions
@@ -66,6 +66,17 @@ def _form_keys(sources: dict[str, str], committed: dict[str, dict[str, str]]) ->
             digest.update(json.dumps(committed.get(form_id, {}), sort_keys=True).encode())
             keys[form_id] = digest.hexdigest()
     return keys
+
+
+#: Hours a draft is kept on a device when forms/protocol.yaml does not say.
+DEFAULT_DRAFT_EXPIRY_HOURS = 24
+
+
+def page_settings(project: Project) -> dict[str, Any]:
+    """The protocol settings the page scripts use (site/settings.json)."""
+    settings = project.protocol.settings if project.protocol else {}
+    return {"draft_expiry_hours": settings.get("draft_expiry_hours",
+                                               DEFAULT_DRAFT_EXPIRY_HOURS)}
 
 
 def dump_json(data: Any) -> str:
@@ -128,5 +139,9 @@ def build_project(
         result.site = site.index(project.forms)
         for form in project.forms:
             result.site.update(pages[form.id])
+            # the current schema, for the pages' own checks before sending (checks.js)
+            path = schema_path(form.id, form.version)
+            result.site[f"schemas/{path}"] = result.schemas[path]
+        result.site["settings.json"] = dump_json(page_settings(project))
         result.site = dict(sorted(result.site.items()))
     return result

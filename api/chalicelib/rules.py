@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 
 Expr = dict
-_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
-_DATETIME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})$")
-_TIME = re.compile(r"^[0-9]{2}:[0-9]{2}$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+_DATETIME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})\Z")
+_TIME = re.compile(r"^[0-9]{2}:[0-9]{2}\Z")
 _ORDERED = ("number", "date", "datetime", "time")
 
 
