@@ -49,9 +49,13 @@ def run(argv: list[str]) -> int:
     os.environ.setdefault("DIPFORMS_DATA_DIR", str(root / ".data"))
     os.environ.setdefault("DIPFORMS_BASE_URL", f"http://{args.host}:{args.port}")
 
-    from generator.workspace import Workspace
+    from generator.workspace import Workspace, site_auth
 
-    workspace = Workspace(root)
+    try:
+        workspace = Workspace(root, auth=site_auth(os.environ))
+    except ValueError as error:          # a wrong DIPFORMS_COGNITO_* setting, named
+        print(f"dipforms run: {error}", file=sys.stderr)
+        return 2
     result, report, _ = workspace.build_and_write()
     if not result.ok:
         print(report, file=sys.stderr)
@@ -69,7 +73,39 @@ def run(argv: list[str]) -> int:
     print(f"data: {os.environ['DIPFORMS_DATA_DIR']} (records in SQLite, notifications "
           "as .eml files in outbox/)", flush=True)
     return serve(workspace, host=args.host, port=args.port,
-                 api=ApiBridge(api_app.app).handle, on_stop=stop.set)
+                 api=ApiBridge(api_app.app).handle, on_stop=stop.set,
+                 checks=page_checks(runtime().context.catalogue))
+
+
+def page_checks(catalogue):
+    """The API's rule evaluator and validators, lent to the pages posted without JavaScript
+    (generator/nojs.py), so a page and the API never disagree about an answer."""
+    import datetime
+
+    from chalicelib import rules
+    from chalicelib.records import local_today
+    from chalicelib.validation import validate
+
+    from generator.nojs import Checks
+
+    def today() -> datetime.date:
+        return local_today(datetime.datetime.now(datetime.UTC))
+
+    def holds(rule: dict, data: dict, item: dict | None = None) -> bool:
+        try:
+            return rules.holds(rule, data, today=today(), item=item)
+        except Exception:  # noqa: BLE001 - as rules.js: a rule that cannot be read shows
+            return True
+
+    def check(form_id: str, data: dict, lang: str) -> list[dict]:
+        form = catalogue.current(form_id)
+        if form is None:
+            return []
+        errors, _ = validate(form.schema, form.detailed, data, today=today(), lang=lang,
+                             fast=form.fast)
+        return [e.as_json() for e in errors]
+
+    return Checks(holds, check)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from .workspace import Workspace
+from .workspace import Workspace, site_auth
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +47,12 @@ def _run(args: argparse.Namespace) -> int:
     if not (workspace.root / "forms").is_dir():
         print(f"dipforms: no forms/ folder in {workspace.root}", file=sys.stderr)
         return 2
+    if args.command != "check":
+        try:
+            workspace.auth = site_auth(os.environ)   # how the pages sign in (docs/auth.md)
+        except ValueError as error:
+            print(f"dipforms: {error}", file=sys.stderr)
+            return 2
     if args.command == "check":
         from .diagnostics import format_all
 
@@ -69,6 +75,8 @@ def _run(args: argparse.Namespace) -> int:
         elapsed = (time.perf_counter() - started) * 1000
         print(f"built {len(result.project.forms)} forms in {elapsed:.0f} ms; "
               f"{changed} file(s) changed")
+        if workspace.auth and workspace.auth.mode == "cognito":
+            print(f"the pages sign in through the Cognito hosted UI at {workspace.auth.domain}")
         return 0
     if args.command == "serve":
         from .serve import serve

@@ -13,8 +13,9 @@ from jinja2 import Environment
 
 from .fields import FIELD_TYPES
 from .model import Form, Text
+from .render_questions import questions_map
 from .render_text import LANGUAGE_NAMES, switch_label, words
-from .render_views import ViewBuilder, is_one_question, rule_data, rule_json
+from .render_views import Posted, ViewBuilder, is_one_question, rule_data, rule_json
 
 Languages = Callable[[Form], Iterable[str]]
 
@@ -56,18 +57,41 @@ def site_path(lang: str, rel: str) -> str:
     return rel if lang == "en" else f"{lang}/{rel}"
 
 
+@dataclass(frozen=True)
+class SiteAuth:
+    """How staff sign in from the pages, fixed when the site is built (docs/auth.md):
+    `local`, the sign-in page's password form; `cognito`, the Cognito hosted UI through
+    static/cognito.js (authorisation code with PKCE, a public app client: nothing secret)."""
+
+    mode: str = "local"
+    domain: str = ""        # the hosted UI's base URL, without a trailing slash
+    client_id: str = ""
+
+    def page_config(self, here: Here) -> dict[str, str] | None:
+        """What cognito.js reads from #dipforms-config; None on one machine."""
+        if self.mode != "cognito":
+            return None
+        return {"domain": self.domain, "clientId": self.client_id,
+                "callback": here.href("signed-in.html")}
+
+
+LOCAL_AUTH = SiteAuth()
+
+
 class Site:
     """The page renderer build.py uses: each form's pages (cached per form), then the index.
 
     `agency_labels` names the owning agencies (agency type -> label); without it the
-    agency id is shown as words.
+    agency id is shown as words. `auth` says how staff sign in (every page carries it).
     """
 
     def __init__(self, env: Environment, *, languages_for: Languages = default_languages,
-                 agency_labels: Mapping[str, Text] | None = None):
+                 agency_labels: Mapping[str, Text] | None = None,
+                 auth: SiteAuth = LOCAL_AUTH):
         self.env = env
         self.languages_for = languages_for
         self.agency_labels = dict(agency_labels or {})
+        self.auth = auth
 
     def languages(self, form: Form) -> tuple[str, ...]:
         return _languages(self.languages_for(form))
@@ -78,32 +102,64 @@ class Site:
         out: dict[str, str] = {}
         for lang in langs:
             agency = _agency(form, lang, self.agency_labels)
-            out.update(render_form(form, lang, env=self.env, langs=langs, agency=agency))
+            out.update(render_form(form, lang, env=self.env, langs=langs, agency=agency,
+                                   auth=self.auth))
         return dict(sorted(out.items()))
 
+    def site_languages(self, forms: Iterable[Form]) -> tuple[str, ...]:
+        """The languages of the site-wide pages: Welsh too when any form has Welsh pages."""
+        any_welsh = any("cy" in self.languages(f) for f in forms)
+        return ("en", "cy") if any_welsh else ("en",)
+
     def index(self, forms: Iterable[Form]) -> dict[str, str]:
-        """The site-wide pages: the front page listing every form, and the sign-in page;
-        in Welsh too when any form has Welsh pages."""
+        """The site-wide pages: the front page listing every form, the sign-in page and,
+        with Cognito, the page the hosted UI returns to; in Welsh too when any form has
+        Welsh pages."""
         ordered = sorted(forms, key=lambda f: f.id)
         langs = {f.id: self.languages(f) for f in ordered}
-        site_langs = ("en", "cy") if any("cy" in ls for ls in langs.values()) else ("en",)
+        site_langs = self.site_languages(ordered)
         out: dict[str, str] = {}
         for lang in site_langs:
             here = Here(lang, "index.html", site_langs)
             entries = [_index_entry(f, lang, langs[f.id], self.agency_labels) for f in ordered]
             out[site_path(lang, "index.html")] = _render(self.env, "index.html", here,
-                                                         entries=entries)
-            out[site_path(lang, "sign-in.html")] = _render(
-                self.env, "sign-in.html", Here(lang, "sign-in.html", site_langs))
+                                                         entries=entries, auth=self.auth)
+            out[site_path(lang, "sign-in.html")] = self.sign_in(lang, site_langs)
+            if self.auth.mode == "cognito":
+                out[site_path(lang, "signed-in.html")] = _render(
+                    self.env, "signed-in.html", Here(lang, "signed-in.html", site_langs),
+                    auth=self.auth)
         return out
+
+    # --- pages the local server renders after a post without JavaScript (nojs.py) --------
+
+    def sign_in(self, lang: str, site_langs: tuple[str, ...],
+                posted: Posted | None = None) -> str:
+        """The sign-in page; `posted` shows the user id typed and the problems."""
+        return _render(self.env, "sign-in.html", Here(lang, "sign-in.html", site_langs),
+                       auth=self.auth, posted=posted,
+                       problems=posted.summary(None) if posted else ())
+
+    def page(self, form: Form, index: int, lang: str, posted: Posted) -> str:
+        """Question page `index` with the answers and errors of `posted`."""
+        return render_page(form, index, lang, env=self.env, langs=self.languages(form),
+                           agency=_agency(form, lang, self.agency_labels), auth=self.auth,
+                           posted=posted)
+
+    def done(self, form: Form, lang: str, reference: str, warnings: Iterable[str]) -> str:
+        """The confirmation page showing the record's reference and any warnings."""
+        return render_done(form, lang, env=self.env, langs=self.languages(form),
+                           agency=_agency(form, lang, self.agency_labels), auth=self.auth,
+                           reference=reference, warnings=tuple(warnings))
 
 
 def render_site(forms: Iterable[Form], *, env: Environment,
                 languages_for: Languages = default_languages,
-                agency_labels: Mapping[str, Text] | None = None) -> dict[str, str]:
+                agency_labels: Mapping[str, Text] | None = None,
+                auth: SiteAuth = LOCAL_AUTH) -> dict[str, str]:
     """Every page of the site, by path relative to the site root, in sorted order."""
     forms = tuple(forms)
-    site = Site(env, languages_for=languages_for, agency_labels=agency_labels)
+    site = Site(env, languages_for=languages_for, agency_labels=agency_labels, auth=auth)
     out = site.index(forms)
     for form in forms:
         out.update(site.form(form))
@@ -111,9 +167,9 @@ def render_site(forms: Iterable[Form], *, env: Environment,
 
 
 def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],
-                agency: str) -> dict[str, str]:
+                agency: str, auth: SiteAuth = LOCAL_AUTH) -> dict[str, str]:
     """One form in one language: start page, one page per Page, the confirmation page
-    (done.html) and the print page."""
+    (done.html), the print page, and the check-answers and record pages."""
     t = words(lang)
     base = f"forms/{form.id}"
     start = f"{base}/index.html"
@@ -123,27 +179,16 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
     start_href = "/" + site_path(lang, start)
     out[site_path(lang, start)] = _render(
         env, "start.html", Here(lang, start, langs), form=_form_info(form, lang, agency),
-        tasks=tasks, first_href=tasks[0]["href"],
-        print_href="/" + site_path(lang, f"{base}/print.html"))
+        tasks=tasks, first_href=tasks[0]["href"], pages=page_map(form, lang),
+        print_href="/" + site_path(lang, f"{base}/print.html"), auth=auth)
     builder = ViewBuilder(lang, t)
     pages = page_map(form, lang)
     for i, page in enumerate(form.pages):
-        rel = f"{base}/{page.id}.html"
-        here = Here(lang, rel, langs)
-        back = form.pages[i - 1].id + ".html" if i else "index.html"
-        following = form.pages[i + 1].id + ".html" if i + 1 < len(form.pages) else None
-        out[site_path(lang, rel)] = _render(
-            env, "page.html", here, form=_form_info(form, lang, agency),
-            page={"id": page.id, "title": page.title.get(lang),
-                  "description": page.description.get(lang) if page.description else None,
-                  "show_if": rule_json(page.show_if), "one_question": is_one_question(page)},
-            fields=builder.page(page), back_href=here.href(f"{base}/{back}"),
-            next_href=here.href(f"{base}/{following}") if following else None,
-            button=t.continue_button if following else t.check_answers, pages=pages)
-    rel = f"{base}/done.html"
-    out[site_path(lang, rel)] = _render(
-        env, "done.html", Here(lang, rel, langs), form=_form_info(form, lang, agency),
-        start_href=start_href)
+        out[site_path(lang, f"{base}/{page.id}.html")] = render_page(
+            form, i, lang, env=env, langs=langs, agency=agency, auth=auth, builder=builder,
+            pages=pages)
+    out[site_path(lang, f"{base}/done.html")] = render_done(
+        form, lang, env=env, langs=langs, agency=agency, auth=auth)
     rel = f"{base}/print.html"
     paper = ViewBuilder(lang, t, paper=True)
     sections = [{"title": p.title.get(lang),
@@ -152,8 +197,69 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
                 for p in form.pages]
     out[site_path(lang, rel)] = _render(
         env, "print.html", Here(lang, rel, langs), form=_form_info(form, lang, agency),
-        sections=sections, start_href=start_href)
+        sections=sections, start_href=start_href, auth=auth)
+    out.update(_review_pages(form, lang, env=env, langs=langs, agency=agency, pages=pages,
+                             auth=auth))
     return out
+
+
+def render_page(form: Form, index: int, lang: str, *, env: Environment,
+                langs: tuple[str, ...], agency: str, auth: SiteAuth = LOCAL_AUTH,
+                builder: ViewBuilder | None = None, pages: dict | None = None,
+                posted: Posted | None = None) -> str:
+    """Question page `index` of `form`; with `posted` (the local server's answer to a post
+    without JavaScript), its inputs filled in, its errors shown and the answers carried."""
+    t = words(lang)
+    page = form.pages[index]
+    base = f"forms/{form.id}"
+    here = Here(lang, f"{base}/{page.id}.html", langs)
+    back = form.pages[index - 1].id + ".html" if index else "index.html"
+    following = form.pages[index + 1].id + ".html" if index + 1 < len(form.pages) else None
+    if builder is None:
+        builder = ViewBuilder(lang, t, filled=posted.filled if posted else None)
+    fields = builder.page(page)
+    button = t.continue_button if following else t.check_answers
+    if posted is not None:
+        button = t.send if posted.last else t.continue_button
+    return _render(
+        env, "page.html", here, form=_form_info(form, lang, agency),
+        page={"id": page.id, "title": page.title.get(lang),
+              "description": page.description.get(lang) if page.description else None,
+              "show_if": rule_json(page.show_if), "one_question": is_one_question(page)},
+        fields=fields, back_href=here.href(f"{base}/{back}"),
+        next_href=here.href(f"{base}/{following}") if following else None,
+        button=button, pages=pages or page_map(form, lang), auth=auth, posted=posted,
+        problems=posted.summary(fields) if posted else (), signed_in=posted is not None)
+
+
+def render_done(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],
+                agency: str, auth: SiteAuth = LOCAL_AUTH, reference: str | None = None,
+                warnings: tuple[str, ...] = ()) -> str:
+    """The confirmation page: static (the page script fills in the reference), or with
+    the `reference` the local server was given for a post without JavaScript."""
+    rel = f"forms/{form.id}/done.html"
+    return _render(env, "done.html", Here(lang, rel, langs), form=_form_info(form, lang, agency),
+                   start_href="/" + site_path(lang, f"forms/{form.id}/index.html"), auth=auth,
+                   record_id=reference, warnings=warnings, signed_in=reference is not None)
+
+
+def _review_pages(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],
+                  agency: str, pages: dict, auth: SiteAuth) -> dict[str, str]:
+    """"Check your answers" (check.html) and a stored record (record.html): answers are
+    shown by static/summary.js from the questions map, never written into the HTML."""
+    t = words(lang)
+    base = f"forms/{form.id}"
+    info = _form_info(form, lang, agency)
+    questions = questions_map(form, lang, t, base="/" + site_path(lang, base))
+    rel = f"{base}/check.html"
+    check = _render(env, "check.html", Here(lang, rel, langs), form=info, questions=questions,
+                    pages=pages, back_href=pages["pages"][-1]["href"], auth=auth)
+    record_rel = f"{base}/record.html"
+    record = _render(env, "record.html", Here(lang, record_rel, langs), form=info,
+                     questions=questions, start_href="/" + site_path(lang, f"{base}/index.html"),
+                     record_words={"version_of": t.version_of,
+                                   "older_form_version": t.older_form_version}, auth=auth)
+    return {site_path(lang, rel): check, site_path(lang, record_rel): record}
 
 
 def page_map(form: Form, lang: str) -> dict:
@@ -162,6 +268,8 @@ def page_map(form: Form, lang: str) -> dict:
     conditions (no text from the YAML)."""
     base = f"forms/{form.id}"
     return {"form": form.id, "done": "/" + site_path(lang, f"{base}/done.html"),
+            "start": "/" + site_path(lang, f"{base}/index.html"),
+            "check": "/" + site_path(lang, f"{base}/check.html"),
             "pages": [{"id": p.id, "href": "/" + site_path(lang, f"{base}/{p.id}.html"),
                        "show_if": rule_data(p.show_if),
                        "fields": [{"id": f.id, "show_if": rule_data(f.show_if)}
@@ -174,9 +282,10 @@ def render_diagnostics_page(text: str, *, env: Environment) -> str:
     return _render(env, "diagnostics.html", Here("en", "index.html", ("en",)), text=text)
 
 
-def _render(env: Environment, template: str, here: Here, **context) -> str:
+def _render(env: Environment, template: str, here: Here, *, auth: SiteAuth = LOCAL_AUTH,
+            **context) -> str:
     return env.get_template(template).render(here=here, lang=here.lang, t=words(here.lang),
-                                             **context)
+                                             auth=auth, **context)
 
 
 def _languages(langs: Iterable[str]) -> tuple[str, ...]:

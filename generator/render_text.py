@@ -85,10 +85,33 @@ _EN = {
     "hide_password_label": "Hide password",
     "password_shown": "Your password is visible",
     "password_hidden": "Your password is hidden",
+    # signing in through Cognito's hosted UI (sign-in.html, signed-in.html, cognito.js)
+    "sign_in_org": "Sign in with your organisation account",
+    "sign_in_org_lead": "Use the account your organisation gave you. You will go to its "
+                        "sign-in page, then come back here.",
+    "signing_in": "Signing you in.",
+    "sign_in_stopped": "Signing in with your organisation account was stopped or refused.",
+    "sign_in_expired": "This sign-in has expired or was started in another browser tab.",
+    "sign_in_unfinished": "Your sign-in could not be finished.",
+    "try_sign_in_again": "Try signing in again",
     "needs_js": "You need to turn on JavaScript to sign in and submit forms. You can still "
                 "read and print them.",
-    "answers_kept": "Your answers are kept in this browser tab until you submit the form. If "
-                    "you close the tab or sign out, they are lost.",
+    "answers_kept": "Your answers are saved on this device as an encrypted draft while you "
+                    "type. Only you can open it, after signing in. It is deleted when you send "
+                    "the form or discard it, and after {hours} hours.",
+    "discard_draft": "Discard draft",
+    "draft_key_failed": "You are signed in, but this device cannot keep drafts just now. Sign "
+                        "out and sign in again while you have a connection.",
+    "queued_title": "Saved on this device, not sent yet",
+    "queued_text": "There is no connection. The form will be sent automatically when this "
+                   "device is back online and you are signed in. Do not fill it in again.",
+    "queue_waiting": "Forms waiting on this device to be sent: {count}",
+    "queue_sent": "A form kept on this device has been sent. Its reference number is {id}.",
+    "queue_refused": "A form kept on this device was not accepted. Open it to check the "
+                     "answers.",
+    "status_completed": "Completed",
+    "status_in_progress": "In progress",
+    "status_not_needed": "Not needed",
     "submitted": "Form submitted",
     "your_reference": "Your reference number",
     "record_saved": "The record is saved. The agencies that need to know about it will be told.",
@@ -106,6 +129,45 @@ _EN = {
     "key_reused": "This form may already have been submitted from this tab. Check the records "
                   "before you submit it again.",
     "try_again": "Something went wrong. Try again in a moment.",
+    # check your answers, and a stored record (summary.js, record.js)
+    "check_title": "Check your answers before sending",
+    "check_needs_js": "You need to turn on JavaScript to check your answers and send the form.",
+    "send": "Send",
+    "change": "Change",
+    "not_answered": "Not answered",
+    "months": ["January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"],
+    "date_at_time": "{date} at {time}",
+    "signed_on": "Signed on {date}",
+    "confirmed": "Confirmed",
+    "other_answers": "Other answers",
+    "record": "Record",
+    "reference": "Reference",
+    "version_of": "{version} of {count}",
+    "submitted_at": "Submitted",
+    "amended_at": "Amended",
+    "change_reason": "Reason for the change",
+    "form_version": "Form version",
+    "older_form_version": "This record was made with version {recorded} of the form. The "
+                          "questions are worded as in version {current}.",
+    "print_record": "Print this record",
+    "loading_record": "Loading the record.",
+    "record_needs_js": "You need to turn on JavaScript to see stored records.",
+    "record_sign_in_title": "Sign in to see this record",
+    "record_sign_in": "You need to sign in before you can see stored records.",
+    "record_not_found_title": "Record not found",
+    "record_not_found": "There is no record with this reference. Check the reference and try "
+                        "again.",
+    "record_forbidden_title": "You cannot see this record",
+    "record_forbidden": "Your role does not give you access to records of this form. Ask your "
+                        "Drug Action Team if you need to see it.",
+    "record_failed_title": "Sorry, there is a problem",
+    # the offline page (offline.html, shown by sw.js)
+    "offline_title": "This page is not saved on this device",
+    "offline_lead": "There is no connection, and this page has not been saved on this device, "
+                    "so it cannot be shown.",
+    "offline_next": "The forms are saved on this device when you first open the site, and "
+                    "open without a connection. Try this page again when you are back online.",
     "counts": {},
 }
 
@@ -179,11 +241,34 @@ _CY = {
     "hide_password_label": "Cuddio cyfrinair",
     "password_shown": "Mae eich cyfrinair yn weladwy",
     "password_hidden": "Mae eich cyfrinair wedi'i guddio",
+    # mewngofnodi drwy Cognito (sign-in.html, signed-in.html, cognito.js); ours, unverified
+    "sign_in_org": "Mewngofnodi gyda chyfrif eich sefydliad",
+    "sign_in_org_lead": "Defnyddiwch y cyfrif a roddodd eich sefydliad i chi. Byddwch yn mynd "
+                        "i'w dudalen fewngofnodi, yna'n dod yn ôl yma.",
+    "signing_in": "Wrthi'n eich mewngofnodi.",
+    "sign_in_stopped": "Cafodd mewngofnodi gyda chyfrif eich sefydliad ei atal neu ei wrthod.",
+    "sign_in_expired": "Mae'r mewngofnodi hwn wedi dod i ben neu fe'i dechreuwyd mewn tab "
+                       "porwr arall.",
+    "sign_in_unfinished": "Nid oedd modd cwblhau eich mewngofnodi.",
+    "try_sign_in_again": "Rhowch gynnig arall ar fewngofnodi",
     "needs_js": "Mae angen i chi droi JavaScript ymlaen i fewngofnodi a chyflwyno ffurflenni. "
                 "Gallwch eu darllen a'u hargraffu o hyd.",
-    "answers_kept": "Caiff eich atebion eu cadw yn y tab porwr hwn nes i chi gyflwyno'r "
-                    "ffurflen. Os byddwch yn cau'r tab neu'n allgofnodi, byddant yn cael eu "
-                    "colli.",
+    "answers_kept": "Caiff eich atebion eu cadw ar y ddyfais hon fel drafft wedi'i amgryptio "
+                    "wrth i chi deipio. Dim ond chi all ei agor, ar ôl mewngofnodi. Caiff ei "
+                    "ddileu pan fyddwch yn anfon y ffurflen neu'n ei daflu, ac ar ôl {hours} awr.",
+    "discard_draft": "Taflu'r drafft",
+    "draft_key_failed": "Rydych wedi mewngofnodi, ond ni all y ddyfais hon gadw drafftiau ar "
+                        "hyn o bryd. Allgofnodwch a mewngofnodwch eto pan fydd gennych gysylltiad.",
+    "queued_title": "Wedi'i chadw ar y ddyfais hon, heb ei hanfon eto",
+    "queued_text": "Nid oes cysylltiad. Caiff y ffurflen ei hanfon yn awtomatig pan fydd y "
+                   "ddyfais hon ar-lein eto a chithau wedi mewngofnodi. Peidiwch â'i llenwi eto.",
+    "queue_waiting": "Ffurflenni sy'n aros ar y ddyfais hon i gael eu hanfon: {count}",
+    "queue_sent": "Mae ffurflen a gadwyd ar y ddyfais hon wedi'i hanfon. Ei chyfeirnod yw {id}.",
+    "queue_refused": "Ni dderbyniwyd ffurflen a gadwyd ar y ddyfais hon. Agorwch hi i wirio'r "
+                     "atebion.",
+    "status_completed": "Wedi'i chwblhau",
+    "status_in_progress": "Ar y gweill",
+    "status_not_needed": "Dim angen",
     "submitted": "Ffurflen wedi'i chyflwyno",
     "your_reference": "Eich cyfeirnod",
     "record_saved": "Mae'r cofnod wedi'i gadw. Bydd yr asiantaethau y mae angen iddynt wybod "
@@ -204,6 +289,49 @@ _CY = {
     "key_reused": "Efallai bod y ffurflen hon eisoes wedi'i chyflwyno o'r tab hwn. Gwiriwch y "
                   "cofnodion cyn i chi ei chyflwyno eto.",
     "try_again": "Aeth rhywbeth o'i le. Rhowch gynnig arall arni mewn munud.",
+    # gwirio eich atebion, a chofnod wedi'i gadw (summary.js, record.js); ours, unverified
+    "check_title": "Gwiriwch eich atebion cyn anfon",
+    "check_needs_js": "Mae angen i chi droi JavaScript ymlaen i wirio eich atebion ac anfon y "
+                      "ffurflen.",
+    "send": "Anfon",
+    "change": "Newid",
+    "not_answered": "Heb ei ateb",
+    "months": ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf",
+               "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"],
+    "date_at_time": "{date} am {time}",
+    "signed_on": "Llofnodwyd ar {date}",
+    "confirmed": "Wedi'i gadarnhau",
+    "other_answers": "Atebion eraill",
+    "record": "Cofnod",
+    "reference": "Cyfeirnod",
+    "version_of": "{version} o {count}",
+    "submitted_at": "Cyflwynwyd",
+    "amended_at": "Diwygiwyd",
+    "change_reason": "Y rheswm dros y newid",
+    "form_version": "Fersiwn y ffurflen",
+    "older_form_version": "Gwnaed y cofnod hwn gyda fersiwn {recorded} o'r ffurflen. Mae'r "
+                          "cwestiynau wedi'u geirio fel yn fersiwn {current}.",
+    "print_record": "Argraffu'r cofnod hwn",
+    "loading_record": "Wrthi'n llwytho'r cofnod.",
+    "record_needs_js": "Mae angen i chi droi JavaScript ymlaen i weld cofnodion sydd wedi'u "
+                       "cadw.",
+    "record_sign_in_title": "Mewngofnodwch i weld y cofnod hwn",
+    "record_sign_in": "Mae angen i chi fewngofnodi cyn y gallwch weld cofnodion sydd wedi'u "
+                      "cadw.",
+    "record_not_found_title": "Heb ddod o hyd i'r cofnod",
+    "record_not_found": "Nid oes cofnod gyda'r cyfeirnod hwn. Gwiriwch y cyfeirnod a rhowch "
+                        "gynnig arall arni.",
+    "record_forbidden_title": "Ni allwch weld y cofnod hwn",
+    "record_forbidden": "Nid yw eich rôl yn rhoi mynediad i chi at gofnodion y ffurflen hon. "
+                        "Gofynnwch i'ch Tîm Gweithredu ar Gyffuriau os oes angen i chi ei weld.",
+    "record_failed_title": "Mae'n ddrwg gennym, mae problem",
+    # y dudalen all-lein (offline.html, a ddangosir gan sw.js); ours, unverified
+    "offline_title": "Nid yw'r dudalen hon wedi'i chadw ar y ddyfais hon",
+    "offline_lead": "Nid oes cysylltiad, ac nid yw'r dudalen hon wedi'i chadw ar y ddyfais "
+                    "hon, felly ni ellir ei dangos.",
+    "offline_next": "Caiff y ffurflenni eu cadw ar y ddyfais hon pan fyddwch yn agor y wefan "
+                    "am y tro cyntaf, ac maent yn agor heb gysylltiad. Rhowch gynnig arall ar y "
+                    "dudalen hon pan fyddwch ar-lein eto.",
     "counts": {
         "textareaDescriptionText": "Gallwch roi hyd at %{count} nod",
         "charactersUnderLimitText": _plural("Mae gennych %{count} nod yn weddill"),
@@ -216,7 +344,10 @@ WORDS = {"en": _EN, "cy": _CY}
 #: The words the page script (static/dipforms.js) shows, handed to it as JSON (`t.script`).
 SCRIPT_WORDS = ("problem", "error", "sign_in", "sign_out", "enter_user", "enter_password",
                 "sign_in_failed", "too_many_attempts", "check_answer", "check_answers",
-                "continue_button", "not_sent", "key_reused", "try_again")
+                "continue_button", "not_sent", "key_reused", "try_again", "answers_kept",
+                "draft_key_failed", "queued_title", "queued_text", "queue_waiting",
+                "queue_sent", "queue_refused", "status_completed", "status_in_progress",
+                "status_not_needed", "not_started")
 
 
 def words(lang: str) -> SimpleNamespace:

@@ -7,11 +7,13 @@ the language, the show_if rule as JSON), so templates stay simple. Pure: no I/O.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
 from .fields import FIELD_TYPES
+from .formpost import item_count
 from .model import Code, Expr, Field, Page, Text
 
 #: Input widths (GOV.UK classes) by type when the YAML gives none.
@@ -27,6 +29,62 @@ class Choice:
     value: str
     text: str
     hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Filled:
+    """What a page shows when the local server renders it after a post (docs/no-javascript.md):
+    the inputs' values by input name, error messages by element id, the names of fields
+    left hidden, and a repeat that gets one more item. The static pages have none."""
+
+    raw: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+    hidden: frozenset[str] = frozenset()
+    add: str | None = None
+    error_word: str = "Error"
+
+    def value(self, name: str) -> str | None:
+        values = self.raw.get(name) or ()
+        return values[0] if values else None
+
+    def error(self, element_id: str) -> dict[str, str] | None:
+        """govuk-frontend's `errorMessage` for the element, or None."""
+        message = self.errors.get(element_id)
+        return {"text": message, "visuallyHiddenText": self.error_word} if message else None
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A page as the local server answers a post sent without JavaScript: `filled` for the
+    inputs; `problems` (element id or None, message) for the error summary, in order; the
+    answers of the other pages (JSON) and the idempotency key, carried in hidden inputs;
+    `resume`: send the form once this page is right (after the API refused it); `last`: the
+    form is sent when this page is posted (its button says Send); `back`: an earlier page
+    applies (a Back button posts the page); `user`: the sign-in page's user id."""
+
+    filled: Filled = field(default_factory=Filled)
+    problems: tuple[tuple[str | None, str], ...] = ()
+    answers: str = "{}"
+    key: str = ""
+    resume: bool = False
+    last: bool = False
+    back: bool = False
+    user: str = ""
+
+    def summary(self, fields: Sequence[FieldView] | None) -> list[dict[str, str]]:
+        """govukErrorSummary's errorList: problems on this page link to their input; with
+        `fields` None (the sign-in page) element ids are the inputs' own."""
+        items = []
+        for element_id, message in self.problems:
+            target = element_id if fields is None else (
+                anchor(fields, element_id) if element_id else None)
+            items.append({"text": message, "href": f"#{target}"} if target else
+                         {"text": message})
+        return items
+
+
+#: The inputs of a date, in order.
+DATE_PARTS = ("day", "month", "year")
 
 
 @dataclass(frozen=True)
@@ -49,6 +107,7 @@ class FieldView:
     autocomplete: str | None = None
     number: int | None = None
     items: tuple[tuple[FieldView, ...], ...] = ()
+    filled: Filled | None = None
 
     @property
     def label_params(self) -> dict[str, Any]:
@@ -78,6 +137,79 @@ class FieldView:
     def part_name(self, part: str) -> str:
         """`dob[day]`, `offences[0][address][postcode]`: the name of one part's input."""
         return f"{self.name}[{part}]"
+
+    # --- values and errors (only on pages the local server renders) ---------------------
+
+    @property
+    def hidden(self) -> bool:
+        return self.filled is not None and self.name in self.filled.hidden
+
+    @property
+    def error(self) -> dict[str, str] | None:
+        """The field's own error (not a part's), as govuk-frontend's `errorMessage`."""
+        return self.filled.error(self.id) if self.filled is not None else None
+
+    def fill(self, params: dict[str, Any], part: str | None = None,
+             kind: str = "value") -> dict[str, Any]:
+        """A component's parameters with the posted value and the error added: `kind` is
+        `value` (inputs, radios, selects, textareas), `values` (checkboxes) or `date`
+        (a date input, its day/month/year items). Unchanged on the static pages."""
+        if self.filled is None:
+            return params
+        name = self.part_name(part) if part else self.name
+        element_id = self.part_id(part) if part else self.id
+        out = dict(params)
+        error = self.filled.error(element_id)
+        if error:
+            out["errorMessage"] = error
+        if kind == "values":
+            out["values"] = list(self.filled.raw.get(name) or ())
+        elif kind == "date":
+            out["items"] = [{**item, "value": self.filled.value(f"{name}[{piece}]"),
+                             "classes": item["classes"] + (" govuk-input--error" if error
+                                                           else "")}
+                            for item, piece in zip(params["items"], DATE_PARTS, strict=True)]
+        else:
+            value = self.filled.value(name)
+            if value is not None:
+                out["value"] = value
+        return out
+
+    def input_error_class(self, part: str | None = None) -> str:
+        """` govuk-input--error` for an input inside a field whose own error is shown
+        elsewhere (the time of a date and time)."""
+        return " govuk-input--error" if self.error and part else ""
+
+    @property
+    def focus_id(self) -> str:
+        """The input an error summary link for this field moves to (GOV.UK: the first)."""
+        if self.type in ("date", "datetime"):
+            return f"{self.id}-day"
+        first = {"name": "given_names", "address": "line1", "signature": "name"}.get(self.type)
+        if first:
+            return self.part_id(first)
+        if self.type == "repeat" and self.items and self.items[0]:
+            return self.items[0][0].focus_id
+        return self.id
+
+
+def anchor(views: Sequence[FieldView], element_id: str) -> str | None:
+    """The id of the input to link to for an error at `element_id` (a field's or a part's
+    id, as the page script names them), or None when no field on the page has it."""
+    for v in views:
+        if element_id == v.id:
+            return v.focus_id
+        if element_id.startswith(v.id + "-"):
+            part = element_id[len(v.id) + 1:]
+            if v.type == "signature" and part == "date":
+                return f"{element_id}-day"
+            if v.type in ("name", "address", "signature"):
+                return element_id
+            for item in v.items:
+                found = anchor(item, element_id)
+                if found:
+                    return found
+    return None
 
 
 def rule_data(expr: Expr | None) -> Any:
@@ -113,10 +245,12 @@ def is_one_question(page: Page) -> bool:
 class ViewBuilder:
     """Builds views for one language; `paper` draws repeats with room for several items."""
 
-    def __init__(self, lang: str, t: SimpleNamespace, *, paper: bool = False):
+    def __init__(self, lang: str, t: SimpleNamespace, *, paper: bool = False,
+                 filled: Filled | None = None):
         self.lang = lang
         self.t = t
         self.paper = paper
+        self.filled = filled
         self.count = 0
 
     def page(self, page: Page) -> tuple[FieldView, ...]:
@@ -143,20 +277,23 @@ class ViewBuilder:
             opts=self.options(f), number=number,
             question=f"{label} {self.t.optional}" if optional and label else label,
             input_type="text" if ftype.input_type == "number" else ftype.input_type,
-            autocomplete=ftype.autocomplete,
+            autocomplete=ftype.autocomplete, filled=self.filled,
         )
         if f.type != "repeat":
             return view
         items = tuple(
             tuple(self.field(child, f"{element_id}-{i}", f"{name}[{i}]") for child in f.children)
-            for i in range(self.item_count(f))
+            for i in range(self.item_count(f, name))
         )
         return replace(view, items=items)
 
-    def item_count(self, f: Field) -> int:
+    def item_count(self, f: Field, name: str | None = None) -> int:
         low = f.options.get("min_items") or 1
         high = f.options.get("max_items")
         count = max(low, PAPER_ITEMS) if self.paper else low
+        if self.filled is not None and name is not None:
+            count = max(count, item_count(self.filled.raw, name)
+                        + (1 if self.filled.add == name else 0))
         return min(count, high) if high else count
 
     def text(self, value: Text | None) -> str | None:

@@ -6,13 +6,58 @@ form. Edge module: sockets, files and a watcher thread.
 
 from __future__ import annotations
 
+import email.utils
 import functools
+import gzip
+import http.cookies
+import os
+import stat
 import sys
 import threading
+import urllib.parse
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from .workspace import Workspace
+
+#: Sent gzip-compressed to a client that accepts it: the pages, styles and scripts.
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+MIN_COMPRESSED = 256   # smaller files gain nothing from gzip's 20 bytes of framing
+#: What the preview (`dipforms serve`, no API) answers for /sw.js; see that file.
+PREVIEW_WORKER = Path(__file__).parent / "templates" / "sw-preview.js"
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header accepts gzip (`gzip;q=0` refuses it)."""
+    for part in (header or "").split(","):
+        name, _, params = part.partition(";")
+        if name.strip().lower() == "gzip":
+            q = params.strip().replace(" ", "")
+            try:
+                return not q.startswith("q=") or float(q[2:]) > 0
+            except ValueError:
+                return False
+    return False
+
+
+class Compressed:
+    """gzip bytes of the site's files, kept by path while the file's mtime and size stay."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[str, tuple[tuple[int, int], bytes]] = {}
+
+    def get(self, path: str, info: os.stat_result, data: bytes) -> bytes:
+        key = (info.st_mtime_ns, info.st_size)
+        with self.lock:
+            entry = self.entries.get(path)
+        if entry is not None and entry[0] == key:
+            return entry[1]
+        packed = gzip.compress(data, compresslevel=6, mtime=0)
+        with self.lock:
+            self.entries[path] = (key, packed)
+        return packed
 
 
 class BuildState:
@@ -23,16 +68,20 @@ class BuildState:
         self.report = ""
         self.ok = True
         self.builds = 0
+        self.forms: tuple = ()   # the forms of the last good build (for pages posted, nojs.py)
 
-    def update(self, ok: bool, report: str) -> None:
+    def update(self, ok: bool, report: str, forms: tuple | None = None) -> None:
         with self.lock:
             self.ok, self.report = ok, report
+            if ok and forms is not None:
+                self.forms = forms
             self.builds += 1
 
 
 def rebuild(workspace: Workspace, state: BuildState) -> None:
     result, report, _ = workspace.build_and_write()
-    state.update(result.ok, report)
+    project = result.project if result.ok else None
+    state.update(result.ok, report, tuple(project.forms) if project is not None else None)
     when = "ok" if result.ok else "FAILED (pages show the diagnostics)"
     print(f"rebuilt: {when}", file=sys.stderr, flush=True)
     if report:
@@ -45,6 +94,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     state: BuildState
     api = None
+    no_script = None   # nojs.NoScript: pages posted without JavaScript (with `dipforms run`)
     protocol_version = "HTTP/1.1"
 
     def _to_api(self, method: str) -> bool:
@@ -62,25 +112,175 @@ class SiteHandler(SimpleHTTPRequestHandler):
         return True
 
     def do_POST(self) -> None:  # noqa: N802
-        if not self._to_api("POST"):
-            self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "only the API takes POST")
+        if not self._to_api("POST") and not self._posted_page("POST"):
+            self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "only the API and the pages of "
+                            "forms take POST")
+
+    def _posted_page(self, method: str) -> bool:
+        """A sign-in or question page posted without JavaScript, or signing out (nojs.py).
+
+        A post from another site is refused: when the browser says where the request comes
+        from (Origin, else Referer), it must be this server.
+        """
+        if self.no_script is None:
+            return False
+        from . import nojs
+
+        parts = urllib.parse.urlsplit(self.path)
+        if not (parts.path == "/sign-out" or (method == "POST"
+                                               and self.no_script.handles(parts.path))):
+            return False
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > nojs.MAX_POST_BYTES:
+            self.close_connection = True
+            self._send_text(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the form is too large")
+            return True
+        body = self.rfile.read(length) if length else b""
+        if not self._same_origin():
+            self._send_text(HTTPStatus.FORBIDDEN, "posts from other sites are refused")
+            return True
+        if parts.path == "/sign-out":
+            self._send_reply(nojs.sign_out())
+            return True
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if kind != "application/x-www-form-urlencoded":
+            self._send_text(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the form as a web form")
+            return True
+        if not self.state.ok:
+            self._send_text(HTTPStatus.SERVICE_UNAVAILABLE, "the forms have errors; see the "
+                            "console of `dipforms run`")
+            return True
+        raw = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        cookies = http.cookies.SimpleCookie()
+        try:
+            cookies.load(self.headers.get("Cookie") or "")
+        except http.cookies.CookieError:
+            pass
+        token = cookies[nojs.COOKIE].value if nojs.COOKIE in cookies else None
+        reply = self.no_script.post(parts.path, urllib.parse.parse_qs(parts.query), raw,
+                                    token or None)
+        if reply is None:
+            return False
+        self._send_reply(reply)
+        return True
+
+    def _same_origin(self) -> bool:
+        origin = self.headers.get("Origin")
+        if origin is None:
+            referer = self.headers.get("Referer")
+            if referer is None:
+                return True
+            parts = urllib.parse.urlsplit(referer)
+            origin = f"{parts.scheme}://{parts.netloc}"
+        return origin == f"http://{self.headers.get('Host', '')}"
+
+    def _send_reply(self, reply) -> None:
+        data = reply.html.encode("utf-8")
+        self.send_response(reply.status)
+        if reply.location:
+            self.send_header("Location", reply.location)
+        if reply.cookie:
+            self.send_header("Set-Cookie", reply.cookie)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")   # the page holds the answers
+        self.send_header("Referrer-Policy", "same-origin")
+        self.end_headers()
+        self.wfile.write(data)
 
     def do_PUT(self) -> None:  # noqa: N802
         if not self._to_api("PUT"):
             self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "only the API takes PUT")
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        if self._to_api("GET"):
+        if self._to_api("GET") or self._posted_page("GET"):
             return
         if self.path.split("?")[0] == "/__build":
             return self._send_text(HTTPStatus.OK, "ok" if self.state.ok else "failed")
+        if self.api is None and self.path.split("?")[0] == "/sw.js":
+            # the preview shows every save at once: no offline copies (sw-preview.js)
+            return self._send_text(HTTPStatus.OK, PREVIEW_WORKER.read_text(), "text/javascript")
         if not self.state.ok and not self.path.startswith("/assets/"):
             from .render import render_diagnostics_page
             from .templating import make_environment
 
             page = render_diagnostics_page(self.state.report, env=make_environment())
             return self._send_text(HTTPStatus.INTERNAL_SERVER_ERROR, page, "text/html")
+        if self._send_file():
+            return
         return super().do_GET()
+
+    compressed = Compressed()
+
+    def _send_file(self) -> bool:
+        """A file of the site, gzip-compressed when it is text and the client accepts gzip.
+
+        `Cache-Control: no-cache` everywhere: the browser keeps a copy but asks each time
+        (ETag, Last-Modified: a 304 costs only headers), so a rebuilt page or script is never
+        served stale; keeping the site for repeat visits and offline is the service
+        worker's job (sw.js), which refreshes its copies in the background. False for
+        what SimpleHTTPRequestHandler answers instead: a directory without its slash (a
+        redirect), a directory without index.html, a missing file.
+        """
+        url_path = urllib.parse.urlsplit(self.path).path
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            if not url_path.endswith("/"):
+                return False
+            path = os.path.join(path, "index.html")
+        elif url_path.endswith("/"):
+            return False
+        try:
+            info = os.stat(path)
+        except OSError:
+            return False
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        kind = self.guess_type(path)
+        text = kind.startswith(COMPRESSIBLE)
+        packed = text and info.st_size >= MIN_COMPRESSED and accepts_gzip(
+            self.headers.get("Accept-Encoding"))
+        tag = f'"{info.st_mtime_ns:x}-{info.st_size:x}{"-gz" if packed else ""}"'
+        if self._unchanged(tag, info):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self._file_headers(tag, info, text)
+            self.end_headers()
+            return True
+        with open(path, "rb") as file:
+            data = file.read()
+        if packed:
+            data = self.compressed.get(path, info, data)
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8" if text else kind)
+        if packed:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self._file_headers(tag, info, text)
+        self.end_headers()
+        self.wfile.write(data)
+        return True
+
+    def _file_headers(self, tag: str, info: os.stat_result, text: bool) -> None:
+        self.send_header("ETag", tag)
+        self.send_header("Last-Modified", email.utils.formatdate(info.st_mtime, usegmt=True))
+        self.send_header("Cache-Control", "no-cache")
+        if text:
+            self.send_header("Vary", "Accept-Encoding")
+
+    def _unchanged(self, tag: str, info: os.stat_result) -> bool:
+        """The client's copy is current: its ETag matches, or (without one) it is no older
+        than the file."""
+        match = self.headers.get("If-None-Match")
+        if match is not None:
+            return tag in [t.strip() for t in match.split(",")] or match.strip() == "*"
+        since = self.headers.get("If-Modified-Since")
+        if not since:
+            return False
+        try:
+            when = email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+        return when.tzinfo is not None and int(info.st_mtime) <= when.timestamp()
 
     def _send_text(self, status: HTTPStatus, body: str, kind: str = "text/plain") -> None:
         data = body.encode("utf-8")
@@ -107,14 +307,20 @@ def watch(workspace: Workspace, state: BuildState, stop: threading.Event) -> Non
         rebuild(workspace, state)
 
 
-def make_server(workspace: Workspace, host: str, port: int, api=None):
+def make_server(workspace: Workspace, host: str, port: int, api=None, checks=None):
     """Build once, start the watcher, and return (server, state, stop event).
 
-    `api`, if given, answers every /v1/ request (see SiteHandler).
+    `api`, if given, answers every /v1/ request (see SiteHandler); with `checks` too
+    (nojs.Checks), the pages of forms can be posted without JavaScript.
     """
     state = BuildState()
     rebuild(workspace, state)
     members = {"state": state, "api": staticmethod(api) if api else None}
+    if api is not None and checks is not None:
+        from .nojs import NoScript, server_site
+
+        members["no_script"] = NoScript(server_site(workspace.auth), lambda: state.forms,
+                                        api=api, checks=checks)
     handler = functools.partial(type("Handler", (SiteHandler,), members),
                                 directory=str(workspace.root / "site"))
     server = ThreadingHTTPServer((host, port), handler)
@@ -123,8 +329,9 @@ def make_server(workspace: Workspace, host: str, port: int, api=None):
     return server, state, stop
 
 
-def serve(workspace: Workspace, *, host: str, port: int, api=None, on_stop=None) -> int:
-    server, _, stop = make_server(workspace, host, port, api)
+def serve(workspace: Workspace, *, host: str, port: int, api=None, on_stop=None,
+          checks=None) -> int:
+    server, _, stop = make_server(workspace, host, port, api, checks)
     what = "the forms and the API" if api else "the forms"
     print(f"serving {what} at http://{host}:{server.server_port}/ "
           "(Ctrl+C to stop)", flush=True)

@@ -6,9 +6,11 @@ versions in schemas/ are never deleted; site/ and generated/ are made to match e
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from .build import BuildResult
+from .offline import offline_files
 
 STATIC = Path(__file__).parent / "static"
 GENERATED = "api/chalicelib/generated"
@@ -23,8 +25,17 @@ def write_result(root: Path, result: BuildResult, *, site: bool = True) -> int:
     if site:
         files = dict(result.site)
         files.update(static_assets())
+        files.update(offline_files(files, env=_environment()))  # last: sw.js hashes them all
         changed += _write_tree(root / "site", files, prune=True)
     return changed
+
+
+@functools.cache
+def _environment():
+    """The Jinja Environment for the offline page and sw.js, made once per process."""
+    from .templating import make_environment
+
+    return make_environment()
 
 
 def static_assets() -> dict[str, bytes]:

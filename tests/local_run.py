@@ -25,8 +25,12 @@ def free_port() -> int:
 
 
 class LocalRun:
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, root: Path | None = None,
+                 start_seconds: float = 60) -> None:
+        """`root`: run `dipforms run --root <root>` (a copy of the project) instead."""
         self.data_dir = data_dir
+        self.root = root
+        self.start_seconds = start_seconds
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
         self.env = {**os.environ, "DIPFORMS_DATA_DIR": str(data_dir),
@@ -48,10 +52,11 @@ class LocalRun:
         return self.cli("token", "--user", user)
 
     def start(self) -> LocalRun:
+        where = ["--root", str(self.root)] if self.root else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "dipforms_cli", "run", "--port", str(self.port)],
+            [sys.executable, "-m", "dipforms_cli", "run", *where, "--port", str(self.port)],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.start_seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"dipforms run exited: {self.process.stderr.read()}")
@@ -60,7 +65,7 @@ class LocalRun:
                     return self
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("dipforms run did not start in 60 s")
+        raise RuntimeError(f"dipforms run did not start in {self.start_seconds:g} s")
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, as in a power cut or an OOM kill."""

@@ -229,6 +229,6 @@
 
   window.dipformsAnswers = {
     all: all, dataOf: dataOf, rawOf: rawOf, restore: restore, reveal: reveal, holds: holds,
-    submission: submission, nextPage: nextPage, addItem: addItem, unmark: unmark
+    submission: submission, nextPage: nextPage, addItem: addItem, unmark: unmark, today: today
   };
 })();

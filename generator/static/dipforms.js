@@ -1,195 +1,72 @@
-/* The pages' own script: sign in, keep each page's answers in this browser tab, move
- * between pages, send the form to the API and show its errors the GOV.UK way (summary and
- * inline). Reading answers and conditions is answers.js's job (window.dipformsAnswers).
- * The token and the answers live only in sessionStorage: never in a URL or localStorage.
- * Plain script, no dependencies. Without JavaScript the pages stay plain, printable forms. */
+/* The pages' own script: sign in, keep each form's answers as an encrypted draft on this
+ * device (drafts.js), move between pages checking each one (checks.js), check the answers
+ * before sending, send to the API or queue the form while offline, and show errors the
+ * GOV.UK way (errors.js). The token and the draft key live only in sessionStorage, never in
+ * a URL or localStorage; localStorage holds only ciphertext. Without JavaScript the pages
+ * still post to the local server; this script makes them better, not possible.
+ * Plain script, no dependencies. Sets data-dipforms-ready on <html> once a page is usable. */
 (function () {
   "use strict";
 
   var configNode = document.getElementById("dipforms-config");
-  var A = window.dipformsAnswers;
-  if (!configNode || !A || !window.sessionStorage || !window.fetch) return;
+  var A = window.dipformsAnswers, D = window.dipformsDrafts, E = window.dipformsErrors;
+  var S = window.dipformsSession, O = window.dipformsOutbox;
+  if (!configNode || !A || !D || !E || !S || !O) return;
   var config = JSON.parse(configNode.textContent);
   var W = config.words;
-  var FRONTEND = "/assets/govuk-frontend.min.js";
-  var PREFIX = "dipforms:";
   var all = A.all;
   var busy = false;
 
-  /* --- what this tab keeps ------------------------------------------------------------- */
+  var tab = S.tab, session = S.session, call = S.call, fill = S.fill, signInHref = S.signInHref;
+  var nextAfterSignIn = S.nextAfterSignIn, ensureDraftKey = S.ensureDraftKey;
+  var flushQueue = O.flush, showQueue = O.showQueue, newKey = O.newKey;
+  var submitTo = O.submitTo, accepted = O.accepted;
 
-  var store = {
-    get: function (key) {
-      try { return JSON.parse(sessionStorage.getItem(PREFIX + key)); } catch (e) { return null; }
-    },
-    set: function (key, value) { sessionStorage.setItem(PREFIX + key, JSON.stringify(value)); },
-    remove: function (key) { sessionStorage.removeItem(PREFIX + key); },
-    clear: function () {
-      Object.keys(sessionStorage).forEach(function (key) {
-        if (key.indexOf(PREFIX) === 0) sessionStorage.removeItem(key);
+  function ready() { document.documentElement.setAttribute("data-dipforms-ready", "true"); }
+
+  function settings() {
+    return fetch("/settings.json").then(function (r) { return r.json(); })
+      .catch(function () { return {}; }).then(function (s) {
+        return { hours: Number(s.draft_expiry_hours) > 0 ? Number(s.draft_expiry_hours) : 24 };
       });
-    }
-  };
-
-  /* The signed-in session, unless it ends within a minute. */
-  function session() {
-    var s = store.get("session");
-    return s && s.token && Date.parse(s.expires_at) > Date.now() + 60000 ? s : null;
   }
 
-  function signInHref() {
-    return config.signIn + "?next=" + encodeURIComponent(location.pathname + location.hash);
+  /* The form's schema for the checks before sending; null when it cannot be had (the API
+   * checks everything again anyway). */
+  function schemaOf(formId, version) {
+    if (!window.dipformsChecks || !formId || !version) return Promise.resolve(null);
+    return fetch("/schemas/" + encodeURIComponent(formId) + "/" + encodeURIComponent(version) + ".schema.json")
+      .then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
   }
 
-  /* Where to go after signing in: a page of this site only, never another origin. */
-  function nextAfterSignIn() {
-    var next = new URLSearchParams(location.search).get("next");
-    var url = next ? new URL(next, location.origin) : null;
-    return url && url.origin === location.origin && url.pathname !== location.pathname
-      ? url.pathname + url.hash : config.home;
+  function check(schema, data, fields) {
+    if (!schema) return [];
+    try {
+      return window.dipformsChecks.check(schema, data, { today: A.today(), fields: fields });
+    } catch (e) { return []; }
   }
 
-  function post(url, data, headers) {
-    return fetch(url, {
-      method: "POST", body: JSON.stringify(data),
-      headers: Object.assign({ "Content-Type": "application/json" }, headers)
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        return { status: response.status, body: body };
-      });
-    });
+  function pageMap() {
+    var node = document.getElementById("dipforms-pages");
+    return node ? JSON.parse(node.textContent) : null;
   }
 
-  /* --- errors, the GOV.UK way ---------------------------------------------------------------- */
+  function emptyDraft() { return { pages: {}, key: null, continued: [] }; }
 
-  function segments(pointer) {
-    return pointer.split("/").slice(1).map(function (s) { return s.replace(/~1/g, "/").replace(/~0/g, "~"); });
-  }
-
-  function pageOf(map, pointer) {
-    var top = segments(pointer || "/")[0];
-    return map ? map.pages.filter(function (page) {
-      return page.fields.some(function (field) { return field.id === top; });
-    })[0] || null : null;
-  }
-
-  /* Where the page script looks for a field: `/offences/0/offence_date` -> offences-0-offence_date */
-  function elementId(pointer) { return segments(pointer).join("-"); }
-
-  function focusTarget(el) {
-    return /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) ? el
-      : el.querySelector("input:not([type=hidden]), select, textarea");
-  }
-
-  function ordered(map, errors) {
-    function rank(error) {
-      var page = pageOf(map, error.field);
-      if (!page) return [1e6, 0];
-      var top = segments(error.field)[0];
-      return [map.pages.indexOf(page), page.fields.map(function (f) { return f.id; }).indexOf(top)];
-    }
-    return errors.slice().sort(function (a, b) {
-      var x = rank(a), y = rank(b);
-      return x[0] - y[0] || x[1] - y[1];
-    });
-  }
-
-  function describe(el, id) {
-    var tokens = (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    el.setAttribute("aria-describedby", tokens.concat(id).join(" "));
-  }
-
-  /* The inline error: the group's error class, the message after the label or legend and
-   * hint, the control's error class, and aria-describedby pointing at the message. */
-  function markField(el, message) {
-    var group = el.closest(".govuk-form-group");
-    if (!group) return;
-    group.classList.add("govuk-form-group--error");
-    var holder = group.querySelector(":scope > .govuk-fieldset") || group;
-    var note = document.createElement("p"), prefix = document.createElement("span");
-    note.id = el.id + "-error";
-    note.className = "govuk-error-message";
-    note.setAttribute("data-dipforms-error", "");
-    prefix.className = "govuk-visually-hidden";
-    prefix.textContent = W.error + ": ";
-    note.append(prefix, message);
-    var before = Array.prototype.filter.call(holder.children, function (child) {
-      return !child.matches("legend, .govuk-label, .govuk-label-wrapper, .govuk-hint, .govuk-error-message");
-    })[0];
-    holder.insertBefore(note, before || null);
-    var controls = el.classList.contains("govuk-date-input") ? all(el, "input")
-      : /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) && !/radio|checkbox/.test(el.type) ? [el] : [];
-    controls.forEach(function (c) {
-      c.classList.add(c.tagName === "SELECT" ? "govuk-select--error"
-        : c.tagName === "TEXTAREA" ? "govuk-textarea--error" : "govuk-input--error");
-    });
-    (holder.tagName === "FIELDSET" ? [holder] : controls.length ? controls : [el])
-      .forEach(function (target) { describe(target, note.id); });
-  }
-
-  function clearErrors() {
-    A.unmark(document);
-    document.title = document.title.replace(new RegExp("^" + W.error + ": "), "");
-  }
-
-  function summary(items, autofocus) {
-    var box = document.createElement("div"), alert = document.createElement("div");
-    var title = document.createElement("h2"), body = document.createElement("div");
-    var list = document.createElement("ul");
-    box.className = "govuk-error-summary";
-    box.setAttribute("data-module", "govuk-error-summary");
-    box.setAttribute("data-dipforms-error", "");
-    alert.setAttribute("role", "alert");
-    title.className = "govuk-error-summary__title";
-    title.textContent = W.problem;
-    body.className = "govuk-error-summary__body";
-    list.className = "govuk-list govuk-error-summary__list";
-    items.forEach(function (item) {
-      var li = document.createElement("li"), link = document.createElement(item.href ? "a" : "span");
-      if (item.href) link.href = item.href;
-      link.textContent = item.message;
-      li.appendChild(link);
-      list.appendChild(li);
-    });
-    body.appendChild(list);
-    alert.append(title, body);
-    box.appendChild(alert);
-    var column = document.querySelector("main .govuk-grid-column-two-thirds") || document.querySelector("main");
-    column.insertBefore(box, column.firstChild);
-    box.tabIndex = -1;
-    if (autofocus) box.focus();
-    import(FRONTEND).then(function (m) { new m.ErrorSummary(box, { disableAutoFocus: true }); })
-      .catch(function () {});
-  }
-
-  /* Errors [{field, message}] in the summary; beside the fields that are on this page, and
-   * linked to the page holding the others (`map` says which page holds which field). */
-  function showErrors(errors, map, pageId, autofocus) {
-    clearErrors();
-    var seen = {}, items = [];
-    ordered(map, errors).forEach(function (error) {
-      if (error.field && seen[error.field]) return;
-      seen[error.field] = true;
-      var message = error.message || W.check_answer, id = error.field ? elementId(error.field) : "";
-      var page = pageOf(map, error.field);
-      var el = id && (!page || page.id === pageId) ? document.getElementById(id) : null;
-      var target = el && focusTarget(el);
-      if (el) markField(el, message);
-      items.push({ message: message, href: target ? "#" + target.id : page && id ? page.href + "#" + id : null });
-    });
-    if (!items.length) return;
-    summary(items, autofocus);
-    document.title = W.error + ": " + document.title;
-  }
-
-  /* --- the pages ----------------------------------------------------------------------------- */
+  /* --- the account link and signing in --------------------------------------------------- */
 
   function accountLink() {
     var link = document.getElementById("dipforms-account");
     if (!link) return;
     if (session()) {
       link.textContent = W.sign_out;
-      link.addEventListener("click", function () { store.clear(); });
+      link.addEventListener("click", function (event) {
+        tab.clear();   // the token and the draft key: the drafts stay, sealed
+        if (config.auth === "cognito" && window.dipformsCognito) {
+          event.preventDefault();
+          window.dipformsCognito.signOut();
+        }
+      });
     } else if (location.pathname !== config.signIn) {
       link.href = signInHref();
     }
@@ -203,146 +80,278 @@
       var problems = [];
       if (!user) problems.push({ field: "/user", message: W.enter_user });
       if (!password) problems.push({ field: "/password", message: W.enter_password });
-      if (problems.length) return showErrors(problems, null, null, true);
+      if (problems.length) return E.show(problems, null, null, true);
       busy = true;
-      post("/v1/session", { user: user, password: password }).then(function (answer) {
+      call("POST", "/v1/session", { user: user, password: password }).then(function (answer) {
         if (answer.status === 200) {
           var b = answer.body;
-          store.set("session", { token: b.token, expires_at: b.expires_at, user: b.user });
-          location.assign(nextAfterSignIn());
-          return;
+          tab.set("session", { token: b.token, expires_at: b.expires_at, user: b.user });
+          return ensureDraftKey().then(function (held) {
+            if (held) { location.assign(nextAfterSignIn()); return; }
+            tab.clear();
+            E.show([{ field: "", message: W.draft_key_failed }], null, null, true);
+          });
         }
         form.elements.password.value = "";
         var message = { sign_in_failed: W.sign_in_failed, too_many_attempts: W.too_many_attempts }[answer.body.error];
-        showErrors(answer.status === 400 && (answer.body.errors || []).length ? answer.body.errors
+        E.show(answer.status === 400 && (answer.body.errors || []).length ? answer.body.errors
           : [{ field: "/user", message: message || answer.body.message || W.try_again }], null, null, true);
       }, function () {
-        showErrors([{ field: "", message: W.try_again }], null, null, true);
+        E.show([{ field: "", message: W.try_again }], null, null, true);
       }).then(function () { busy = false; });
     });
   }
 
-  function formPage(form) {
-    var map = JSON.parse(document.getElementById("dipforms-pages").textContent);
-    if (!session()) { location.replace(signInHref()); return; }
+  /* --- a form: its question pages, the check page, the start page ------------------------- */
+
+  /* What the question pages and the check page share: the draft, kept sealed as it changes. */
+  function Draft(vault, formId, hours, saved) {
+    this.vault = vault;
+    this.formId = formId;
+    this.hours = hours;
+    this.data = saved || emptyDraft();
+    this.timer = null;
+  }
+
+  Draft.prototype.write = function () {
+    clearTimeout(this.timer);
+    this.timer = null;
+    return this.vault.saveDraft(this.formId, this.data, this.hours).catch(function () {});
+  };
+
+  Draft.prototype.soon = function () {
+    var self = this;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () { self.write(); }, 300);
+  };
+
+  Draft.prototype.discard = function () {
+    clearTimeout(this.timer);
+    this.vault.discardDraft(this.formId);
+    tab.remove("errors:" + this.formId);
+  };
+
+  function openDraft(vault, formId, hours) {
+    return vault.loadDraft(formId).then(function (saved) { return new Draft(vault, formId, hours, saved); });
+  }
+
+  function keptNotice(draft, home) {
+    all(document, ".dipforms-kept").forEach(function (notice) {
+      var text = notice.querySelector(".dipforms-kept__text");
+      if (text) text.textContent = fill(W.answers_kept, { hours: draft.hours });
+      notice.hidden = false;
+      var discard = notice.querySelector(".dipforms-discard");
+      if (discard) discard.addEventListener("click", function () {
+        draft.discard();
+        location.assign(home);
+      });
+    });
+  }
+
+  /* Send the whole form: to the API now, or into the queue when there is no connection. */
+  function send(draft, map) {
+    var formId = map.form;
+    if (!session()) { location.assign(signInHref()); return Promise.resolve(); }
+    draft.data.key = draft.data.key || newKey();   // the same key on every retry: never two records
+    var key = draft.data.key, data = A.submission(map, draft.data.pages);
+    busy = true;
+    function queue() {
+      return draft.vault.enqueue(key, { form: formId, submission: data, pages: draft.data.pages,
+                                        href: map.check }).then(function () {
+        draft.discard();
+        tab.set("done:" + formId, { queued: key });
+        location.assign(map.done);
+      });
+    }
+    var sent = navigator.onLine === false ? queue() : draft.write().then(function () {
+      return submitTo(formId, data, key);
+    }).then(function (answer) {
+      var body = answer.body;
+      if (answer.status === 201) {
+        accepted(formId, body);
+        draft.discard();
+        location.assign(map.done);
+      } else if (answer.status === 401) {
+        tab.remove("session");
+        location.assign(signInHref());
+      } else if (answer.status === 422 && body.error === "invalid") {
+        tab.set("errors:" + formId, body.errors);
+        E.show(body.errors, map, null, true);
+      } else {
+        if (body.error === "idempotency_key_reused") { draft.data.key = null; draft.write(); }
+        E.show([{ field: "", message: body.error === "idempotency_key_reused" ? W.key_reused
+          : body.message || W.not_sent }], map, null, true);
+      }
+    }, function () { return queue(); });   // no connection after all: keep it to send later
+    return sent.then(function () { busy = false; }, function () {
+      busy = false;
+      E.show([{ field: "", message: W.not_sent }], map, null, true);
+    });
+  }
+
+  function formPage(form, vault, hours, schemaLoad) {
+    var map = pageMap();
     var pageId = form.dataset.page, formId = map.form;
     var index = map.pages.map(function (page) { return page.id; }).indexOf(pageId);
-    var answers = store.get("answers:" + formId) || {};
+    var here = map.pages[index];
     var button = form.querySelector("button[type=submit]");
+    return Promise.all([openDraft(vault, formId, hours), schemaLoad])
+      .then(function (got) {
+        var draft = got[0], schema = got[1];
 
-    function others() {
-      var data = {};
-      map.pages.forEach(function (page) {
-        if (page.id !== pageId) Object.assign(data, (answers[page.id] || {}).data);
-      });
-      return data;
-    }
-
-    function save() {
-      var data = A.reveal(form, others());
-      answers[pageId] = { raw: A.rawOf(form), data: A.dataOf(form) };
-      store.set("answers:" + formId, answers);
-      var label = A.nextPage(map, index, data) ? W.continue_button : W.check_answers;
-      // only when it changes: replacing the text mid-click (on blur) would cancel the click
-      if (button && button.textContent.trim() !== label) button.textContent = label;
-      return data;
-    }
-
-    function send() {
-      var token = session(), key = store.get("key:" + formId) || newKey();
-      if (!token) { location.assign(signInHref()); return; }
-      store.set("key:" + formId, key);   // the same key on every retry: never two records
-      busy = true;
-      post("/v1/forms/" + encodeURIComponent(formId) + "/submissions", A.submission(map, answers),
-           { "Authorization": "Bearer " + token.token, "Idempotency-Key": key }).then(function (answer) {
-        var body = answer.body;
-        if (answer.status === 201) {
-          store.set("done:" + formId, { id: body.record.id, warnings: (body.warnings || [])
-            .map(function (w) { return w.message; }).filter(Boolean) });
-          ["answers:", "key:", "errors:"].forEach(function (k) { store.remove(k + formId); });
-          location.assign(map.done);
-          return;
+        function others() {
+          var data = {};
+          map.pages.forEach(function (page) {
+            if (page.id !== pageId) Object.assign(data, (draft.data.pages[page.id] || {}).data);
+          });
+          return data;
         }
-        if (answer.status === 401) { store.remove("session"); location.assign(signInHref()); return; }
-        if (answer.status === 422 && body.error === "invalid") {
-          store.set("errors:" + formId, body.errors);
-          showErrors(body.errors, map, pageId, true);
-        } else {
-          if (body.error === "idempotency_key_reused") store.remove("key:" + formId);
-          showErrors([{ field: "", message: body.error === "idempotency_key_reused" ? W.key_reused
-            : body.message || W.not_sent }], map, pageId, true);
+
+        function save() {
+          var data = A.reveal(form, others());
+          draft.data.pages[pageId] = { raw: A.rawOf(form), data: A.dataOf(form) };
+          draft.soon();
+          var label = A.nextPage(map, index, data) ? W.continue_button : W.check_answers;
+          // only when it changes: replacing the text mid-click (on blur) would cancel the click
+          if (button && button.textContent.trim() !== label) button.textContent = label;
+          return data;
         }
-      }, function () {
-        showErrors([{ field: "", message: W.not_sent }], map, pageId, true);
-      }).then(function () { busy = false; });
-    }
 
-    all(document, ".dipforms-kept").forEach(function (notice) { notice.hidden = false; });
-    all(form, ".dipforms-repeat").forEach(function (repeat) {
-      var add = repeat.querySelector(".dipforms-repeat__add");
-      var max = Number(repeat.dataset.maxItems) || Infinity;
-      if (all(repeat, ":scope > .dipforms-repeat__item").length >= max) add.style.display = "none";
-      add.addEventListener("click", function () {
-        var item = A.addItem(repeat);
-        save();
-        var first = item && focusTarget(item);
-        if (first) first.focus();
-      });
-    });
-    A.restore(form, (answers[pageId] || {}).raw || {});
-    save();
-    form.addEventListener("input", save);
-    form.addEventListener("change", save);
-
-    var errors = store.get("errors:" + formId);
-    if (errors && errors.length) {
-      showErrors(errors, map, pageId, !location.hash);
-      var wanted = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-      var target = wanted && focusTarget(wanted);
-      if (target) {
-        target.focus();
-        // A link to a date or a group names its container, which the browser focuses as the
-        // page's viewport once it is ready: move to the first input again after that.
-        window.addEventListener("load", function () {
-          requestAnimationFrame(function () {
-            setTimeout(function () { if (document.activeElement === document.body) target.focus(); });
+        keptNotice(draft, map.start);
+        all(form, ".dipforms-repeat").forEach(function (repeat) {
+          var add = repeat.querySelector(".dipforms-repeat__add");
+          if (!add) return;   // a page the server drew (no JavaScript there): nothing to do
+          var max = Number(repeat.dataset.maxItems) || Infinity;
+          if (all(repeat, ":scope > .dipforms-repeat__item").length >= max) add.style.display = "none";
+          add.addEventListener("click", function () {
+            var item = A.addItem(repeat);
+            save();
+            var first = item && E.focusTarget(item);
+            if (first) first.focus();
           });
         });
-      }
-    }
+        A.restore(form, (draft.data.pages[pageId] || {}).raw || {});
+        save();
+        form.addEventListener("input", save);
+        form.addEventListener("change", save);
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      if (busy) return;
-      var data = save(), next = A.nextPage(map, index, data), kept = store.get("errors:" + formId);
-      if (kept && next) {
-        // After a refused submission: on to the next page with an error, else to the last page.
-        var left = ordered(map, kept.filter(function (e) { var p = pageOf(map, e.field); return p && p.id !== pageId; }));
-        store.set("errors:" + formId, left);
-        var pending = left.length && pageOf(map, left[0].field);
-        var shown = map.pages.filter(function (page) { return A.holds(page.show_if, data); });
-        next = pending && A.holds(pending.show_if, data) ? pending : shown[shown.length - 1];
-      }
-      if (next && next.id !== pageId) location.assign(next.href);
-      else send();
-    });
+        var kept = tab.get("errors:" + formId);
+        if (kept && kept.length) {
+          E.show(kept, map, pageId, !location.hash);
+          var wanted = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+          var target = wanted && E.focusTarget(wanted);
+          if (target) {
+            target.focus();
+            // A link to a date or a group names its container, which the browser focuses as the
+            // page's viewport once it is ready: move to the first input again after that.
+            window.addEventListener("load", function () {
+              requestAnimationFrame(function () {
+                setTimeout(function () { if (document.activeElement === document.body) target.focus(); });
+              });
+            });
+          }
+        }
+
+        form.addEventListener("submit", function (event) {
+          event.preventDefault();
+          if (busy) return;
+          var data = save(), next = A.nextPage(map, index, data);
+          var fields = here.fields.map(function (f) { return f.id; });
+          var found = check(schema, A.submission(map, draft.data.pages), fields);
+          if (found.length) { E.show(found, map, pageId, true); return; }
+          if (draft.data.continued.indexOf(pageId) < 0) draft.data.continued.push(pageId);
+          var before = tab.get("errors:" + formId) || [];
+          var left = before.filter(function (e) {
+            var p = E.pageOf(map, e.field);
+            return p && p.id !== pageId;
+          });
+          tab.set("errors:" + formId, left);
+          // putting errors right: on to the next page with one, else back to the check page
+          var pending = left.length && E.pageOf(map, left[0].field);
+          var to = pending && A.holds(pending.show_if, data) ? pending.href
+            : before.length || !next ? map.check : next.href;
+          busy = true;
+          draft.write().then(function () { location.assign(to); });
+        });
+      });
   }
 
-  function newKey() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64;
-    b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
+  /* "Check your answers": every answer in a summary list per section with Change links,
+   * checked again as a whole, and the Send button. */
+  function checkPage(form, vault, hours, schemaLoad) {
+    var map = pageMap(), formId = map.form;
+    return Promise.all([openDraft(vault, formId, hours), schemaLoad])
+      .then(function (got) {
+        var draft = got[0], schema = got[1];
+        var data = A.submission(map, draft.data.pages);
+        var questions = JSON.parse(document.getElementById("dipforms-questions").textContent);
+        var S = window.dipformsSummary;
+        all(document, ".dipforms-needs-js").forEach(function (note) { note.hidden = true; });
+        var shown = S ? S.render(document.getElementById("dipforms-summary"), questions, data,
+                                 { changeHref: S.pageHref }) : 0;
+        keptNotice(draft, map.start);
+        if (!shown) { location.replace(map.start); return; }
+        form.hidden = false;
+        var found = check(schema, data);
+        if (found.length) tab.set("errors:" + formId, found);   // shown again on their pages
+        else found = tab.get("errors:" + formId) || [];
+        if (found.length) E.show(found, map, null, true);
+        form.addEventListener("submit", function (event) {
+          event.preventDefault();
+          if (busy) return;
+          var problems = check(schema, A.submission(map, draft.data.pages));
+          if (problems.length) {
+            tab.set("errors:" + formId, problems);
+            E.show(problems, map, null, true);
+            return;
+          }
+          send(draft, map);
+        });
+      });
+  }
+
+  /* The start page's task list: what this user's draft has done so far. */
+  function startPage(list, vault, hours) {
+    var map = pageMap();
+    return openDraft(vault, map.form, hours).then(function (draft) {
+      var answered = draft.data.pages, data = A.submission(map, answered);
+      map.pages.forEach(function (page) {
+        var link = list.querySelector('a[href="' + page.href + '"]');
+        var item = link && link.closest(".govuk-task-list__item");
+        var status = item && item.querySelector(".govuk-task-list__status");
+        if (!status) return;
+        var done = draft.data.continued.indexOf(page.id) >= 0;
+        var needed = A.holds(page.show_if, data);
+        var word = !needed && Object.keys(answered).length ? W.status_not_needed
+          : done ? W.status_completed : answered[page.id] ? W.status_in_progress : null;
+        if (!word) return;
+        status.textContent = "";
+        if (word === W.status_in_progress) {
+          var tag = document.createElement("strong");
+          tag.className = "govuk-tag govuk-tag--light-blue";
+          tag.textContent = word;
+          status.appendChild(tag);
+        } else {
+          status.textContent = word;
+        }
+      });
+    });
   }
 
   function donePage(root) {
-    var done = store.get("done:" + root.dataset.dipformsDone);
+    var done = tab.get("done:" + root.dataset.dipformsDone);
     if (!done) return;
+    if (done.queued) {
+      var note = root.querySelector(".dipforms-queued");
+      if (note) note.hidden = false;
+      root.querySelector(".dipforms-nothing").hidden = true;
+      return;
+    }
     root.querySelector("#dipforms-reference").textContent = done.id;
     root.querySelector(".dipforms-done").hidden = false;
     root.querySelector(".dipforms-nothing").hidden = true;
+    var queued = root.querySelector(".dipforms-queued");
+    if (queued) queued.hidden = true;
     if (!done.warnings.length) return;
     var box = root.querySelector(".dipforms-warnings"), list = box.querySelector("ul");
     done.warnings.forEach(function (warning) {
@@ -353,11 +362,49 @@
     box.hidden = false;
   }
 
-  accountLink();
-  var page = document.querySelector("form.dipforms-page");
-  var signIn = document.querySelector("form.dipforms-sign-in");
-  var done = document.querySelector("[data-dipforms-done]");
-  if (page) formPage(page);
-  if (signIn) signInPage(signIn);
-  if (done) donePage(done);
+  /* --- each page --------------------------------------------------------------------------- */
+
+  function start() {
+    accountLink();
+    D.sweep();
+    var signIn = document.querySelector("form.dipforms-sign-in");
+    if (signIn) signInPage(signIn);
+    var form = document.querySelector("form.dipforms-page");
+    var checkRoot = document.querySelector("form.dipforms-check");
+    var tasks = document.querySelector(".govuk-task-list");
+    var done = document.querySelector("[data-dipforms-done]");
+    var needsDraft = form || checkRoot;
+    if (needsDraft && !session()) { location.replace(signInHref()); return; }
+    // the schema comes while the key and the settings do: one round trip, not two
+    var schemaLoad = needsDraft ? schemaOf(needsDraft.dataset.form, needsDraft.dataset.version) : null;
+    Promise.all([ensureDraftKey(), settings()]).then(function (got) {
+      var hours = got[1].hours;
+      return D.current().then(function (vault) {
+        if (done) donePage(done);
+        if (needsDraft && !vault) {
+          E.show([{ field: "", message: W.draft_key_failed }], null, null, true);
+          return;
+        }
+        var work = vault && form ? formPage(form, vault, hours, schemaLoad)
+          : vault && checkRoot ? checkPage(checkRoot, vault, hours, schemaLoad)
+          : vault && tasks && pageMap() ? startPage(tasks, vault, hours) : null;
+        showQueue(vault);
+        function sendWaiting() {
+          return flushQueue(vault, hours).then(function () { if (done) donePage(done); });
+        }
+        window.addEventListener("online", sendWaiting);
+        return Promise.resolve(work).catch(function () {}).then(function () {
+          ready();
+          return sendWaiting();
+        });
+      });
+    }).catch(function () {}).then(ready);
+  }
+
+  // after every deferred script (summary.js, checks.js) has run
+  if (document.readyState === "loading" || document.readyState === "interactive") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();

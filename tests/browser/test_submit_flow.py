@@ -10,37 +10,21 @@ from __future__ import annotations
 
 import datetime
 import email
-import os
 import re
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 import yaml
 from chalicelib.users import UserDirectory
 
+from tests.browser.browsing import ARTIFACTS, launch
 from tests.examples import DEFAULT_TODAY, load_examples
 from tests.local_run import ROOT, LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 USER, PASSWORD = "pc_jones", "a long local password for tests"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$")
-
-
-def chromium() -> Path:
-    """Debian's Chromium: installed here if missing and we are root; else the test skips."""
-    if not CHROMIUM.exists() and os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run("apt-get update && apt-get install -y chromium", shell=True,
-                       capture_output=True, timeout=900, check=False)
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing and could not be installed "
-                    "(apt-get install -y chromium)")
-    return CHROMIUM
 
 
 def shifted(value, days: int):
@@ -133,19 +117,19 @@ def fill_page(page, data: dict, leave_out: set[str]) -> None:
 def test_a_police_officer_signs_in_fills_the_mg14_and_submits_it(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    executable = chromium()
     ARTIFACTS.mkdir(exist_ok=True)
     minimal = next(e.data for e in load_examples("mg14") if e.name == "valid/minimal")
     data = shifted(minimal, (datetime.date.today() - DEFAULT_TODAY).days)
     surname_message = yaml_message("person_details", "surname", "required")
     UserDirectory.in_data_dir(tmp_path).add(USER, "police", "northshire_police", PASSWORD)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(executable),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-dev-shm-usage", "--no-first-run"])
-        page = browser.new_page()
+        browser = launch(playwright)
+        page = browser.new_page(service_workers="block")
         page.set_default_timeout(15_000)
+        # Without the schema the page cannot check before sending, so the API's own field
+        # errors are what the officer sees (the page's checks are test_client_checks below).
+        # No service worker here: it would serve the schema from its cache.
+        page.route("**/schemas/**", lambda route: route.abort())
         problems: list[str] = []
         page.on("pageerror", lambda error: problems.append(str(error)))
 
@@ -161,10 +145,11 @@ def test_a_police_officer_signs_in_fills_the_mg14_and_submits_it(tmp_path):
         expect(page.locator("#dipforms-account")).to_have_text("Sign out")
         expect(page.locator(".dipforms-kept")).to_be_visible()
         token = page.evaluate("JSON.parse(sessionStorage.getItem('dipforms:session')).token")
-        assert token not in page.url and page.evaluate("localStorage.length") == 0
+        assert token not in page.url
 
         # Every page, leaving the surname out; Continue goes on without posting anything.
         while True:
+            page.wait_for_selector("html[data-dipforms-ready]")   # the draft is restored
             form = page.locator("form.dipforms-page")
             page_id = form.get_attribute("data-page")
             if page_id == "cjit":   # a condition on this page: shown only when it applies
@@ -177,15 +162,20 @@ def test_a_police_officer_signs_in_fills_the_mg14_and_submits_it(tmp_path):
             if page_id == "cjit":
                 expect(page.locator('[data-field="contact_by_date"]')).to_be_visible()
                 expect(page.locator('[data-field="first_appointment"]')).to_be_hidden()
-            button = form.locator("button[type=submit]")
-            if button.inner_text().strip() == "Check your answers":
+            form.locator("button[type=submit]").click()
+            page.wait_for_url(lambda url, left=f"/{page_id}.html": not url.endswith(left))
+            page.wait_for_selector("html[data-dipforms-ready]")
+            if page.url.endswith("/check.html"):
                 break
-            button.click()
-            page.wait_for_function(f"document.querySelector('form.dipforms-page')"
-                                   f".dataset.page !== '{page_id}'")
 
-        # Submit: the API refuses the missing surname, in the summary and linked to its page.
-        page.locator("form.dipforms-page button[type=submit]").click()
+        # Check your answers: every answer as words, with Change links.
+        page.wait_for_url("**/forms/mg14/check.html")
+        page.wait_for_selector("html[data-dipforms-ready]")
+        expect(page.locator("#dipforms-summary")).to_contain_text(data["forenames"])
+        page.screenshot(path=str(ARTIFACTS / "mg14-check-answers.png"), full_page=True)
+
+        # Send: the API refuses the missing surname, in the summary and linked to its page.
+        page.click(".dipforms-send")
         summary = page.locator(".govuk-error-summary")
         expect(summary).to_be_focused()
         expect(summary.locator("[role=alert]")).to_have_count(1)
@@ -207,19 +197,21 @@ def test_a_police_officer_signs_in_fills_the_mg14_and_submits_it(tmp_path):
         expect(page.locator("#forenames")).to_have_value(data["forenames"])  # answers kept
         page.screenshot(path=str(ARTIFACTS / "mg14-inline-error.png"), full_page=True)
 
-        # Fixed: Continue goes straight back to the last page; a double click sends once.
+        # Fixed: Continue goes straight back to the check page; a double click sends once.
         page.fill("#surname", data["surname"])
         page.locator("form.dipforms-page button[type=submit]").click()
-        page.wait_for_url("**/forms/mg14/outcome.html")
+        page.wait_for_url("**/forms/mg14/check.html")
+        page.wait_for_selector("html[data-dipforms-ready]")
         expect(page.locator(".govuk-error-summary")).to_have_count(0)
-        page.locator("form.dipforms-page button[type=submit]").dblclick()
+        page.locator(".dipforms-send").dblclick()
         page.wait_for_url("**/forms/mg14/done.html")
         reference = page.locator("#dipforms-reference")
         expect(reference).to_have_text(re.compile(r"^MG14-[0-9A-Z]{10}$"))
         expect(page.locator(".govuk-panel")).to_be_visible()
         record_id = reference.inner_text()
         page.screenshot(path=str(ARTIFACTS / "mg14-confirmation.png"), full_page=True)
-        assert page.evaluate("sessionStorage.getItem('dipforms:answers:mg14')") is None
+        assert page.evaluate("Object.keys(localStorage).filter(k => "
+                             "k.startsWith('dipforms-draft:')).length") == 0   # sent: gone
 
         # Sign out forgets the token and everything else in the tab.
         page.click("#dipforms-account")
@@ -240,3 +232,40 @@ def test_a_police_officer_signs_in_fills_the_mg14_and_submits_it(tmp_path):
                   for eml in (tmp_path / "outbox").glob("*.eml")]
         assert any(record_id in text for text in bodies), bodies
         assert problems == [], problems
+
+
+def test_client_checks_stop_a_page_with_a_missing_answer_before_anything_is_sent(tmp_path):
+    """Continue checks this page against the form's own schema, with the YAML's message."""
+    from playwright.sync_api import expect, sync_playwright
+
+    surname_message = yaml_message("person_details", "surname", "required")
+    UserDirectory.in_data_dir(tmp_path).add(USER, "police", "northshire_police", PASSWORD)
+    with LocalRun(tmp_path) as run, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        sent = []
+        page.on("request", lambda r: sent.append(r.url) if "/submissions" in r.url else None)
+        page.goto(run.url + "/sign-in.html?next=/forms/mg14/offender.html")
+        page.fill("#user", USER)
+        page.fill("#password", PASSWORD)
+        page.click("form.dipforms-sign-in button[type=submit]")
+        page.wait_for_url("**/forms/mg14/offender.html")
+        page.wait_for_selector("html[data-dipforms-ready]")
+        page.fill("#forenames", "Alex")
+        page.locator("form.dipforms-page button[type=submit]").click()
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.get_by_role("link", name=surname_message)).to_have_attribute(
+            "href", "#surname")
+        group = page.locator(".govuk-form-group", has=page.locator("#surname"))
+        expect(group.locator(".govuk-error-message")).to_have_text(f"Error: {surname_message}")
+        assert page.url.endswith("/forms/mg14/offender.html") and sent == []
+        page.fill("#surname", "Smith")
+        page.wait_for_timeout(1100)   # GOV.UK buttons ignore a second click within a second
+        page.locator("form.dipforms-page button[type=submit]").click()
+        expect(summary).to_be_focused()            # the page's other questions still wait
+        expect(summary.get_by_role("link", name=surname_message)).to_have_count(0)
+        expect(group.locator(".govuk-error-message")).to_have_count(0)
+        assert sent == []
+        browser.close()

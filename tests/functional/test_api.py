@@ -39,7 +39,8 @@ def test_health_and_openapi_need_no_token(api):
 
 
 @pytest.mark.parametrize("method,path", [
-    ("GET", "/v1/forms"), ("GET", "/v1/draft-key"), ("POST", "/v1/forms/mg14/submissions"), ("GET", "/v1/records?form=mg14"),
+    ("GET", "/v1/forms"), ("GET", "/v1/draft-key"), ("POST", "/v1/forms/mg14/submissions"),
+    ("GET", "/v1/records?form=mg14"),
     ("GET", "/v1/records/MG14-1"), ("PUT", "/v1/records/MG14-1"), ("GET", "/v1/outbox/dead"),
     ("POST", "/v1/outbox/EV-1/retry"),
 ])

@@ -15,7 +15,8 @@ PURE = [
     "generator/check.py", "generator/schema.py", "generator/versions.py",
     "generator/manifest.py", "generator/build.py", "generator/load.py",
     "generator/render.py", "generator/render_views.py", "generator/render_text.py",
-    "generator/components.py", *sorted(str(p.relative_to(ROOT)) for p in
+    "generator/components.py", "generator/render_questions.py", "generator/offline.py",
+    "generator/formpost.py", "generator/pageflow.py", *sorted(str(p.relative_to(ROOT)) for p in
                                    (ROOT / "generator/fields").glob("*.py")),
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "generator/rules").glob("*.py")),
     "api/chalicelib/rules.py", "api/chalicelib/validation.py", "api/chalicelib/access.py",

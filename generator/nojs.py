@@ -1,0 +1,171 @@
+"""Forms without JavaScript on one machine (`dipforms run`): the sign-in page and each
+question page post to the local server, which answers with the next page, the same page
+with the GOV.UK error summary and inline errors, or the confirmation page.
+
+Here: which page a post is for, signing in and out, and the API as the pages see it; a
+question page's post is pageflow.py's. Nothing is kept on the server: the answers so far
+travel in the page (a hidden input), the session in an HttpOnly cookie. The API is called
+through `api` as the page script calls it; rules (`holds`) and validation (`validate`) come
+in as callables from dipforms_cli.py, since generator/ never imports api/. No sockets
+here: serve.py turns a Reply into HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from .formpost import Raw
+from .model import Form
+from .pageflow import CLEARED, COOKIE, FormPost, Reply, session_cookie, to_sign_in
+from .render import Site, site_path
+from .render_text import words
+from .render_views import Filled, Posted, rule_data
+
+__all__ = ["COOKIE", "MAX_POST_BYTES", "Checks", "NoScript", "Reply", "safe_next",
+           "server_site", "sign_out"]
+
+MAX_POST_BYTES = 1_000_000
+#: api(method, path, headers, body) -> (status, headers, body), as serve.py's SiteHandler.api
+Api = Callable[[str, str, Mapping[str, str], bytes | None], tuple[int, Mapping[str, str], bytes]]
+#: holds(rule JSON, answers, repeat item or None) -> whether the condition holds today
+Holds = Callable[[dict, dict, "dict | None"], bool]
+#: validate(form id, answers, language) -> the errors that refuse them: [{field, code, message}]
+Validate = Callable[[str, dict, str], list[dict]]
+
+_PAGE = re.compile(r"^/(?:(?P<lang>[a-z]{2})/)?forms/(?P<form>[\w-]+)/(?P<page>[\w-]+)\.html$")
+_SIGN_IN = re.compile(r"^/(?:(?P<lang>[a-z]{2})/)?sign-in\.html$")
+_EXPIRES = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What the API half lends the pages (made in dipforms_cli.py): rules and validation."""
+
+    holds: Holds
+    validate: Validate
+
+
+def sign_out() -> Reply:
+    return Reply(303, location="/sign-in.html", cookie=CLEARED)
+
+
+def safe_next(value: str | None, home: str) -> str:
+    """Where to go after signing in: a path on this site only, never another origin."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return home
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or any(c in value for c in "\r\n\\"):
+        return home
+    return home if _SIGN_IN.match(parts.path) else parts.path
+
+
+class NoScript:
+    """The posts of pages sent without JavaScript. `forms()` gives the forms of the last good
+    build (None while it is broken); `site` renders with values (see render.Site)."""
+
+    def __init__(self, site: Site, forms: Callable[[], Sequence[Form] | None], *, api: Api,
+                 checks: Checks, new_key: Callable[[], str] = lambda: str(uuid.uuid4()),
+                 now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(
+                     datetime.UTC)):
+        self.site, self.forms, self.api = site, forms, api
+        self.holds_rule, self.validate = checks.holds, checks.validate
+        self.new_key, self.now = new_key, now
+
+    def handles(self, path: str) -> bool:
+        return bool(_SIGN_IN.match(path) or _PAGE.match(path))
+
+    def post(self, path: str, query: Mapping[str, Sequence[str]], raw: Raw,
+             token: str | None) -> Reply | None:
+        """The answer to a form post to `path`, or None if no page is there."""
+        forms = {f.id: f for f in self.forms() or ()}
+        found = _SIGN_IN.match(path)
+        if found:
+            lang = found.group("lang") or "en"
+            site_langs = self.site.site_languages(forms.values())
+            if lang not in site_langs:
+                return None
+            nxt = _first(raw, "next") or _first(query, "next")
+            return self.sign_in(lang, site_langs, raw, nxt)
+        found = _PAGE.match(path)
+        form = forms.get(found.group("form")) if found else None
+        lang = (found.group("lang") or "en") if found else "en"
+        if form is None or lang not in self.site.languages(form):
+            return None
+        index = next((i for i, p in enumerate(form.pages) if p.id == found.group("page")), None)
+        if index is None:
+            return None
+        if not token:
+            return to_sign_in(lang, path)
+        return FormPost(self, form, lang, token, raw).answer(index)
+
+    # --- signing in -----------------------------------------------------------------------
+
+    def sign_in(self, lang: str, site_langs: tuple[str, ...], raw: Raw,
+                nxt: str | None) -> Reply:
+        t = words(lang)
+        user, password = _first(raw, "user").strip(), _first(raw, "password")
+        problems = []
+        if not user:
+            problems.append(("user", t.enter_user))
+        if not password:
+            problems.append(("password", t.enter_password))
+        if not problems:
+            status, body = self.call("POST", "/v1/session", {},
+                                     {"user": user, "password": password})
+            if status == 200 and isinstance(body.get("token"), str):
+                home = "/" + site_path(lang, "index.html")
+                return Reply(303, location=safe_next(nxt, home),
+                             cookie=session_cookie(body["token"], self.seconds_left(body)))
+            message = {"sign_in_failed": t.sign_in_failed,
+                       "too_many_attempts": t.too_many_attempts}.get(body.get("error"))
+            problems.append(("user", message or t.try_again))
+        filled = Filled(errors=dict(reversed(problems)), error_word=t.error)
+        page = self.site.sign_in(lang, site_langs,
+                                 Posted(filled=filled, problems=tuple(problems), user=user))
+        return Reply(200, page)
+
+    def seconds_left(self, session: Mapping[str, Any]) -> int:
+        try:
+            ends = datetime.datetime.strptime(str(session.get("expires_at")), _EXPIRES)
+        except ValueError:
+            return 0
+        return int((ends.replace(tzinfo=datetime.UTC) - self.now()).total_seconds())
+
+    def call(self, method: str, path: str, headers: Mapping[str, str],
+             body: Any) -> tuple[int, dict]:
+        """Call the API with a JSON body; (status, the JSON answer or {})."""
+        status, _, payload = self.api(method, path, {"Content-Type": "application/json",
+                                                     **headers}, json.dumps(body).encode())
+        try:
+            answer = json.loads(payload or b"{}")
+        except ValueError:
+            answer = {}
+        return status, answer if isinstance(answer, dict) else {}
+
+    def holds(self, expr, data: dict, item: dict | None = None) -> bool:
+        rule = rule_data(expr)
+        return rule is None or self.holds_rule(rule, data, item)
+
+
+def server_site(auth=None) -> Site:
+    """The renderer for pages holding answers. Each component is rendered afresh: the
+    shape cache (components.py) would keep multi-line answers in memory as shapes."""
+    from .render import LOCAL_AUTH
+    from .templating import make_environment
+
+    env = make_environment()
+    cache = env.globals["govuk"]
+    env.globals["govuk"] = lambda name, params: cache.macro(name)(params)
+    return Site(env, auth=auth or LOCAL_AUTH)
+
+
+def _first(raw: Mapping[str, Sequence[str]], name: str) -> str:
+    values = raw.get(name) or ()
+    return values[0] if values else ""

@@ -1,0 +1,288 @@
+"""A question page posted without JavaScript (see nojs.py): its answers read and merged
+with the other pages', checked, and what to answer: the next page, the same page with its
+errors, or the form sent to the API and the confirmation page. Nothing is kept on the
+server between posts: the answers travel in the page. No sockets or files here.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .formpost import Raw, read_fields, write_fields
+from .model import Field, Form, Page
+from .render import site_path
+from .render_text import words
+from .render_views import Filled, Posted, rule_data
+
+if TYPE_CHECKING:
+    from .nojs import NoScript
+
+COOKIE = "dipforms_session"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to answer: a page (`html`), or a redirect to `location` (303); `cookie` is a
+    Set-Cookie value."""
+
+    status: int
+    html: str = ""
+    location: str | None = None
+    cookie: str | None = None
+
+
+def session_cookie(token: str, max_age: int) -> str:
+    """The session cookie: scripts cannot read it, other sites' requests do not carry it."""
+    return f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max(0, max_age)}"
+
+
+CLEARED = session_cookie("", 0)
+
+
+class FormPost:
+    """One post of a question page: its answers read, checked, and the page to show next."""
+
+    def __init__(self, flow: NoScript, form: Form, lang: str, token: str, raw: Raw):
+        self.flow, self.form, self.lang, self.token, self.raw = flow, form, lang, token, raw
+        self.t = words(lang)
+        kept = _json_object(_first(raw, "_answers"))
+        known = {f.id for p in form.pages for f in p.fields}
+        self.kept = {k: v for k, v in kept.items() if k in known}
+        key = _first(raw, "_key")
+        self.key = key if _is_uuid(key) else flow.new_key()
+
+    def answer(self, index: int) -> Reply:
+        page = self.form.pages[index]
+        own = {f.id for f in page.fields}
+        others = {k: v for k, v in self.kept.items() if k not in own}
+        answers = {**others, **self.read(page, self.raw, others)}
+        resume = bool(_first(self.raw, "_resume"))
+        if _first(self.raw, "_back"):
+            before = self.applying(answers, range(index - 1, -1, -1))
+            if before is None:
+                return Reply(303, location=self.href("index.html"))
+            return self.show(before, answers)
+        added = _first(self.raw, "_add")
+        if added:
+            return self.show(index, answers, raw=self.raw, add=added, resume=resume)
+        errors = self.on_page(page, self.flow.validate(self.form.id, self.applicable(answers),
+                                                       self.lang))
+        if errors:
+            return self.show(index, answers, raw=self.raw, errors=errors, resume=resume)
+        following = self.applying(answers, range(index + 1, len(self.form.pages)))
+        if following is None or resume:
+            return self.submit(index, answers)
+        return self.show(following, answers)
+
+    # --- reading and checking -------------------------------------------------------------
+
+    def read(self, page: Page, raw: Raw, others: dict) -> dict:
+        """The page's answers, less those of questions whose condition does not hold (as
+        answers.js reveals them: again until nothing changes)."""
+        hidden: set[str] = set()
+        data: dict = {}
+        for _ in range(6):
+            seen = {**others, **data}
+
+            def shown(f: Field, item: dict | None, seen=seen, hidden=hidden) -> bool:
+                if item is None:
+                    return f.id not in hidden
+                return self.flow.holds(f.show_if, seen, item)
+            now = read_fields(page.fields, raw, shown=shown)
+            now_hidden = {f.id for f in page.fields
+                          if not self.flow.holds(f.show_if, {**others, **now})}
+            if now == data and now_hidden == hidden:
+                break
+            data, hidden = now, now_hidden
+        return data
+
+    def applicable(self, answers: dict) -> dict:
+        """The submission: every answer, less those on pages or of fields that do not apply
+        (answers.js `submission`)."""
+        data = dict(answers)
+        for _ in range(10):
+            removed = False
+            for page in self.form.pages:
+                applies = self.flow.holds(page.show_if, data)
+                for f in page.fields:
+                    if f.id in data and (not applies or not self.flow.holds(f.show_if, data)):
+                        del data[f.id]
+                        removed = True
+            if not removed:
+                break
+        return data
+
+    def applying(self, answers: dict, indexes: Iterable[int]) -> int | None:
+        data = self.applicable(answers)
+        return next((i for i in indexes if self.flow.holds(self.form.pages[i].show_if, data)),
+                    None)
+
+    def on_page(self, page: Page, errors: list[dict]) -> list[dict]:
+        """The errors of `page`'s fields, in the page's order."""
+        order = {f.id: n for n, f in enumerate(page.fields)}
+        mine = [e for e in errors if _segments(e.get("field"))[:1]
+                and _segments(e["field"])[0] in order]
+        return sorted(mine, key=lambda e: (order[_segments(e["field"])[0]], e["field"]))
+
+    def page_of(self, error: dict) -> int | None:
+        top = (_segments(error.get("field")) or [None])[0]
+        return next((i for i, p in enumerate(self.form.pages)
+                     if any(f.id == top for f in p.fields)), None)
+
+    # --- sending --------------------------------------------------------------------------
+
+    def submit(self, index: int, answers: dict) -> Reply:
+        data = self.applicable(answers)
+        status, body = self.flow.call(
+            "POST", f"/v1/forms/{self.form.id}/submissions",
+            {"Authorization": f"Bearer {self.token}", "Idempotency-Key": self.key}, data)
+        if status == 201:
+            record = body.get("record") or {}
+            warnings = [w.get("message") for w in body.get("warnings") or () if w.get("message")]
+            return Reply(200, self.flow.site.done(self.form, self.lang, str(record.get("id")),
+                                                  warnings))
+        if status == 401:
+            reply = to_sign_in(self.lang, self.href(f"{self.form.pages[index].id}.html"))
+            return Reply(reply.status, location=reply.location, cookie=CLEARED)
+        if status == 422 and body.get("error") == "invalid":
+            return self.refused(index, answers, data, body.get("errors") or [])
+        if body.get("error") == "idempotency_key_reused":
+            self.key = self.flow.new_key()
+            message = self.t.key_reused
+        else:
+            message = body.get("message") if status == 403 else None
+        return self.show(index, answers, raw=self.raw,
+                         problems=[(None, message or self.t.not_sent)])
+
+    def refused(self, index: int, answers: dict, data: dict, errors: list[dict]) -> Reply:
+        """The API refused the answers: show the page of the first error, its errors beside
+        the fields and every error in the summary; once it is right, send again."""
+        if self.lang != "en":  # the API answers in English; the same checks name them here
+            local = {(e["field"], e["code"]): e.get("message")
+                     for e in self.flow.validate(self.form.id, data, self.lang)}
+            errors = [{**e, "message": local.get((e.get("field"), e.get("code")))
+                       or e.get("message")} for e in errors]
+        ranked = sorted(errors, key=lambda e: (
+            self.page_of(e) if self.page_of(e) is not None else len(self.form.pages),
+            _rank_on_page(self.form, e)))
+        target = next((self.page_of(e) for e in ranked if self.page_of(e) is not None), index)
+        return self.show(target, answers, errors=ranked, resume=True)
+
+    # --- showing a page -------------------------------------------------------------------
+
+    def show(self, index: int, answers: dict, *, raw: Raw | None = None,
+             errors: Sequence[dict] = (), problems: Sequence[tuple[str | None, str]] = (),
+             add: str | None = None, resume: bool = False) -> Reply:
+        """Page `index` with `answers` (or the inputs as posted, `raw`) filled in, `errors`
+        beside its fields and in the summary, and the other answers in hidden inputs."""
+        page = self.form.pages[index]
+        own = {f.id for f in page.fields}
+        if raw is None:
+            raw = write_fields(page.fields, answers)
+        others = {k: v for k, v in answers.items() if k not in own}
+        listed = list(problems) + [(_element_id(e.get("field")),
+                                    e.get("message") or self.t.check_answer) for e in errors]
+        inline = {eid: message for eid, message in reversed(listed)
+                  if eid and _segments_of_id(eid, own)}
+        filled = Filled(raw=raw, errors=inline, hidden=self.decided_hidden(page, others),
+                        add=add, error_word=self.t.error)
+        posted = Posted(filled=filled, problems=tuple(_unique(listed)),
+                        answers=json.dumps(others, ensure_ascii=False, sort_keys=True),
+                        key=self.key, resume=resume,
+                        last=resume or self.applying(
+                            answers, range(index + 1, len(self.form.pages))) is None,
+                        back=self.applying(answers, range(index - 1, -1, -1)) is not None)
+        return Reply(200, self.flow.site.page(self.form, index, self.lang, posted))
+
+    def decided_hidden(self, page: Page, others: dict) -> frozenset[str]:
+        """Questions whose condition reads only other pages' answers and does not hold: the
+        server can leave them hidden (the others stay shown, as without JavaScript)."""
+        own = {f.id for f in page.fields}
+        data = self.applicable(others)
+        return frozenset(f.id for f in page.fields if f.show_if is not None
+                         and not (_reads(rule_data(f.show_if)) & own)
+                         and not self.flow.holds(f.show_if, data))
+
+    def href(self, rel: str) -> str:
+        return "/" + site_path(self.lang, f"forms/{self.form.id}/{rel}")
+
+
+def to_sign_in(lang: str, back_to: str) -> Reply:
+    where = quote(back_to, safe="")   # as the page script writes it (encodeURIComponent)
+    return Reply(303, location=f"/{site_path(lang, 'sign-in.html')}?next={where}")
+
+
+def _first(raw: Mapping[str, Sequence[str]], name: str) -> str:
+    values = raw.get(name) or ()
+    return values[0] if values else ""
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
+
+
+def _segments(pointer: Any) -> list[str]:
+    if not isinstance(pointer, str) or not pointer.startswith("/"):
+        return []
+    return [s.replace("~1", "/").replace("~0", "~") for s in pointer.split("/")[1:]]
+
+
+def _element_id(pointer: Any) -> str | None:
+    """`/offences/0/offence_date` -> `offences-0-offence_date`, as the page script names it."""
+    return "-".join(_segments(pointer)) or None
+
+
+def _segments_of_id(element_id: str, own: set[str]) -> bool:
+    return any(element_id == f or element_id.startswith(f + "-") for f in own)
+
+
+def _unique(items: Iterable[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
+    """One summary line per field (the first message), and no line twice."""
+    seen: set = set()
+    out = []
+    for element_id, message in items:
+        key = element_id or message
+        if key not in seen:
+            seen.add(key)
+            out.append((element_id, message))
+    return out
+
+
+def _rank_on_page(form: Form, error: dict) -> int:
+    top = (_segments(error.get("field")) or [""])[0]
+    for page in form.pages:
+        for n, f in enumerate(page.fields):
+            if f.id == top:
+                return n
+    return 0
+
+
+def _reads(rule: Any) -> set[str]:
+    """The first segment of every field name a rule reads."""
+    names: set[str] = set()
+    stack = [rule]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("field"), str):
+                names.add(node["field"].split(".")[0])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return names

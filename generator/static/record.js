@@ -1,0 +1,98 @@
+/* A stored record (forms/<id>/record.html?id=<reference>&version=N): read from the API with
+ * the signed-in token kept in this tab (session.js), shown as words by summary.js, with a
+ * Print button. When it cannot be shown, one of the page's problem blocks says why: sign
+ * in, not found, not allowed, or try again.
+ * Plain script, no dependencies beyond summary.js. */
+(function () {
+  "use strict";
+
+  var root = document.querySelector("[data-dipforms-record]");
+  var S = window.dipformsSummary, session = window.dipformsSession;
+  if (!root || !S || !session || !window.fetch) return;
+  var questions = JSON.parse(document.getElementById("dipforms-questions").textContent);
+  var words = JSON.parse(document.getElementById("dipforms-record-words").textContent);
+  var config = JSON.parse(document.getElementById("dipforms-config").textContent);
+  function find(selector) { return root.querySelector(selector); }
+
+  function show(problem) {
+    find(".dipforms-record__loading").hidden = true;
+    var block = find('[data-problem="' + problem + '"]');
+    block.hidden = false;
+    document.title = block.querySelector("h1").textContent + " - " + document.title;
+  }
+
+  function signInProblem() {
+    // Back to this record after signing in: the address holds only its reference.
+    find(".dipforms-record__sign-in").href = config.signIn + "?next=" +
+      encodeURIComponent(location.pathname + location.search);
+    show("sign-in");
+  }
+
+  function fill(id, text) { document.getElementById(id).textContent = text; }
+
+  function showRecord(record, versions) {
+    var latest = Math.max.apply(null, versions.map(function (v) { return v.version; }).concat(record.version));
+    var first = versions.filter(function (v) { return v.version === 1; })[0];
+    fill("dipforms-record-reference", record.id);
+    fill("dipforms-record-version", words.version_of.replace("{version}", record.version)
+      .replace("{count}", latest));
+    fill("dipforms-record-submitted", S.formatInstant((first || record).created_at, questions.words));
+    fill("dipforms-record-form-version", record.form_version);
+    if (record.version > 1) {
+      fill("dipforms-record-amended", S.formatInstant(record.created_at, questions.words));
+    } else {
+      find('[data-row="amended"]').remove();
+    }
+    if (record.version > 1 && record.reason) fill("dipforms-record-reason", record.reason);
+    else find('[data-row="reason"]').remove();
+    if (record.form_version !== questions.version) {
+      var older = find(".dipforms-record__older");
+      older.textContent = words.older_form_version.replace("{recorded}", record.form_version)
+        .replace("{current}", questions.version);
+      older.hidden = false;
+    }
+    S.render(document.getElementById("dipforms-summary"), questions, record.data,
+             { showUnknown: true });
+    find(".dipforms-print").addEventListener("click", function () { window.print(); });
+    find(".dipforms-record__loading").hidden = true;
+    find(".dipforms-record__body").hidden = false;
+    document.title = record.id + " - " + document.title;
+  }
+
+  find(".dipforms-needs-js").hidden = true;
+  // The same record in the other language.
+  Array.prototype.forEach.call(document.querySelectorAll(".dipforms-language-switch a"),
+    function (link) { link.href = link.pathname + location.search; });
+  var params = new URLSearchParams(location.search);
+  var id = params.get("id"), version = params.get("version");
+  if (!id || (version !== null && !/^[1-9]\d{0,8}$/.test(version))) { show("not-found"); return; }
+  var signedIn = session.session();
+  if (!signedIn) { signInProblem(); return; }
+  find(".dipforms-record__loading").hidden = false;
+
+  var url = "/v1/records/" + encodeURIComponent(id) + (version ? "?version=" + version : "");
+  fetch(url, { headers: { "Authorization": "Bearer " + signedIn.token }, cache: "no-store" })
+    .then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (response.status === 200 && body.record) {
+          if (body.record.form !== questions.form) {
+            // Another form's record: its own page shows it with its own questions.
+            location.replace(location.pathname.replace("/forms/" + questions.form + "/",
+              "/forms/" + encodeURIComponent(body.record.form) + "/") + location.search);
+            return;
+          }
+          showRecord(body.record, body.versions || []);
+        } else if (response.status === 401) {
+          session.tab.remove("session");
+          signInProblem();
+        } else if (response.status === 403) {
+          show("forbidden");
+        } else if (response.status === 404 || response.status === 400) {
+          show("not-found");
+        } else {
+          show("failed");
+        }
+      });
+    })
+    .catch(function () { show("failed"); });
+})();

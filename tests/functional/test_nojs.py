@@ -1,0 +1,285 @@
+"""Forms without JavaScript, over real HTTP against `dipforms run`: sign in through the
+form post, post the MG14 page by page as a browser would (form-encoded, cookie jar), see
+the GOV.UK error summary and inline errors, and get the confirmation page with the record's
+reference; one record however often the last page is posted (docs/no-javascript.md)."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import http.cookiejar
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from chalicelib.users import UserDirectory
+
+from generator.build import build_project
+from generator.formpost import write_fields
+from generator.project import read_forms_dir
+from tests.browser.test_submit_flow import shifted, yaml_message
+from tests.examples import DEFAULT_TODAY, load_examples
+from tests.local_run import ROOT, LocalRun
+
+pytestmark = pytest.mark.slow
+
+USER, PASSWORD = "pc_jones", "a long local password for tests"
+FORM = "application/x-www-form-urlencoded"
+
+
+class Browser:
+    """urllib with a cookie jar; it follows 303s as a browser does (as GET)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def post(self, path: str, fields, headers: dict | None = None) -> tuple[int, str, str]:
+        """(status, final URL path, page) of a form post."""
+        body = urllib.parse.urlencode(fields, doseq=True).encode()
+        request = urllib.request.Request(self.url + path, data=body, method="POST",
+                                         headers={"Content-Type": FORM, **(headers or {})})
+        try:
+            with self.opener.open(request, timeout=20) as response:
+                return (response.status, urllib.parse.urlsplit(response.url).path,
+                        response.read().decode())
+        except urllib.error.HTTPError as error:
+            return error.code, path, error.read().decode()
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.url + path, timeout=20) as response:
+            return response.read().decode()
+
+    def sign_in(self, password: str = PASSWORD, next_path: str = "/forms/mg14/index.html"):
+        return self.post(f"/sign-in.html?next={urllib.parse.quote(next_path)}",
+                         {"user": USER, "password": password})
+
+
+def title(page: str) -> str:
+    return html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)).strip()
+
+
+def hidden(page: str, name: str) -> str:
+    found = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', page)
+    return html.unescape(found.group(1)) if found else ""
+
+
+def page_id(page: str) -> str:
+    return re.search(r'data-page="([^"]+)"', page).group(1)
+
+
+def summary(page: str) -> list[tuple[str, str]]:
+    """(link target or '', text) of each line of the error summary."""
+    box = re.search(r'class="govuk-error-summary".*?</ul>', page, re.S)
+    if not box:
+        return []
+    return [(href or "", html.unescape(text).strip()) for href, text in re.findall(
+        r'<li>\s*(?:<a href="([^"]*)">)?([^<]+)', box.group(0))]
+
+
+def inline_error(page: str, element_id: str) -> str:
+    found = re.search(rf'<p id="{element_id}-error" class="govuk-error-message">\s*'
+                      r'<span class="govuk-visually-hidden">Error:</span>([^<]+)</p>', page)
+    return html.unescape(found.group(1)).strip() if found else ""
+
+
+@pytest.fixture(scope="module")
+def mg14():
+    project = build_project(read_forms_dir(ROOT), {}).project
+    return next(f for f in project.forms if f.id == "mg14")
+
+
+@pytest.fixture(scope="module")
+def data():
+    minimal = next(e.data for e in load_examples("mg14") if e.name == "valid/minimal")
+    return shifted(minimal, (datetime.date.today() - DEFAULT_TODAY).days)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("nojs")
+    UserDirectory.in_data_dir(folder).add(USER, "police", "northshire_police", PASSWORD)
+    with LocalRun(folder) as running:
+        yield running
+
+
+def inputs_of(page: str) -> set[str]:
+    return set(re.findall(r'\sname="([^"]+)"', page))
+
+
+def post_page(browser: Browser, form, page: str, data: dict, leave_out=()) -> tuple:
+    """Post the page shown in `page` with the example's answers for its questions, as the
+    browser would send them (every name posted is one of the page's inputs)."""
+    shown = next(p for p in form.pages if p.id == page_id(page))
+    answers = {k: v for k, v in data.items() if k not in leave_out}
+    fields = write_fields(shown.fields, answers)
+    assert set(fields) <= inputs_of(page), set(fields) - inputs_of(page)
+    carried = {name: hidden(page, name) for name in ("_answers", "_key", "_resume")
+               if hidden(page, name)}
+    action = re.search(r'<form method="post" novalidate class="dipforms-page"'
+                       r'(?: action="([^"]*)")?', page).group(1)
+    return browser.post(action or f"/forms/{form.id}/{shown.id}.html", {**fields, **carried})
+
+
+def test_sign_in_errors_then_the_form_page_by_page_to_one_record(run, mg14, data):
+    browser = Browser(run.url)
+
+    # Sign-in: nothing typed, then a wrong password; the user id typed stays.
+    status, _, page = browser.post("/sign-in.html", {"user": "", "password": ""})
+    assert status == 200 and title(page).startswith("Error: Sign in")
+    assert summary(page) == [("#user", "Enter your user ID"),
+                             ("#password", "Enter your password")]
+    status, _, page = browser.sign_in(password="not the password")
+    assert summary(page) == [("#user", "The user ID or password you entered is not correct")]
+    assert inline_error(page, "user") == "The user ID or password you entered is not correct"
+    assert 'value="pc_jones"' in page and "not the password" not in page
+    assert not list(browser.jar)
+
+    # Signed in: a session cookie only the server reads, and back to where we were going.
+    status, path, page = browser.sign_in(next_path="/forms/mg14/police_case.html")
+    assert (status, path) == (200, "/forms/mg14/police_case.html")
+    cookie = next(c for c in browser.jar if c.name == "dipforms_session")
+    assert cookie.has_nonstandard_attr("HttpOnly") and cookie.path == "/"
+    assert cookie.value not in path
+
+    # Page by page; the offender page first without the surname.
+    surname = yaml_message("person_details", "surname", "required")
+    seen = []
+    while "data-dipforms-done" not in page:
+        current = page_id(page)
+        if current == "offender" and "offender" not in seen:
+            status, _, page = post_page(browser, mg14, page, data, leave_out={"surname"})
+            assert status == 200 and page_id(page) == "offender"
+            assert title(page).startswith("Error: ")
+            assert summary(page) == [("#surname", surname)]
+            assert inline_error(page, "surname") == surname
+            assert 'class="govuk-input govuk-input--width-20 govuk-input--error" id="surname"' \
+                in page
+            assert f'value="{data["forenames"]}"' in page          # what was typed stays
+            assert 'id="date_of_birth-day" name="date_of_birth[day]" type="text" ' \
+                f'value="{int(data["date_of_birth"][8:])}"' in page
+            seen.append(current)
+            continue
+        seen.append(current)
+        status, _, page = post_page(browser, mg14, page, data)
+        assert status == 200, page
+        assert summary(page) == [], (current, summary(page))
+    reference = re.search(r'<strong id="dipforms-reference">([^<]+)</strong>', page).group(1)
+    assert re.fullmatch(r"MG14-[0-9A-Z]{10}", reference)
+    assert 'class="dipforms-done"' in page and 'class="dipforms-done" hidden' not in page
+    assert list(dict.fromkeys(seen)) == [p.id for p in mg14.pages]   # every page applies
+
+    token = run.user_token("reader", "police", "northshire_police")
+    status, listing = run.request("GET", "/v1/records?form=mg14", token=token)
+    assert status == 200 and [r["id"] for r in listing["records"]] == [reference]
+    status, body = run.request("GET", f"/v1/records/{reference}", token=token)
+    assert body["record"]["data"] == data          # exactly the example, typed
+
+
+def test_the_last_page_posted_twice_makes_one_record(run, mg14, data):
+    token = run.user_token("reader2", "police", "northshire_police")
+
+    def records() -> list[str]:
+        status, listing = run.request("GET", "/v1/records?form=mg14&limit=100", token=token)
+        assert status == 200
+        return [r["id"] for r in listing["records"]]
+
+    before = records()
+    browser = Browser(run.url)
+    browser.sign_in()
+    page = browser.get("/forms/mg14/police_case.html")
+    while True:
+        status, _, answer = post_page(browser, mg14, page, data)
+        assert status == 200 and summary(answer) == []
+        if "data-dipforms-done" in answer:
+            break
+        page = answer
+    first = re.search(r'id="dipforms-reference">([^<]+)<', answer).group(1)
+    status, _, again = post_page(browser, mg14, page, data)      # the same key and answers
+    assert re.search(r'id="dipforms-reference">([^<]+)<', again).group(1) == first
+    assert sorted(records()) == sorted([*before, first])
+
+
+def test_a_refused_submission_shows_the_page_of_the_error_then_sends(run, mg14, data):
+    """An answer judged by a later page's: the date of birth (page 2) is checked against the
+    offence date (page 3) only when the form is sent (CC-01). The API refuses; the offender
+    page comes back with the error, and once it is right the form is sent at once."""
+    browser = Browser(run.url)
+    browser.sign_in()
+    offence = datetime.date.fromisoformat(data["offences"][0]["offence_date"])
+    young = {**data, "date_of_birth": offence.replace(year=offence.year - 17).isoformat()}
+    page = browser.get("/forms/mg14/police_case.html")
+    while page_id(page) != "outcome":
+        _, _, page = post_page(browser, mg14, page, young)
+        assert summary(page) == []
+    _, _, page = post_page(browser, mg14, page, young)
+    assert page_id(page) == "offender" and title(page).startswith("Error: ")
+    message = next(r["message"] for r in mg14_rules() if r["id"] == "CC-01")
+    assert summary(page) == [("#date_of_birth-day", message)]
+    assert inline_error(page, "date_of_birth") == message
+    assert hidden(page, "_resume") == "1"
+    _, _, page = post_page(browser, mg14, page, data)
+    assert "data-dipforms-done" in page, summary(page)
+
+
+def mg14_rules() -> list[dict]:
+    import yaml
+
+    return yaml.safe_load((ROOT / "forms" / "mg14.yaml").read_text())["rules"]
+
+
+def test_cross_site_posts_are_refused_and_a_page_without_a_session_goes_to_sign_in(run):
+    browser = Browser(run.url)
+    status, _, _ = browser.post("/sign-in.html", {"user": USER, "password": PASSWORD},
+                                {"Origin": "http://elsewhere.example"})
+    assert status == 403 and not list(browser.jar)
+    status, _, _ = browser.post("/sign-in.html", {"user": USER, "password": PASSWORD},
+                                {"Referer": "http://elsewhere.example/form.html"})
+    assert status == 403
+    browser.sign_in()
+    status, _, _ = browser.post("/forms/mg14/police_case.html", {"urn": "X"},
+                                {"Origin": "null"})
+    assert status == 403
+
+    stranger = Browser(run.url)
+    request = urllib.request.Request(run.url + "/forms/mg14/offender.html", data=b"surname=X",
+                                     method="POST", headers={"Content-Type": FORM})
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        urllib.request.build_opener(NoRedirect).open(request, timeout=20)
+    assert redirect.value.code == 303
+    assert redirect.value.headers["Location"] == \
+        "/sign-in.html?next=%2Fforms%2Fmg14%2Foffender.html"
+    status, path, page = stranger.post("/forms/mg14/offender.html", {"surname": "X"})
+    assert path == "/sign-in.html" and "<h1 class=\"govuk-heading-l\">Sign in</h1>" in page
+
+
+def test_a_welsh_page_answers_in_welsh(run):
+    browser = Browser(run.url)
+    status, path, _ = browser.post("/cy/sign-in.html", {"user": USER, "password": PASSWORD})
+    assert (status, path) == (200, "/cy/index.html")
+    status, _, page = browser.post("/cy/forms/consent_to_share_information/about.html",
+                                   {"client_ref": [""]})
+    assert 'lang="cy"' in page and title(page).startswith("Gwall: ")
+    assert "Mae problem wedi codi" in page
+    assert ("#client_ref", "Rhowch gyfeirnod cofnod y cleient") in summary(page)
+    assert re.search(r'<p id="client_ref-error" class="govuk-error-message">\s*<span class='
+                     r'"govuk-visually-hidden">Gwall:</span> Rhowch gyfeirnod', page)
+    assert 'action="/cy/forms/consent_to_share_information/about.html"' in page
+
+
+def test_sign_out_clears_the_session(run):
+    browser = Browser(run.url)
+    status, path, page = browser.sign_in(next_path="/forms/mg14/police_case.html")
+    assert any(c.name == "dipforms_session" for c in browser.jar)
+    _, _, page = browser.post("/forms/mg14/police_case.html", {"urn": "47NS1"})
+    assert re.search(r'href="/sign-out" id="dipforms-account">\s*Sign out\s*<', page)
+    browser.get("/sign-out")
+    assert not any(c.name == "dipforms_session" for c in browser.jar)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
