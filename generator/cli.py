@@ -21,6 +21,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("check", help="check every YAML file and report every problem")
     sub.add_parser("build", help="check, then write schemas/, site/ and the API's manifest")
+    for name, what in (("rules", "print every rule with its form, severity and source"),
+                       ("protocol", "print the protocol's notification routes and access")):
+        review = sub.add_parser(name, help=what)
+        review.add_argument("--csv", action="store_true", help="CSV instead of columns")
     serve = sub.add_parser("serve", help="build, serve the site, rebuild when YAML changes")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -47,6 +51,8 @@ def _run(args: argparse.Namespace) -> int:
     if not (workspace.root / "forms").is_dir():
         print(f"dipforms: no forms/ folder in {workspace.root}", file=sys.stderr)
         return 2
+    if args.command in ("rules", "protocol"):
+        return _review(workspace, args.command, args.csv)
     if args.command != "check":
         try:
             workspace.auth = site_auth(os.environ)   # how the pages sign in (docs/auth.md)
@@ -83,6 +89,29 @@ def _run(args: argparse.Namespace) -> int:
 
         return serve(workspace, host=args.host, port=args.port)
     return 2
+
+
+def _review(workspace: Workspace, command: str, as_csv: bool) -> int:
+    """`dipforms rules | protocol`: the tables a DAT reviews, from checked definitions only."""
+    from . import review
+    from .diagnostics import format_all
+
+    result, sources = workspace.build(site=False)
+    if not result.ok:
+        print(format_all(result.diagnostics, sources), file=sys.stderr)
+        print("fix these first: the tables are printed from checked definitions only",
+              file=sys.stderr)
+        return 1
+    project = result.project
+    if command == "rules":
+        print(review.table(review.RULE_HEADER, review.rule_rows(project), as_csv=as_csv),
+              end="")
+        return 0
+    print(review.table(review.ROUTE_HEADER, review.route_rows(project), as_csv=as_csv), end="")
+    if not as_csv:
+        print()
+        print(review.table(review.ACCESS_HEADER, review.access_rows(project)), end="")
+    return 0
 
 
 if __name__ == "__main__":

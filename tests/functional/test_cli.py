@@ -104,3 +104,34 @@ def test_bad_files_are_diagnostics_not_tracebacks(tmp_path, content, code):
 def test_missing_forms_folder_is_a_usage_error(tmp_path):
     run = dipforms(tmp_path, "check")
     assert run.returncode == 2 and "no forms/ folder" in run.stderr
+
+
+def test_rules_lists_every_rule_of_the_dip_set_with_severity_and_source():
+    """`dipforms rules` against the real forms/: every rule id in the YAML, each once."""
+    import csv
+    import io
+
+    import yaml
+
+    run = dipforms(ROOT, "rules", "--csv")
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    expected = sorted((rule["id"], path.stem)
+                      for path in (ROOT / "forms").glob("*.yaml")
+                      for rule in (yaml.safe_load(path.read_text()) or {}).get("rules") or [])
+    assert sorted((row["rule"], row["form"]) for row in rows) == expected
+    by_id = {row["rule"]: row for row in rows if row["form"] == "mg14"}
+    assert by_id["CC-01"]["severity"] == "refuse"
+    assert "dip-condition-operational-guidelines.txt §2.1" in by_id["CC-01"]["source"]
+    assert all(row["severity"] in ("refuse", "warn") and row["source"] for row in rows)
+
+
+def test_protocol_prints_routes_and_access_and_refuses_broken_definitions(tmp_path):
+    run = dipforms(ROOT, "protocol")
+    assert run.returncode == 0, run.stderr
+    assert any(line.split()[:3] == ["submitted", "mg14", "northshire_cjit"]
+               for line in run.stdout.splitlines())
+    assert any(line.split()[:1] == ["mg14"] and "police" in line
+               for line in run.stdout.splitlines())
+    broken = dipforms(make_project(tmp_path, THREE_MISTAKES), "rules")
+    assert broken.returncode == 1 and "F004" in broken.stderr and broken.stdout == ""

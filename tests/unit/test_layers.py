@@ -16,8 +16,8 @@ PURE = [
     "generator/manifest.py", "generator/build.py", "generator/load.py",
     "generator/render.py", "generator/render_views.py", "generator/render_text.py",
     "generator/components.py", "generator/render_questions.py", "generator/offline.py",
-    "generator/formpost.py", "generator/pageflow.py", *sorted(str(p.relative_to(ROOT)) for p in
-                                   (ROOT / "generator/fields").glob("*.py")),
+    "generator/formpost.py", "generator/pageflow.py", "generator/review.py",
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "generator/fields").glob("*.py")),
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "generator/rules").glob("*.py")),
     "api/chalicelib/rules.py", "api/chalicelib/validation.py", "api/chalicelib/access.py",
     "api/chalicelib/openapi.py", "api/chalicelib/notify/routing.py",
