@@ -17,6 +17,7 @@ from .check import check_project
 from .diagnostics import Diagnostic, sort_key
 from .manifest import build_manifest, protocol_json, schema_path
 from .model import Form, Project
+from .process import process_json
 from .project import classify, parse_project
 from .schema import dump_schema, form_schema
 from .versions import check_versions
@@ -135,6 +136,8 @@ def build_project(
     protocol = protocol_json(project)
     if protocol is not None:
         result.generated["protocol.json"] = dump_json(protocol)
+    if project.process is not None:
+        result.generated["process.json"] = dump_json(process_json(project.process))
     if site is not None:
         result.site = site.index(project.forms)
         for form in project.forms:

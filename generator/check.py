@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from .diagnostics import Diagnostic, did_you_mean
 from .fields import FIELD_TYPES
 from .model import Expr, Field, Form, Project
+from .process import check_process
+from .reader import Reader
 from .rules.syntax import references
 from .rules.types import FieldInfo, check_condition
 from .spans import Span
@@ -75,6 +77,10 @@ def check_project(project: Project) -> list[Diagnostic]:
                                   did_you_mean(form.agency, agency_types.codes)))
     if project.protocol is not None:
         out.extend(_check_protocol(project))
+    if project.process is not None:
+        reader = Reader()
+        check_process(reader, project.process, (f.id for f in project.forms), ROLES)
+        out.extend(reader.diagnostics)
     return out
 
 

@@ -244,3 +244,4 @@ class Project:
     codelists: dict[str, CodeList]
     protocol: Protocol | None
     documents: dict[str, str]
+    process: Any = None     # process.Process: forms/process.yaml, when there is one

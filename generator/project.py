@@ -13,6 +13,7 @@ from .load import load_yaml
 from .model import Project
 from .parse import FormParser
 from .parse_shared import parse_block, parse_codelist, parse_documents, parse_protocol
+from .process import parse_process
 from .reader import Reader
 from .spans import Node, Span
 
@@ -27,12 +28,15 @@ def read_forms_dir(root: Path, forms_dir: str = "forms") -> dict[str, str]:
 
 
 def classify(path: str) -> str:
-    """sources | protocol | codelist | block | form | unknown, from the path under forms/."""
+    """sources | protocol | process | codelist | block | form | unknown, from the path under
+    forms/."""
     parts = PurePosixPath(path).parts[1:]
     if parts in (("sources.yaml",), ("sources.yml",)):
         return "sources"
     if parts in (("protocol.yaml",), ("protocol.yml",)):
         return "protocol"
+    if parts in (("process.yaml",), ("process.yml",)):
+        return "process"
     if len(parts) == 2 and parts[0] == "codelists":
         return "codelist"
     if len(parts) == 2 and parts[0] == "blocks":
@@ -92,6 +96,10 @@ def parse_project(
     for _, node in of_kind("protocol"):
         protocol = parse_protocol(reader, node)
 
+    process = None
+    for _, node in of_kind("process"):
+        process = parse_process(reader, node)
+
     parser = FormParser(reader, codelists, blocks)
     forms = []
     for path, node in of_kind("form"):
@@ -99,7 +107,8 @@ def parse_project(
         if form is not None:
             forms.append(form)
     diagnostics.extend(reader.diagnostics)
-    project = Project(tuple(sorted(forms, key=lambda f: f.id)), codelists, protocol, documents)
+    project = Project(tuple(sorted(forms, key=lambda f: f.id)), codelists, protocol, documents,
+                      process)
     return project, diagnostics
 
 

@@ -17,6 +17,7 @@ PURE = [
     "generator/render.py", "generator/render_views.py", "generator/render_text.py",
     "generator/components.py", "generator/render_questions.py", "generator/offline.py",
     "generator/formpost.py", "generator/pageflow.py", "generator/review.py",
+    "generator/process.py",
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "generator/fields").glob("*.py")),
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "generator/rules").glob("*.py")),
     "api/chalicelib/rules.py", "api/chalicelib/validation.py", "api/chalicelib/access.py",

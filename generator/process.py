@@ -1,0 +1,189 @@
+"""forms/process.yaml: a case's states and the transitions between them, who may make each,
+and which notification event each raises. Parsed and checked here; pure.
+
+Checks (P001-P004): a transition from or to a state that is not declared; a state no
+transition reaches from `start`; a state that is not terminal but has no way out; a role
+that is not one of the API's roles. The form that opens a case must exist (F017).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .diagnostics import did_you_mean
+from .model import Source, Text
+from .reader import Reader
+from .spans import Mapping, Node, Span
+
+PROCESS_KEYS = ("process", "title", "opened_by", "start", "source", "states", "transitions")
+STATE_KEYS = ("id", "label", "terminal")
+TRANSITION_KEYS = ("id", "from", "to", "roles", "notify", "source")
+#: The notification events of domain notes section 6, N01 to N28.
+EVENT_IDS = tuple(f"N{n:02d}" for n in range(1, 29))
+
+
+@dataclass(frozen=True)
+class State:
+    id: str
+    label: Text
+    terminal: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class Transition:
+    id: str
+    source_state: str
+    target: str
+    roles: tuple[str, ...]
+    notify: str | None
+    sources: tuple[Source, ...]
+    span: Span
+    spans: dict[str, Span]
+
+
+@dataclass(frozen=True)
+class Process:
+    id: str
+    title: Text
+    opened_by: str
+    start: str
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    sources: tuple[Source, ...]
+    span: Span
+    spans: dict[str, Span]
+
+    def state(self, state_id: str) -> State | None:
+        return next((s for s in self.states if s.id == state_id), None)
+
+    def next_steps(self, state_id: str) -> tuple[Transition, ...]:
+        """The transitions allowed from `state_id`, in file order."""
+        return tuple(t for t in self.transitions if t.source_state == state_id)
+
+
+def parse_process(r: Reader, node: Node) -> Process | None:
+    m = r.mapping(node, "forms/process.yaml")
+    if m is None:
+        return None
+    r.keys(m, PROCESS_KEYS, ("process", "title", "opened_by", "start", "states",
+                             "transitions"), "the process")
+    process_id = r.ident(m.get("process"), "the process id")
+    title = r.text(m.get("title"), "the process title")
+    opened_by = r.ident(m.get("opened_by"), "the form that opens a case")
+    start = r.ident(m.get("start"), "the start state")
+    sources = r.sources(m.get("source"), "the process")
+    states = tuple(s for s in (_state(r, n) for n in r.sequence(m.get("states"), "states")) if s)
+    transitions = tuple(t for t in (_transition(r, n) for n in
+                                    r.sequence(m.get("transitions"), "transitions")) if t)
+    if None in (process_id, title, opened_by, start):
+        return None
+    return Process(process_id, title, opened_by, start, states, transitions, sources, m.span,
+                   _spans(m))
+
+
+def _spans(m: Mapping) -> dict[str, Span]:
+    return {key: value.span for key, value in m.items.items()}
+
+
+def _state(r: Reader, node: Node) -> State | None:
+    m = r.mapping(node, "a state")
+    if m is None:
+        return None
+    r.keys(m, STATE_KEYS, ("id", "label"), "a state")
+    state_id = r.ident(m.get("id"), "the state id")
+    label = r.text(m.get("label"), "the state label")
+    terminal = r.boolean(m.get("terminal"), "terminal") if m.get("terminal") else False
+    if state_id is None or label is None:
+        return None
+    return State(state_id, label, bool(terminal), m.span)
+
+
+def _transition(r: Reader, node: Node) -> Transition | None:
+    m = r.mapping(node, "a transition")
+    if m is None:
+        return None
+    r.keys(m, TRANSITION_KEYS, ("id", "from", "to", "roles", "source"), "a transition")
+    transition_id = r.ident(m.get("id"), "the transition id")
+    source_state = r.ident(m.get("from"), "the state a transition leaves")
+    target = r.ident(m.get("to"), "the state a transition reaches")
+    roles = tuple(x for x in (r.ident(n, "a role") for n in
+                              r.sequence(m.get("roles"), "roles")) if x)
+    notify = r.string(m.get("notify"), "the event") if m.get("notify") else None
+    sources = r.sources(m.get("source"), "a transition")
+    if not sources and m.get("source") is None and transition_id:
+        r.error(m.span, "F011", f"the transition '{transition_id}' has no source",
+                hint="cite the guidance (document and section), or write `source: assumption`")
+    if None in (transition_id, source_state, target):
+        return None
+    return Transition(transition_id, source_state, target, roles, notify, sources, m.span,
+                      _spans(m))
+
+
+def check_process(r: Reader, process: Process, form_ids: Iterable[str],
+                  roles: Iterable[str]) -> None:
+    """Report every problem in the process as a diagnostic on `r`."""
+    forms, roles = set(form_ids), tuple(roles)
+    if process.opened_by not in forms:
+        r.error(process.spans["opened_by"], "F017", f"unknown form '{process.opened_by}'",
+                did_you_mean(process.opened_by, forms))
+    ids = [s.id for s in process.states]
+    for state in process.states:
+        if ids.count(state.id) > 1:
+            r.error(state.span, "F005", f"the state '{state.id}' is declared twice")
+    transition_ids = [t.id for t in process.transitions]
+    for t in process.transitions:
+        if transition_ids.count(t.id) > 1:
+            r.error(t.span, "F005", f"the transition '{t.id}' is declared twice")
+    known = set(ids)
+    if process.start not in known:
+        r.error(process.spans["start"], "P001", f"unknown state '{process.start}'",
+                did_you_mean(process.start, known))
+    for t in process.transitions:
+        for key, state in (("from", t.source_state), ("to", t.target)):
+            if state not in known:
+                r.error(t.spans[key], "P001", f"the transition '{t.id}' goes {key} "
+                        f"'{state}', which is not a state", did_you_mean(state, known)
+                        or "declare it under states:")
+        for role in t.roles:
+            if role not in roles:
+                r.error(t.spans["roles"], "F018", f"unknown role '{role}'",
+                        did_you_mean(role, roles))
+        if t.notify is not None and t.notify not in EVENT_IDS:
+            r.error(t.spans["notify"], "F019", f"unknown notification event '{t.notify}'",
+                    did_you_mean(t.notify, EVENT_IDS) or "events are N01 to N28")
+    reached = _reachable(process)
+    for state in process.states:
+        if process.start in known and state.id not in reached:
+            r.error(state.span, "P002", f"no transition reaches the state '{state.id}' from "
+                    f"'{process.start}'", hint="add a transition to it, or remove it")
+        leaves = process.next_steps(state.id)
+        if state.terminal and leaves:
+            r.error(state.span, "P003", f"the terminal state '{state.id}' has transitions "
+                    f"out of it ({', '.join(t.id for t in leaves)})",
+                    hint="remove `terminal: true` or those transitions")
+        if not state.terminal and not leaves:
+            r.error(state.span, "P003", f"the state '{state.id}' is a dead end",
+                    hint="add a transition out of it, or mark it `terminal: true`")
+
+
+def _reachable(process: Process) -> set[str]:
+    seen, todo = {process.start}, [process.start]
+    while todo:
+        for t in process.next_steps(todo.pop()):
+            if t.target not in seen:
+                seen.add(t.target)
+                todo.append(t.target)
+    return seen
+
+
+def process_json(process: Process) -> dict:
+    """What the API needs to move cases: states, transitions, roles, events."""
+    return {"process": process.id, "opened_by": process.opened_by, "start": process.start,
+            "states": [{"id": s.id, "label": s.label.get("en"), "terminal": s.terminal}
+                       for s in process.states],
+            "transitions": [{"id": t.id, "from": t.source_state, "to": t.target,
+                             "roles": list(t.roles), "notify": t.notify,
+                             "source": [str(x) for x in t.sources]}
+                            for t in process.transitions]}
