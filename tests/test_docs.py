@@ -44,8 +44,8 @@ def _files_for(kind: str, text: str) -> dict[str, str]:
         form_id = "misnamed" if "another_name" in text else re.search(r"^form: (\w+)", text,
                                                                       re.M).group(1)
         files[f"forms/{form_id}.yaml"] = text
-    elif kind == "protocol":
-        files["forms/protocol.yaml"] = text
+    elif kind in ("protocol", "process"):
+        files[f"forms/{kind}.yaml"] = text
     else:
         name = re.search(rf"^{kind}: (\w+)", text, re.M).group(1)
         files[f"forms/{kind}s/{name}.yaml"] = text
@@ -65,7 +65,7 @@ def test_docs_example(outcome, kind, code, text):
 
 def test_there_is_an_example_of_every_kind():
     kinds = {(outcome, kind) for outcome, kind, _, _ in EXAMPLES}
-    for kind in ("form", "fields", "codelist", "block", "protocol"):
+    for kind in ("form", "fields", "codelist", "block", "protocol", "process"):
         assert ("example", kind) in kinds
 
 
