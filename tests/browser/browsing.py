@@ -28,6 +28,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-dev-shm-usage", "--no-first-run"]
 
 
+def wait_for_path(page, path: str) -> None:
+    """Wait until the page is at `path`. A glob like `**/forms/x.html` would also match the
+    sign-in page's own address (`sign-in.html?next=/forms/x.html`) and return too early."""
+    from urllib.parse import urlparse
+
+    page.wait_for_url(lambda url: urlparse(url).path == path)
+
+
 def chromium() -> Path:
     """Debian's Chromium: installed here if missing and we are root; else the test skips."""
     if not CHROMIUM.exists() and os.geteuid() == 0 and shutil.which("apt-get"):

@@ -14,7 +14,7 @@ import re
 import pytest
 from chalicelib.users import UserDirectory
 
-from tests.browser.browsing import ARTIFACTS, launch
+from tests.browser.browsing import ARTIFACTS, launch, wait_for_path
 from tests.browser.test_submit_flow import fill_page, shifted
 from tests.examples import DEFAULT_TODAY, load_examples
 from tests.local_run import LocalRun
@@ -49,7 +49,7 @@ def sign_in(page, run, user: str, to: str) -> None:
     page.fill("#user", user)
     page.fill("#password", PASSWORD)
     page.click("form.dipforms-sign-in button[type=submit]")
-    page.wait_for_url("**" + to)
+    wait_for_path(page, to)
     page.wait_for_selector("html[data-dipforms-ready]")
 
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from chalicelib.users import UserDirectory
 
-from tests.browser.browsing import ARTIFACTS, launch
+from tests.browser.browsing import ARTIFACTS, launch, wait_for_path
 from tests.examples import DEFAULT_TODAY, load_examples
 from tests.local_run import ROOT, LocalRun
 
@@ -141,7 +141,7 @@ def test_a_police_officer_signs_in_fills_the_mg14_and_submits_it(tmp_path):
         page.fill("#user", USER)
         page.fill("#password", PASSWORD)
         page.click("form.dipforms-sign-in button[type=submit]")
-        page.wait_for_url("**/forms/mg14/police_case.html")
+        wait_for_path(page, "/forms/mg14/police_case.html")
         expect(page.locator("#dipforms-account")).to_have_text("Sign out")
         expect(page.locator(".dipforms-kept")).to_be_visible()
         token = page.evaluate("JSON.parse(sessionStorage.getItem('dipforms:session')).token")
@@ -250,7 +250,7 @@ def test_client_checks_stop_a_page_with_a_missing_answer_before_anything_is_sent
         page.fill("#user", USER)
         page.fill("#password", PASSWORD)
         page.click("form.dipforms-sign-in button[type=submit]")
-        page.wait_for_url("**/forms/mg14/offender.html")
+        wait_for_path(page, "/forms/mg14/offender.html")
         page.wait_for_selector("html[data-dipforms-ready]")
         page.fill("#forenames", "Alex")
         page.locator("form.dipforms-page button[type=submit]").click()
