@@ -63,7 +63,6 @@ def setup(tmp_path_factory):
     run.configure(fake)
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     try:
         with run, sync_playwright() as playwright:
             browser = launch(playwright)

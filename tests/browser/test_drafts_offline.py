@@ -15,8 +15,7 @@ import pytest
 from chalicelib.users import UserDirectory
 
 from tests.browser.browsing import ARTIFACTS, launch, wait_for_path
-from tests.browser.test_submit_flow import fill_page, shifted
-from tests.examples import DEFAULT_TODAY, load_examples
+from tests.browser.test_submit_flow import example_today, fill_page
 from tests.local_run import LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -160,11 +159,6 @@ def fill_mg14(page, run, data: dict) -> None:
         page.wait_for_selector("html[data-dipforms-ready]")
 
 
-def mg14_data() -> dict:
-    minimal = next(e.data for e in load_examples("mg14") if e.name == "valid/minimal")
-    return shifted(minimal, (datetime.date.today() - DEFAULT_TODAY).days)
-
-
 def queue_entries(page) -> int:
     return page.evaluate("Object.keys(localStorage).filter(k => "
                          "k.startsWith('dipforms-queue:')).length")
@@ -176,7 +170,7 @@ def signed_in_at_check_page(run, browser):
     page.set_default_timeout(20_000)
     sign_in(page, run, "pc_jones", FIRST_PAGE)
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
-    data = mg14_data()
+    data = example_today("mg14")
     fill_mg14(page, run, data)
     return context, page, data
 

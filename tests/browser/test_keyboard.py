@@ -212,7 +212,6 @@ def test_dir_initial_contact_by_keyboard_alone(tmp_path):
     full = next(e.data for e in load_examples(FORM) if e.name == "valid/full")
     data = shifted(full, (datetime.date.today() - DEFAULT_TODAY).days)
     add_user(tmp_path)
-    ARTIFACTS.mkdir(exist_ok=True)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page(base_url=run.url)

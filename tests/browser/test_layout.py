@@ -82,7 +82,6 @@ def test_no_page_scrolls_sideways_and_targets_are_big_enough(run_and_browser, ki
     run, browser = run_and_browser
     width = WIDTHS[kind]
     page = viewport_tab(run, browser, width)
-    ARTIFACTS.mkdir(exist_ok=True)
     began = time.monotonic()
     problems: list[str] = []
     counted = 0

@@ -7,15 +7,19 @@ Screenshots go to test-artifacts/ (git-ignored).
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
 from chalicelib.users import UserDirectory
 
 from tests.browser.browsing import ARTIFACTS, launch, wait_for_path
-from tests.browser.test_submit_flow import PASSWORD, USER, fill_page, shifted, yaml_message
-from tests.examples import DEFAULT_TODAY, load_examples
+from tests.browser.test_submit_flow import (
+    PASSWORD,
+    USER,
+    example_today,
+    fill_page,
+    yaml_message,
+)
 from tests.local_run import LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -26,9 +30,7 @@ CONTINUE = "form.dipforms-page button[type=submit]:not([name])"
 def test_the_mg14_is_filled_and_sent_with_javascript_off(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    minimal = next(e.data for e in load_examples("mg14") if e.name == "valid/minimal")
-    data = shifted(minimal, (datetime.date.today() - DEFAULT_TODAY).days)
+    data = example_today("mg14")
     surname_message = yaml_message("person_details", "surname", "required")
     UserDirectory.in_data_dir(tmp_path).add(USER, "police", "northshire_police", PASSWORD)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:

@@ -43,7 +43,6 @@ def worker_version() -> str:
 def test_forms_open_from_the_cache_with_no_connection(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     UserDirectory.in_data_dir(tmp_path).add(USER, "police", "northshire_police", PASSWORD)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
         status, body = run.request("POST", "/v1/session", {"user": USER, "password": PASSWORD})

@@ -54,7 +54,6 @@ def test_every_form_prints_as_a_clean_paper_document(tab):
     page = tab
     paths = print_pages()
     assert any(p.startswith("/cy/") for p in paths) and len(paths) > 10, paths
-    ARTIFACTS.mkdir(exist_ok=True)
     problems: list[str] = []
     sheets: dict[str, int] = {}
     for path in paths:

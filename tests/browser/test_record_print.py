@@ -100,7 +100,6 @@ def pdf_pages(path: Path) -> int:
 def test_stored_records_show_as_words_print_clean_and_refuse_who_may_not_read(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
     users = UserDirectory.in_data_dir(tmp_path)
     users.add("pc_print", "police", "northshire_police", PASSWORD)
     users.add("cjit_print", "cjit", "northshire_cjit", PASSWORD)

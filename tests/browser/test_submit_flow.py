@@ -39,6 +39,12 @@ def shifted(value, days: int):
     return value
 
 
+def example_today(form: str, name: str = "valid/minimal") -> dict:
+    """An example submission with its dates moved as if it were written today."""
+    example = next(e.data for e in load_examples(form) if e.name == name)
+    return shifted(example, (datetime.date.today() - DEFAULT_TODAY).days)
+
+
 def yaml_message(block: str, field: str, kind: str) -> str:
     document = yaml.safe_load((ROOT / "forms" / "blocks" / f"{block}.yaml").read_text())
     return next(f for f in document["fields"] if f["id"] == field)["errors"][kind]
@@ -117,9 +123,7 @@ def fill_page(page, data: dict, leave_out: set[str]) -> None:
 def test_a_police_officer_signs_in_fills_the_mg14_and_submits_it(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    minimal = next(e.data for e in load_examples("mg14") if e.name == "valid/minimal")
-    data = shifted(minimal, (datetime.date.today() - DEFAULT_TODAY).days)
+    data = example_today("mg14")
     surname_message = yaml_message("person_details", "surname", "required")
     UserDirectory.in_data_dir(tmp_path).add(USER, "police", "northshire_police", PASSWORD)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
