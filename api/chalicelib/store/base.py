@@ -7,6 +7,7 @@ Pure: dataclasses and a Protocol; no I/O here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -72,6 +73,81 @@ class OutboxEvent:
 
 
 @dataclass(frozen=True)
+class CaseState:
+    """One case: opened by the record named `case_ref` (an MG14), moved by transitions.
+
+    `facts` holds what deadlines, guards and the DAT view need (dates, codes, flags taken
+    from the attached records); never names or free text. `version` starts at 1 and goes up
+    by one with every change, so two changes made at once cannot both land.
+    """
+
+    case_ref: str
+    process: str
+    state: str
+    version: int
+    opened_at: str
+    updated_at: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    closed: bool = False       # the state is terminal
+
+
+@dataclass(frozen=True)
+class CaseEntry:
+    """One line of a case's timeline. `detail` holds ids and codes, never answers."""
+
+    case_ref: str
+    at: str
+    kind: str                  # form | transition | notification | disclosure | appointment |
+                               # reminder | consent
+    ref: str                   # the record, transition, event or disclosure id
+    actor: str                 # a user id, or "system" for the sweep
+    agency: str                # the actor's agency ("system" for the sweep)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A dated reason to tell someone something about a case, fired at most once.
+
+    The key is (case_ref, reason). status: pending (waiting for due_on), fired (its events
+    were emitted; it never fires again, even if recomputed), cleared (no longer needed).
+    """
+
+    case_ref: str
+    reason: str                # a deadline id from forms/process.yaml, e.g. comply_by_passed
+    due_on: str                # YYYY-MM-DD (England and Wales local date)
+    event: str                 # the notification event it raises, e.g. N10
+    status: str = "pending"
+    fired_at: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """What one request does to one case, committed with it or not at all.
+
+    `case` is the case after the change: version 1 opens it (it must not exist yet); any
+    other version must be exactly one more than the stored one, else VersionConflict.
+    `deadlines` is the whole wanted set of pending deadlines for the case: each is
+    inserted or its due date updated, unless that (case_ref, reason) already fired; the
+    case's pending deadlines not in the set become cleared.
+    """
+
+    case: CaseState
+    entries: list[CaseEntry] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    record_ids: list[str] = field(default_factory=list)  # records attached by this change
+
+
+@dataclass(frozen=True)
+class FiredDeadline:
+    """A due deadline, its notification events and its timeline line, for `fire_deadlines`."""
+
+    deadline: Deadline
+    events: list[OutboxEvent]
+    entry: CaseEntry
+
+
+@dataclass(frozen=True)
 class IdempotencyClaim:
     """The outcome of claiming an Idempotency-Key for a request.
 
@@ -110,7 +186,10 @@ class Store(Protocol):
 
     # -- records: version, audit entry, outbox events and key completion in ONE transaction
     def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],
-               completion: Completion | None = None) -> None: ...
+               completion: Completion | None = None,
+               case_change: CaseChange | None = None) -> None:
+        """Also applies `case_change` (opening or moving a case, attaching the record) in
+        the same transaction; VersionConflict if the case moved meanwhile."""
 
     def get_version(self, record_id: str, version: int | None = None) -> RecordVersion | None:
         """The given version, or the latest when version is None."""
@@ -119,6 +198,37 @@ class Store(Protocol):
 
     def list_records(self, form_id: str, limit: int, cursor: str | None = None) -> Page:
         """The latest version of each record of a form, newest record first."""
+
+    # -- cases ----------------------------------------------------------------------------
+    def change_case(self, change: CaseChange, audit: AuditEntry,
+                    events: list[OutboxEvent]) -> None:
+        """A change to a case with no new record (a transition, a disclosure, an
+        appointment): case, entries, deadlines, audit and events in one transaction."""
+
+    def get_case(self, case_ref: str) -> CaseState | None: ...
+
+    def case_of_record(self, record_id: str) -> str | None:
+        """The case a record is attached to (the case's own MG14 included), or None."""
+
+    def case_records(self, case_ref: str) -> list[str]:
+        """The ids of the records attached to a case, in the order they were attached."""
+
+    def case_entries(self, case_ref: str) -> list[CaseEntry]:
+        """The case's timeline, oldest first."""
+
+    def case_deadlines(self, case_ref: str) -> list[Deadline]: ...
+
+    def iter_cases(self, batch: int = 500) -> Iterator[CaseState]:
+        """Every case (for the DAT view), in no particular order."""
+
+    def due_deadlines(self, today: str, limit: int) -> list[Deadline]:
+        """Pending deadlines with due_on <= today, earliest first. Its cost grows with the
+        number due, not the number of open cases (an index on status and due date)."""
+
+    def fire_deadlines(self, fired: list[FiredDeadline], now: str) -> list[tuple[str, str]]:
+        """Mark each still-pending deadline fired and add its events and timeline entry,
+        each deadline atomically; returns the (case_ref, reason) pairs that fired. A
+        deadline already fired or cleared (by another sweep, or a change) is skipped."""
 
     # -- audit (append-only: there is no update or delete) ------------------------------
     def append_audit(self, entry: AuditEntry) -> None: ...

@@ -1,5 +1,6 @@
 """The AWS Store: one DynamoDB table (pk/sk, two sparse GSIs) through a low-level boto3 client.
-A commit is one TransactWriteItems; every other change is one conditional write.
+A commit or a case change is one TransactWriteItems (firing a deadline: one per deadline);
+every other change is one conditional write.
 Key design and item types: docs/storage.md. The client is passed in; no settings read here."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime
 import json
 import math
 import uuid
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -17,7 +19,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .base import (
     AuditEntry,
+    CaseChange,
+    CaseEntry,
+    CaseState,
     Completion,
+    Deadline,
+    FiredDeadline,
     IdempotencyClaim,
     InvalidCursor,
     OutboxEvent,
@@ -26,14 +33,24 @@ from .base import (
     StoreError,
     VersionConflict,
 )
+from .sqlite import check_change, check_fired
 
-LISTING_INDEX = "listing"        # FORM#<form> -> latest versions; AUDIT; OUTBOX#<status>
-DUE_INDEX = "due"                # DUE -> pending events by next_attempt_at (sparse)
+LISTING_INDEX = "listing"        # FORM#<form> -> latest versions; AUDIT; OUTBOX#<status>; CASES
+DUE_INDEX = "due"                # DUE -> pending events by next_attempt_at (sparse);
+DEADLINES_DUE = "DEADLINE"       # DEADLINE -> pending deadlines by due_on, in the same index
+CASES_LISTING = "CASES"
 TTL_ATTRIBUTE = "expires"        # epoch seconds on idempotency items
 MAX_TRANSACTION_ITEMS = 100
 RECORD_FIELDS = ("record_id", "form_id", "form_version", "data", "created_at", "created_by",
                  "agency", "reason")
 EVENT_STATUSES = ("pending", "sent", "dead")
+CASE_FIELDS = ("case_ref", "process", "state", "version", "opened_at", "updated_at")
+DEADLINE_FIELDS = ("case_ref", "reason", "due_on", "event", "status", "fired_at")
+# What a failed condition on each kind of transaction item means (see _transact)
+CONFLICTS = {"record": "the record moved on", "case": "the case moved on",
+             "deadline": "a deadline of the case changed"}
+REFUSALS = {"attached": "a record is attached to another case",
+            "missing": "a record to attach does not exist"}
 
 
 def _value(value: Any) -> dict[str, Any]:
@@ -93,6 +110,21 @@ def _event(item: dict[str, Any]) -> OutboxEvent:
             "attempts", "next_attempt_at", "last_error", "sent_at")},
         recipient=json.loads(_plain(item, "recipient")),
         payload=json.loads(_plain(item, "payload")))
+
+
+def _case(item: dict[str, Any]) -> CaseState:
+    return CaseState(**{name: _plain(item, name) for name in CASE_FIELDS},
+                     facts=json.loads(_plain(item, "facts")), closed=bool(_plain(item, "closed")))
+
+
+def _entry(item: dict[str, Any]) -> CaseEntry:
+    return CaseEntry(**{name: _plain(item, name) for name in (
+        "case_ref", "at", "kind", "ref", "actor", "agency")},
+        detail=json.loads(_plain(item, "detail")))
+
+
+def _deadline(item: dict[str, Any]) -> Deadline:
+    return Deadline(**{name: _plain(item, name) for name in DEADLINE_FIELDS})
 
 
 def _audit(item: dict[str, Any]) -> AuditEntry:
@@ -188,39 +220,55 @@ class DynamoDBStore:
 
     # -- records ---------------------------------------------------------------------------
     def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],
-               completion: Completion | None = None) -> None:
-        if len(events) + 4 > MAX_TRANSACTION_ITEMS:
-            raise StoreError(f"too many events for one transaction ({len(events)})")
+               completion: Completion | None = None,
+               case_change: CaseChange | None = None) -> None:
         v = version
         fields = {name: getattr(v, name) for name in RECORD_FIELDS} | {"data": _json(v.data)}
         record = _item(pk=f"RECORD#{v.record_id}", sk=f"V#{v.version:010d}",
                        type="record_version", version=v.version, **fields)
-        writes = [self._put_new(record)]
+        writes = [("record", self._put_new(record))]
         if v.version == 1:
-            writes.append(self._put_new({**record, **_item(
+            writes.append(("record", self._put_new({**record, **_item(
                 sk="LATEST", type="record_latest", first_created_at=v.created_at,
-                listing_pk=f"FORM#{v.form_id}", listing_sk=f"{v.created_at}#{v.record_id}")}))
+                listing_pk=f"FORM#{v.form_id}", listing_sk=f"{v.created_at}#{v.record_id}")})))
         else:
             update = _assignments({"version": v.version, **fields,
                                    "listing_pk": f"FORM#{v.form_id}"})
             update["ExpressionAttributeNames"]["#version"] = "version"
             update["ExpressionAttributeValues"][":previous"] = _value(v.version - 1)
-            writes.append({"Update": {"TableName": self.table, **update,
-                                      "Key": _item(pk=f"RECORD#{v.record_id}", sk="LATEST"),
-                                      "ConditionExpression": "#version = :previous"}})
-        writes.append(self._put_new(self._audit_item(audit)))
-        writes += [self._put_new(self._event_item(event)) for event in events]
+            writes.append(("record", {"Update": {
+                "TableName": self.table, **update, "ConditionExpression": "#version = :previous",
+                "Key": _item(pk=f"RECORD#{v.record_id}", sk="LATEST")}}))
+        writes.append(("other", self._put_new(self._audit_item(audit))))
+        writes += [("other", self._put_new(self._event_item(event))) for event in events]
         if completion is not None:
-            writes.append(self._completion(completion))
+            writes.append(("other", self._completion(completion)))
+        if case_change is not None:
+            check_change(case_change)
+            writes += self._case_writes(case_change, committed=v.record_id)
+        self._transact(writes, f"record {v.record_id}")
+
+    def _transact(self, writes: list[tuple[str, dict[str, Any]]], what: str) -> None:
+        """One TransactWriteItems of (kind, item) pairs, all or nothing. A failed condition on
+        a `CONFLICTS` kind is VersionConflict, on a `REFUSALS` kind a StoreError saying so."""
+        if len(writes) > MAX_TRANSACTION_ITEMS:
+            raise StoreError(f"{what}: {len(writes)} items are more than one DynamoDB "
+                             f"transaction holds ({MAX_TRANSACTION_ITEMS}); nothing written")
         try:
-            self.client.transact_write_items(TransactItems=writes,
+            self.client.transact_write_items(TransactItems=[item for _, item in writes],
                                              ClientRequestToken=uuid.uuid4().hex)
         except ClientError as error:
             code = error.response["Error"]["Code"]
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if code == "TransactionCanceledException" and "ConditionalCheckFailed" in reasons[:2]:
-                raise VersionConflict(f"{v.record_id} is not at version {v.version - 1}"
-                                      ) from error
+            failed = [kind for (kind, _), reason in zip(writes, reasons, strict=False)
+                      if reason == "ConditionalCheckFailed"]
+            if code == "TransactionCanceledException":
+                for kind in failed:
+                    if kind in CONFLICTS:
+                        raise VersionConflict(f"{what}: {CONFLICTS[kind]}") from error
+                for kind in failed:
+                    if kind in REFUSALS:
+                        raise StoreError(f"{what}: {REFUSALS[kind]}") from error
             raise StoreError(f"dynamodb transact_write_items: {code} {reasons}") from error
         except BotoCoreError as error:
             raise StoreError(f"dynamodb transact_write_items: {type(error).__name__}"
@@ -265,6 +313,174 @@ class DynamoDBStore:
         last = items[limit - 1] if len(items) > limit else None
         return Page([_record(item) for item in items[:limit]],
                     _encode_cursor(last) if last else None)
+
+    # -- cases -----------------------------------------------------------------------------
+    def _case_writes(self, change: CaseChange,
+                     committed: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        """The transaction items of a case change (`committed`: the record id written in the
+        same transaction). Reads the case's deadlines first, strongly consistent, to write
+        only those that change; a condition on each written one catches a sweep in between."""
+        c = change.case
+        case = _item(pk=f"CASE#{c.case_ref}", sk="CASE", type="case",
+                     **{name: getattr(c, name) for name in CASE_FIELDS}, facts=_json(c.facts),
+                     closed=int(c.closed), listing_pk=CASES_LISTING, listing_sk=c.case_ref)
+        if c.version == 1:
+            writes, held = [("case", self._put_new(case))], {}
+        else:
+            writes = [("case", {"Put": {
+                "TableName": self.table, "Item": case,
+                "ConditionExpression": "#version = :previous",
+                "ExpressionAttributeNames": {"#version": "version"},
+                "ExpressionAttributeValues": {":previous": _value(c.version - 1)}}})]
+            held = {d.reason: d for d in self.case_deadlines(c.case_ref)}
+        records = list(dict.fromkeys(change.record_ids))
+        opened = {c.case_ref} if c.version == 1 else set()
+        for record_id in sorted((opened | set(records)) - {committed}):
+            writes.append(("missing", {"ConditionCheck": {
+                "TableName": self.table, "ConditionExpression": "attribute_exists(pk)",
+                "Key": _item(pk=f"RECORD#{record_id}", sk="LATEST")}}))
+        for position, record_id in enumerate(records):
+            claim = _assignments({"type": "record_case", "case_ref": c.case_ref})
+            writes.append(("attached", {"Update": {
+                "TableName": self.table, "Key": _item(pk=f"RECORD#{record_id}", sk="CASE"),
+                "ConditionExpression": "attribute_not_exists(pk) OR #case_ref = :case_ref",
+                **claim}}))
+            writes.append(("other", {"Update": {
+                "TableName": self.table, "Key": _item(pk=f"CASE#{c.case_ref}",
+                                                      sk=f"RECORD#{record_id}"),
+                "UpdateExpression": "SET #type = :type, #record_id = :record_id, "
+                                    "#attached = if_not_exists(#attached, :attached)",
+                "ExpressionAttributeNames": {f"#{n}": n for n in (
+                    "type", "record_id", "attached")},
+                "ExpressionAttributeValues": _item(**{
+                    ":type": "case_record", ":record_id": record_id,
+                    ":attached": f"{c.version:010d}#{position:04d}"})}}))
+        writes += [("other", self._put_new(self._entry_item(entry, f"{c.version:010d}#{i:04d}")))
+                   for i, entry in enumerate(change.entries)]
+        for wanted in change.deadlines:
+            now = held.get(wanted.reason)
+            if now is not None and (now.status == "fired" or (
+                    now.status == "pending" and (now.due_on, now.event) == (
+                        wanted.due_on, wanted.event))):
+                continue  # never fired twice; unchanged needs no write
+            put: dict[str, Any] = {"TableName": self.table, "Item": self._deadline_item(wanted),
+                                   "ConditionExpression": "attribute_not_exists(pk)"}
+            if now is not None:
+                put |= {"ConditionExpression": "#status = :seen",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {":seen": _value(now.status)}}
+            writes.append(("deadline", {"Put": put}))
+        wanted_reasons = {d.reason for d in change.deadlines}
+        for reason, now in held.items():
+            if now.status == "pending" and reason not in wanted_reasons:
+                writes.append(("deadline", self._deadline_update(now, "cleared")))
+        return writes
+
+    def _deadline_update(self, deadline: Deadline, status: str,
+                         **values: Any) -> dict[str, Any]:
+        """Move a pending deadline to `status` (out of the due index), if still pending."""
+        update = _assignments({"status": status, **values}, ("due_pk", "due_sk"))
+        update["ExpressionAttributeValues"][":pending"] = _value("pending")
+        return {"Update": {"TableName": self.table, **update,
+                           "ConditionExpression": "#status = :pending",
+                           "Key": _item(pk=f"CASE#{deadline.case_ref}",
+                                        sk=f"DEADLINE#{deadline.reason}")}}
+
+    @staticmethod
+    def _deadline_item(deadline: Deadline) -> dict[str, Any]:
+        d = deadline
+        item = _item(pk=f"CASE#{d.case_ref}", sk=f"DEADLINE#{d.reason}", type="deadline",
+                     **{name: getattr(d, name) for name in DEADLINE_FIELDS})
+        if d.status == "pending":
+            item |= _item(due_pk=DEADLINES_DUE, due_sk=f"{d.due_on}#{d.case_ref}#{d.reason}")
+        return item
+
+    @staticmethod
+    def _entry_item(entry: CaseEntry, order: str) -> dict[str, Any]:
+        """sk ENTRY#<at>#<order>: by time, then by the change (its case version) and place."""
+        return _item(pk=f"CASE#{entry.case_ref}", sk=f"ENTRY#{entry.at}#{order}",
+                     type="case_entry", **{name: getattr(entry, name) for name in (
+                         "case_ref", "at", "kind", "ref", "actor", "agency")},
+                     detail=_json(entry.detail))
+
+    def change_case(self, change: CaseChange, audit: AuditEntry,
+                    events: list[OutboxEvent]) -> None:
+        check_change(change)
+        writes = self._case_writes(change)
+        writes.append(("other", self._put_new(self._audit_item(audit))))
+        writes += [("other", self._put_new(self._event_item(event))) for event in events]
+        self._transact(writes, f"case {change.case.case_ref}")
+
+    def get_case(self, case_ref: str) -> CaseState | None:
+        found = self._call("get_item", Key=_item(pk=f"CASE#{case_ref}", sk="CASE"),
+                           ConsistentRead=True).get("Item")
+        return _case(found) if found else None
+
+    def case_of_record(self, record_id: str) -> str | None:
+        found = self._call("get_item", Key=_item(pk=f"RECORD#{record_id}", sk="CASE"),
+                           ConsistentRead=True).get("Item")
+        return _plain(found, "case_ref") if found else None
+
+    def _case_items(self, case_ref: str, prefix: str) -> list[dict[str, Any]]:
+        return self._query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)", ConsistentRead=True,
+            ExpressionAttributeValues=_item(**{":pk": f"CASE#{case_ref}", ":prefix": prefix}))
+
+    def case_records(self, case_ref: str) -> list[str]:
+        items = sorted(self._case_items(case_ref, "RECORD#"),
+                       key=lambda item: _plain(item, "attached"))
+        return [_plain(item, "record_id") for item in items]
+
+    def case_entries(self, case_ref: str) -> list[CaseEntry]:
+        """Oldest first by `at`; entries of one moment by change, then place in the change."""
+        return [_entry(item) for item in self._case_items(case_ref, "ENTRY#")]
+
+    def case_deadlines(self, case_ref: str) -> list[Deadline]:
+        """Every deadline of the case, whatever its status, by reason."""
+        return [_deadline(item) for item in self._case_items(case_ref, "DEADLINE#")]
+
+    def iter_cases(self, batch: int = 500) -> Iterator[CaseState]:
+        """A Query of the `CASES` partition of the listing index, `batch` items a page
+        (eventually consistent, like every GSI read); no Scan of the whole table."""
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        arguments: dict[str, Any] = {
+            "IndexName": LISTING_INDEX, "KeyConditionExpression": "listing_pk = :cases",
+            "ExpressionAttributeValues": _item(**{":cases": CASES_LISTING}), "Limit": batch}
+        while True:
+            page = self._call("query", **arguments)
+            yield from (_case(item) for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return
+            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def due_deadlines(self, today: str, limit: int) -> list[Deadline]:
+        """By due date, then case and reason: a Query of the `DEADLINE` partition of the
+        sparse `due` index (eventually consistent; fire_deadlines decides for real)."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        return [_deadline(item) for item in self._query(
+            limit, IndexName=DUE_INDEX, KeyConditionExpression="due_pk = :due AND due_sk < :upto",
+            ExpressionAttributeValues=_item(**{":due": DEADLINES_DUE,
+                                               ":upto": today + "$"}))]  # '#' < '$'
+
+    def fire_deadlines(self, fired: list[FiredDeadline], now: str) -> list[tuple[str, str]]:
+        """One transaction per deadline. A failure other than a lost race raises StoreError;
+        the deadlines fired before it stay fired (a later sweep skips them)."""
+        check_fired(fired)
+        done: list[tuple[str, str]] = []
+        for each in fired:
+            d = each.deadline
+            writes = [("deadline", self._deadline_update(d, "fired", fired_at=now)),
+                      ("other", self._put_new(self._entry_item(each.entry, f"F#{d.reason}")))]
+            writes += [("other", self._put_new(self._event_item(event)))
+                       for event in each.events]
+            try:
+                self._transact(writes, f"deadline {d.reason} of case {d.case_ref}")
+            except VersionConflict:
+                continue  # fired or cleared meanwhile
+            done.append((d.case_ref, d.reason))
+        return done
 
     # -- audit -----------------------------------------------------------------------------
     @staticmethod

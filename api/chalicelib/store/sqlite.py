@@ -1,6 +1,6 @@
 """The embedded Store: one SQLite file (WAL, synchronous=FULL) shared by threads through a
 small pool of connections; every write is one BEGIN IMMEDIATE transaction, and triggers keep
-records and audit append-only whoever connects."""
+records, audit and case timelines append-only whoever connects."""
 
 from __future__ import annotations
 
@@ -18,7 +18,12 @@ from typing import Any
 
 from .base import (
     AuditEntry,
+    CaseChange,
+    CaseEntry,
+    CaseState,
     Completion,
+    Deadline,
+    FiredDeadline,
     IdempotencyClaim,
     InvalidCursor,
     OutboxEvent,
@@ -68,10 +73,52 @@ SCHEMA = (
          response TEXT CHECK (response IS NULL OR json_valid(response)),
          expires_at TEXT NOT NULL, PRIMARY KEY (actor, key)) STRICT""",
     "CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency (expires_at)",
+    # Cases: the state (one row, moved a version at a time), the records attached to it,
+    # its timeline and its deadlines (fired at most once; only pending ones are indexed).
+    """CREATE TABLE IF NOT EXISTS cases (
+         case_ref TEXT PRIMARY KEY REFERENCES record_heads (record_id),
+         process TEXT NOT NULL, state TEXT NOT NULL,
+         version INTEGER NOT NULL CHECK (version >= 1),
+         opened_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+         facts TEXT NOT NULL CHECK (json_valid(facts)),
+         closed INTEGER NOT NULL CHECK (closed IN (0, 1))) STRICT""",
+    """CREATE TABLE IF NOT EXISTS case_records (
+         record_id TEXT PRIMARY KEY REFERENCES record_heads (record_id),
+         case_ref TEXT NOT NULL REFERENCES cases (case_ref),
+         case_version INTEGER NOT NULL, position INTEGER NOT NULL) STRICT""",
+    """CREATE INDEX IF NOT EXISTS case_records_by_case
+         ON case_records (case_ref, case_version, position)""",
+    """CREATE TABLE IF NOT EXISTS case_entries (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         case_ref TEXT NOT NULL REFERENCES cases (case_ref), at TEXT NOT NULL,
+         kind TEXT NOT NULL, ref TEXT NOT NULL, actor TEXT NOT NULL, agency TEXT NOT NULL,
+         detail TEXT NOT NULL CHECK (json_valid(detail))) STRICT""",
+    "CREATE INDEX IF NOT EXISTS case_entries_by_case ON case_entries (case_ref, at, seq)",
+    """CREATE TABLE IF NOT EXISTS deadlines (
+         case_ref TEXT NOT NULL REFERENCES cases (case_ref), reason TEXT NOT NULL,
+         due_on TEXT NOT NULL
+           CHECK (due_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+         event TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('pending', 'fired', 'cleared')),
+         fired_at TEXT, PRIMARY KEY (case_ref, reason)) STRICT""",
+    """CREATE INDEX IF NOT EXISTS deadlines_due ON deadlines (due_on, case_ref, reason)
+         WHERE status = 'pending'""",
     # Append-only, enforced by the database whoever connects.
     *(f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}
           BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END"""
-      for table in ("records", "audit") for verb in ("UPDATE", "DELETE")),
+      for table in ("records", "audit", "case_records", "case_entries")
+      for verb in ("UPDATE", "DELETE")),
+    *(f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+          BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END"""
+      for table in ("cases", "deadlines")),
+    """CREATE TRIGGER IF NOT EXISTS cases_one_step BEFORE UPDATE ON cases
+         WHEN NEW.case_ref IS NOT OLD.case_ref OR NEW.version IS NOT OLD.version + 1
+           OR NEW.opened_at IS NOT OLD.opened_at
+         BEGIN SELECT RAISE(ABORT, 'a case moves on one version at a time'); END""",
+    """CREATE TRIGGER IF NOT EXISTS deadlines_fire_once BEFORE UPDATE ON deadlines
+         WHEN OLD.status = 'fired' OR NEW.case_ref IS NOT OLD.case_ref
+           OR NEW.reason IS NOT OLD.reason
+         BEGIN SELECT RAISE(ABORT, 'a fired deadline never changes'); END""",
     """CREATE TRIGGER IF NOT EXISTS outbox_no_delete BEFORE DELETE ON outbox
          BEGIN SELECT RAISE(ABORT, 'outbox events are never deleted'); END""",
     """CREATE TRIGGER IF NOT EXISTS record_heads_no_delete BEFORE DELETE ON record_heads
@@ -85,6 +132,7 @@ SCHEMA = (
                                   WHERE record_id = NEW.record_id)
          BEGIN SELECT RAISE(ABORT, 'a version is written with its head'); END""",
 )
+DEADLINE_COLUMNS = "case_ref, reason, due_on, event, status, fired_at"
 RECORD_COLUMNS = ("r.record_id, r.version, r.form_id, r.form_version, r.data, r.created_at, "
                   "r.created_by, r.agency, r.reason")
 
@@ -114,6 +162,54 @@ def _event(row: sqlite3.Row) -> OutboxEvent:
                        created_at=row["created_at"], status=row["status"],
                        attempts=row["attempts"], next_attempt_at=row["next_attempt_at"],
                        last_error=row["last_error"], sent_at=row["sent_at"])
+
+
+def _event_row(e: OutboxEvent) -> tuple[Any, ...]:
+    return (e.event_id, e.record_id, e.event, e.form_id, e.channel, _json(e.recipient),
+            _json(e.payload), e.created_at, e.status, e.attempts,
+            e.next_attempt_at or e.created_at, e.last_error, e.sent_at)
+
+
+def _case(row: sqlite3.Row) -> CaseState:
+    return CaseState(case_ref=row["case_ref"], process=row["process"], state=row["state"],
+                     version=row["version"], opened_at=row["opened_at"],
+                     updated_at=row["updated_at"], facts=json.loads(row["facts"]),
+                     closed=bool(row["closed"]))
+
+
+def _entry_row(e: CaseEntry) -> tuple[Any, ...]:
+    return (e.case_ref, e.at, e.kind, e.ref, e.actor, e.agency, _json(e.detail))
+
+
+def _entry(row: sqlite3.Row) -> CaseEntry:
+    return CaseEntry(case_ref=row["case_ref"], at=row["at"], kind=row["kind"], ref=row["ref"],
+                     actor=row["actor"], agency=row["agency"], detail=json.loads(row["detail"]))
+
+
+def _deadline(row: sqlite3.Row) -> Deadline:
+    return Deadline(**{name: row[name] for name in DEADLINE_COLUMNS.split(", ")})
+
+
+def check_change(change: CaseChange) -> None:
+    """ValueError for a change that cannot be meant: parts of another case, a reason wanted
+    twice, a wanted deadline that is not pending or whose date is not YYYY-MM-DD."""
+    ref = change.case.case_ref
+    if change.case.version < 1:
+        raise ValueError("a case version starts at 1")
+    if any(part.case_ref != ref for part in (*change.entries, *change.deadlines)):
+        raise ValueError(f"an entry or deadline of the change is not for case {ref}")
+    reasons = [d.reason for d in change.deadlines]
+    if len(set(reasons)) != len(reasons):
+        raise ValueError("a deadline reason is wanted twice")
+    for d in change.deadlines:
+        if d.status != "pending" or len(d.due_on) != 10:
+            raise ValueError(f"deadline {d.reason} must be pending with a YYYY-MM-DD date")
+        datetime.date.fromisoformat(d.due_on)
+
+
+def check_fired(fired: list[FiredDeadline]) -> None:
+    if any(f.entry.case_ref != f.deadline.case_ref for f in fired):
+        raise ValueError("a fired deadline's timeline entry is for another case")
 
 
 class SQLiteStore:
@@ -286,13 +382,12 @@ class SQLiteStore:
 
     # -- records ---------------------------------------------------------------------------
     def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],
-               completion: Completion | None = None) -> None:
+               completion: Completion | None = None,
+               case_change: CaseChange | None = None) -> None:
         v = version
         data, response = _json(v.data), _json(completion.response) if completion else None
-        event_rows = [(e.event_id, e.record_id, e.event, e.form_id, e.channel, _json(e.recipient),
-                       _json(e.payload), e.created_at, e.status, e.attempts,
-                       e.next_attempt_at or e.created_at, e.last_error, e.sent_at)
-                      for e in events]
+        if case_change is not None:
+            check_change(case_change)
         with self._writing() as connection:
             if v.version == 1:
                 try:
@@ -309,8 +404,9 @@ class SQLiteStore:
                                (v.record_id, v.version, v.form_id, v.form_version, data,
                                 v.created_at, v.created_by, v.agency, v.reason))
             self._insert_audit(connection, audit)
-            connection.executemany("INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                   "?, ?)", event_rows)
+            self._insert_events(connection, events)
+            if case_change is not None:
+                self._apply_change(connection, case_change)
             if completion is not None and connection.execute(
                     "UPDATE idempotency SET status = 'done', response = ? WHERE actor = ? AND "
                     "key = ? AND status = 'in_flight' AND fingerprint = coalesce(?, fingerprint)",
@@ -348,6 +444,129 @@ class SQLiteStore:
         return Page([_record(row) for row in rows[:limit]],
                     _encode_cursor(form_id, last["first_created_at"], last["record_id"])
                     if last else None)
+
+    # -- cases -----------------------------------------------------------------------------
+    @staticmethod
+    def _insert_events(connection: sqlite3.Connection, events: list[OutboxEvent]) -> None:
+        connection.executemany("INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               [_event_row(event) for event in events])
+
+    @staticmethod
+    def _apply_change(connection: sqlite3.Connection, change: CaseChange) -> None:
+        """Within a write transaction: the case's version check and row, the attached records,
+        the timeline entries and the wanted deadlines."""
+        c = change.case
+        row = (c.process, c.state, c.version, c.opened_at, c.updated_at, _json(c.facts),
+               int(c.closed), c.case_ref)
+        found = connection.execute("SELECT version FROM cases WHERE case_ref = ?",
+                                   (c.case_ref,)).fetchone()
+        if c.version == 1:
+            if found is not None:
+                raise VersionConflict(f"case {c.case_ref} is already open")
+            connection.execute("INSERT INTO cases (process, state, version, opened_at, "
+                               "updated_at, facts, closed, case_ref) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+        elif found is None or found[0] != c.version - 1:
+            raise VersionConflict(f"case {c.case_ref} is not at version {c.version - 1}")
+        else:
+            connection.execute("UPDATE cases SET process = ?, state = ?, version = ?, "
+                               "opened_at = ?, updated_at = ?, facts = ?, closed = ? "
+                               "WHERE case_ref = ?", row)
+        for position, record_id in enumerate(change.record_ids):
+            held = connection.execute("SELECT case_ref FROM case_records WHERE record_id = ?",
+                                      (record_id,)).fetchone()
+            if held is not None and held[0] != c.case_ref:
+                raise StoreError(f"record {record_id} is attached to another case")
+            if held is None:
+                if connection.execute("SELECT 1 FROM record_heads WHERE record_id = ?",
+                                      (record_id,)).fetchone() is None:
+                    raise StoreError(f"no record {record_id} to attach")
+                connection.execute("INSERT INTO case_records VALUES (?, ?, ?, ?)",
+                                   (record_id, c.case_ref, c.version, position))
+        connection.executemany("INSERT INTO case_entries (case_ref, at, kind, ref, actor, "
+                               "agency, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               [_entry_row(entry) for entry in change.entries])
+        connection.executemany(
+            "INSERT INTO deadlines (case_ref, reason, due_on, event, status) "
+            "VALUES (?, ?, ?, ?, 'pending') ON CONFLICT (case_ref, reason) DO UPDATE SET "
+            "due_on = excluded.due_on, event = excluded.event, status = 'pending' "
+            "WHERE deadlines.status != 'fired' AND (deadlines.status = 'cleared' OR "
+            "deadlines.due_on != excluded.due_on OR deadlines.event != excluded.event)",
+            [(d.case_ref, d.reason, d.due_on, d.event) for d in change.deadlines])
+        connection.execute("UPDATE deadlines SET status = 'cleared' WHERE case_ref = ? AND "
+                           "status = 'pending' AND reason NOT IN (SELECT value FROM json_each(?))",
+                           (c.case_ref, _json([d.reason for d in change.deadlines])))
+
+    def change_case(self, change: CaseChange, audit: AuditEntry,
+                    events: list[OutboxEvent]) -> None:
+        check_change(change)
+        with self._writing() as connection:
+            self._apply_change(connection, change)
+            self._insert_audit(connection, audit)
+            self._insert_events(connection, events)
+
+    def get_case(self, case_ref: str) -> CaseState | None:
+        rows = self._rows("SELECT * FROM cases WHERE case_ref = ?", (case_ref,))
+        return _case(rows[0]) if rows else None
+
+    def case_of_record(self, record_id: str) -> str | None:
+        rows = self._rows("SELECT case_ref FROM case_records WHERE record_id = ?", (record_id,))
+        return rows[0][0] if rows else None
+
+    def case_records(self, case_ref: str) -> list[str]:
+        return [row[0] for row in self._rows(
+            "SELECT record_id FROM case_records WHERE case_ref = ? "
+            "ORDER BY case_version, position", (case_ref,))]
+
+    def case_entries(self, case_ref: str) -> list[CaseEntry]:
+        """Oldest first by `at`; entries written at the same moment in the order written."""
+        return [_entry(row) for row in self._rows(
+            "SELECT * FROM case_entries WHERE case_ref = ? ORDER BY at, seq", (case_ref,))]
+
+    def case_deadlines(self, case_ref: str) -> list[Deadline]:
+        """Every deadline of the case, whatever its status, by reason."""
+        return [_deadline(row) for row in self._rows(
+            f"SELECT {DEADLINE_COLUMNS} FROM deadlines WHERE case_ref = ? ORDER BY reason",
+            (case_ref,))]
+
+    def iter_cases(self, batch: int = 500) -> Iterator[CaseState]:
+        """In case_ref order, one short read per batch (no read held open between them)."""
+        if batch < 1:
+            raise ValueError("batch must be at least 1")
+        after = ""
+        while True:
+            rows = self._rows("SELECT * FROM cases WHERE case_ref > ? ORDER BY case_ref "
+                              "LIMIT ?", (after, batch))
+            yield from (_case(row) for row in rows)
+            if len(rows) < batch:
+                return
+            after = rows[-1]["case_ref"]
+
+    def due_deadlines(self, today: str, limit: int) -> list[Deadline]:
+        """By due date, then case and reason; read through the partial index of pending ones."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        return [_deadline(row) for row in self._rows(
+            f"SELECT {DEADLINE_COLUMNS} FROM deadlines WHERE status = 'pending' AND due_on <= ? "
+            "ORDER BY due_on, case_ref, reason LIMIT ?", (today, limit))]
+
+    def fire_deadlines(self, fired: list[FiredDeadline], now: str) -> list[tuple[str, str]]:
+        """All in one transaction (so a failure fires none); each only if still pending."""
+        check_fired(fired)
+        done: list[tuple[str, str]] = []
+        with self._writing() as connection:
+            for each in fired:
+                d = each.deadline
+                if connection.execute("UPDATE deadlines SET status = 'fired', fired_at = ? "
+                                      "WHERE case_ref = ? AND reason = ? AND status = 'pending'",
+                                      (now, d.case_ref, d.reason)).rowcount != 1:
+                    continue
+                connection.execute("INSERT INTO case_entries (case_ref, at, kind, ref, actor, "
+                                   "agency, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   _entry_row(each.entry))
+                self._insert_events(connection, each.events)
+                done.append((d.case_ref, d.reason))
+        return done
 
     # -- audit -----------------------------------------------------------------------------
     @staticmethod
