@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-API_COMMANDS = {"users", "token", "outbox"}
+API_COMMANDS = {"users", "token", "outbox", "sweep"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(argv: list[str]) -> int:
     """Build the forms, then serve the site and the API on one port (SQLite, .eml files),
-    rebuilding the site when YAML changes and delivering notifications every second."""
+    rebuilding the site when YAML changes, delivering notifications every second and
+    sweeping deadlines every DIPFORMS_SWEEP_SECONDS (300)."""
     import argparse
     import os
     import threading
@@ -63,13 +64,14 @@ def run(argv: list[str]) -> int:
         return 1
     sys.path.insert(0, str(root / "api"))
     import app as api_app
-    from chalicelib.localserver import ApiBridge, start_dispatcher
+    from chalicelib.localserver import ApiBridge, start_dispatcher, start_sweeper
     from chalicelib.runtime import runtime
 
     from generator.serve import serve
 
     stop = threading.Event()
     start_dispatcher(runtime(), stop)
+    start_sweeper(runtime(), stop, float(os.environ.get("DIPFORMS_SWEEP_SECONDS", "300")))
     print(f"data: {os.environ['DIPFORMS_DATA_DIR']} (records in SQLite, notifications "
           "as .eml files in outbox/)", flush=True)
     return serve(workspace, host=args.host, port=args.port,

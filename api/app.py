@@ -210,6 +210,86 @@ def amend_record(who, record_id: str) -> Response:
     return _answer(records.amend(runtime().context, who, record_id, request, _request_id()))
 
 
+def _case_answer(outcome, status: int = 200) -> Response:
+    """A case (or the case view) as 200, or a refusal in the one error shape."""
+    from chalicelib import cases
+
+    if isinstance(outcome, cases.Refusal):
+        return responses.error(outcome.code, outcome.errors)
+    if isinstance(outcome, dict):
+        return responses.ok(outcome, status)
+    return responses.ok({"case": cases.case_json(cases.process_of(runtime().context), outcome,
+                                                 None)}, status)
+
+
+def _case_request(change):
+    """Run `change(ctx, who, case_ref, body, at, today, request_id)` for a POST on a case."""
+    def view(who, case_ref: str) -> Response:
+        from chalicelib.records import iso, local_today
+
+        data = _json_body()
+        if isinstance(data, Response):
+            return data
+        ctx = runtime().context
+        now = ctx.now()
+        return _case_answer(change(ctx, who, case_ref, data, iso(now), local_today(now),
+                                   _request_id()))
+    return view
+
+
+@app.route("/v1/cases/{case_ref}", methods=["GET"])
+@_guarded
+@signed_in
+def read_case(who, case_ref: str) -> Response:
+    """The case with its records and timeline, cut to what the reader may see."""
+    from chalicelib import cases
+    from chalicelib.records import local_today
+
+    ctx = runtime().context
+    return _case_answer(cases.case_view(ctx, who, case_ref, local_today(ctx.now())))
+
+
+@app.route("/v1/cases/{case_ref}/transitions", methods=["POST"], content_types=ANY)
+@_guarded
+@signed_in
+def take_step(who, case_ref: str) -> Response:
+    """{transition, base_version?}: move the case, or 4xx naming the rule and next steps."""
+    from chalicelib import cases
+
+    return _case_request(cases.transition)(who, case_ref)
+
+
+@app.route("/v1/cases/{case_ref}/facts", methods=["POST"], content_types=ANY)
+@_guarded
+@signed_in
+def record_fact(who, case_ref: str) -> Response:
+    """{fact, value}: a fact staff keep on the case (e.g. a planned release date)."""
+    from chalicelib import cases
+
+    return _case_request(cases.record_fact)(who, case_ref)
+
+
+@app.route("/v1/cases/{case_ref}/appointments", methods=["POST"], content_types=ANY)
+@_guarded
+@signed_in
+def add_appointment(who, case_ref: str) -> Response:
+    """{starts_at, ends_at}: book a time; a clash with another agency tells both (N27)."""
+    from chalicelib import cases
+
+    return _case_request(lambda ctx, who, ref, data, at, today, rid: cases.add_appointment(
+        ctx, who, ref, data, at, rid))(who, case_ref)
+
+
+@app.route("/v1/cases/{case_ref}/disclosures", methods=["POST"], content_types=ANY)
+@_guarded
+@signed_in
+def disclose(who, case_ref: str) -> Response:
+    """{to, ground, items, reason, ...}: a disclosure, allowed and logged (N25) or refused."""
+    from chalicelib import cases
+
+    return _case_request(cases.disclose)(who, case_ref)
+
+
 @app.route("/v1/outbox/dead", methods=["GET"])
 @_guarded
 @signed_in
@@ -228,6 +308,33 @@ def retry_dead_letter(who, event_id: str) -> Response:
     return _answer(admin.retry_dead_letter(runtime().context, who, event_id, _request_id()))
 
 
+@app.route("/v1/dashboard", methods=["GET"])
+@_guarded
+@signed_in
+def dashboard(who) -> Response:
+    """The DAT view: counts by condition and outcome, overdue deadlines, dead letters."""
+    from chalicelib import dashboard_views
+
+    return _answer(dashboard_views.read(runtime().context, who, _request_id()))
+
+
+@app.route("/v1/dashboard.csv", methods=["GET"])
+@_guarded
+@signed_in
+def dashboard_csv(who) -> Response:
+    """One table of the DAT view as CSV: ?table=counts (the default), overdue or dead."""
+    from chalicelib import dashboard_views
+
+    table = (app.current_request.query_params or {}).get("table")
+    result = dashboard_views.export(runtime().context, who, table, _request_id())
+    if not isinstance(result, dashboard_views.CsvFile):
+        return _answer(result)
+    return Response(body=result.text, status_code=200, headers={
+        "Content-Type": "text/csv; charset=utf-8; header=present",
+        "Content-Disposition": f'attachment; filename="{result.filename}"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def deliver_notifications(event) -> None:
     """In AWS: deliver due notifications every minute (one machine: `dipforms run` does it)."""
@@ -239,6 +346,18 @@ def deliver_notifications(event) -> None:
     report = dispatch(current.context.store, current.channels,
                       now=lambda: datetime.datetime.now(datetime.UTC))
     app.log.info("outbox: sent %d, failed %d, dead %d", report.sent, report.failed, report.dead)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def sweep_deadlines(event) -> None:
+    """In AWS: fire due deadlines (reminders, N10/N11) every 15 minutes; each fires once."""
+    import datetime
+
+    from chalicelib.sweep import run_sweep
+
+    report = run_sweep(runtime().context, datetime.datetime.now(datetime.UTC))
+    app.log.info("sweep: due %d, fired %d, skipped %d", report.due, report.fired,
+                  report.skipped)
 
 
 def _is_uuid(text: str) -> bool:

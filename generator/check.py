@@ -6,13 +6,15 @@ Returns every Diagnostic at once; never raises and never writes. Pure.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .diagnostics import Diagnostic, did_you_mean
 from .fields import FIELD_TYPES
 from .model import Expr, Field, Form, Project
 from .process import check_process
+from .protocol_check import check_protocol_routes
 from .reader import Reader
+from .rules.settings import check_message
 from .rules.syntax import references
 from .rules.types import FieldInfo, check_condition
 from .spans import Span
@@ -20,9 +22,6 @@ from .spans import Span
 DATE_KINDS = ("date", "datetime")
 #: The API's roles (api/chalicelib/access.py has the same list: the two never import each other).
 ROLES = ("police", "cps", "cjit", "probation", "carat", "dat_admin")
-#: Record events a route may name, and the logical channels a route may use.
-EVENTS = ("submitted", "amended")
-CHANNELS = ("email", "sns")
 
 
 class Scope:
@@ -70,8 +69,9 @@ def _info(f: Field) -> FieldInfo:
 def check_project(project: Project) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     agency_types = project.codelists.get("agency_type")
+    settings = project.protocol.settings if project.protocol is not None else {}
     for form in project.forms:
-        out.extend(check_form(form))
+        out.extend(check_form(form, settings))
         if agency_types is not None and form.agency not in agency_types.codes:
             out.append(Diagnostic(form.span, "F016", f"unknown agency type '{form.agency}'",
                                   did_you_mean(form.agency, agency_types.codes)))
@@ -79,12 +79,17 @@ def check_project(project: Project) -> list[Diagnostic]:
         out.extend(_check_protocol(project))
     if project.process is not None:
         reader = Reader()
-        check_process(reader, project.process, (f.id for f in project.forms), ROLES)
+        check_process(reader, project.process, project.forms, ROLES,
+                      lambda form: Scope({f.id: f for f in form.fields()}).resolve,
+                      settings=project.protocol.settings if project.protocol is not None
+                      else None)
         out.extend(reader.diagnostics)
     return out
 
 
-def check_form(form: Form) -> list[Diagnostic]:
+def check_form(form: Form, settings: Mapping[str, object] | None = None) -> list[Diagnostic]:
+    """Every problem in one form; `settings` (the protocol's) are what its rules may read."""
+    settings = settings or {}
     out: list[Diagnostic] = []
     out.extend(_duplicates(((p.id, p.span) for p in form.pages), "page"))
     out.extend(_duplicates(((f.id, f.span) for f in form.fields()), "field"))
@@ -102,8 +107,9 @@ def check_form(form: Form) -> list[Diagnostic]:
                                   f"rule {rule.id} names an unknown field '{rule.field}'",
                                   did_you_mean(rule.field, scope.names())))
         rule_scope = _rule_scope(scope, target)
-        out.extend(_condition(rule.when, rule_scope))
-        out.extend(_condition(rule.check, rule_scope))
+        out.extend(_condition(rule.when, rule_scope, settings))
+        out.extend(_condition(rule.check, rule_scope, settings))
+        out.extend(check_message(rule.message, settings, f"the message of rule {rule.id}"))
     out.extend(_cycles(form))
     out.extend(_welsh(form))
     return out
@@ -140,10 +146,12 @@ def _check_field(f: Field, scope: Scope) -> list[Diagnostic]:
     return out
 
 
-def _condition(expr: Expr | None, scope: Scope) -> list[Diagnostic]:
+def _condition(expr: Expr | None, scope: Scope,
+               settings: Mapping[str, object] | None = None) -> list[Diagnostic]:
+    """Type-check a condition; `settings` only for a rule's when and check."""
     if expr is None or expr.ast is None:
         return []
-    return list(check_condition(expr.ast, scope.resolve, expr.span))
+    return list(check_condition(expr.ast, scope.resolve, expr.span, settings))
 
 
 def _duplicates(items: Iterable[tuple[str, Span]], what: str) -> list[Diagnostic]:
@@ -223,7 +231,7 @@ def _check_protocol(project: Project) -> list[Diagnostic]:
             out.append(Diagnostic(protocol.span, "F009", f"unknown {key} '{value}'",
                                   did_you_mean(str(value), codelist.codes)))
     out.extend(_check_access(project))
-    out.extend(_check_routes(project))
+    out.extend(check_protocol_routes(project, ROLES))
     conditions = project.codelists.get("dip_condition_type")
     if conditions is not None:
         for condition in protocol.condition_types:
@@ -245,33 +253,4 @@ def _check_access(project: Project) -> list[Diagnostic]:
             if role not in ROLES:
                 out.append(Diagnostic(span, "F018", f"unknown role '{role}'",
                                       did_you_mean(role, ROLES)))
-    return out
-
-
-def _check_routes(project: Project) -> list[Diagnostic]:
-    forms = {f.id: f for f in project.forms}
-    agencies = {a.id for a in project.protocol.agencies}
-    out = []
-    for route in project.protocol.routes:
-        if route.event not in EVENTS:
-            out.append(Diagnostic(route.spans["event"], "F019", f"unknown event '{route.event}'",
-                                  did_you_mean(route.event, EVENTS)))
-        if route.channel not in CHANNELS:
-            out.append(Diagnostic(route.spans["channel"], "F019",
-                                  f"unknown channel '{route.channel}'",
-                                  did_you_mean(route.channel, CHANNELS)))
-        if route.to not in agencies:
-            out.append(Diagnostic(route.spans["to"], "F016", f"unknown agency '{route.to}'",
-                                  did_you_mean(route.to, agencies)
-                                  or "add it under agencies: in forms/protocol.yaml"))
-        form = forms.get(route.form)
-        if form is None:
-            out.append(Diagnostic(route.spans["form"], "F017", f"unknown form '{route.form}'",
-                                  did_you_mean(route.form, forms)))
-            continue
-        names = {f.id for f in form.fields() if FIELD_TYPES[f.type].has_value}
-        for name, span in route.fields:
-            if name not in names:
-                out.append(Diagnostic(span, "E002", f"form '{form.id}' has no field '{name}'",
-                                      did_you_mean(name, names)))
     return out

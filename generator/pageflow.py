@@ -7,6 +7,7 @@ server between posts: the answers travel in the page. No sockets or files here.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,12 +18,14 @@ from .formpost import Raw, read_fields, write_fields
 from .model import Field, Form, Page
 from .render import site_path
 from .render_text import words
-from .render_views import Filled, Posted, rule_data
+from .render_views import Confirm, Filled, Posted, rule_data
 
 if TYPE_CHECKING:
     from .nojs import NoScript
 
 COOKIE = "dipforms_session"
+#: Reasons for going ahead with warnings are posted as `_confirmations[<rule id>]`.
+REASON = re.compile(r"^_confirmations\[([A-Za-z0-9_-]{1,40})\]$")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class FormPost:
         self.kept = {k: v for k, v in kept.items() if k in known}
         key = _first(raw, "_key")
         self.key = key if _is_uuid(key) else flow.new_key()
+        self.reasons = {m.group(1): values[0].strip() for name, values in raw.items()
+                        if (m := REASON.match(name)) and values}
 
     def answer(self, index: int) -> Reply:
         page = self.form.pages[index]
@@ -138,9 +143,10 @@ class FormPost:
 
     def submit(self, index: int, answers: dict) -> Reply:
         data = self.applicable(answers)
+        sent = {**data, "_confirmations": self.reasons} if self.reasons else data
         status, body = self.flow.call(
             "POST", f"/v1/forms/{self.form.id}/submissions",
-            {"Authorization": f"Bearer {self.token}", "Idempotency-Key": self.key}, data)
+            {"Authorization": f"Bearer {self.token}", "Idempotency-Key": self.key}, sent)
         if status == 201:
             record = body.get("record") or {}
             warnings = [w.get("message") for w in body.get("warnings") or () if w.get("message")]
@@ -151,6 +157,8 @@ class FormPost:
             return Reply(reply.status, location=reply.location, cookie=CLEARED)
         if status == 422 and body.get("error") == "invalid":
             return self.refused(index, answers, data, body.get("errors") or [])
+        if status == 422 and body.get("error") == "confirmation_required":
+            return self.confirm(index, answers, body.get("errors") or [])
         if body.get("error") == "idempotency_key_reused":
             self.key = self.flow.new_key()
             message = self.t.key_reused
@@ -173,11 +181,30 @@ class FormPost:
         target = next((self.page_of(e) for e in ranked if self.page_of(e) is not None), index)
         return self.show(target, answers, errors=ranked, resume=True)
 
+    def confirm(self, index: int, answers: dict, warnings: list[dict]) -> Reply:
+        """The API wants a reason for each warning: the page of the first, with a box for
+        each reason (and an error for one posted blank); posting it sends the form again."""
+        boxes: dict[str, Confirm] = {}
+        for w in warnings:
+            rule = str(w.get("code") or "")
+            if not REASON.match(f"_confirmations[{rule}]") or rule in boxes:
+                continue
+            blank = rule in self.reasons   # asked before, and sent without a reason
+            boxes[rule] = Confirm(rule, w.get("message") or self.t.check_answer,
+                                  "; ".join(str(s) for s in w.get("source") or ()),
+                                  self.reasons.get(rule, ""),
+                                  self.t.confirm_missing if blank else None)
+        target = next((self.page_of(w) for w in warnings if self.page_of(w) is not None), index)
+        problems = [(c.id, f"{self.t.confirm_missing}: {c.message}") for c in boxes.values()]
+        return self.show(target, answers, problems=problems, resume=True,
+                         confirm=tuple(boxes.values()))
+
     # --- showing a page -------------------------------------------------------------------
 
     def show(self, index: int, answers: dict, *, raw: Raw | None = None,
              errors: Sequence[dict] = (), problems: Sequence[tuple[str | None, str]] = (),
-             add: str | None = None, resume: bool = False) -> Reply:
+             add: str | None = None, resume: bool = False,
+             confirm: tuple[Confirm, ...] = ()) -> Reply:
         """Page `index` with `answers` (or the inputs as posted, `raw`) filled in, `errors`
         beside its fields and in the summary, and the other answers in hidden inputs."""
         page = self.form.pages[index]
@@ -187,7 +214,11 @@ class FormPost:
         others = {k: v for k, v in answers.items() if k not in own}
         listed = list(problems) + [(_element_id(e.get("field")),
                                     e.get("message") or self.t.check_answer) for e in errors]
-        inline = {eid: message for eid, message in reversed(listed)
+        # beside the field, a rule's error also says where the rule comes from
+        beside = list(problems) + [(_element_id(e.get("field")), _with_source(
+            e.get("message") or self.t.check_answer, e.get("source"), self.t.source))
+            for e in errors]
+        inline = {eid: message for eid, message in reversed(beside)
                   if eid and _segments_of_id(eid, own)}
         filled = Filled(raw=raw, errors=inline, hidden=self.decided_hidden(page, others),
                         add=add, error_word=self.t.error)
@@ -196,7 +227,8 @@ class FormPost:
                         key=self.key, resume=resume,
                         last=resume or self.applying(
                             answers, range(index + 1, len(self.form.pages))) is None,
-                        back=self.applying(answers, range(index - 1, -1, -1)) is not None)
+                        back=self.applying(answers, range(index - 1, -1, -1)) is not None,
+                        confirm=confirm)
         return Reply(200, self.flow.site.page(self.form, index, self.lang, posted))
 
     def decided_hidden(self, page: Page, others: dict) -> frozenset[str]:
@@ -246,6 +278,13 @@ def _segments(pointer: Any) -> list[str]:
 def _element_id(pointer: Any) -> str | None:
     """`/offences/0/offence_date` -> `offences-0-offence_date`, as the page script names it."""
     return "-".join(_segments(pointer)) or None
+
+
+def _with_source(message: str, source: Any, word: str) -> str:
+    """A rule's message with its citations ("document section"), as the API gives them."""
+    if not isinstance(source, list) or not source:
+        return message
+    return f"{message} ({word}: {'; '.join(str(s) for s in source)})"
 
 
 def _segments_of_id(element_id: str, own: set[str]) -> bool:

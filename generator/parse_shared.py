@@ -5,15 +5,25 @@ Pure: each function takes nodes and a Reader and returns model objects.
 
 from __future__ import annotations
 
-from .model import AccessRule, Agency, Block, CodeList, Protocol, Route
+from .model import AccessRule, Agency, Block, CodeList
 from .parse import parse_codes
+from .protocol_routes import (
+    LocalProtocol,
+    parse_grounds,
+    parse_items,
+    parse_route,
+    parse_scopes,
+    parse_sharing,
+    parse_templates,
+    parse_withheld,
+)
 from .reader import Reader
 from .spans import Mapping, Node, Scalar, Span, plain
 
 PROTOCOL_KEYS = ("area", "name", "country", "area_type", "source", "condition_types",
-                 "settings", "agencies", "access", "routes")
+                 "settings", "agencies", "access", "routes", "templates", "scopes", "items",
+                 "sharing", "disclosure_grounds", "never_disclosed")
 ACCESS_KEYS = ("submit", "read")
-ROUTE_KEYS = ("event", "form", "to", "channel", "fields", "source")
 AGENCY_KEYS = ("id", "type", "name", "spoc")
 SPOC_KEYS = ("name", "role", "email", "phone", "out_of_hours_phone")
 
@@ -68,7 +78,7 @@ def parse_block(r: Reader, node: Node, file_id: str) -> Block | None:
     return Block(name, r.text(m.get("description"), "the description"), m.get("fields"), m.span)
 
 
-def parse_protocol(r: Reader, node: Node) -> Protocol | None:
+def parse_protocol(r: Reader, node: Node) -> LocalProtocol | None:
     m = r.mapping(node, "forms/protocol.yaml")
     if m is None:
         return None
@@ -84,12 +94,21 @@ def parse_protocol(r: Reader, node: Node) -> Protocol | None:
     settings = _settings(r, m.get("settings"))
     sources = r.sources(m.get("source"), "the protocol")
     access = _access(r, m.get("access"))
-    routes = tuple(x for x in (_route(r, n) for n in r.sequence(m.get("routes"), "routes")) if x)
+    routes = tuple(x for x in (parse_route(r, n) for n in r.sequence(m.get("routes"), "routes"))
+                   if x)
+    templates = parse_templates(r, m.get("templates"))
+    scopes = parse_scopes(r, m.get("scopes"))
+    items, item_spans = parse_items(r, m.get("items"))
+    sharing = parse_sharing(r, m.get("sharing"))
+    grounds = parse_grounds(r, m.get("disclosure_grounds"))
+    withheld = parse_withheld(r, m.get("never_disclosed"))
     if area is None or name is None:
         return None
     raw = {k: plain(v) for k, v in m.items.items()}
-    return Protocol(area, name, agencies, condition_types, settings, sources, m.span, raw,
-                    access=access, routes=routes)
+    return LocalProtocol(area, name, agencies, condition_types, settings, sources, m.span, raw,
+                         access=access, routes=routes, templates=templates, scopes=scopes,
+                         items=items, item_spans=item_spans, sharing=sharing, grounds=grounds,
+                         withheld=withheld)
 
 
 def _roles(r: Reader, node: Node | None, what: str) -> tuple[tuple[str, Span], ...]:
@@ -116,26 +135,6 @@ def _access(r: Reader, node: Node | None) -> dict[str, AccessRule]:
                                     _roles(r, entry.get("submit"), "submit"),
                                     _roles(r, entry.get("read"), "read"))
     return rules
-
-
-def _route(r: Reader, node: Node) -> Route | None:
-    """routes: [{event, form, to, channel, fields, source}]: who hears of what, and how."""
-    m = r.mapping(node, "a route")
-    if m is None:
-        return None
-    r.keys(m, ROUTE_KEYS, ("event", "form", "to", "channel"), "a route")
-    values = {k: r.ident(m.get(k), f"the route's {k}") for k in ("event", "form", "to", "channel")}
-    fields = tuple((f, n.span) for f, n in ((r.ident(n, "a field"), n)
-                                          for n in r.sequence(m.get("fields"), "fields")) if f)
-    if "source" not in m.items:
-        r.error(m.span, "F011", "a route has no source",
-                hint="cite the protocol or guidance it comes from, or write source: assumption")
-    r.sources(m.get("source"), "the route")
-    if None in values.values():
-        return None
-    spans = {k: m.get(k).span for k in values}
-    return Route(values["event"], values["form"], values["to"], values["channel"], fields,
-                 m.span, spans)
 
 
 def _agency(r: Reader, node: Node) -> Agency | None:

@@ -8,17 +8,40 @@ that is not one of the API's roles. The form that opens a case must exist (F017)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from collections.abc import Mapping as SettingsMapping
 from dataclasses import dataclass
+from typing import Any
 
 from .diagnostics import did_you_mean
-from .model import Source, Text
+from .model import Form, Source, Text
+from .process_case import (
+    Fact,
+    Guard,
+    Link,
+    Trigger,
+    check_facts,
+    check_guard,
+    check_links,
+    check_trigger,
+    facts_json,
+    guard_json,
+    links_json,
+    parse_facts,
+    parse_guard,
+    parse_links,
+    parse_trigger,
+    trigger_json,
+)
+from .process_deadlines import Deadline, check_deadlines, deadlines_json, parse_deadlines
 from .reader import Reader
+from .rules.types import Resolve
 from .spans import Mapping, Node, Span
 
-PROCESS_KEYS = ("process", "title", "opened_by", "start", "source", "states", "transitions")
+PROCESS_KEYS = ("process", "title", "opened_by", "start", "source", "states", "transitions",
+                "links", "facts", "deadlines")
 STATE_KEYS = ("id", "label", "terminal")
-TRANSITION_KEYS = ("id", "from", "to", "roles", "notify", "source")
+TRANSITION_KEYS = ("id", "from", "to", "roles", "notify", "source", "guard", "on")
 #: The notification events of domain notes section 6, N01 to N28.
 EVENT_IDS = tuple(f"N{n:02d}" for n in range(1, 29))
 
@@ -41,6 +64,8 @@ class Transition:
     sources: tuple[Source, ...]
     span: Span
     spans: dict[str, Span]
+    guard: Guard | None = None        # a rule that must hold on the case's facts
+    trigger: Trigger | None = None    # the form whose submission makes this transition
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,9 @@ class Process:
     sources: tuple[Source, ...]
     span: Span
     spans: dict[str, Span]
+    links: tuple[Link, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()   # generator/process_deadlines.py
 
     def state(self, state_id: str) -> State | None:
         return next((s for s in self.states if s.id == state_id), None)
@@ -80,7 +108,9 @@ def parse_process(r: Reader, node: Node) -> Process | None:
     if None in (process_id, title, opened_by, start):
         return None
     return Process(process_id, title, opened_by, start, states, transitions, sources, m.span,
-                   _spans(m))
+                   _spans(m), links=parse_links(r, m.get("links")),
+                   facts=parse_facts(r, m.get("facts")),
+                   deadlines=parse_deadlines(r, m.get("deadlines")))
 
 
 def _spans(m: Mapping) -> dict[str, Span]:
@@ -117,14 +147,23 @@ def _transition(r: Reader, node: Node) -> Transition | None:
                 hint="cite the guidance (document and section), or write `source: assumption`")
     if None in (transition_id, source_state, target):
         return None
+    guard = parse_guard(r, m.get("guard")) if m.get("guard") is not None else None
+    trigger = parse_trigger(r, m.get("on")) if m.get("on") is not None else None
     return Transition(transition_id, source_state, target, roles, notify, sources, m.span,
-                      _spans(m))
+                      _spans(m), guard, trigger)
 
 
-def check_process(r: Reader, process: Process, form_ids: Iterable[str],
-                  roles: Iterable[str]) -> None:
-    """Report every problem in the process as a diagnostic on `r`."""
-    forms, roles = set(form_ids), tuple(roles)
+def check_process(r: Reader, process: Process, all_forms: Iterable[Form],
+                  roles: Iterable[str], scope_for: Callable[[Form], Resolve], *,
+                  settings: SettingsMapping[str, Any] | None = None) -> None:
+    """Report every problem in the process as a diagnostic on `r`. `scope_for(form)` names
+    a form's fields for expressions (check.Scope's resolve); `settings` are the protocol's
+    (None: the setting names deadlines use are not checked)."""
+    by_id = {form.id: form for form in all_forms}
+    forms, roles = set(by_id), tuple(roles)
+    linked = {link.form for link in process.links} | {process.opened_by}
+    check_links(r, process.links, by_id, process.opened_by)
+    check_facts(r, process.facts, by_id, linked, roles, EVENT_IDS, scope_for)
     if process.opened_by not in forms:
         r.error(process.spans["opened_by"], "F017", f"unknown form '{process.opened_by}'",
                 did_you_mean(process.opened_by, forms))
@@ -150,6 +189,10 @@ def check_process(r: Reader, process: Process, form_ids: Iterable[str],
             if role not in roles:
                 r.error(t.spans["roles"], "F018", f"unknown role '{role}'",
                         did_you_mean(role, roles))
+        if t.guard is not None:
+            check_guard(r, t.guard, process.facts)
+        if t.trigger is not None:
+            check_trigger(r, t.trigger, by_id, linked, scope_for)
         if t.notify is not None and t.notify not in EVENT_IDS:
             r.error(t.spans["notify"], "F019", f"unknown notification event '{t.notify}'",
                     did_you_mean(t.notify, EVENT_IDS) or "events are N01 to N28")
@@ -166,6 +209,8 @@ def check_process(r: Reader, process: Process, form_ids: Iterable[str],
         if not state.terminal and not leaves:
             r.error(state.span, "P003", f"the state '{state.id}' is a dead end",
                     hint="add a transition out of it, or mark it `terminal: true`")
+    check_deadlines(r, process.deadlines, {s.id: s.terminal for s in process.states},
+                    {f.id: f.type for f in process.facts}, settings, EVENT_IDS)
 
 
 def _reachable(process: Process) -> set[str]:
@@ -185,5 +230,9 @@ def process_json(process: Process) -> dict:
                        for s in process.states],
             "transitions": [{"id": t.id, "from": t.source_state, "to": t.target,
                              "roles": list(t.roles), "notify": t.notify,
-                             "source": [str(x) for x in t.sources]}
-                            for t in process.transitions]}
+                             "source": [str(x) for x in t.sources],
+                             "guard": guard_json(t.guard), "on": trigger_json(t.trigger)}
+                            for t in process.transitions],
+            "links": links_json(process.links), "facts": facts_json(process.facts),
+            "deadlines": deadlines_json(process.deadlines,
+                                        [s.id for s in process.states if not s.terminal])}

@@ -117,7 +117,15 @@ _EN = {
     "record_saved": "The record is saved. The agencies that need to know about it will be told.",
     "nothing_submitted": "There is no submitted form to show in this browser tab.",
     "start_another": "Start another",
+    "view_case": "View the case",
     "check_warnings": "Check these answers",
+    # warnings gone ahead with, each with a reason kept with the record (errors.js, page.html)
+    "confirm_title": "Before you send",
+    "confirm_lead": "Some answers raise a warning. You can still send the form: say why you "
+                    "are going ahead with each one. Your reason is kept with the record.",
+    "confirm_reason": "Why are you going ahead?",
+    "confirm_missing": "Say why you are going ahead despite this warning",
+    "source": "Source",
     "problem": "There is a problem",
     "error": "Error",
     "enter_user": "Enter your user ID",
@@ -275,7 +283,16 @@ _CY = {
                     "amdano yn cael gwybod.",
     "nothing_submitted": "Nid oes ffurflen wedi'i chyflwyno i'w dangos yn y tab porwr hwn.",
     "start_another": "Dechrau un arall",
+    "view_case": "Gweld yr achos",  # ours, unverified
     "check_warnings": "Gwiriwch yr atebion hyn",
+    # rhybuddion y bwrir ymlaen er gwaethaf (errors.js, page.html); ours, unverified
+    "confirm_title": "Cyn i chi anfon",
+    "confirm_lead": "Mae rhai atebion yn codi rhybudd. Gallwch anfon y ffurflen o hyd: dywedwch "
+                    "pam eich bod yn bwrw ymlaen gyda phob un. Caiff eich rheswm ei gadw gyda'r "
+                    "cofnod.",
+    "confirm_reason": "Pam ydych chi'n bwrw ymlaen?",
+    "confirm_missing": "Dywedwch pam eich bod yn bwrw ymlaen er gwaethaf y rhybudd hwn",
+    "source": "Ffynhonnell",
     "problem": "Mae problem wedi codi",
     "error": "Gwall",
     "enter_user": "Rhowch eich ID defnyddiwr",
@@ -347,13 +364,191 @@ SCRIPT_WORDS = ("problem", "error", "sign_in", "sign_out", "enter_user", "enter_
                 "continue_button", "not_sent", "key_reused", "try_again", "answers_kept",
                 "draft_key_failed", "queued_title", "queued_text", "queue_waiting",
                 "queue_sent", "queue_refused", "status_completed", "status_in_progress",
-                "status_not_needed", "not_started")
+                "status_not_needed", "not_started", "confirm_title", "confirm_lead",
+                "confirm_reason", "confirm_missing", "source", "warning")
 
 
 def words(lang: str) -> SimpleNamespace:
     """The site's words in `lang`, as attributes (`t.back` in a template)."""
     chosen = WORDS[lang]
     return SimpleNamespace(**chosen, script={k: chosen[k] for k in SCRIPT_WORDS})
+
+
+#: The DAT view (admin/dashboard.html, static/dashboard.js): a page for DAT administrators,
+#: in English only like the other admin tools (`dipforms rules`, `dipforms protocol`).
+#: `script` holds what dashboard.js shows; {name} is filled in by the script.
+DASHBOARD_WORDS = {
+    "title": "DAT view",
+    "caption": "Drug Action Team",
+    "needs_js": "You need to turn on JavaScript to see the DAT view.",
+    "loading": "Loading the figures.",
+    "sign_in_title": "Sign in to see the DAT view",
+    "sign_in": "You need to sign in as a DAT administrator to see these figures.",
+    "forbidden_title": "You need the DAT administrator role",
+    "forbidden": "This page shows figures for the whole partnership. Only DAT administrators "
+                 "can see it. Ask your Drug Action Team if you need these figures.",
+    "failed_title": "Sorry, there is a problem",
+    "lead": "Figures for {date}, counted from the cases stored. No names or other personal "
+            "details are shown: cases are named only by their reference.",
+    "at_a_glance": "At a glance",
+    "counts_title": "Cases by condition and outcome",
+    "chart_caption": "Cases by DIP condition, split by outcome. The table below gives the "
+                     "same figures.",
+    "key": "Key",
+    "overdue_title": "Overdue actions",
+    "overdue_lead": ("Actions still outstanding after their date: the case is still waiting "
+                     "for what the deadline asked for."),
+    "dead_title": "Notifications not delivered",
+    "dead_lead": "Notifications that could not be delivered after every attempt. They need a "
+                 "DAT administrator to check the agency's contact details, then queue them "
+                 "again.",
+    "download": "Download CSV",
+    "script": {
+        "counts_caption": "Number of cases by DIP condition and outcome",
+        "open_cases": "Open cases",
+        "closed_cases": "Closed cases",
+        "all_cases": "All cases",
+        "overdue": "Overdue actions",
+        "dead": "Notifications not delivered",
+        "condition": "DIP condition",
+        "total": "Total",
+        "all_conditions": "All conditions",
+        "chart_label": "Bar chart of {total} cases by DIP condition and outcome. {rows}",
+        "chart_row": "{condition}: {count}",
+        "chart_part": "{outcome} {count}",
+        "none_overdue": "There are no overdue actions.",
+        "none_dead": "Every notification has been delivered or is still being tried.",
+        "by_reason": "Overdue actions by reason",
+        "reason": "Reason",
+        "number": "Number",
+        "overdue_list": "Overdue actions, oldest first",
+        "case_ref": "Case reference",
+        "event": "Notification",
+        "due_on": "Due on",
+        "days_overdue": "Days overdue",
+        "by_event": "Notifications not delivered, by notification",
+        "dead_list": "Notifications not delivered, oldest first",
+        "record": "Record",
+        "agency": "Agency",
+        "attempts": "Attempts",
+        "failure": "Failure",
+        "queued_at": "Queued at",
+        "truncated": "Only the first {count} are shown. Download the CSV for the same list.",
+        "download_failed": "The CSV could not be downloaded. Try again in a moment.",
+        "months": _EN["months"],
+        "date_at_time": _EN["date_at_time"],
+    },
+}
+
+
+#: The case pages (cases/index.html, cases/case.html, static/case.js): for staff, in English
+#: only like the DAT view; the Welsh front page links to them marked as English.
+#: `facts` names the facts forms/process.yaml keeps on a case (a fact without words here is
+#: shown by its id); `script` holds what case.js shows; {name} is filled in by the script.
+CASE_WORDS = {
+    "find_title": "Find a case",
+    "find_lead": "A case starts when the police send an MG14. Its reference is the MG14's "
+                 "reference.",
+    "ref_label": "Case reference",
+    "ref_hint": "For example, MG14-0A1B2C3D4E",
+    "find_button": "Find the case",
+    "index_link": "Find a case",
+    "index_after": " to see where it is and what can happen next.",
+    "needs_js": "You need to turn on JavaScript to see and move cases.",
+    "loading": "Loading the case.",
+    "no_ref_title": "Which case?",
+    "no_ref": "This page shows one case. Find it by its reference first.",
+    "sign_in_title": "Sign in to see this case",
+    "sign_in": "You need to sign in before you can see cases.",
+    "not_found_title": "Case not found",
+    "not_found": "There is no case with this reference. Check the reference and try again.",
+    "forbidden_title": "You cannot see this case",
+    "forbidden": "Your role does not give you access to cases. Ask your Drug Action Team if "
+                 "you need to see it.",
+    "failed_title": "Sorry, there is a problem",
+    "next_title": "What can happen next",
+    "records_title": "Records",
+    "timeline_title": "Timeline",
+    "timeline_lead": "What has happened on this case, newest first.",
+    "moved_title": "Success",
+    "facts": {
+        "condition_type": "DIP condition",
+        "offence_class": "Class of offence",
+        "offence_date": "Earliest offence",
+        "contact_by_date": "Contact by",
+        "comply_by_date": "Comply by",
+        "followup_ra_at": "Follow-up required assessment",
+        "consent_police_cps": "Consent to share the assessment with the police and CPS",
+        "compliance_outcome": "Compliance",
+        "supervision_start": "Supervision started",
+        "ppo_or_high_rosh": "PPO or high risk of serious harm",
+        "release_date": "Planned release",
+    },
+    "script": {
+        "error": _EN["error"],
+        "case_title": "Case {ref}",
+        "reference": "Reference",
+        "state": "State",
+        "closed": "Closed",
+        "opened_at": "Opened",
+        "updated_at": "Last changed",
+        "yes": _EN["yes"],
+        "no": _EN["no"],
+        "next_lead": "Each button moves the case on at once, and tells the agencies that "
+                     "need to know.",
+        "step": "Move to: {label}",
+        "step_elsewhere": "Move to: {label} (only {roles} can do this)",
+        "no_steps": "There is nothing for you to do on this case now. Other agencies may move "
+                    "it on.",
+        "closed_case": "This case is closed. Nothing more can happen to it.",
+        "moved": "The case has moved to: {label}",
+        "rule": "Rule",
+        "source": _EN["source"],
+        "allowed": "What can happen instead:",
+        "none_allowed": "Nothing else can happen to the case now.",
+        "conflict": "Someone else changed this case while you were looking at it. It has "
+                    "been reloaded with their change: check it, then try again.",
+        "step_failed": "The case could not be moved. Try again in a moment.",
+        "enter_ref": "Enter the case reference",
+        "ref_format": "Enter a case reference like MG14-0A1B2C3D4E, using only letters, "
+                      "numbers and hyphens",
+        "no_records": "No records can be shown to you on this case.",
+        "made_by": "Made by",
+        "saved_at": "Saved",
+        "version": "Version",
+        "view_record": "View and print",
+        "view_record_hidden": " the record {ref}",
+        "answers": "Answers you can see",
+        "no_answers": "You cannot see the answers in this record.",
+        "no_timeline": "Nothing has happened on this case yet.",
+        "by": "by {agency}",
+        "by_system": "automatically",
+        "opened": "Case opened",
+        "opened_text": "{form} {ref}. State: {state}.",
+        "form_added": "Record added",
+        "form_amended": "Record amended",
+        "form_text": "{form} {ref}, version {version}.",
+        "transition": "State changed",
+        "transition_text": "From ‘{from}’ to ‘{to}’.",
+        "notification": "Notification {event}",
+        "notification_text": "For {to}.",
+        "reminder": "Reminder {event}",
+        "reminder_text": "{reason}, due {due}. For {to}.",
+        "fact": "Fact recorded",
+        "appointment": "Appointment booked",
+        "appointment_text": "From {starts} to {ends}.",
+        "clash_text": "It overlaps an appointment of {agencies}.",
+        "disclosure": "Information disclosed",
+        "disclosure_text": "To {to} on the ground {ground}: {items}.",
+        "nobody": "no agency",
+        "roles": {"police": "the police", "cps": "the CPS", "cjit": "the CJIT",
+                  "probation": "probation", "carat": "the CARAT team",
+                  "dat_admin": "a DAT administrator"},
+        "or": " or ",
+        "months": _EN["months"],
+        "date_at_time": _EN["date_at_time"],
+    },
+}
 
 
 def switch_label(to_lang: str) -> str:

@@ -54,13 +54,31 @@ class Filled:
 
 
 @dataclass(frozen=True)
+class Confirm:
+    """A warning the API wants a reason for, on a page posted without JavaScript: the rule
+    id, its message and source, the reason posted so far, and `error` when it was blank."""
+
+    rule: str
+    message: str
+    source: str
+    reason: str = ""
+    error: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The textarea's id: the element id of the pointer /_confirmations/<rule>."""
+        return f"_confirmations-{self.rule}"
+
+
+@dataclass(frozen=True)
 class Posted:
     """A page as the local server answers a post sent without JavaScript: `filled` for the
     inputs; `problems` (element id or None, message) for the error summary, in order; the
     answers of the other pages (JSON) and the idempotency key, carried in hidden inputs;
     `resume`: send the form once this page is right (after the API refused it); `last`: the
     form is sent when this page is posted (its button says Send); `back`: an earlier page
-    applies (a Back button posts the page); `user`: the sign-in page's user id."""
+    applies (a Back button posts the page); `user`: the sign-in page's user id; `confirm`:
+    warnings the form is sent with once each has a reason."""
 
     filled: Filled = field(default_factory=Filled)
     problems: tuple[tuple[str | None, str], ...] = ()
@@ -70,6 +88,7 @@ class Posted:
     last: bool = False
     back: bool = False
     user: str = ""
+    confirm: tuple[Confirm, ...] = ()
 
     def summary(self, fields: Sequence[FieldView] | None) -> list[dict[str, str]]:
         """govukErrorSummary's errorList: problems on this page link to their input; with
@@ -78,6 +97,8 @@ class Posted:
         for element_id, message in self.problems:
             target = element_id if fields is None else (
                 anchor(fields, element_id) if element_id else None)
+            if target is None and any(c.id == element_id for c in self.confirm):
+                target = element_id
             items.append({"text": message, "href": f"#{target}"} if target else
                          {"text": message})
         return items

@@ -1,5 +1,6 @@
-"""Tables a Drug Action Team reviews: every rule with its severity and source (`dipforms
-rules`), and the protocol's routing and access (`dipforms protocol`).
+"""Tables a Drug Action Team reviews: every rule with its severity, source and the protocol
+settings it reads (`dipforms rules`), and the protocol's routing and access (`dipforms
+protocol`).
 
 Pure: a parsed Project in, text out. Columns are separated by two spaces and wrapped to
 nothing (a DAT pipes them to a file or a spreadsheet with --csv).
@@ -11,29 +12,68 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from .model import Project, Source
+from .events import EVENTS, REASON_EVENTS, RECORD_EVENTS
+from .model import Project, Route, Rule, Source
+from .protocol_routes import CaseRoute
+from .rules.settings import fill, settings_read, shown
 
 
 def _sources(sources: Iterable[Source]) -> str:
     return "; ".join(str(s) for s in sources) or "(none)"
 
 
+def _settings(rule: Rule, settings: dict) -> str:
+    """`name = value` for each protocol setting the rule reads, or '-'."""
+    names = [n for expr in (rule.when, rule.check) if expr is not None
+             for n in settings_read(expr.ast)]
+    unique = list(dict.fromkeys(names))
+    return "; ".join(f"{n} = {shown(settings.get(n))}" for n in unique) or "-"
+
+
 def rule_rows(project: Project) -> list[tuple[str, ...]]:
-    """(id, form, field, severity, source, message): every rule of every form, by id."""
+    """(id, form, field, severity, source, settings, message): every rule of every form, by
+    id; the message with the settings' values filled in, as people see it."""
+    settings = project.protocol.settings if project.protocol is not None else {}
     rows = [(rule.id, form.id, rule.field, rule.severity, _sources(rule.sources),
-             rule.message.get("en"))
+             _settings(rule, settings), fill(rule.message.get("en"), settings))
             for form in project.forms for rule in form.rules]
     return sorted(rows, key=lambda row: (row[0], row[1]))
 
 
 def route_rows(project: Project) -> list[tuple[str, ...]]:
-    """(event, form, to, agency name, channel, answers sent): who hears of what."""
+    """(event, form, to, agency, SPOC, channel, template, what it carries, reason, source):
+    who hears of what, record events first, then N01 to N28 in order."""
     if project.protocol is None:
         return []
-    names = {a.id: a.name for a in project.protocol.agencies}
-    return sorted((r.event, r.form, r.to, names.get(r.to, "?"), r.channel,
-                   ", ".join(f for f, _ in r.fields) or "(reference only)")
-                  for r in project.protocol.routes)
+    agencies = {a.id: a for a in project.protocol.agencies}
+    rows = []
+    for r in project.protocol.routes:
+        agency = agencies.get(r.to)
+        case = isinstance(r, CaseRoute)
+        rows.append((f"{r.event} {EVENTS.get(r.event, '?')}" if case else r.event,
+                     "(case)" if case else r.form, r.to,
+                     agency.name if agency else RECIPIENT_NAMES.get(r.to, "?"),
+                     agency.spoc.get("name", "-") if agency else "-", r.channel,
+                     r.template if case else "-", _carries(r), _reason(r),
+                     _sources(getattr(r, "sources", ()))))
+    order = {event: n for n, event in enumerate((*RECORD_EVENTS, *EVENTS))}
+    return sorted(rows, key=lambda row: (order.get(row[0].split()[0], len(order)), row[8],
+                                         row[2]))
+
+
+def _carries(route: Route) -> str:
+    """A process event's scopes, or the answers a record event's message adds."""
+    if isinstance(route, CaseRoute):
+        return " + ".join(scope for scope, _ in route.scopes)
+    if not route.fields:
+        return "(reference only)"
+    return "fields: " + ", ".join(field for field, _ in route.fields)
+
+
+def _reason(route: Route) -> str:
+    if not isinstance(route, CaseRoute):
+        return "-"
+    return route.reason or ("(any)" if route.event in REASON_EVENTS else "-")
 
 
 def access_rows(project: Project) -> list[tuple[str, ...]]:
@@ -59,6 +99,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, as_csv: bool 
     return "\n".join(lines) + "\n"
 
 
-RULE_HEADER = ("rule", "form", "field", "severity", "source", "message")
-ROUTE_HEADER = ("event", "form", "to", "agency", "channel", "answers sent")
+RULE_HEADER = ("rule", "form", "field", "severity", "source", "settings", "message")
+ROUTE_HEADER = ("event", "form", "to", "agency", "SPOC", "channel", "template", "carries",
+                "reason", "source")
+#: What a special recipient stands for, in the agency column.
+RECIPIENT_NAMES = {"named_agencies": "(the agencies the consent record names)",
+                   "owners": "(the owners of both appointments)"}
 ACCESS_HEADER = ("form", "may submit", "may read")

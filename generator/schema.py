@@ -15,6 +15,7 @@ from .check import Scope
 from .fields import FIELD_TYPES, SchemaContext
 from .model import Expr, Field, Form, Project, Text
 from .rules.compile import to_json, to_schema
+from .rules.settings import fill_text
 
 SIMPLE_TYPES = ("string", "number", "integer", "array")
 KIND_KEYWORDS = {"pattern": "pattern", "format": "format", "min_length": "minLength",
@@ -44,6 +45,8 @@ class _Builder:
         self.ctx = SchemaContext({name: cl.codes for name, cl in project.codelists.items()})
         self.ctx.property_schema = self.item_schema
         self.rules: list[dict[str, Any]] = []
+        self.settings = project.protocol.settings if project.protocol is not None else {}
+        self.documents = project.documents
         self.top = {f.id: f for f in form.fields()}
         self.items: dict[tuple[str, ...], dict[str, Any]] = {}
 
@@ -79,6 +82,10 @@ class _Builder:
                        "fields": [f.id for f in p.fields if FIELD_TYPES[f.type].has_value]}
                       for p in form.pages],
         }
+        cited = sorted({s.document for r in form.rules for s in r.sources
+                        if s.document in self.documents})
+        if cited:  # the titles of the documents rules cite, for pages that show a source
+            schema["x-dipforms"]["documents"] = {d: self.documents[d] for d in cited}
         schema["x-dipforms-rules"] = self.rules
         return schema
 
@@ -224,9 +231,11 @@ class _Builder:
         head = self.top.get(path[0])
         entry: dict[str, Any] = {
             "id": rule.id, "kind": "check", "field": path[-1],
-            "when": to_json(rule.when.ast) if rule.when and rule.when.ast else None,
-            "check": to_json(rule.check.ast) if rule.check.ast else None,
-            "severity": rule.severity, "message": text_json(rule.message),
+            "when": to_json(rule.when.ast, self.settings) if rule.when and rule.when.ast
+            else None,
+            "check": to_json(rule.check.ast, self.settings) if rule.check.ast else None,
+            "severity": rule.severity,
+            "message": text_json(fill_text(rule.message, self.settings)),
             "source": [str(s) for s in rule.sources],
         }
         if head is not None and head.type == "repeat" and len(path) == 2:

@@ -44,9 +44,36 @@ def _fields(schema: dict, prefix: str = "") -> dict[str, dict]:
     return out
 
 
+def _is_setting(node: Any) -> bool:
+    return isinstance(node, dict) and set(node) == {"lit", "setting"}
+
+
+def same_validation(old: Any, new: Any) -> bool:
+    """Whether two schemas accept the same records, wording aside.
+
+    A protocol setting in a rule ({"lit": 3, "setting": "name"}, rules/compile.py) counts
+    by its name, not its value: a DAT changing forms/protocol.yaml changes local policy,
+    not the form's version. A rule that starts reading a setting in place of the same
+    number is no change either."""
+    if _is_setting(old) or _is_setting(new):
+        if _is_setting(old) and _is_setting(new):
+            return old["setting"] == new["setting"]
+        plain = new if _is_setting(old) else old
+        setting = old if _is_setting(old) else new
+        return isinstance(plain, dict) and set(plain) == {"lit"} and \
+            plain["lit"] == setting["lit"]
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = old.keys() - WORDING
+        return keys == new.keys() - WORDING and all(same_validation(old[k], new[k])
+                                                    for k in keys)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(map(same_validation, old, new))
+    return old == new
+
+
 def classify_change(old: dict, new: dict) -> tuple[str, list[str]]:
     """('none' | 'compatible' | 'breaking', human-readable changes)."""
-    if validation_part(old) == validation_part(new):
+    if same_validation(old, new):
         return "none", []
     before, after = _fields(old), _fields(new)
     breaking, compatible = [], []

@@ -35,9 +35,10 @@ USERS = {
 }
 
 
-def write_generated(folder: Path) -> Path:
-    """Build the repo's forms and write only what the API reads, into `folder`."""
-    result = build_project(read_forms_dir(ROOT), read_committed_schemas(ROOT))
+def write_generated(folder: Path, root: Path = ROOT) -> Path:
+    """Build the forms under `root` (the repo's by default) and write only what the API
+    reads, into `folder`."""
+    result = build_project(read_forms_dir(root), read_committed_schemas(ROOT))
     assert result.ok, [d.headline() for d in result.diagnostics]
     _write_tree(folder, result.generated, prune=True)
     return folder

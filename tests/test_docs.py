@@ -33,6 +33,11 @@ def _shared_files() -> dict[str, str]:
             files[f"forms/{kind}s/{name.group(1)}.yaml"] = text
         elif outcome == "example" and name and kind == "form":
             files[f"forms/{name.group(1)}.yaml"] = text
+    # the settings rules read (setting('name')): the first protocol shown with settings
+    protocol = next((text for outcome, kind, _, text in EXAMPLES if outcome == "example"
+                     and kind == "protocol" and "settings:" in text), None)
+    if protocol is not None:
+        files["forms/protocol.yaml"] = protocol
     return files
 
 
@@ -46,6 +51,9 @@ def _files_for(kind: str, text: str) -> dict[str, str]:
         files[f"forms/{form_id}.yaml"] = text
     elif kind in ("protocol", "process"):
         files[f"forms/{kind}.yaml"] = text
+        if kind == "protocol":   # its own settings: leave out the forms reading others
+            files = {path: body for path, body in files.items()
+                     if path == "forms/protocol.yaml" or "setting('" not in body}
     else:
         name = re.search(rf"^{kind}: (\w+)", text, re.M).group(1)
         files[f"forms/{kind}s/{name}.yaml"] = text

@@ -60,6 +60,9 @@ class Catalogue:
         self.protocol: dict[str, Any] = (json.loads(protocol_path.read_text("utf-8"))
                                          if protocol_path.is_file() else {})
         self.forms: dict[str, dict[str, Any]] = {f["id"]: f for f in self.manifest["forms"]}
+        process_path = folder / "process.json"
+        self.process: dict[str, Any] | None = (json.loads(process_path.read_text("utf-8"))
+                                               if process_path.is_file() else None)
 
     def current(self, form_id: str) -> FormSchema | None:
         entry = self.forms.get(form_id)

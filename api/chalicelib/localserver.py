@@ -71,3 +71,23 @@ def start_dispatcher(runtime, stop: threading.Event, interval: float = 1.0) -> t
     thread = threading.Thread(target=loop, name="outbox-dispatcher", daemon=True)
     thread.start()
     return thread
+
+
+def start_sweeper(runtime, stop: threading.Event, interval: float = 300.0) -> threading.Thread:
+    """Run the deadline sweep now and every `interval` seconds until `stop` is set."""
+    from .sweep import run_sweep
+
+    def loop() -> None:
+        while True:
+            try:
+                report = run_sweep(runtime.context, datetime.datetime.now(datetime.UTC))
+                if report.fired:
+                    print(f"sweep: {report.fired} deadline(s) fired", flush=True)
+            except Exception as exc:  # noqa: BLE001 - keep sweeping; say what kind failed
+                print(f"sweep: failed ({type(exc).__name__}); will retry", flush=True)
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=loop, name="deadline-sweeper", daemon=True)
+    thread.start()
+    return thread

@@ -1,4 +1,4 @@
-"""`dipforms users | token | outbox`: local administration of the API on one machine.
+"""`dipforms users | token | outbox | sweep`: local administration of the API on one machine.
 
 Exit codes: 0 done, 1 refused (the message says why), 2 wrong usage. Prints no personal
 data and never a password or password hash.
@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     retry = outbox.add_parser("retry", help="queue a dead letter again")
     retry.add_argument("event_id")
     outbox.add_parser("dispatch", help="deliver every due notification now")
+    sweep = sub.add_parser("sweep", help="fire due deadlines (reminders) now, once each")
+    sweep.add_argument("--on", metavar="YYYY-MM-DD",
+                       help="sweep as if it were this date (to rehearse a deadline)")
     return parser
 
 
@@ -54,7 +57,27 @@ def main(argv: list[str] | None = None) -> int:
         return _users(args, settings)
     if args.command == "token":
         return _token(args, settings)
+    if args.command == "sweep":
+        return _sweep(args)
     return _outbox(args, settings)
+
+
+def _sweep(args) -> int:
+    """Fire due deadlines now; the events go to the outbox for the dispatcher to deliver."""
+    from .runtime import runtime
+    from .sweep import run_sweep
+
+    now = datetime.datetime.now(datetime.UTC)
+    if args.on:
+        try:
+            day = datetime.date.fromisoformat(args.on)
+        except ValueError:
+            print(f"refused: --on {args.on!r} is not a date like 2026-12-24", file=sys.stderr)
+            return 2
+        now = datetime.datetime.combine(day, datetime.time(12), datetime.UTC)
+    report = run_sweep(runtime().context, now)
+    print(f"due {report.due}, fired {report.fired}, skipped {report.skipped}")
+    return 0
 
 
 def _users(args, settings) -> int:

@@ -24,6 +24,11 @@ ERROR = {
     },
 }
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
+#: The reserved key of a submission's answers: why the user goes ahead with each warning
+#: (confirmations.py; docs/api.md "Warnings and reasons").
+CONFIRMATIONS = {"type": "object", "maxProperties": 100,
+                 "description": "Rule id -> why the user goes ahead despite its warning",
+                 "additionalProperties": {"type": "string", "maxLength": 1000}}
 
 
 def _rewrite_refs(node: Any, prefix: str) -> Any:
@@ -108,6 +113,21 @@ def build_openapi(manifest: dict[str, Any], schemas: dict[str, dict[str, Any]]) 
             "parameters": [{"name": "event_id", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
             "responses": _responses(200, "Queued again", 401, 403, 404)}},
+        "/v1/dashboard": {"get": {
+            "operationId": "dashboard",
+            "summary": "The DAT view: cases by condition type and outcome, overdue actions and "
+                       "dead letters (dat_admin)",
+            "responses": _responses(200, "The view, with case references only", 401, 403,
+                                    503)}},
+        "/v1/dashboard.csv": {"get": {
+            "operationId": "dashboardCsv",
+            "summary": "One table of the DAT view as a CSV attachment (dat_admin)",
+            "parameters": [{"name": "table", "in": "query", "schema": {
+                "enum": ["counts", "overdue", "dead"], "default": "counts"}}],
+            "responses": {**_responses(200, "RFC 4180 CSV with a header row", 400, 401, 403,
+                                       503),
+                          "200": {"description": "RFC 4180 CSV with a header row",
+                                  "content": {"text/csv": {"schema": {"type": "string"}}}}}}},
     }
     for form_id in sorted(schemas):
         schema = dict(schemas[form_id])
@@ -116,7 +136,9 @@ def build_openapi(manifest: dict[str, Any], schemas: dict[str, dict[str, Any]]) 
             components[prefix + name] = definition
         for key in ("$schema", "$id"):
             schema.pop(key, None)
-        components[f"form_{form_id}"] = _rewrite_refs(schema, prefix)
+        body = _rewrite_refs(schema, prefix)
+        body["properties"] = {**body.get("properties", {}), "_confirmations": CONFIRMATIONS}
+        components[f"form_{form_id}"] = body
         paths[f"/v1/forms/{form_id}/submissions"] = {"post": {
             "operationId": f"submit_{form_id}",
             "summary": f"Submit a {schema.get('title', form_id)}",

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import cases, confirmations
 from .access import AccessPolicy, Principal
 from .catalogue import Catalogue, FormSchema
 from .notify.routing import route_event
@@ -99,15 +100,17 @@ def _audit(ctx: Context, who: Principal, action: str, target: str, at: str,
 
 
 def record_json(version: RecordVersion) -> dict[str, Any]:
+    answers, kept = confirmations.stored_view(version.data)  # the warnings gone ahead with
     return {"id": version.record_id, "version": version.version, "form": version.form_id,
             "form_version": version.form_version, "created_at": version.created_at,
             "created_by": version.created_by, "agency": version.agency,
-            "reason": version.reason, "data": version.data}
+            "reason": version.reason, "data": answers, "confirmations": kept}
 
 
 def summary_json(version: RecordVersion) -> dict[str, Any]:
     """A record without its answers (for lists and version histories)."""
-    return {k: v for k, v in record_json(version).items() if k != "data"}
+    return {k: v for k, v in record_json(version).items()
+            if k not in ("data", "confirmations")}
 
 
 def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
@@ -130,20 +133,29 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
     if claim.outcome == "mismatch":
         return failed("idempotency_key_reused")
     try:
-        errors, warnings = check_answers(form, data, local_today(now))
-        if errors:
+        checked = confirmations.check(data, lambda a: check_answers(form, a, local_today(now)))
+        if checked.refusal:
             ctx.store.release_key(who.user_id, key)
-            return failed("invalid", [e.as_json() for e in errors])
+            return failed(*checked.refusal)
         version = RecordVersion(record_id=ctx.new_record_id(form_id), version=1,
-                                form_id=form_id, form_version=form.version, data=data,
+                                form_id=form_id, form_version=form.version, data=checked.data,
                                 created_at=iso(now), created_by=who.user_id, agency=who.agency)
+        planned = cases.plan_for_record(ctx, who, version, iso(now), local_today(now))
+        if isinstance(planned, cases.Refusal):
+            ctx.store.release_key(who.user_id, key)
+            return failed(planned.code, planned.errors)
+        case_change, case_events = planned
         result = body(201, record=summary_json(version),
-                      warnings=[w.as_json() for w in warnings])
+                      warnings=checked.warnings,
+                      **({"case": case_change.case.case_ref} if case_change else {}))
         ctx.store.commit(version, _audit(ctx, who, "submit", version.record_id, iso(now),
                                          request_id=request_id),
-                         _events(ctx, "submitted", version, form, now),
+                         _events(ctx, "submitted", version, form, now) + case_events,
                          Completion(who.user_id, key, {"status": 201, "body": result},
-                                    fingerprint=body_print))
+                                    fingerprint=body_print), case_change=case_change)
+    except VersionConflict:  # the case moved at the same moment: nothing kept, try again
+        ctx.store.release_key(who.user_id, key)
+        return failed("conflict")
     except StoreError:
         ctx.store.release_key(who.user_id, key)
         return failed("unavailable")
@@ -190,23 +202,29 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
     if base != latest.version:
         return failed("version_conflict")
     now = ctx.now()
-    errors, warnings = check_answers(form, request["data"], local_today(now))
-    if errors:
-        return failed("invalid", [e.as_json() for e in errors])
+    checked = confirmations.check(request["data"],
+                                  lambda a: check_answers(form, a, local_today(now)))
+    if checked.refusal:
+        return failed(*checked.refusal)
     version = RecordVersion(record_id=record_id, version=latest.version + 1,
                             form_id=latest.form_id, form_version=form.version,
-                            data=request["data"], created_at=iso(now),
+                            data=checked.data, created_at=iso(now),
                             created_by=who.user_id, agency=who.agency, reason=reason.strip())
+    planned = cases.plan_for_record(ctx, who, version, iso(now), local_today(now))
+    if isinstance(planned, cases.Refusal):
+        return failed(planned.code, planned.errors)
+    case_change, case_events = planned
     try:
         ctx.store.commit(version, _audit(ctx, who, "amend", record_id, iso(now),
                                          reason=reason.strip(), request_id=request_id),
-                         _events(ctx, "amended", version, form, now))
+                         _events(ctx, "amended", version, form, now) + case_events,
+                         case_change=case_change)
     except VersionConflict:
         return failed("version_conflict")
     except StoreError:
         return failed("unavailable")
     return Outcome(200, body(200, record=summary_json(version),
-                             warnings=[w.as_json() for w in warnings]))
+                             warnings=checked.warnings))
 
 
 def is_record_id(text: str) -> bool:
@@ -223,12 +241,17 @@ def read(ctx: Context, who: Principal, record_id: str, version: int | None = Non
     if found is None:
         return failed("not_found")
     allowed = ctx.policy.may_read(who, found.form_id)
+    seen = (cases.record_as_seen(ctx, who, found, local_today(ctx.now())) if allowed
+            and not ctx.policy.is_admin(who) else found.data)
+    allowed = allowed and seen is not None
     ctx.store.append_audit(_audit(ctx, who, "read" if allowed else "read_denied", record_id,
                                   ctx.timestamp(), request_id=request_id))
     if not allowed:
         return failed("forbidden")
     history = [summary_json(v) for v in ctx.store.list_versions(record_id)]
-    return Outcome(200, body(200, record=record_json(found), versions=history))
+    answers, kept = confirmations.stored_view(seen)   # reasons only with the whole record
+    return Outcome(200, body(200, record={**record_json(found), "data": answers,
+                                          "confirmations": kept}, versions=history))
 
 
 def list_records(ctx: Context, who: Principal, form_id: str, limit: int,

@@ -27,11 +27,14 @@ ERRORS: dict[str, tuple[int, str]] = {
     "conflict": (409, "This request is already being processed; try again shortly"),
     "version_conflict": (409, "Someone amended this record at the same time; reload it and "
                               "try again"),
+    "transition_refused": (409, "This case cannot take that step now"),
     "too_large": (413, "The request body is larger than 256 KB"),
     "unsupported_media_type": (415, "Send the body as application/json"),
     "idempotency_key_reused": (422, "This Idempotency-Key was already used for a different "
                                     "request"),
     "invalid": (422, "There is a problem with the answers"),
+    "confirmation_required": (422, "Some answers raise a warning: say why you are going ahead "
+                                   "with each one, or change the answers"),
     "too_many_attempts": (429, "Too many failed attempts to sign in. Wait 15 minutes, then "
                                "try again"),
     "unavailable": (503, "The service could not save this just now; nothing was kept. Try "

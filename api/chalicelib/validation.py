@@ -1,4 +1,5 @@
-"""A submission -> field errors the page can show: [{field, code, message}].
+"""A submission -> field errors the page can show: [{field, code, message}], and for a
+rule of the form also its `source` (the citations "document section" the YAML gives).
 
 `field` is a JSON pointer into the submission (/offences/0/offence_date); `message` is the
 one written in the YAML (carried in the schema's `x-dipforms-errors` and rules). Never
@@ -33,9 +34,13 @@ class FieldError:
     code: str
     message: str | None
     severity: str = "refuse"
+    source: tuple[str, ...] | None = None   # a form rule's citations; None for the rest
 
     def as_json(self) -> dict[str, Any]:
-        return {"field": self.field, "code": self.code, "message": self.message}
+        out: dict[str, Any] = {"field": self.field, "code": self.code, "message": self.message}
+        if self.source is not None:
+            out["source"] = list(self.source)
+        return out
 
 
 def compile_validator(schema: dict) -> Draft202012Validator:
@@ -194,7 +199,9 @@ def _apply(rule: dict, data: dict, item: dict | None, at: list, today, lang) -> 
     checked = kind == "check" and applies and _answered(holder, name)
     if checked and not rules.holds(rule["check"], data, today=today,
                                                        item=item):
-        return [FieldError(_where(at, name), rule["id"], text, rule.get("severity", "refuse"))]
+        source = rule.get("source")
+        return [FieldError(_where(at, name), rule["id"], text, rule.get("severity", "refuse"),
+                           tuple(source) if isinstance(source, list) else None)]
     if kind == "required" and applies and holder.get(name) in (None, "", [], {}):
         return [FieldError(_where(at, name), "required", text)]
     if kind == "show" and not applies and name in holder:

@@ -7,6 +7,9 @@ comparison with null is false, so every pattern requires the field and checks it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from .settings import setting_name
 from .syntax import Ast, Binary, Call, ListLiteral, Literal, Name, Unary
 from .types import Resolve
 
@@ -28,20 +31,29 @@ SCALAR_KINDS = ("string", "code", "number", "boolean")
 UNANSWERED = (None, "", [], {})
 
 
-def to_json(ast: Ast) -> dict[str, object]:
+def to_json(ast: Ast, settings: Mapping[str, object] | None = None) -> dict[str, object]:
     """{"lit": v} | {"list": [...]} | {"field": "a.b"} | {"call": f, "args": [...]}
-    | {"op": "and"|"or"|"not"|"=="|"!="|"<"|"<="|">"|">="|"in"|"not in", "args": [...]}."""
+    | {"op": "and"|"or"|"not"|"=="|"!="|"<"|"<="|">"|">="|"in"|"not in", "args": [...]}.
+
+    `setting('name')` becomes {"lit": value, "setting": "name"}: the evaluators read the
+    value and the version check (versions.py) the name. `settings` must hold every setting
+    the expression reads (the type check has made sure of it)."""
+    name = setting_name(ast)
+    if name is not None:
+        if settings is None or name not in settings:
+            raise ValueError(f"setting('{name}') needs the protocol's settings to compile")
+        return {"lit": settings[name], "setting": name}
     if isinstance(ast, Literal):
         return {"lit": ast.value}
     if isinstance(ast, ListLiteral):
-        return {"list": [to_json(item) for item in ast.items]}
+        return {"list": [to_json(item, settings) for item in ast.items]}
     if isinstance(ast, Name):
         return {"field": ast.dotted}
     if isinstance(ast, Call):
-        return {"call": ast.name, "args": [to_json(arg) for arg in ast.args]}
+        return {"call": ast.name, "args": [to_json(arg, settings) for arg in ast.args]}
     if isinstance(ast, Unary):
-        return {"op": ast.op, "args": [to_json(ast.operand)]}
-    return {"op": ast.op, "args": [to_json(ast.left), to_json(ast.right)]}
+        return {"op": ast.op, "args": [to_json(ast.operand, settings)]}
+    return {"op": ast.op, "args": [to_json(ast.left, settings), to_json(ast.right, settings)]}
 
 
 def to_schema(ast: Ast, resolve: Resolve) -> JsonSchema | None:

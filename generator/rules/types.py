@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..diagnostics import Diagnostic, did_you_mean
 from ..spans import Span
 from .functions import FUNCTIONS, PARAM_DESCRIPTIONS, accepts, signature
+from .settings import SETTING, Settings, value_kind
 from .syntax import Ast, Binary, Call, ListLiteral, Literal, Name, Unary, references
 
 __all__ = ["ExprType", "FieldInfo", "Resolve", "check_condition", "infer", "references"]
@@ -78,6 +79,8 @@ def describe(t: ExprType) -> str:
         text = "a list of " + _PLURALS.get(t.kind[5:], "values")
     else:
         text = _DESCRIPTIONS.get(t.kind, t.kind)
+    if t.field and t.field.startswith(SETTING + "("):
+        return f"{t.field} ({text})"
     return f"'{t.field}' ({text})" if t.field else text
 
 
@@ -101,15 +104,20 @@ def same_family(a: str, b: str) -> bool:
     return a == b or "any" in (a, b) or {a, b} <= {"string", "code"}
 
 
-def infer(ast: Ast, resolve: Resolve, span: Span) -> tuple[ExprType | None, list[Diagnostic]]:
-    """The expression's type and every problem found (None when the type is unknown)."""
-    checker = _Checker(resolve, span)
+def infer(ast: Ast, resolve: Resolve, span: Span, settings: Settings | None = None
+          ) -> tuple[ExprType | None, list[Diagnostic]]:
+    """The expression's type and every problem found (None when the type is unknown).
+
+    `settings` are the protocol's settings `setting('name')` may read; None where settings
+    cannot be used (anywhere but a rule's `when` and `check`)."""
+    checker = _Checker(resolve, span, settings)
     return checker.type_of(ast), checker.diagnostics
 
 
-def check_condition(ast: Ast, resolve: Resolve, span: Span) -> list[Diagnostic]:
+def check_condition(ast: Ast, resolve: Resolve, span: Span,
+                    settings: Settings | None = None) -> list[Diagnostic]:
     """`infer`, plus E004 unless the whole expression is true/false."""
-    result, diagnostics = infer(ast, resolve, span)
+    result, diagnostics = infer(ast, resolve, span, settings)
     if result is not None and result.kind not in ("boolean", "any") and not diagnostics:
         diagnostics.append(
             Diagnostic(
@@ -123,9 +131,10 @@ def check_condition(ast: Ast, resolve: Resolve, span: Span) -> list[Diagnostic]:
 
 
 class _Checker:
-    def __init__(self, resolve: Resolve, span: Span) -> None:
+    def __init__(self, resolve: Resolve, span: Span, settings: Settings | None = None) -> None:
         self.resolve = resolve
         self.span = span
+        self.settings = settings
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, offset: int, code: str, message: str, hint: str | None = None) -> None:
@@ -198,6 +207,8 @@ class _Checker:
         hint = did_you_mean(wrong, choices) or did_you_mean(".".join(node.path[known:]), choices)
         if hint is None and len(node.path) == 1 and node.path[0] in FUNCTIONS:
             hint = f"did you mean '{node.path[0]}()'?"
+        if hint is None and self.settings and node.path[-1] in self.settings:
+            hint = f"'{node.path[-1]}' is a setting: write {SETTING}('{node.path[-1]}')"
         if known:
             parent_name = ".".join(node.path[:known])
             message = f"unknown field '{node.dotted}': '{parent_name}' has no '{wrong}'"
@@ -207,9 +218,11 @@ class _Checker:
 
     def call_type(self, node: Call) -> ExprType | None:
         arg_types = [self.type_of(arg) for arg in node.args]
+        if node.name == SETTING:
+            return self.setting_type(node)
         function = FUNCTIONS.get(node.name)
         if function is None:
-            hint = did_you_mean(node.name, FUNCTIONS)
+            hint = did_you_mean(node.name, [*FUNCTIONS, SETTING])
             if hint is None and self.resolve((node.name,)) is not None:
                 hint = f"'{node.name}' is a field; write it without brackets"
             self.report(node.offset, "E003", f"unknown function '{node.name}'", hint)
@@ -227,6 +240,36 @@ class _Checker:
         ):
             self.check_argument(node.name, number, arg, found, param)
         return ExprType(function.result)
+
+    def setting_type(self, node: Call) -> ExprType | None:
+        """`setting('name')`: the type of the protocol setting's value (E008 if unknown)."""
+        example = "setting('min_gap_s2_s3_days')"
+        if len(node.args) != 1:
+            found = len(node.args)
+            self.report(node.offset, "E005", f"setting() takes 1 argument, found {found}",
+                        f"{example} gives the value of a setting in forms/protocol.yaml")
+            return None
+        arg = node.args[0]
+        if not (isinstance(arg, Literal) and isinstance(arg.value, str)):
+            self.report(arg.offset, "E004", "setting() needs the setting's name in quotes",
+                        f"for example {example}")
+            return None
+        name = arg.value
+        if self.settings is None:
+            self.report(node.offset, "E008", "setting() can only be used in a rule's "
+                        "when and check")
+            return None
+        if name not in self.settings:
+            hint = (did_you_mean(name, self.settings)
+                    or "add it under settings: in forms/protocol.yaml")
+            self.report(arg.offset, "E008", f"unknown setting '{name}'", hint)
+            return None
+        kind = value_kind(self.settings[name])
+        if kind is None:
+            self.report(arg.offset, "E008", f"the setting '{name}' is not a number, text or "
+                        "true/false, so an expression cannot use it")
+            return None
+        return ExprType(kind, field=f"{SETTING}('{name}')")
 
     def check_argument(
         self, name: str, number: int, arg: Ast, found: ExprType | None, param: str

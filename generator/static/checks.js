@@ -9,7 +9,9 @@
  *               fields: [top-level field ids] (optional: only their errors are returned;
  *               rules still see every answer, so they skip as the API's do)}
  *   window.dipformsChecks.validate(schema, data, options) -> {errors, warnings}
- *     (warnings: rule checks the user may confirm; the API keeps them with the record)
+ *     (warnings: rule checks the user may go ahead with, giving a reason; the API refuses
+ *     them with 422 confirmation_required until each has one, then keeps the reasons)
+ *   An error or warning from a rule of the form also has `source`: its citations.
  *
  * Same semantics as the API: jsonschema-rs decides whether there is a problem, jsonschema
  * names it. Here the "rs" pass uses rs's regular expressions (ECMA-262, a RegExp with the
@@ -325,8 +327,10 @@
     return own(text, lang) || own(text, "en") || null;
   }
 
-  function problem(field, code, text, severity) {
-    return { field: field, code: code, message: text, severity: severity || "refuse" };
+  function problem(field, code, text, severity, source) {
+    var p = { field: field, code: code, message: text, severity: severity || "refuse" };
+    if (Array.isArray(source)) p.source = source.slice();
+    return p;
   }
 
   function forPart(schema, path, name, kind, lang) {
@@ -443,7 +447,7 @@
     var text = own(rule.message || {}, lang) || own(rule.message || {}, "en") || null;
     var where = pointer(at.concat(name.split("/")));
     if (rule.kind === "check" && applies && answered(holder, name) && !rules.holds(rule.check, data, today, item)) {
-      return [problem(where, rule.id, text, has(rule, "severity") ? rule.severity : "refuse")];
+      return [problem(where, rule.id, text, has(rule, "severity") ? rule.severity : "refuse", own(rule, "source"))];
     }
     if (rule.kind === "required" && applies && unanswered(own(holder, name))) {
       return [problem(where, "required", text)];
@@ -495,7 +499,11 @@
         return p.field === "" || fields.indexOf(top.replace(/~1/g, "/").replace(/~0/g, "~")) >= 0;
       });
     }
-    var plain = function (p) { return { field: p.field, code: p.code, message: p.message }; };
+    var plain = function (p) {
+      var out = { field: p.field, code: p.code, message: p.message };
+      if (p.source) out.source = p.source;
+      return out;
+    };
     return {
       errors: problems.filter(function (p) { return p.severity === "refuse"; }).map(plain),
       warnings: problems.filter(function (p) { return p.severity !== "refuse"; }).map(plain)

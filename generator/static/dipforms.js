@@ -42,7 +42,15 @@
   function check(schema, data, fields) {
     if (!schema) return [];
     try {
-      return window.dipformsChecks.check(schema, data, { today: A.today(), fields: fields });
+      return window.dipformsChecks.check(schema, data, { today: A.today(), fields: fields, lang: config.lang });
+    } catch (e) { return []; }
+  }
+
+  /* The warnings the answers raise (rules of severity warn): each needs a reason to send. */
+  function warningsOf(schema, data) {
+    if (!schema) return [];
+    try {
+      return window.dipformsChecks.validate(schema, data, { today: A.today(), lang: config.lang }).warnings;
     } catch (e) { return []; }
   }
 
@@ -148,12 +156,15 @@
     });
   }
 
-  /* Send the whole form: to the API now, or into the queue when there is no connection. */
-  function send(draft, map) {
+  /* Send the whole form: to the API now, or into the queue when there is no connection.
+   * `reasons` (rule id -> why) confirm the warnings; `onConfirm` gets the API's
+   * 422 confirmation_required items (warnings still without a reason). */
+  function send(draft, map, reasons, onConfirm) {
     var formId = map.form;
     if (!session()) { location.assign(signInHref()); return Promise.resolve(); }
     draft.data.key = draft.data.key || newKey();   // the same key on every retry: never two records
     var key = draft.data.key, data = A.submission(map, draft.data.pages);
+    if (reasons && Object.keys(reasons).length) data._confirmations = reasons;
     busy = true;
     function queue() {
       return draft.vault.enqueue(key, { form: formId, submission: data, pages: draft.data.pages,
@@ -177,6 +188,8 @@
       } else if (answer.status === 422 && body.error === "invalid") {
         tab.set("errors:" + formId, body.errors);
         E.show(body.errors, map, null, true);
+      } else if (answer.status === 422 && body.error === "confirmation_required" && onConfirm) {
+        onConfirm(body.errors || []);
       } else {
         if (body.error === "idempotency_key_reused") { draft.data.key = null; draft.write(); }
         E.show([{ field: "", message: body.error === "idempotency_key_reused" ? W.key_reused
@@ -284,6 +297,7 @@
       .then(function (got) {
         var draft = got[0], schema = got[1];
         var data = A.submission(map, draft.data.pages);
+        var confirm = document.getElementById("dipforms-confirm"), warned = [];
         var questions = JSON.parse(document.getElementById("dipforms-questions").textContent);
         var S = window.dipformsSummary;
         all(document, ".dipforms-needs-js").forEach(function (note) { note.hidden = true; });
@@ -292,6 +306,21 @@
         keptNotice(draft, map.start);
         if (!shown) { location.replace(map.start); return; }
         form.hidden = false;
+        // warnings: a box for each one's reason, kept in the draft as it is typed
+        function showWarnings(extra) {
+          if (confirm) warned = E.warnings(confirm, warningsOf(schema, data).concat(extra || []), draft.data.reasons);
+        }
+        function missingReasons() {
+          var reasons = confirm ? E.reasons(confirm) : {};
+          return warned.filter(function (code) { return !reasons[code]; }).map(function (code) {
+            return { field: "/_confirmations/" + code, message: W.confirm_missing };
+          });
+        }
+        showWarnings();
+        if (confirm) confirm.addEventListener("input", function () {
+          draft.data.reasons = E.reasons(confirm);
+          draft.soon();
+        });
         var found = check(schema, data);
         if (found.length) tab.set("errors:" + formId, found);   // shown again on their pages
         else found = tab.get("errors:" + formId) || [];
@@ -305,7 +334,14 @@
             E.show(problems, map, null, true);
             return;
           }
-          send(draft, map);
+          var missing = missingReasons();
+          if (missing.length) { E.show(missing, map, null, true); return; }
+          var reasons = {}, typed = confirm ? E.reasons(confirm) : {};
+          warned.forEach(function (code) { reasons[code] = typed[code]; });
+          send(draft, map, reasons, function (items) {   // the API saw warnings we did not
+            showWarnings(items);
+            E.show(missingReasons(), map, null, true);
+          });
         });
       });
   }
@@ -352,6 +388,12 @@
     root.querySelector(".dipforms-nothing").hidden = true;
     var queued = root.querySelector(".dipforms-queued");
     if (queued) queued.hidden = true;
+    var caseLink = root.querySelector(".dipforms-done__case");
+    if (caseLink && done.case) {   // the case the record opened or joined: its own page
+      var link = caseLink.querySelector("a");
+      link.href = link.pathname + "?ref=" + encodeURIComponent(done.case);
+      caseLink.hidden = false;
+    }
     if (!done.warnings.length) return;
     var box = root.querySelector(".dipforms-warnings"), list = box.querySelector("ul");
     done.warnings.forEach(function (warning) {
@@ -376,7 +418,11 @@
     var needsDraft = form || checkRoot;
     if (needsDraft && !session()) { location.replace(signInHref()); return; }
     // the schema comes while the key and the settings do: one round trip, not two
-    var schemaLoad = needsDraft ? schemaOf(needsDraft.dataset.form, needsDraft.dataset.version) : null;
+    var schemaLoad = needsDraft ? schemaOf(needsDraft.dataset.form, needsDraft.dataset.version)
+      .then(function (schema) {   // the titles of the documents its rules cite, for errors
+        if (schema && schema["x-dipforms"]) E.setDocuments(schema["x-dipforms"].documents);
+        return schema;
+      }) : null;
     Promise.all([ensureDraftKey(), settings()]).then(function (got) {
       var hours = got[1].hours;
       return D.current().then(function (vault) {

@@ -1,7 +1,10 @@
 /* Errors the GOV.UK way: the error summary at the top (focused, linking to each field) and
  * the message beside each field on this page, with aria-describedby; errors for fields on
- * other pages link to those pages. Errors are [{field: JSON pointer, message}], from the
- * API or from checks.js. Sets window.dipformsErrors. Plain script, no dependencies. */
+ * other pages link to those pages. Errors are [{field: JSON pointer, message, source?}],
+ * from the API or from checks.js; a rule's source (its citations) is shown beside the
+ * field. Also the warnings a user may go ahead with, each with a box for the reason
+ * (sent as `_confirmations`, kept with the record). Sets window.dipformsErrors.
+ * Plain script, no dependencies. */
 (function () {
   "use strict";
 
@@ -51,9 +54,26 @@
     el.setAttribute("aria-describedby", tokens.concat(id).join(" "));
   }
 
+  /* --- where a rule comes from ----------------------------------------------------------- */
+
+  var documents = {};
+
+  /* The titles of the documents rules cite: the schema's x-dipforms.documents. */
+  function setDocuments(titles) { documents = titles || {}; }
+
+  /* A rule's citations ["file section", ...] as words: "Title, section; ...". */
+  function cite(source) {
+    return (Array.isArray(source) ? source : []).map(function (text) {
+      var gap = text.indexOf(" "), file = gap < 0 ? text : text.slice(0, gap);
+      var title = Object.prototype.hasOwnProperty.call(documents, file) ? documents[file] : null;
+      return title ? title + (gap < 0 ? "" : ", " + text.slice(gap + 1)) : text;
+    }).join("; ");
+  }
+
   /* The inline error: the group's error class, the message after the label or legend and
-   * hint, the control's error class, and aria-describedby pointing at the message. */
-  function markField(el, message) {
+   * hint (then the rule's source, if any), the control's error class, and aria-describedby
+   * pointing at the message. */
+  function markField(el, message, source) {
     var group = el.closest(".govuk-form-group");
     if (!group) return;
     group.classList.add("govuk-form-group--error");
@@ -65,6 +85,12 @@
     prefix.className = "govuk-visually-hidden";
     prefix.textContent = W.error + ": ";
     note.append(prefix, message);
+    if (source) {
+      var from = document.createElement("span");
+      from.className = "govuk-!-display-block govuk-!-font-weight-regular dipforms-error-source";
+      from.textContent = W.source + ": " + source;
+      note.append(from);
+    }
     var before = Array.prototype.filter.call(holder.children, function (child) {
       return !child.matches("legend, .govuk-label, .govuk-label-wrapper, .govuk-hint, .govuk-error-message");
     })[0];
@@ -126,7 +152,7 @@
       var page = pageOf(map, error.field);
       var el = id && (!page || page.id === pageId) ? document.getElementById(id) : null;
       var target = el && focusTarget(el);
-      if (el) markField(el, message);
+      if (el) markField(el, message, cite(error.source));
       items.push({ message: message, href: target ? "#" + target.id : page && id ? page.href + "#" + id : null });
     });
     if (!items.length) return;
@@ -134,6 +160,78 @@
     document.title = W.error + ": " + document.title;
   }
 
+  /* --- warnings gone ahead with, each with a reason ------------------------------------- */
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  /* The box for one rule's warning: the GOV.UK warning text, then a textarea whose id is
+   * the element id of the pointer /_confirmations/<rule>, so errors.show can mark it. */
+  function warningItem(warning, reason) {
+    var id = "_confirmations-" + warning.code, item = element("div", "dipforms-confirm__item");
+    var text = element("div", "govuk-warning-text"), strong = element("strong", "govuk-warning-text__text");
+    var icon = element("span", "govuk-warning-text__icon", "!");
+    icon.setAttribute("aria-hidden", "true");
+    text.id = id + "-warning";
+    strong.append(element("span", "govuk-visually-hidden", W.warning), warning.message || W.check_answer);
+    text.append(icon, strong);
+    var group = element("div", "govuk-form-group"), label = element("label", "govuk-label govuk-label--s", W.confirm_reason);
+    label.htmlFor = id;
+    group.appendChild(label);
+    var described = [text.id], source = cite(warning.source);
+    if (source) {
+      var hint = element("div", "govuk-hint", W.source + ": " + source);
+      hint.id = id + "-hint";
+      group.appendChild(hint);
+      described.push(hint.id);
+    }
+    var box = element("textarea", "govuk-textarea");
+    box.id = id;
+    box.name = "_confirmations[" + warning.code + "]";
+    box.rows = 3;
+    box.maxLength = 1000;
+    box.setAttribute("data-rule", warning.code);
+    box.setAttribute("aria-describedby", described.join(" "));
+    box.value = reason || "";
+    group.appendChild(box);
+    item.append(text, group);
+    return item;
+  }
+
+  /* Warnings [{field, code (the rule id), message, source}] in `holder`, one box per rule,
+   * the reasons typed so far kept; returns the rule ids shown. */
+  function showWarnings(holder, warnings, reasons) {
+    var typed = Object.assign({}, reasons || {}, reasonsIn(holder)), seen = {}, items = [];
+    warnings.forEach(function (warning) {
+      if (!warning.code || seen[warning.code]) return;
+      seen[warning.code] = true;
+      items.push(warningItem(warning, typed[warning.code]));
+    });
+    holder.textContent = "";
+    holder.hidden = !items.length;
+    if (items.length) {
+      holder.append(element("h2", "govuk-heading-m", W.confirm_title),
+                    element("p", "govuk-body", W.confirm_lead));
+      items.forEach(function (item) { holder.appendChild(item); });
+    }
+    return Object.keys(seen);
+  }
+
+  /* The reasons typed: rule id -> text, trimmed (blank ones too). */
+  function reasonsIn(holder) {
+    var out = {};
+    all(holder, "textarea[data-rule]").forEach(function (box) {
+      out[box.getAttribute("data-rule")] = box.value.trim();
+    });
+    return out;
+  }
+
   window.dipformsErrors = { show: showErrors, clear: clearErrors, ordered: ordered,
-                             pageOf: pageOf, focusTarget: focusTarget };
+                             pageOf: pageOf, focusTarget: focusTarget, cite: cite,
+                             setDocuments: setDocuments, warnings: showWarnings,
+                             reasons: reasonsIn };
 })();

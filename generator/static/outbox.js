@@ -26,8 +26,8 @@
   }
 
   function accepted(formId, body) {
-    tab.set("done:" + formId, { id: body.record.id, warnings: (body.warnings || [])
-      .map(function (w) { return w.message; }).filter(Boolean) });
+    tab.set("done:" + formId, { id: body.record.id, case: body.case || null,
+      warnings: (body.warnings || []).map(function (w) { return w.message; }).filter(Boolean) });
   }
 
   /* Send every waiting submission of this user once, oldest first, one tab at a time. The
@@ -51,12 +51,14 @@
                 announce(fill(W.queue_sent, { id: answer.body.record.id }), "success");
                 return true;
               }
-              if (answer.status === 422 && answer.body.error === "invalid") {
-                // back to a draft, with the API's errors, for the person to put right
+              if (answer.status === 422 && (answer.body.error === "invalid" ||
+                                            answer.body.error === "confirmation_required")) {
+                // back to a draft, with the API's errors, for the person to put right (the
+                // check page asks again for the reasons of warnings)
                 return vault.saveDraft(item.form, { pages: item.pages, key: null, continued: [] },
                   hours).then(function () {
                   vault.dequeue(entry.key);
-                  tab.set("errors:" + item.form, answer.body.errors);
+                  if (answer.body.error === "invalid") tab.set("errors:" + item.form, answer.body.errors);
                   announce(W.queue_refused, "", item.href);
                   return true;
                 });

@@ -57,6 +57,17 @@ def add_user(data_dir: Path, role: str = "cjit", agency: str = "northshire_cjit"
     UserDirectory.in_data_dir(data_dir).add(USER, role, agency, PASSWORD)
 
 
+def open_case(run: LocalRun) -> str:
+    """A DIP case opened by a police officer's MG14 (dated today): its reference, for forms
+    that attach to a case (a linked form naming no real case is refused)."""
+    from tests.browser.test_submit_flow import example_today
+
+    token = run.user_token("pc_case_opener", "police", "northshire_police")
+    status, body = run.submit("mg14", example_today("mg14"), token)
+    assert status == 201, body
+    return body["case"]
+
+
 def signed_in(run: LocalRun) -> dict:
     """A real session from POST /v1/session: {token, expires_at, user}."""
     status, body = run.request("POST", "/v1/session", {"user": USER, "password": PASSWORD})

@@ -16,6 +16,7 @@ from tests.browser.browsing import (
     add_user,
     clear_errors,
     launch,
+    open_case,
     post_empty,
     question_page,
     settle,
@@ -156,6 +157,7 @@ def test_a_stored_record_passes_axe(tab):
     page, script_errors, run = tab
     example = next(e.data for e in load_examples(RECORD_FORM) if e.name == "valid/full")
     data = shifted(example, (datetime.date.today() - DEFAULT_TODAY).days)
+    data["cc_case_ref"] = open_case(run)          # the form attaches to a real case
     status, body = run.submit(RECORD_FORM, data, signed_in(run)["token"])
     assert status == 201, body
     path = f"/forms/{RECORD_FORM}/record.html?id={body['record']['id']}"

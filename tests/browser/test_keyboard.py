@@ -20,6 +20,7 @@ from tests.browser.browsing import (
     USER,
     add_user,
     launch,
+    open_case,
     settle,
     signed_in,
 )
@@ -220,6 +221,7 @@ def test_dir_initial_contact_by_keyboard_alone(tmp_path):
         page.on("pageerror", lambda error: script_errors.append(str(error)))
         keys = Keyboard(page)
         shown_problems: list[str] = []
+        data["cc_case_ref"] = open_case(run)     # the form attaches to a real case
 
         # Signing in, by keyboard too.
         page.goto(f"/forms/{FORM}/index.html")

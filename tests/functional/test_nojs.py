@@ -110,12 +110,13 @@ def inputs_of(page: str) -> set[str]:
     return set(re.findall(r'\sname="([^"]+)"', page))
 
 
-def post_page(browser: Browser, form, page: str, data: dict, leave_out=()) -> tuple:
+def post_page(browser: Browser, form, page: str, data: dict, leave_out=(),
+              extra: dict | None = None) -> tuple:
     """Post the page shown in `page` with the example's answers for its questions, as the
-    browser would send them (every name posted is one of the page's inputs)."""
+    browser would send them (every name posted is one of the page's inputs), and `extra`."""
     shown = next(p for p in form.pages if p.id == page_id(page))
     answers = {k: v for k, v in data.items() if k not in leave_out}
-    fields = write_fields(shown.fields, answers)
+    fields = {**write_fields(shown.fields, answers), **(extra or {})}
     assert set(fields) <= inputs_of(page), set(fields) - inputs_of(page)
     carried = {name: hidden(page, name) for name in ("_answers", "_key", "_resume")
                if hidden(page, name)}
@@ -219,16 +220,53 @@ def test_a_refused_submission_shows_the_page_of_the_error_then_sends(run, mg14, 
     assert page_id(page) == "offender" and title(page).startswith("Error: ")
     message = next(r["message"] for r in mg14_rules() if r["id"] == "CC-01")
     assert summary(page) == [("#date_of_birth-day", message)]
-    assert inline_error(page, "date_of_birth") == message
+    # beside the field, the rule's source too
+    assert inline_error(page, "date_of_birth") == \
+        f"{message} (Source: dip-condition-operational-guidelines.txt §2.1; unverified)"
     assert hidden(page, "_resume") == "1"
     _, _, page = post_page(browser, mg14, page, data)
     assert "data-dipforms-done" in page, summary(page)
 
 
-def mg14_rules() -> list[dict]:
+def mg14_rules(form: str = "mg14") -> list[dict]:
     import yaml
 
-    return yaml.safe_load((ROOT / "forms" / "mg14.yaml").read_text())["rules"]
+    return yaml.safe_load((ROOT / "forms" / f"{form}.yaml").read_text())["rules"]
+
+
+def test_a_warning_is_sent_with_a_reason_without_javascript(run):
+    """DIP-12 warns of a gap under three days: after the last page the API wants a reason;
+    the page of the warning comes back with it, its source and a box; a blank reason is
+    asked for again; with one, the form is sent and the reason kept with the record."""
+    form_id, reason = "dip_protocol_checklist", "Agreed with the CJIT manager"
+    form = next(f for f in build_project(read_forms_dir(ROOT), {}).project.forms
+                if f.id == form_id)
+    example = next(e.data for e in load_examples(form_id) if e.name == "valid/minimal")
+    data = {**shifted(example, (datetime.date.today() - DEFAULT_TODAY).days),
+            "min_gap_s2_s3_days": 2}
+    message = next(r["message"] for r in mg14_rules(form_id) if r["id"] == "DIP-12")
+    browser = Browser(run.url)
+    browser.sign_in()
+    page = browser.get(f"/forms/{form_id}/area.html")
+    while 'class="dipforms-confirm"' not in page:
+        status, _, page = post_page(browser, form, page, data)
+        assert status == 200 and "data-dipforms-done" not in page, summary(page)
+    assert page_id(page) == "settings" and hidden(page, "_resume") == "1"
+    assert summary(page) == [("#_confirmations-DIP-12",
+                              f"Say why you are going ahead despite this warning: {message}")]
+    assert "Source: dip-condition-operational-guidelines.txt Annex C session 3" in page
+    box = "_confirmations[DIP-12]"
+    _, _, page = post_page(browser, form, page, data, extra={box: "  "})
+    assert inline_error(page, "_confirmations-DIP-12") == \
+        "Say why you are going ahead despite this warning"
+    _, _, page = post_page(browser, form, page, data, extra={box: reason})
+    assert "data-dipforms-done" in page, summary(page)
+    reference = re.search(r'id="dipforms-reference">([^<]+)<', page).group(1)
+    token = run.user_token("reader3", "police", "northshire_police")
+    status, body = run.request("GET", f"/v1/records/{reference}", token=token)
+    assert status == 200 and body["record"]["data"] == data
+    assert [(c["rule"], c["reason"]) for c in body["record"]["confirmations"]] == [
+        ("DIP-12", reason)]
 
 
 def test_cross_site_posts_are_refused_and_a_page_without_a_session_goes_to_sign_in(run):

@@ -85,7 +85,7 @@ def test_an_unknown_start_and_a_way_out_of_a_terminal_state():
 
 def test_a_transition_needs_a_source_and_the_file_only_known_keys():
     broken = PROCESS.replace("to: working, roles: [cjit], source: assumption}",
-                             "to: working, roles: [cjit], guard: x}")
+                             "to: working, roles: [cjit], gaurd: x}")
     found = process_errors(broken)
     assert any("F011" in e and "'begin' has no source" in e for e in found)
     assert any("F001" in e for e in found)
@@ -110,3 +110,79 @@ def test_the_dip_process_in_forms_is_whole():
                         {"forms/process.yaml": textwrap.dedent(text)})
     assert [d.headline() for d in result.diagnostics if d.span.file == "forms/process.yaml"] \
         == []
+
+
+# -- links, facts, guards and the forms that move a case ----------------------------------
+
+FOLLOW = fields_form("""
+- {id: case, type: reference, form: t, label: Case}
+- {id: seen_on, type: date, label: Seen on}
+- {id: outcome, type: choice, label: Outcome, options: [{code: done, label: Done},
+   {code: not_done, label: Not done}]}
+- {id: note, type: text, label: Note}
+""").replace("form: t\n", "form: u\n", 1)
+
+CASEWORK = PROCESS.replace(
+    "  - {id: finish, from: working, to: done, roles: [cjit, police], notify: N12,",
+    "  - {id: finish, from: working, to: done, roles: [cjit, police], notify: N12,\n"
+    "     on: {form: u, when: \"outcome == 'done'\"},\n"
+    "     guard: {rule: XX-01, when: \"answered(seen_on)\", message: See them first,\n"
+    "             source: assumption},") + """\
+links:
+  - {form: u, field: case}
+facts:
+  - {id: seen_on, type: date, from: [{form: u, value: seen_on}], source: assumption}
+  - {id: release_date, type: date, recorded_by: [carat], notify: N21, flag: friday,
+     source: assumption}
+"""
+
+
+def casework_errors(text: str) -> list[str]:
+    result = build_yaml(FORM, {"forms/process.yaml": text, "forms/u.yaml": FOLLOW})
+    return [f"{d.span.line}:{d.span.col} {d.code} {d.message}" for d in result.diagnostics
+            if d.span.file == "forms/process.yaml"]
+
+
+def test_links_facts_guards_and_triggers_compile_for_the_api():
+    result = build_yaml(FORM, {"forms/process.yaml": CASEWORK, "forms/u.yaml": FOLLOW})
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    process = json.loads(result.generated["process.json"])
+    assert process["links"] == [{"form": "u", "field": "case"}]
+    facts = {f["id"]: f for f in process["facts"]}
+    assert facts["seen_on"]["from"] == [{"form": "u", "value": {"field": "seen_on"}}]
+    assert (facts["release_date"]["recorded_by"], facts["release_date"]["flag"]) == (
+        ["carat"], "friday")
+    finish = process["transitions"][1]
+    assert finish["on"] == {"form": "u", "when": {"op": "==", "args": [
+        {"field": "outcome"}, {"lit": "done"}]}}
+    assert finish["guard"]["rule"] == "XX-01"
+    assert finish["guard"]["message"] == "See them first"
+
+
+def test_casework_mistakes_are_named_at_their_place():
+    broken = (CASEWORK.replace("field: case}", "field: cas}")
+              .replace("value: seen_on}", "value: note}")
+              .replace("recorded_by: [carat]", "recorded_by: [carrat]")
+              .replace("flag: friday", "flag: fryday")
+              .replace('when: "answered(seen_on)"', 'when: "answered(seen)"')
+              .replace("on: {form: u,", "on: {form: v,"))
+    assert casework_errors(broken) == [
+        "13:17 F017 unknown form 'v'",
+        "14:43 E002 unknown field 'seen'",
+        "18:22 P010 the form 'u' has no field 'cas'",
+        "20:55 P011 the fact 'seen_on' is a date, but this value is string",
+        "21:49 F018 unknown role 'carrat'",
+        "21:78 P014 unknown flag 'fryday'"]
+
+
+def test_a_fact_from_an_unlinked_form_and_a_fact_from_nowhere():
+    text = CASEWORK.replace("links:\n  - {form: u, field: case}\n", "links: []\n") + \
+        "  - {id: lonely, type: date, source: assumption}\n"
+    errors = casework_errors(text)
+    assert any("P013 the form 'u' is not linked" in e for e in errors), errors
+    assert any("P012 the fact 'lonely' comes from nowhere" in e for e in errors), errors
+
+
+def test_a_link_must_be_a_reference_to_the_opening_form():
+    errors = casework_errors(CASEWORK.replace("field: case}", "field: note}"))
+    assert any("P010 'u.note' must be a reference to the t form" in e for e in errors), errors

@@ -1,8 +1,9 @@
 """Write what a recipient reads for an outbox event: an RFC 5322 message (and its subject
-and body for channels that are not email).
+and body for channels that are not email). A record event's words are fixed here; a case
+event's (N01-N28) come from the protocol's template, rendered by `render_template`.
 
-Pure: everything comes from the event's payload, which holds only the reference, the link and
-the answers its route allows; nothing else of the record can reach a message.
+Pure: everything comes from the event's payload, which holds only references, codes, dates,
+the link and the answers its route allows; nothing else of a record can reach a message.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ ONLY_ANSWERS = ("This message carries no personal data beyond the answers above,
                 "local protocol allows it to carry. Sign in to see the record.")
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _WHITESPACE = re.compile(r"\s+")
+#: What a template may say (generator/events.py has the same list; the build refuses others).
+PLACEHOLDERS = ("case_ref", "event", "event_title", "state", "reason", "due_on", "link", "flag")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_SPACE_BEFORE_MARK = re.compile(r"[ \t]+([:;,.)])")
 
 
 def build_message(event: OutboxEvent, sender: str) -> EmailMessage:
@@ -45,14 +50,20 @@ def build_message(event: OutboxEvent, sender: str) -> EmailMessage:
 
 
 def subject_for(event: OutboxEvent) -> str:
-    """One line: the form, what happened and the reference."""
+    """One line: the template's subject for a case event; else the form, what happened and
+    the reference."""
     payload = event.payload
+    if "case_ref" in payload:
+        return _one_line(payload["subject"])
     return _one_line(f"{payload['form_title']} {payload['event']}: {payload['record_id']}")
 
 
 def body_for(event: OutboxEvent) -> str:
-    """Plain text: what happened, which form, the reference, the link, allowed answers."""
+    """Plain text: what happened, which form or case, the reference, the link, and the
+    answers the route allows."""
     payload = event.payload
+    if "case_ref" in payload:
+        return _case_body(payload)
     lines = [WHAT_HAPPENED.get(payload["event"], f"Record event: {payload['event']}."), "",
              f"Form: {_one_line(payload['form_title'])} ({payload['form_id']})",
              f"Reference: {payload['record_id']} (version {payload['version']})",
@@ -64,6 +75,36 @@ def body_for(event: OutboxEvent) -> str:
         lines += ["", ONLY_ANSWERS]
     else:
         lines.append(NO_ANSWERS)
+    return "\n".join(lines) + "\n"
+
+
+def render_template(text: str, values: dict[str, Any]) -> str:
+    """The template with each {placeholder} replaced by its value (nothing when absent);
+    a flag code reads as words in brackets: friday -> (Friday)."""
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in PLACEHOLDERS:
+            return match.group(0)
+        found = values.get(name)
+        if name == "flag" and found:
+            return f"({str(found).replace('_', ' ').capitalize()})"
+        return "" if found is None else _one_line(str(found))
+    lines = (_SPACE_BEFORE_MARK.sub(r"\1", _PLACEHOLDER.sub(value, line)).strip()
+             for line in text.strip().splitlines())
+    return "\n".join(lines)
+
+
+def _case_body(payload: dict[str, Any]) -> str:
+    lines = [payload["body"], "", f"Event: {_one_line(payload['event_title'])}",
+             f"Case: {payload['case_ref']}", f"Open the case: {payload['link']}", ""]
+    answers = payload.get("fields") or {}
+    if answers:
+        lines.append(f"Shared under the local protocol ({', '.join(payload['scope'])}):")
+        lines += [f"  {form_id}.{field_id}: {format_answer(value)}"
+                  for form_id, fields in answers.items() for field_id, value in fields.items()]
+        lines += ["", ONLY_ANSWERS.replace("the record", "the case")]
+    else:
+        lines.append(NO_ANSWERS.replace("the record", "the case"))
     return "\n".join(lines) + "\n"
 
 

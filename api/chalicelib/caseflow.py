@@ -1,0 +1,188 @@
+"""The case engine's decisions, read from generated/process.json (forms/process.yaml): which
+case a record attaches to, the facts a case keeps, which transition a form makes, and why
+a transition is refused. Nothing here is written for one process: the YAML says it all.
+
+Pure: plain values in and out; no store, clock or settings of its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .rules import evaluate, holds, to_date
+from .store.base import CaseState
+
+FACT_TYPES = ("date", "datetime", "boolean", "code", "number")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a step was refused: an API error code and its error items (each naming the
+    rule and listing the steps the case may take next)."""
+
+    code: str
+    errors: list[dict[str, Any]]
+
+
+class Process:
+    """generated/process.json, indexed for the questions a request asks."""
+
+    def __init__(self, definition: Mapping[str, Any]) -> None:
+        self.definition = definition
+        self.id: str = definition["process"]
+        self.opened_by: str = definition["opened_by"]
+        self.start: str = definition["start"]
+        self.states = {s["id"]: s for s in definition["states"]}
+        self.transitions = {t["id"]: t for t in definition["transitions"]}
+        self.links = {link["form"]: link["field"] for link in definition.get("links", [])}
+        self.facts = {f["id"]: f for f in definition.get("facts", [])}
+        self.deadlines: list[dict[str, Any]] = list(definition.get("deadlines", []))
+
+    def label(self, state: str) -> str:
+        return self.states[state]["label"]
+
+    def is_terminal(self, state: str) -> bool:
+        return bool(self.states[state]["terminal"])
+
+    def next_steps(self, state: str) -> list[dict[str, Any]]:
+        return [t for t in self.transitions.values() if t["from"] == state]
+
+    def case_ref_in(self, form_id: str, data: Mapping[str, Any]) -> str | None:
+        """The case a record of `form_id` names, if the form is linked and names one."""
+        field = self.links.get(form_id)
+        value = data.get(field) if field else None
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def steps_json(process: Process, state: str, role: str | None = None) -> list[dict[str, Any]]:
+    """The steps the case may take next (only those `role` may make, when given)."""
+    return [{"transition": t["id"], "to": t["to"], "to_label": process.label(t["to"]),
+             "roles": t["roles"]}
+            for t in process.next_steps(state) if role is None or role in t["roles"]]
+
+
+def open_case(process: Process, case_ref: str, data: Mapping[str, Any], at: str,
+              today: datetime.date) -> CaseState:
+    """The case an opening record (an MG14) starts, in the start state."""
+    return CaseState(case_ref=case_ref, process=process.id, state=process.start, version=1,
+                     opened_at=at, updated_at=at,
+                     facts=facts_from(process, {}, process.opened_by, data, today),
+                     closed=process.is_terminal(process.start))
+
+
+def facts_from(process: Process, facts: Mapping[str, Any], form_id: str,
+               data: Mapping[str, Any], today: datetime.date) -> dict[str, Any]:
+    """The facts after a record of `form_id` attaches: each fact it gives a value replaces
+    the old one; a fact it leaves unanswered keeps its value."""
+    out = dict(facts)
+    for fact in process.facts.values():
+        for source in fact["from"]:
+            if source["form"] != form_id or source["value"] is None:
+                continue
+            value = evaluate(source["value"], dict(data), today=today)
+            if value is not None and is_fact_value(fact["type"], value):
+                out[fact["id"]] = value
+    return out
+
+
+def is_fact_value(kind: str, value: Any) -> bool:
+    if kind == "date":
+        return isinstance(value, str) and len(value) == 10 and to_date(value) is not None
+    if kind == "datetime":
+        return isinstance(value, str) and len(value) == 16 and to_date(value) is not None
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, str) and 0 < len(value) <= 64  # a code
+
+
+def triggered(process: Process, case: CaseState, form_id: str, data: Mapping[str, Any],
+              role: str, today: datetime.date) -> dict[str, Any] | None:
+    """The transition a record of `form_id` makes from the case's state, if any: its `on`
+    names the form, its condition holds on the answers, and the submitter's role may make
+    it. The first such transition in file order wins."""
+    for t in process.next_steps(case.state):
+        on = t.get("on")
+        if not on or on["form"] != form_id or role not in t["roles"]:
+            continue
+        if on["when"] is None or holds(on["when"], dict(data), today=today):
+            return t
+    return None
+
+
+def refusal(process: Process, case: CaseState, transition_id: str, role: str,
+            facts: Mapping[str, Any], today: datetime.date) -> Refusal | None:
+    """Why `role` may not make `transition_id` now (None: it may). Checks, in order: the
+    transition exists, it leaves the case's state, the role may make it, its guard holds."""
+    allowed = steps_json(process, case.state)
+    t = process.transitions.get(transition_id)
+    state = f"'{process.label(case.state)}' ({case.state})"
+    if t is None:
+        return Refusal("bad_request", [_item("unknown_transition",
+                       f"There is no step called '{transition_id}'", allowed)])
+    if t["from"] != case.state:
+        nexts = ", ".join(s["transition"] for s in allowed) or "none: the case is closed"
+        return Refusal("transition_refused", [_item(
+            "wrong_state", f"'{transition_id}' can only be taken from "
+            f"'{process.label(t['from'])}', and this case is at {state}. Next steps: {nexts}",
+            allowed, rule=transition_id, source=t["source"])])
+    if role not in t["roles"]:
+        return Refusal("forbidden", [_item(
+            "wrong_role", f"Only {', '.join(t['roles'])} may take the step '{transition_id}'",
+            steps_json(process, case.state, role), rule=transition_id, source=t["source"])])
+    guard = t.get("guard")
+    if guard and not holds(guard["when"], dict(facts), today=today):
+        return Refusal("transition_refused", [_item(
+            "rule", guard["message"], [s for s in allowed if s["transition"] != transition_id],
+            rule=guard["rule"], source=guard["source"])])
+    return None
+
+
+def _item(code: str, message: str, allowed: list[dict[str, Any]], *, rule: str | None = None,
+          source: list[str] | None = None) -> dict[str, Any]:
+    item = {"field": "/transition", "code": code, "message": message, "allowed": allowed}
+    if rule is not None:
+        item["rule"] = rule
+    if source is not None:
+        item["source"] = source
+    return item
+
+
+def moved(process: Process, case: CaseState, transition: Mapping[str, Any] | None,
+          facts: Mapping[str, Any], at: str) -> CaseState:
+    """The case after a change: one version on, its facts, and the transition's state."""
+    state = transition["to"] if transition else case.state
+    return replace(case, state=state, version=case.version + 1, updated_at=at,
+                   facts=dict(facts), closed=process.is_terminal(state))
+
+
+def recorded_fact_refusal(process: Process, fact_id: Any, value: Any,
+                          role: str) -> Refusal | None:
+    """Why `role` may not record `value` as the fact `fact_id` on a case (None: it may)."""
+    fact = process.facts.get(fact_id) if isinstance(fact_id, str) else None
+    recordable = sorted(f for f, d in process.facts.items() if d["recorded_by"])
+    if fact is None or not fact["recorded_by"]:
+        return Refusal("bad_request", [{"field": "/fact", "code": "unknown_fact",
+                                        "message": "Name a fact staff may record on a case: "
+                                        + ", ".join(recordable)}])
+    if role not in fact["recorded_by"]:
+        return Refusal("forbidden", [{"field": "/fact", "code": "wrong_role",
+                                      "message": f"Only {', '.join(fact['recorded_by'])} may "
+                                      f"record {fact_id}"}])
+    if not is_fact_value(fact["type"], value):
+        example = {"date": "2026-12-04", "datetime": "2026-12-04T10:30", "boolean": "true",
+                   "number": "3", "code": "a code"}[fact["type"]]
+        return Refusal("invalid", [{"field": "/value", "code": "type",
+                                    "message": f"{fact_id} must be a {fact['type']}, "
+                                    f"like {example}"}])
+    return None
+
+
+def fact_flag(fact: Mapping[str, Any], value: Any) -> str | None:
+    """The flag a recorded fact's notification carries (friday: the date is a Friday)."""
+    day = to_date(value) if fact.get("flag") == "friday" else None
+    return "friday" if day is not None and day.weekday() == 4 else None

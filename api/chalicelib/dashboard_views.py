@@ -1,0 +1,87 @@
+"""The DAT view through the API: dat_admin only, audited like every other read (admin.py),
+built from the store by dashboard.py. Returns an Outcome (JSON) or a CsvFile for app.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import cases as cases_module
+from . import dashboard
+from .access import Principal
+from .deadlines import wanted_deadlines
+from .records import Context, Outcome, _audit, failed, local_today
+from .responses import body
+
+#: At most this many overdue actions and dead letters are read for one view; when a list
+#: is that long the view says it may be cut short (`truncated`).
+LIST_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    filename: str
+    text: str
+
+
+def summary(ctx: Context) -> dict[str, Any]:
+    """The summary for today (England and Wales), read from the store."""
+    today = local_today(ctx.now()).isoformat()
+    store = ctx.store
+    cases = list(store.iter_cases())
+    due = outstanding(ctx, cases, today)[:LIST_LIMIT]
+    dead = store.list_events("dead", LIST_LIMIT)
+    case_of = {}
+    for record_id in {e.record_id for e in dead}:
+        case_ref = store.case_of_record(record_id)
+        if case_ref:
+            case_of[record_id] = case_ref
+    result = dashboard.summarise(cases, due, dead, ctx.catalogue.process or {},
+                                 today, case_of_record=case_of)
+    result["overdue"]["truncated"] = len(due) >= LIST_LIMIT
+    result["dead_letters"]["truncated"] = len(dead) >= LIST_LIMIT
+    return result
+
+
+def outstanding(ctx: Context, cases: list, today: str) -> list:
+    """Actions still outstanding past their date: for each open case, the deadlines it
+    still wants (its state is still one the deadline applies in, so the thing has not been
+    done) whose date has passed. Reminders before a date (`lead`) are not overdue."""
+    process = cases_module.process_of(ctx)
+    if process is None:
+        return []
+    settings = cases_module.settings_of(ctx)
+    overdue_kinds = {d["id"] for d in process.deadlines if not d.get("lead")}
+    found = [d for case in cases if not case.closed
+             for d in wanted_deadlines(process.deadlines, case, settings)
+             if d.reason in overdue_kinds and d.due_on < today]
+    return sorted(found, key=lambda d: (d.due_on, d.case_ref, d.reason))
+
+
+def read(ctx: Context, who: Principal, request_id: str | None = None) -> Outcome:
+    """GET /v1/dashboard: the summary as JSON."""
+    if not _allowed(ctx, who, "dashboard_read", "dashboard", request_id):
+        return failed("forbidden")
+    return Outcome(200, body(200, dashboard=summary(ctx)))
+
+
+def export(ctx: Context, who: Principal, table: str | None,
+           request_id: str | None = None) -> Outcome | CsvFile:
+    """GET /v1/dashboard.csv?table=counts|overdue|dead (counts when not given)."""
+    if not _allowed(ctx, who, "dashboard_export", "dashboard", request_id):
+        return failed("forbidden")
+    table = table or "counts"
+    if table not in dashboard.TABLES:
+        return failed("bad_request", [{"field": "table", "code": "enum",
+                                       "message": "table must be counts, overdue or dead"}])
+    result = summary(ctx)
+    return CsvFile(f"dipforms-{table}-{result['today']}.csv", dashboard.to_csv(result, table))
+
+
+def _allowed(ctx: Context, who: Principal, action: str, target: str,
+             request_id: str | None) -> bool:
+    allowed = ctx.policy.is_admin(who)
+    ctx.store.append_audit(_audit(ctx, who, action if allowed else f"{action}_denied", target,
+                                  ctx.timestamp(), request_id=request_id))
+    return allowed

@@ -1,0 +1,305 @@
+"""The parts of forms/process.yaml that tie a case to its records: `links` (which field of a
+form holds the case reference), `facts` (the values a case keeps, taken from its records or
+recorded on the case), and each transition's `guard` (a rule that must hold) and `on` (the
+form whose submission makes the transition). Parsed and checked here; pure.
+
+Facts hold dates, codes and flags for deadlines, guards and the DAT view: never names or
+free text, so a fact may not be of type text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .diagnostics import did_you_mean
+from .model import Expr, Form, Source, Text
+from .reader import Reader
+from .rules.compile import to_json
+from .rules.syntax import parse_expression
+from .rules.types import FieldInfo, check_condition, infer
+from .spans import Node, Scalar, Span
+
+LINK_KEYS = ("form", "field")
+FACT_KEYS = ("id", "type", "from", "recorded_by", "notify", "flag", "source")
+FACT_FROM_KEYS = ("form", "value")
+GUARD_KEYS = ("rule", "when", "message", "source")
+TRIGGER_KEYS = ("form", "when")
+#: A fact's type -> the kind expressions see (generator/rules/types.FieldInfo).
+FACT_KINDS = {"date": "date", "datetime": "datetime", "boolean": "boolean", "code": "code",
+              "number": "number"}
+#: Flags a recorded fact's notification may carry.
+FLAGS = ("friday",)
+
+
+@dataclass(frozen=True)
+class Link:
+    form: str
+    field: str
+    span: Span
+    spans: dict[str, Span]
+
+
+@dataclass(frozen=True)
+class FactSource:
+    form: str
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    type: str
+    sources: tuple[FactSource, ...]     # taken from these forms' records (latest wins)
+    recorded_by: tuple[str, ...]        # or recorded on the case by these roles
+    notify: str | None                  # the event raised when it is recorded
+    flag: str | None                    # e.g. friday: the event is flagged on a Friday
+    citations: tuple[Source, ...]
+    span: Span
+    spans: dict[str, Span]
+
+
+@dataclass(frozen=True)
+class Guard:
+    rule: str
+    when: Expr
+    message: Text
+    sources: tuple[Source, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Trigger:
+    form: str
+    when: Expr | None
+    span: Span
+    spans: dict[str, Span]
+
+
+def expression(r: Reader, node: Node | None, what: str) -> Expr | None:
+    if node is None:
+        return None
+    text = r.string(node, what)
+    if text is None:
+        return None
+    span = node.span.shifted(1) if isinstance(node, Scalar) and node.quoted else node.span
+    ast, diagnostics = parse_expression(text, span)
+    r.diagnostics.extend(diagnostics)
+    return Expr(text, ast, span)
+
+
+def _spans(m) -> dict[str, Span]:
+    return {key: value.span for key, value in m.items.items()}
+
+
+def parse_links(r: Reader, node: Node | None) -> tuple[Link, ...]:
+    links = []
+    for item in r.sequence(node, "links"):
+        m = r.mapping(item, "a link")
+        if m is None:
+            continue
+        r.keys(m, LINK_KEYS, LINK_KEYS, "a link")
+        form = r.ident(m.get("form"), "the linked form")
+        field = r.ident(m.get("field"), "the field holding the case reference")
+        if form and field:
+            links.append(Link(form, field, m.span, _spans(m)))
+    return tuple(links)
+
+
+def parse_facts(r: Reader, node: Node | None) -> tuple[Fact, ...]:
+    facts = []
+    for item in r.sequence(node, "facts"):
+        m = r.mapping(item, "a fact")
+        if m is None:
+            continue
+        r.keys(m, FACT_KEYS, ("id", "type", "source"), "a fact")
+        fact_id = r.ident(m.get("id"), "the fact id")
+        kind = r.ident(m.get("type"), "the fact type")
+        sources = []
+        for source_node in r.sequence(m.get("from"), "where a fact comes from"):
+            sm = r.mapping(source_node, "where a fact comes from")
+            if sm is None:
+                continue
+            r.keys(sm, FACT_FROM_KEYS, FACT_FROM_KEYS, "where a fact comes from")
+            form = r.ident(sm.get("form"), "the form a fact comes from")
+            value = expression(r, sm.get("value"), "the fact's value")
+            if form and value:
+                sources.append(FactSource(form, value, sm.span))
+        recorded_by = tuple(x for x in (r.ident(n, "a role") for n in
+                                        r.sequence(m.get("recorded_by"), "recorded_by")) if x)
+        notify = r.string(m.get("notify"), "the event") if m.get("notify") else None
+        flag = r.ident(m.get("flag"), "the flag") if m.get("flag") else None
+        citations = r.sources(m.get("source"), "a fact")
+        if fact_id and kind:
+            facts.append(Fact(fact_id, kind, tuple(sources), recorded_by, notify, flag,
+                              citations, m.span, _spans(m)))
+    return tuple(facts)
+
+
+def parse_guard(r: Reader, node: Node | None) -> Guard | None:
+    m = r.mapping(node, "a guard")
+    if m is None:
+        return None
+    r.keys(m, GUARD_KEYS, GUARD_KEYS, "a guard")
+    rule = r.string(m.get("rule"), "the guard's rule id")
+    when = expression(r, m.get("when"), "the guard's condition")
+    message = r.text(m.get("message"), "the guard's message")
+    sources = r.sources(m.get("source"), "a guard")
+    if None in (rule, when, message):
+        return None
+    return Guard(rule, when, message, sources, m.span)
+
+
+def parse_trigger(r: Reader, node: Node | None) -> Trigger | None:
+    m = r.mapping(node, "what makes a transition")
+    if m is None:
+        return None
+    r.keys(m, TRIGGER_KEYS, ("form",), "what makes a transition")
+    form = r.ident(m.get("form"), "the form whose submission makes the transition")
+    when = expression(r, m.get("when"), "the condition on the form's answers")
+    if form is None:
+        return None
+    return Trigger(form, when, m.span, _spans(m))
+
+
+# -- checks --------------------------------------------------------------------------------
+
+def fact_resolver(facts: Iterable[Fact]):
+    """Expressions in guards and deadlines name facts, as form rules name fields."""
+    kinds = {f.id: FACT_KINDS.get(f.type) for f in facts}
+
+    def resolve(path: tuple[str, ...]) -> FieldInfo | None:
+        if not path:
+            return FieldInfo(kind="object", choices=tuple(sorted(kinds)))
+        if len(path) == 1 and kinds.get(path[0]):
+            return FieldInfo(kind=kinds[path[0]])
+        return None
+    return resolve
+
+
+def check_links(r: Reader, links: Iterable[Link], forms: Mapping[str, Form],
+                opened_by: str) -> None:
+    seen: set[str] = set()
+    for link in links:
+        if link.form in seen:
+            r.error(link.span, "F005", f"the form '{link.form}' is linked twice")
+        seen.add(link.form)
+        form = forms.get(link.form)
+        if form is None:
+            r.error(link.spans["form"], "F017", f"unknown form '{link.form}'",
+                    did_you_mean(link.form, forms))
+            continue
+        field = next((f for f in form.fields() if f.id == link.field), None)
+        if field is None:
+            r.error(link.spans["field"], "P010", f"the form '{link.form}' has no field "
+                    f"'{link.field}'", did_you_mean(link.field, [f.id for f in form.fields()]))
+        elif field.type != "reference" or field.options.get("form") not in (None, opened_by):
+            r.error(link.spans["field"], "P010", f"'{link.form}.{link.field}' must be a "
+                    f"reference to the {opened_by} form that opens the case",
+                    hint=f"use a field of type reference with `form: {opened_by}`")
+
+
+def check_facts(r: Reader, facts: Iterable[Fact], forms: Mapping[str, Form],
+                linked: set[str], roles: Iterable[str], events: Iterable[str],
+                scope_for) -> None:
+    """`scope_for(form)` gives the resolver of a form's field names (check.Scope)."""
+    roles, events, ids = tuple(roles), tuple(events), []
+    for fact in facts:
+        if fact.id in ids:
+            r.error(fact.span, "F005", f"the fact '{fact.id}' is declared twice")
+        ids.append(fact.id)
+        if fact.type not in FACT_KINDS:
+            r.error(fact.spans["type"], "P011", f"unknown fact type '{fact.type}'",
+                    did_you_mean(fact.type, FACT_KINDS) or "facts are " + ", ".join(FACT_KINDS)
+                    + " (never text: a case keeps no names or free text)")
+        if not fact.sources and not fact.recorded_by:
+            r.error(fact.span, "P012", f"the fact '{fact.id}' comes from nowhere",
+                    hint="give `from:` (a form and a value) or `recorded_by:` (roles)")
+        for source in fact.sources:
+            form = forms.get(source.form)
+            if form is None:
+                r.error(source.span, "F017", f"unknown form '{source.form}'",
+                        did_you_mean(source.form, forms))
+                continue
+            if source.form not in linked:
+                r.error(source.span, "P013", f"the form '{source.form}' is not linked to "
+                        "the case", hint="add it under `links:` with the field holding the "
+                        "case reference")
+            if source.value.ast is None:
+                continue
+            found, problems = infer(source.value.ast, scope_for(form), source.value.span)
+            r.diagnostics.extend(problems)
+            want = FACT_KINDS.get(fact.type)
+            if found is not None and want and found.kind not in (want, "null", "any"):
+                r.error(source.value.span, "P011", f"the fact '{fact.id}' is a {fact.type}, "
+                        f"but this value is {found.kind}",
+                        hint="name a field of that type, or change the fact's type")
+        for role in fact.recorded_by:
+            if role not in roles:
+                r.error(fact.spans["recorded_by"], "F018", f"unknown role '{role}'",
+                        did_you_mean(role, roles))
+        if fact.notify is not None and fact.notify not in events:
+            r.error(fact.spans["notify"], "F019", f"unknown notification event "
+                    f"'{fact.notify}'", did_you_mean(fact.notify, events)
+                    or "events are N01 to N28")
+        if fact.flag is not None and fact.flag not in FLAGS:
+            r.error(fact.spans["flag"], "P014", f"unknown flag '{fact.flag}'",
+                    did_you_mean(fact.flag, FLAGS) or "flags are " + ", ".join(FLAGS))
+        if fact.flag is not None and fact.type not in ("date", "datetime"):
+            r.error(fact.spans["flag"], "P014", f"the flag '{fact.flag}' needs a date fact")
+
+
+def check_guard(r: Reader, guard: Guard, facts: Iterable[Fact]) -> None:
+    if guard.when.ast is not None:
+        r.diagnostics.extend(check_condition(guard.when.ast, fact_resolver(facts),
+                                             guard.when.span))
+    if not guard.sources:
+        r.error(guard.span, "F011", f"the guard {guard.rule} has no source",
+                hint="cite the guidance (document and section), or write `source: assumption`")
+
+
+def check_trigger(r: Reader, trigger: Trigger, forms: Mapping[str, Form], linked: set[str],
+                  scope_for) -> None:
+    form = forms.get(trigger.form)
+    if form is None:
+        r.error(trigger.spans["form"], "F017", f"unknown form '{trigger.form}'",
+                did_you_mean(trigger.form, forms))
+        return
+    if trigger.form not in linked:
+        r.error(trigger.spans["form"], "P013", f"the form '{trigger.form}' is not linked to "
+                "the case", hint="add it under `links:` with the field holding the case "
+                "reference")
+    if trigger.when is not None and trigger.when.ast is not None:
+        r.diagnostics.extend(check_condition(trigger.when.ast, scope_for(form),
+                                             trigger.when.span))
+
+
+# -- compiled for the API ------------------------------------------------------------------
+
+def _expr_json(expr: Expr | None):
+    return to_json(expr.ast) if expr is not None and expr.ast is not None else None
+
+
+def links_json(links: Iterable[Link]) -> list[dict]:
+    return [{"form": link.form, "field": link.field} for link in links]
+
+
+def facts_json(facts: Iterable[Fact]) -> list[dict]:
+    return [{"id": f.id, "type": f.type,
+             "from": [{"form": s.form, "value": _expr_json(s.value)} for s in f.sources],
+             "recorded_by": list(f.recorded_by), "notify": f.notify, "flag": f.flag,
+             "source": [str(x) for x in f.citations]} for f in facts]
+
+
+def guard_json(guard: Guard | None) -> dict | None:
+    if guard is None:
+        return None
+    return {"rule": guard.rule, "when": _expr_json(guard.when),
+            "message": guard.message.get("en"), "source": [str(x) for x in guard.sources]}
+
+
+def trigger_json(trigger: Trigger | None) -> dict | None:
+    if trigger is None:
+        return None
+    return {"form": trigger.form, "when": _expr_json(trigger.when)}
