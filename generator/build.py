@@ -37,11 +37,13 @@ class BuildResult:
 
 
 class SiteRenderer(Protocol):
-    """Makes the pages: each form's own, and the index of all forms."""
+    """Makes the pages: each form's own, and the site-wide ones (the index of all forms;
+    the case pages when there is a process)."""
 
     def form(self, form: Form) -> dict[str, str]: ...
 
-    def index(self, forms: tuple[Form, ...]) -> dict[str, str]: ...
+    def index(self, forms: tuple[Form, ...], *, process: Any = None,
+              documents: dict[str, str] | None = None) -> dict[str, str]: ...
 
 
 @dataclass
@@ -139,7 +141,8 @@ def build_project(
     if project.process is not None:
         result.generated["process.json"] = dump_json(process_json(project.process))
     if site is not None:
-        result.site = site.index(project.forms)
+        result.site = site.index(project.forms, process=project.process,
+                                 documents=project.documents)
         for form in project.forms:
             result.site.update(pages[form.id])
             # the current schema, for the pages' own checks before sending (checks.js)

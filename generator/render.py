@@ -13,8 +13,9 @@ from jinja2 import Environment
 
 from .fields import FIELD_TYPES
 from .model import Form, Text
+from .render_cases import CASE_PAGE, CASES_INDEX, case_page_data
 from .render_questions import questions_map
-from .render_text import LANGUAGE_NAMES, switch_label, words
+from .render_text import CASE_WORDS, DASHBOARD_WORDS, LANGUAGE_NAMES, switch_label, words
 from .render_views import Posted, ViewBuilder, is_one_question, rule_data, rule_json
 
 Languages = Callable[[Form], Iterable[str]]
@@ -111,11 +112,14 @@ class Site:
         any_welsh = any("cy" in self.languages(f) for f in forms)
         return ("en", "cy") if any_welsh else ("en",)
 
-    def index(self, forms: Iterable[Form]) -> dict[str, str]:
+    def index(self, forms: Iterable[Form], *, process=None,
+              documents: Mapping[str, str] | None = None) -> dict[str, str]:
         """The site-wide pages: the front page listing every form, the sign-in page and,
         with Cognito, the page the hosted UI returns to; in Welsh too when any form has
-        Welsh pages."""
+        Welsh pages. Also the DAT view (admin/dashboard.html) and, when there is a
+        `process` (forms/process.yaml), the case pages (cases/), in English only."""
         ordered = sorted(forms, key=lambda f: f.id)
+        cases_href = "/" + CASES_INDEX if process is not None else None
         langs = {f.id: self.languages(f) for f in ordered}
         site_langs = self.site_languages(ordered)
         out: dict[str, str] = {}
@@ -123,12 +127,17 @@ class Site:
             here = Here(lang, "index.html", site_langs)
             entries = [_index_entry(f, lang, langs[f.id], self.agency_labels) for f in ordered]
             out[site_path(lang, "index.html")] = _render(self.env, "index.html", here,
-                                                         entries=entries, auth=self.auth)
+                                                         entries=entries, auth=self.auth,
+                                                         cases_href=cases_href, c=CASE_WORDS)
             out[site_path(lang, "sign-in.html")] = self.sign_in(lang, site_langs)
             if self.auth.mode == "cognito":
                 out[site_path(lang, "signed-in.html")] = _render(
                     self.env, "signed-in.html", Here(lang, "signed-in.html", site_langs),
                     auth=self.auth)
+        out[DASHBOARD_PAGE] = render_dashboard(self.env, auth=self.auth)
+        if process is not None:
+            out.update(render_case_pages(self.env, ordered, process, documents or {},
+                                         auth=self.auth))
         return out
 
     # --- pages the local server renders after a post without JavaScript (nojs.py) --------
@@ -275,6 +284,31 @@ def page_map(form: Form, lang: str) -> dict:
                        "fields": [{"id": f.id, "show_if": rule_data(f.show_if)}
                                   for f in p.fields if FIELD_TYPES[f.type].has_value]}
                       for p in form.pages]}
+
+
+DASHBOARD_PAGE = "admin/dashboard.html"
+
+
+def render_dashboard(env: Environment, *, auth: SiteAuth = LOCAL_AUTH) -> str:
+    """The DAT view: static/dashboard.js fills it in from GET /v1/dashboard for a signed-in
+    dat_admin; the HTML holds no figures, only the words and the empty sections."""
+    return _render(env, "dashboard.html", Here("en", DASHBOARD_PAGE, ("en",)), auth=auth,
+                   d=DASHBOARD_WORDS)
+
+
+def render_case_pages(env: Environment, forms: Iterable[Form], process,
+                      documents: Mapping[str, str], *,
+                      auth: SiteAuth = LOCAL_AUTH) -> dict[str, str]:
+    """Find a case (cases/index.html) and one case (cases/case.html?ref=): static/case.js
+    fills the case in from GET /v1/cases/{ref}; the HTML holds only the process's words."""
+    find = "/" + CASES_INDEX
+    return {
+        CASES_INDEX: _render(env, "cases_index.html", Here("en", CASES_INDEX, ("en",)),
+                             auth=auth, c=CASE_WORDS, case_href="/" + CASE_PAGE),
+        CASE_PAGE: _render(env, "case.html", Here("en", CASE_PAGE, ("en",)), auth=auth,
+                           c=CASE_WORDS, find_href=find,
+                           process=case_page_data(process, forms, documents)),
+    }
 
 
 def render_diagnostics_page(text: str, *, env: Environment) -> str:

@@ -22,8 +22,8 @@ class CountingSite:
         self.rendered.append(form.id)
         return self.site.form(form)
 
-    def index(self, forms):
-        return self.site.index(forms)
+    def index(self, forms, **options):
+        return self.site.index(forms, **options)
 
 
 def form(form_id: str, label: str = "Surname") -> str:

@@ -312,7 +312,8 @@ def test_one_question_page_uses_the_label_as_heading_and_last_page_checks_answer
 
 def test_start_page_and_index():
     site = site_of(fields_form("- {id: a, type: text, label: A}"))
-    assert sorted(site) == ["forms/t/check.html", "forms/t/done.html", "forms/t/index.html",
+    assert sorted(site) == ["admin/dashboard.html",
+                            "forms/t/check.html", "forms/t/done.html", "forms/t/index.html",
                             "forms/t/main.html", "forms/t/print.html", "forms/t/record.html",
                             "index.html", "schemas/t/1.0.schema.json", "settings.json",
                             "sign-in.html"]
