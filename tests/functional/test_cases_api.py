@@ -420,3 +420,20 @@ def test_a_cjit_worker_never_passes_on_a_psr_even_with_consent(api):
                                           "ground": "risk_of_harm", "items": ["psr"],
                                           "reason": "Risk to a child"}, "probation")
     assert probation.status_code == 200, probation.body
+
+
+def test_supervision_reminders_reach_the_offender_manager_on_their_day(api):
+    """SUP-01 (sentence plan due) and SUP-05 (two months before supervision ends, N28)."""
+    from chalicelib.sweep import run_sweep
+
+    case = Case(api)
+    for fact, value in (("supervision_start", "2027-03-18"), ("supervision_end", "2027-06-30")):
+        assert case.post("facts", {"fact": fact, "value": value}, "probation").status_code == 200
+    due = {d.reason: d.due_on for d in api.runtime.context.store.case_deadlines(case.ref)}
+    assert (due["sentence_plan_due"], due["supervision_ending"]) == ("2027-04-12", "2027-04-30")
+    ctx = api.runtime.context
+    run_sweep(ctx, datetime.datetime(2027, 4, 12, 12, tzinfo=datetime.UTC))
+    assert case.events("N10")["northshire_probation"] == 1
+    assert case.events("N28") == Counter()
+    run_sweep(ctx, datetime.datetime(2027, 4, 30, 12, tzinfo=datetime.UTC))
+    assert case.events("N28") == Counter({"northshire_probation": 1})

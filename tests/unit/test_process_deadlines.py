@@ -207,7 +207,7 @@ def test_the_dip_deadlines_check_clean_against_the_real_protocol_settings():
     assert [d.id for d in process.deadlines] == [
         "contact_by_passed", "comply_by_approaching", "comply_by_passed",
         "compliance_report_due", "sentence_plan_due", "followup_ra_due",
-        "summary_limit_approaching"]
+        "summary_limit_approaching", "supervision_ending"]
     reader = Reader()
     check_deadlines(reader, process.deadlines, {s.id: s.terminal for s in process.states},
                     {f.id: f.type for f in process.facts}, project.protocol.settings,
