@@ -32,8 +32,9 @@ from .base import (
     RecordVersion,
     StoreError,
     VersionConflict,
+    check_change,
+    check_fired,
 )
-from .sqlite import check_change, check_fired
 
 LISTING_INDEX = "listing"        # FORM#<form> -> latest versions; AUDIT; OUTBOX#<status>; CASES
 DUE_INDEX = "due"                # DUE -> pending events by next_attempt_at (sparse);

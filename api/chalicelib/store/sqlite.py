@@ -31,6 +31,8 @@ from .base import (
     RecordVersion,
     StoreError,
     VersionConflict,
+    check_change,
+    check_fired,
 )
 
 SCHEMA_VERSION = 1
@@ -188,28 +190,6 @@ def _entry(row: sqlite3.Row) -> CaseEntry:
 
 def _deadline(row: sqlite3.Row) -> Deadline:
     return Deadline(**{name: row[name] for name in DEADLINE_COLUMNS.split(", ")})
-
-
-def check_change(change: CaseChange) -> None:
-    """ValueError for a change that cannot be meant: parts of another case, a reason wanted
-    twice, a wanted deadline that is not pending or whose date is not YYYY-MM-DD."""
-    ref = change.case.case_ref
-    if change.case.version < 1:
-        raise ValueError("a case version starts at 1")
-    if any(part.case_ref != ref for part in (*change.entries, *change.deadlines)):
-        raise ValueError(f"an entry or deadline of the change is not for case {ref}")
-    reasons = [d.reason for d in change.deadlines]
-    if len(set(reasons)) != len(reasons):
-        raise ValueError("a deadline reason is wanted twice")
-    for d in change.deadlines:
-        if d.status != "pending" or len(d.due_on) != 10:
-            raise ValueError(f"deadline {d.reason} must be pending with a YYYY-MM-DD date")
-        datetime.date.fromisoformat(d.due_on)
-
-
-def check_fired(fired: list[FiredDeadline]) -> None:
-    if any(f.entry.case_ref != f.deadline.case_ref for f in fired):
-        raise ValueError("a fired deadline's timeline entry is for another case")
 
 
 class SQLiteStore:
