@@ -149,7 +149,7 @@ def test_dat_admin_sees_the_figures_downloads_csv_and_others_are_refused(tmp_pat
         _, rows = downloaded(page, "overdue")
         assert [r[:2] for r in rows] == [["case_ref", "reason"],
                                          ["MG14-DASH000005", "contact_by_passed"],
-                                         ["MG14-DASH000002", "comply_by_passed"]]
+                                         ["MG14-DASH000002", "contact_by_passed"]]
         _, rows = downloaded(page, "dead")
         assert [r[0] for r in rows] == ["event_id", "ev-dash-dead"]
         assert seen["auth"] == [f"Bearer {admin['token']}"] * 3

@@ -110,6 +110,7 @@ def test_stored_records_show_as_words_print_clean_and_refuse_who_may_not_read(tm
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
         police, cjit = session_for(run, "pc_print"), session_for(run, "cjit_print")
         mg14_id = submitted(run, "mg14", mg14, police["token"])
+        contact["cc_case_ref"] = mg14_id                 # the contact joins the MG14's case
         contact_id = submitted(run, "dir_initial_contact", contact, cjit["token"])
         browser = launch(playwright)
 
