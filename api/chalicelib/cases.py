@@ -10,6 +10,7 @@ each change back as one CaseChange, committed atomically with its audit entry an
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -185,18 +186,28 @@ def load(ctx, who: Principal, case_ref: str) -> tuple[Process, CaseState] | Refu
     return process, case
 
 
+def on_case(action):
+    """Load the case the request names first: the action runs with (process, case) only
+    when the case exists and the caller is in the area; otherwise the Refusal answers."""
+    @functools.wraps(action)
+    def run(ctx, who: Principal, case_ref: str, *args, **kwargs):
+        loaded = load(ctx, who, case_ref)
+        if isinstance(loaded, Refusal):
+            return loaded
+        return action(ctx, who, *loaded, *args, **kwargs)
+    return run
+
+
 def _is_ref(text: str) -> bool:
     return 3 <= len(text) <= 64 and text.isascii() and all(c.isalnum() or c == "-"
                                                            for c in text)
 
 
-def transition(ctx, who: Principal, case_ref: str, request: Any, at: str,
+@on_case
+def transition(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
                today: datetime.date, request_id: str | None = None) -> CaseState | Refusal:
     """Take the step `request["transition"]`, or say why not (nothing changes then)."""
-    loaded = load(ctx, who, case_ref)
-    if isinstance(loaded, Refusal):
-        return loaded
-    process, case = loaded
+    case_ref = case.case_ref
     if not isinstance(request, dict) or not isinstance(request.get("transition"), str):
         return Refusal("bad_request", [{"field": "/transition", "code": "required",
                                         "message": "Name the step to take as transition",
@@ -232,13 +243,11 @@ def _commit(ctx, change: CaseChange, entry: AuditEntry,
     return change.case
 
 
-def record_fact(ctx, who: Principal, case_ref: str, request: Any, at: str,
+@on_case
+def record_fact(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
                 today: datetime.date, request_id: str | None = None) -> CaseState | Refusal:
     """Record a fact staff keep on the case (a release date, the start of supervision)."""
-    loaded = load(ctx, who, case_ref)
-    if isinstance(loaded, Refusal):
-        return loaded
-    process, case = loaded
+    case_ref = case.case_ref
     request = request if isinstance(request, dict) else {}
     fact_id, value = request.get("fact"), request.get("value")
     refused = caseflow.recorded_fact_refusal(process, fact_id, value, who.role)
@@ -262,14 +271,12 @@ def record_fact(ctx, who: Principal, case_ref: str, request: Any, at: str,
                          request_id=request_id), events)
 
 
-def add_appointment(ctx, who: Principal, case_ref: str, request: Any, at: str,
+@on_case
+def add_appointment(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
                     request_id: str | None = None) -> CaseState | Refusal:
     """Book an appointment for the person; one that overlaps another agency's tells both
     owners (N27, SUP-04). Appointments are times and an agency, never a place or a name."""
-    loaded = load(ctx, who, case_ref)
-    if isinstance(loaded, Refusal):
-        return loaded
-    process, case = loaded
+    case_ref = case.case_ref
     slot = _slot(request)
     if isinstance(slot, Refusal):
         return slot
@@ -305,15 +312,13 @@ def _slot(request: Any) -> tuple[str, str] | Refusal:
     return Refusal("invalid", problems) if problems else (starts, ends)
 
 
-def disclose(ctx, who: Principal, case_ref: str, request: Any, at: str, today: datetime.date,
-             request_id: str | None = None) -> CaseState | Refusal:
+@on_case
+def disclose(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
+             today: datetime.date, request_id: str | None = None) -> CaseState | Refusal:
     """Record a disclosure {recipient, ground, items, reason, custody?, ...}: with consent,
     or on a ground PC36/2007 §2 gives (IS-01, IS-02) and within that ground's scope (the
     protocol's disclosure_grounds). What, to whom and why go to the audit log (N25)."""
-    loaded = load(ctx, who, case_ref)
-    if isinstance(loaded, Refusal):
-        return loaded
-    process, case = loaded
+    case_ref = case.case_ref
     request = request if isinstance(request, dict) else {}
     records = case_records(ctx, case_ref)
     consent = consent_view(ctx, consent_of(records), today)
@@ -340,14 +345,13 @@ def disclose(ctx, who: Principal, case_ref: str, request: Any, at: str, today: d
 
 # -- reading a case ------------------------------------------------------------------------
 
-def case_view(ctx, who: Principal, case_ref: str, today: datetime.date) -> dict | Refusal:
+@on_case
+def case_view(ctx, who: Principal, process: Process, case: CaseState,
+              today: datetime.date) -> dict | Refusal:
     """The case as `who` may see it: its state and next steps, the records (each cut to
     what the reader may see: their agency's own records whole, others by access, scope and
     consent), and the timeline (forms the reader may not see are left out)."""
-    loaded = load(ctx, who, case_ref)
-    if isinstance(loaded, Refusal):
-        return loaded
-    process, case = loaded
+    case_ref = case.case_ref
     records = case_records(ctx, case_ref)
     consent = consent_view(ctx, consent_of(records), today)
     admin = ctx.policy.is_admin(who)
