@@ -429,15 +429,8 @@
         return response.json().catch(function () { return {}; }).then(function (body) {
           if (response.status === 200 && body.case) {
             render(body);
-          } else if (response.status === 401) {
-            session.tab.remove("session");
-            signInProblem();
-          } else if (response.status === 403) {
-            show("forbidden");
-          } else if (response.status === 404 || response.status === 400) {
-            show("not-found");
           } else {
-            show("failed");
+            session.readFailed(response.status, show, signInProblem);
           }
         });
       })

@@ -82,15 +82,8 @@
             return;
           }
           showRecord(body.record, body.versions || []);
-        } else if (response.status === 401) {
-          session.tab.remove("session");
-          signInProblem();
-        } else if (response.status === 403) {
-          show("forbidden");
-        } else if (response.status === 404 || response.status === 400) {
-          show("not-found");
         } else {
-          show("failed");
+          session.readFailed(response.status, show, signInProblem);
         }
       });
     })

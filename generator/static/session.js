@@ -75,8 +75,23 @@
     });
   }
 
+  /* What a page that reads a record or a case shows when the read fails: `show(name)` picks
+   * the page's message (forbidden, not-found, failed); a lapsed session signs in again. */
+  function readFailed(status, show, signInAgain) {
+    if (status === 401) {
+      tab.remove("session");
+      signInAgain();
+    } else if (status === 403) {
+      show("forbidden");
+    } else if (status === 404 || status === 400) {
+      show("not-found");
+    } else {
+      show("failed");
+    }
+  }
 
   window.dipformsSession = { tab: tab, session: session, signInHref: signInHref,
                              nextAfterSignIn: nextAfterSignIn, call: call, bearer: bearer,
-                             ensureDraftKey: ensureDraftKey, fill: fill };
+                             ensureDraftKey: ensureDraftKey, fill: fill,
+                             readFailed: readFailed };
 })();
