@@ -41,7 +41,7 @@ from .spans import Mapping, Node, Span
 PROCESS_KEYS = ("process", "title", "opened_by", "start", "source", "states", "transitions",
                 "links", "facts", "deadlines")
 STATE_KEYS = ("id", "label", "terminal")
-TRANSITION_KEYS = ("id", "from", "to", "roles", "notify", "source", "guard", "on")
+TRANSITION_KEYS = ("id", "label", "from", "to", "roles", "notify", "source", "guard", "on")
 #: The notification events of domain notes section 6, N01 to N28.
 EVENT_IDS = tuple(f"N{n:02d}" for n in range(1, 29))
 
@@ -66,6 +66,7 @@ class Transition:
     spans: dict[str, Span]
     guard: Guard | None = None        # a rule that must hold on the case's facts
     trigger: Trigger | None = None    # the form whose submission makes this transition
+    label: Text | None = None         # what the step's button says, e.g. "Arrange the RA"
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,9 @@ def _transition(r: Reader, node: Node) -> Transition | None:
         return None
     guard = parse_guard(r, m.get("guard")) if m.get("guard") is not None else None
     trigger = parse_trigger(r, m.get("on")) if m.get("on") is not None else None
+    label = r.text(m.get("label"), "the step's label") if m.get("label") else None
     return Transition(transition_id, source_state, target, roles, notify, sources, m.span,
-                      _spans(m), guard, trigger)
+                      _spans(m), guard, trigger, label)
 
 
 def check_process(r: Reader, process: Process, all_forms: Iterable[Form],
@@ -231,7 +233,8 @@ def process_json(process: Process) -> dict:
             "transitions": [{"id": t.id, "from": t.source_state, "to": t.target,
                              "roles": list(t.roles), "notify": t.notify,
                              "source": [str(x) for x in t.sources],
-                             "guard": guard_json(t.guard), "on": trigger_json(t.trigger)}
+                             "guard": guard_json(t.guard), "on": trigger_json(t.trigger),
+                             "label": t.label.get("en") if t.label else None}
                             for t in process.transitions],
             "links": links_json(process.links), "facts": facts_json(process.facts),
             "deadlines": deadlines_json(process.deadlines,

@@ -59,8 +59,8 @@ class Process:
 
 def steps_json(process: Process, state: str, role: str | None = None) -> list[dict[str, Any]]:
     """The steps the case may take next (only those `role` may make, when given)."""
-    return [{"transition": t["id"], "to": t["to"], "to_label": process.label(t["to"]),
-             "roles": t["roles"]}
+    return [{"transition": t["id"], "label": t.get("label"), "to": t["to"],
+             "to_label": process.label(t["to"]), "roles": t["roles"]}
             for t in process.next_steps(state) if role is None or role in t["roles"]]
 
 

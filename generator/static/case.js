@@ -155,7 +155,7 @@
     var list = el("ul", "govuk-list dipforms-case__steps");
     c.next_steps.forEach(function (step) {
       var button = el("button", "govuk-button govuk-button--secondary govuk-!-margin-bottom-2",
-                      fill(W.step, { label: step.to_label || stateLabel(step.to) }));
+                      step.label || fill(W.step, { label: step.to_label || stateLabel(step.to) }));
       button.type = "button";
       button.id = "step-" + step.transition;
       button.setAttribute("data-transition", step.transition);
@@ -233,7 +233,7 @@
       var button = document.getElementById("step-" + step.transition);
       var item = el("li");
       if (button) {
-        var link = el("a", null, fill(W.step, { label: label }));
+        var link = el("a", null, step.label || fill(W.step, { label: label }));
         link.href = "#" + button.id;
         link.addEventListener("click", function (event) {
           event.preventDefault();

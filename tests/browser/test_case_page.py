@@ -160,7 +160,7 @@ def test_police_see_the_case_and_move_it_on_with_a_button(local):
     assert rows["Opened"] == london_in_words(opened)
     buttons = page.locator(".dipforms-case__steps button")
     assert [b.get_attribute("data-transition") for b in buttons.all()] == POLICE_STEPS
-    expect(page.locator("#step-arrange_ra")).to_have_text("Move to: Required assessment arranged")
+    expect(page.locator("#step-arrange_ra")).to_have_text("Arrange the required assessment")
     # the MG14 as a card: its title, a link to print it, and its answers as words
     card = page.locator(".dipforms-case__records .govuk-summary-card")
     expect(card).to_have_count(1)
@@ -258,7 +258,7 @@ def test_a_guard_that_fails_shows_the_rule_its_source_and_what_can_happen(local)
         assert "§4.6" in source and "Annex A note 1" in source
         allowed = summary.locator(".govuk-error-summary__list a")
         expect(allowed).to_have_count(1)
-        expect(allowed).to_have_text("Move to: Alternative disposal")
+        expect(allowed).to_have_text("Record that consent was refused")
         assert page.title().startswith("Error: Case ")
         assert state_of(run, ref, cjit) == "assessed"             # nothing changed
         no_axe_problems(page, f"a refused step, {width} px")

@@ -157,6 +157,16 @@ def test_links_facts_guards_and_triggers_compile_for_the_api():
         {"field": "outcome"}, {"lit": "done"}]}}
     assert finish["guard"]["rule"] == "XX-01"
     assert finish["guard"]["message"] == "See them first"
+    assert finish["label"] is None
+
+
+def test_a_step_may_say_what_its_button_says():
+    text = PROCESS.replace("{id: begin, from: open,",
+                           "{id: begin, label: Begin the work, from: open,")
+    result = build_yaml(FORM, {"forms/process.yaml": text})
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    begin = json.loads(result.generated["process.json"])["transitions"][0]
+    assert begin["label"] == "Begin the work"
 
 
 def test_casework_mistakes_are_named_at_their_place():
