@@ -265,18 +265,7 @@ class FormParser:
         return {k: v for k, v in texts.items() if v is not None}
 
     def expression(self, node: Node | None, what: str) -> Expr | None:
-        if node is None:
-            return None
-        if isinstance(node, Scalar) and isinstance(node.value, bool):
-            text = "true" if node.value else "false"
-        else:
-            text = self.r.string(node, what)
-        if text is None:
-            return None
-        span = node.span.shifted(1) if isinstance(node, Scalar) and node.quoted else node.span
-        ast, diagnostics = parse_expression(text, span)
-        self.r.diagnostics.extend(diagnostics)
-        return Expr(text, ast, span)
+        return read_expression(self.r, node, what)
 
     def rule(self, node: Node) -> Rule | None:
         m = self.r.mapping(node, "a rule")
@@ -310,6 +299,23 @@ class FormParser:
         if hint is None and where:
             return f"define it in {where}{name}.yaml"
         return hint
+
+
+def read_expression(r: Reader, node: Node | None, what: str) -> Expr | None:
+    """An expression written in YAML (text, or a bare true/false), parsed; its syntax errors
+    go to `r`. Forms, the process and its deadlines all read expressions this way."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar) and isinstance(node.value, bool):
+        text = "true" if node.value else "false"
+    else:
+        text = r.string(node, what)
+    if text is None:
+        return None
+    span = node.span.shifted(1) if isinstance(node, Scalar) and node.quoted else node.span
+    ast, diagnostics = parse_expression(text, span)
+    r.diagnostics.extend(diagnostics)
+    return Expr(text, ast, span)
 
 
 def parse_codes(r: Reader, node: Node | None, what: str) -> tuple[Code, ...]:

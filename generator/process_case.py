@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from .diagnostics import did_you_mean
 from .model import Expr, Form, Source, Text
+from .parse import read_expression
 from .reader import Reader
 from .rules.compile import to_json
-from .rules.syntax import parse_expression
 from .rules.types import FieldInfo, check_condition, infer
-from .spans import Node, Scalar, Span
+from .spans import Node, Span
 
 LINK_KEYS = ("form", "field")
 FACT_KEYS = ("id", "type", "from", "recorded_by", "notify", "flag", "source")
@@ -77,18 +77,6 @@ class Trigger:
     spans: dict[str, Span]
 
 
-def expression(r: Reader, node: Node | None, what: str) -> Expr | None:
-    if node is None:
-        return None
-    text = r.string(node, what)
-    if text is None:
-        return None
-    span = node.span.shifted(1) if isinstance(node, Scalar) and node.quoted else node.span
-    ast, diagnostics = parse_expression(text, span)
-    r.diagnostics.extend(diagnostics)
-    return Expr(text, ast, span)
-
-
 def _spans(m) -> dict[str, Span]:
     return {key: value.span for key, value in m.items.items()}
 
@@ -123,7 +111,7 @@ def parse_facts(r: Reader, node: Node | None) -> tuple[Fact, ...]:
                 continue
             r.keys(sm, FACT_FROM_KEYS, FACT_FROM_KEYS, "where a fact comes from")
             form = r.ident(sm.get("form"), "the form a fact comes from")
-            value = expression(r, sm.get("value"), "the fact's value")
+            value = read_expression(r, sm.get("value"), "the fact's value")
             if form and value:
                 sources.append(FactSource(form, value, sm.span))
         recorded_by = tuple(x for x in (r.ident(n, "a role") for n in
@@ -143,7 +131,7 @@ def parse_guard(r: Reader, node: Node | None) -> Guard | None:
         return None
     r.keys(m, GUARD_KEYS, GUARD_KEYS, "a guard")
     rule = r.string(m.get("rule"), "the guard's rule id")
-    when = expression(r, m.get("when"), "the guard's condition")
+    when = read_expression(r, m.get("when"), "the guard's condition")
     message = r.text(m.get("message"), "the guard's message")
     sources = r.sources(m.get("source"), "a guard")
     if None in (rule, when, message):
@@ -157,7 +145,7 @@ def parse_trigger(r: Reader, node: Node | None) -> Trigger | None:
         return None
     r.keys(m, TRIGGER_KEYS, ("form",), "what makes a transition")
     form = r.ident(m.get("form"), "the form whose submission makes the transition")
-    when = expression(r, m.get("when"), "the condition on the form's answers")
+    when = read_expression(r, m.get("when"), "the condition on the form's answers")
     if form is None:
         return None
     return Trigger(form, when, m.span, _spans(m))

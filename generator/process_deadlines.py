@@ -22,7 +22,8 @@ from typing import Any
 
 from .diagnostics import did_you_mean
 from .model import Expr, Source
-from .process_case import FACT_KINDS, expression
+from .parse import read_expression
+from .process_case import FACT_KINDS
 from .reader import Reader
 from .rules.compile import to_json
 from .rules.syntax import Call, children
@@ -95,8 +96,8 @@ def _deadline(r: Reader, node: Node) -> Deadline | None:
     if m.get("while") is not None:
         states = tuple((s, n.span) for s, n in ((r.ident(n, "a state"), n) for n in
                                                 r.sequence(m.get("while"), "while")) if s)
-    when = expression(r, m.get("when"), "the deadline's condition")
-    unless = expression(r, m.get("unless"), "the deadline's condition")
+    when = read_expression(r, m.get("when"), "the deadline's condition")
+    unless = read_expression(r, m.get("unless"), "the deadline's condition")
     instead = tuple(a for a in (_alternative(r, n) for n in
                                 r.sequence(m.get("instead"), "instead")) if a)
     sources = r.sources(m.get("source"), "a deadline")
@@ -114,7 +115,7 @@ def _alternative(r: Reader, node: Node) -> Alternative | None:
     if m is None:
         return None
     r.keys(m, ALTERNATIVE_KEYS, ("when",), "an alternative (instead)")
-    when = expression(r, m.get("when"), "the alternative's condition")
+    when = read_expression(r, m.get("when"), "the alternative's condition")
     after, lead = _period(r, m.get("after"), "after"), _period(r, m.get("lead"), "lead")
     if m.get("after") is None and m.get("lead") is None:
         r.error(m.span, "F003", "an alternative (instead) needs 'after' or 'lead'")
