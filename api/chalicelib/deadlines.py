@@ -24,9 +24,7 @@ from typing import Any
 
 from .rules import holds, to_date
 from .store.base import CaseState, Deadline
-from .workdays import add_calendar_months, add_working_days, is_working_day
-
-_ONE_DAY = datetime.timedelta(days=1)
+from .workdays import add_calendar_months, add_working_days, working_days_before
 
 
 def wanted_deadlines(definitions: list[dict], case: CaseState,
@@ -82,17 +80,6 @@ def shift(day: datetime.date, period: dict | None, settings: Mapping[str, Any], 
     if unit == "working_days":
         return add_working_days(day, count) if forward else working_days_before(day, count)
     raise ValueError(f"unknown unit {unit!r} in a deadline period")
-
-
-def working_days_before(day: datetime.date, n: int) -> datetime.date:
-    """The nth working day before `day`, which itself is not counted (n = 0: `day`)."""
-    if n < 0:
-        raise ValueError("n must be 0 or more")
-    while n:
-        day -= _ONE_DAY
-        if is_working_day(day):
-            n -= 1
-    return day
 
 
 def _count(period: dict, settings: Mapping[str, Any]) -> int:

@@ -54,12 +54,22 @@ def add_working_days(start: date, n: int) -> date:
     25 and 28 December and 1 January are skipped. `start` may be any day, a weekend or a
     holiday included; n = 0 gives `start` back unchanged.
     """
+    return _count_working_days(start, n, _ONE_DAY)
+
+
+def working_days_before(start: date, n: int) -> date:
+    """The date n working days before `start`, which itself is not counted (n = 0: `start`);
+    for reminders counted back from a date."""
+    return _count_working_days(start, n, -_ONE_DAY)
+
+
+def _count_working_days(start: date, n: int, step: timedelta) -> date:
     if n < 0:
         raise ValueError("n must be 0 or more")
     d = _plain(start)
     year, off = d.year, _days_off(d.year)
     while n:
-        d += _ONE_DAY
+        d += step
         if d.year != year:
             year, off = d.year, _days_off(d.year)
         if d.weekday() < _SATURDAY and d not in off:

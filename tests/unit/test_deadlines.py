@@ -9,9 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from chalicelib.deadlines import due_on, wanted_deadlines, working_days_before
+from chalicelib.deadlines import due_on, wanted_deadlines
 from chalicelib.store.base import CaseState, Deadline
-from chalicelib.workdays import is_working_day
+from chalicelib.workdays import is_working_day, working_days_before
 
 from generator.process_deadlines import deadlines_json
 from generator.project import parse_project, read_forms_dir
