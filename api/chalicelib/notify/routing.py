@@ -108,19 +108,15 @@ def route_case_event(event: str, case_ref: str, protocol: Mapping[str, Any], *,
     agencies = {agency["id"]: agency for agency in protocol.get("agencies", [])}
     view = ConsentView.from_data(consent, detail.get("today") or now[:10],
                                  agencies=protocol.get("agencies", []))
-    latest = _latest_by_form(records)
+    latest = latest_by_form(records)
     words = {"case_ref": case_ref, "event": event, "event_title": case_event_title(event),
              "state": detail.get("state"), "reason": reason, "due_on": detail.get("due_on"),
              "link": f"{base_url.rstrip('/')}/cases/{case_ref}", "flag": detail.get("flag")}
     events = []
-    for index, route in enumerate(protocol.get("routes", [])):
-        if route["event"] != event or "form" in route or route.get("reason") not in (None,
-                                                                                      reason):
-            continue
+    for index, route, scopes in _case_routes(event, reason, protocol):
         template = (protocol.get("templates") or {}).get(route["template"])
         if template is None:
             raise RoutingError(f"routes[{index}]: unknown template {route['template']!r}")
-        scopes = [route["scope"]] if isinstance(route["scope"], str) else list(route["scope"])
         payload = {**words, "scope": scopes,
                    "subject": render_template(template["subject"], words),
                    "body": render_template(template["body"], words)}
@@ -138,17 +134,21 @@ def route_case_event(event: str, case_ref: str, protocol: Mapping[str, Any], *,
 def carries_answers(event: str, reason: str | None, protocol: Mapping[str, Any]) -> bool:
     """Whether any route of this case event has a scope that can carry answers (fields,
     items or consented items): if none does, the records need not be read to route it."""
-    scopes = protocol.get("scopes") or {}
-    for route in protocol.get("routes", []):
-        if route["event"] != event or "form" in route or route.get("reason") not in (None,
-                                                                                      reason):
-            continue
-        names = [route["scope"]] if isinstance(route["scope"], str) else route["scope"]
-        if any(scope_id not in scopes or any(scopes[scope_id].get(key) for key in
-                                              ("fields", "items", "from_consent"))
-               for scope_id in names):
-            return True
-    return False
+    declared = protocol.get("scopes") or {}
+    return any(scope_id not in declared or any(declared[scope_id].get(key) for key in
+                                               ("fields", "items", "from_consent"))
+               for _, _, scopes in _case_routes(event, reason, protocol)
+               for scope_id in scopes)
+
+
+def _case_routes(event: str, reason: str | None, protocol: Mapping[str, Any]):
+    """(index, route, its scopes as a list) for each route of this case event that applies
+    to `reason` (a route without a reason applies to every one)."""
+    for index, route in enumerate(protocol.get("routes", [])):
+        if route["event"] == event and "form" not in route and route.get("reason") in (
+                None, reason):
+            scope = route["scope"]
+            yield index, route, [scope] if isinstance(scope, str) else list(scope)
 
 
 def case_event_title(event: str) -> str:
@@ -206,7 +206,7 @@ def _form_of(protocol: Mapping[str, Any], scopes: list[str], index: int) -> str:
     return forms.pop() if len(forms) == 1 else "case"
 
 
-def _latest_by_form(records: Sequence[RecordVersion]) -> dict[str, RecordVersion]:
+def latest_by_form(records: Sequence[RecordVersion]) -> dict[str, RecordVersion]:
     """The newest record of each form (by created_at; a later one in the list on a tie)."""
     latest: dict[str, RecordVersion] = {}
     for record in records:
