@@ -18,7 +18,7 @@ from . import caseflow, confirmations
 from .access import Principal
 from .caseflow import Process, Refusal
 from .deadlines import wanted_deadlines
-from .notify.routing import route_case_event
+from .notify.routing import latest_by_form, route_case_event
 from .rules import to_date
 from .sharing import ConsentView, check_disclosure, visible_data
 from .store.base import (
@@ -37,14 +37,11 @@ MAX_NOTE = 2000
 
 
 def process_of(ctx) -> Process | None:
-    definition = ctx.catalogue.process
-    return Process(definition) if definition else None
+    return ctx.catalogue.case_process
 
 
 def settings_of(ctx) -> Mapping[str, Any]:
-    """The protocol's settings as plain values ({name: value}; the JSON keeps sources)."""
-    return {name: entry["value"] if isinstance(entry, dict) else entry
-            for name, entry in (ctx.catalogue.protocol.get("settings") or {}).items()}
+    return ctx.catalogue.settings
 
 
 # -- gathering -----------------------------------------------------------------------------
@@ -56,9 +53,10 @@ def case_records(ctx, case_ref: str) -> list[RecordVersion]:
 
 
 def consent_of(records: list[RecordVersion]) -> Mapping[str, Any] | None:
-    """The most recently made consent record's answers (None: no consent record)."""
-    consents = [r for r in records if r.form_id == CONSENT_FORM]
-    return max(consents, key=lambda r: r.created_at).data if consents else None
+    """The most recently made consent record's answers (None: no consent record); the
+    same "latest" that decides which record a message's answers come from."""
+    consent = latest_by_form(records).get(CONSENT_FORM)
+    return consent.data if consent else None
 
 
 def consent_view(ctx, data: Mapping[str, Any] | None, today: datetime.date) -> ConsentView:
@@ -130,20 +128,22 @@ def _attach(ctx, process: Process, who: Principal, case: CaseState, version: Rec
         if refused is not None:
             return refused
     after = caseflow.moved(process, case, step, facts, at)
-    records = [r for r in case_records(ctx, case.case_ref) if r.record_id != version.record_id]
-    records.append(version)
     entries = [CaseEntry(case.case_ref, at, "form", version.record_id, who.user_id,
                          who.agency, {"form": version.form_id, "version": version.version})]
-    events: list[OutboxEvent] = []
+    raised: list[tuple[str, dict[str, Any]]] = []
     if step is not None:
         entries.append(_transition_entry(case, step, who, at))
         if step.get("notify"):
-            events = notify(ctx, step["notify"], case.case_ref, records, at,
-                            detail={"state": after.state})
+            raised.append((step["notify"], {"state": after.state}))
     told = _withdrawal_told(ctx, version, today) if version.form_id == CONSENT_FORM else None
     if told is not None:
-        events += notify(ctx, "N26", case.case_ref, records, at,
-                         detail={"state": after.state, "agencies": told})
+        raised.append(("N26", {"state": after.state, "agencies": told}))
+    events: list[OutboxEvent] = []
+    if raised:  # the case's records, this version in place of its last, are read only now
+        records = [r for r in case_records(ctx, case.case_ref)
+                   if r.record_id != version.record_id] + [version]
+        for event, detail in raised:
+            events += notify(ctx, event, case.case_ref, records, at, detail=detail)
     entries += sent_entries(case.case_ref, events, at, who.user_id, who.agency)
     return CaseChange(after, entries, wanted(ctx, process, after), [version.record_id]), events
 

@@ -64,6 +64,20 @@ class Catalogue:
         self.process: dict[str, Any] | None = (json.loads(process_path.read_text("utf-8"))
                                                if process_path.is_file() else None)
 
+    @cached_property
+    def case_process(self):
+        """process.json indexed for the case engine (caseflow.Process), built once rather
+        than on every request; None when the forms have no process."""
+        from .caseflow import Process
+
+        return Process(self.process) if self.process else None
+
+    @cached_property
+    def settings(self) -> dict[str, Any]:
+        """The protocol's settings as plain values ({name: value}; the JSON keeps sources)."""
+        return {name: entry["value"] if isinstance(entry, dict) else entry
+                for name, entry in (self.protocol.get("settings") or {}).items()}
+
     def current(self, form_id: str) -> FormSchema | None:
         entry = self.forms.get(form_id)
         return self.version(form_id, entry["current_version"]) if entry else None
