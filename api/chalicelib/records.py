@@ -99,18 +99,19 @@ def _audit(ctx: Context, who: Principal, action: str, target: str, at: str,
                       action=action, target=target, reason=reason, request_id=request_id)
 
 
-def record_json(version: RecordVersion) -> dict[str, Any]:
-    answers, kept = confirmations.stored_view(version.data)  # the warnings gone ahead with
+def summary_json(version: RecordVersion) -> dict[str, Any]:
+    """A record without its answers (for lists and version histories)."""
     return {"id": version.record_id, "version": version.version, "form": version.form_id,
             "form_version": version.form_version, "created_at": version.created_at,
             "created_by": version.created_by, "agency": version.agency,
-            "reason": version.reason, "data": answers, "confirmations": kept}
+            "reason": version.reason}
 
 
-def summary_json(version: RecordVersion) -> dict[str, Any]:
-    """A record without its answers (for lists and version histories)."""
-    return {k: v for k, v in record_json(version).items()
-            if k not in ("data", "confirmations")}
+def record_json(version: RecordVersion, data: Any = None) -> dict[str, Any]:
+    """A record with its answers (`data`: what the reader may see of them, when not the
+    whole) and the warnings it went ahead with, apart from the answers."""
+    answers, kept = confirmations.stored_view(version.data if data is None else data)
+    return {**summary_json(version), "data": answers, "confirmations": kept}
 
 
 def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
@@ -249,9 +250,8 @@ def read(ctx: Context, who: Principal, record_id: str, version: int | None = Non
     if not allowed:
         return failed("forbidden")
     history = [summary_json(v) for v in ctx.store.list_versions(record_id)]
-    answers, kept = confirmations.stored_view(seen)   # reasons only with the whole record
-    return Outcome(200, body(200, record={**record_json(found), "data": answers,
-                                          "confirmations": kept}, versions=history))
+    # the reasons come only with the whole record: a cut-down one has no _confirmations
+    return Outcome(200, body(200, record=record_json(found, seen), versions=history))
 
 
 def list_records(ctx: Context, who: Principal, form_id: str, limit: int,
