@@ -210,16 +210,16 @@ def amend_record(who, record_id: str) -> Response:
     return _answer(records.amend(runtime().context, who, record_id, request, _request_id()))
 
 
-def _case_answer(outcome, status: int = 200) -> Response:
+def _case_answer(outcome) -> Response:
     """A case (or the case view) as 200, or a refusal in the one error shape."""
     from chalicelib import cases
 
     if isinstance(outcome, cases.Refusal):
         return responses.error(outcome.code, outcome.errors)
     if isinstance(outcome, dict):
-        return responses.ok(outcome, status)
+        return responses.ok(outcome)
     return responses.ok({"case": cases.case_json(cases.process_of(runtime().context), outcome,
-                                                 None)}, status)
+                                                 None)})
 
 
 def _case_request(change):
