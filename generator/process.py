@@ -36,7 +36,7 @@ from .process_case import (
 from .process_deadlines import Deadline, check_deadlines, deadlines_json, parse_deadlines
 from .reader import Reader
 from .rules.types import Resolve
-from .spans import Mapping, Node, Span
+from .spans import Node, Span
 
 PROCESS_KEYS = ("process", "title", "opened_by", "start", "source", "states", "transitions",
                 "links", "facts", "deadlines")
@@ -109,13 +109,9 @@ def parse_process(r: Reader, node: Node) -> Process | None:
     if None in (process_id, title, opened_by, start):
         return None
     return Process(process_id, title, opened_by, start, states, transitions, sources, m.span,
-                   _spans(m), links=parse_links(r, m.get("links")),
+                   m.value_spans(), links=parse_links(r, m.get("links")),
                    facts=parse_facts(r, m.get("facts")),
                    deadlines=parse_deadlines(r, m.get("deadlines")))
-
-
-def _spans(m: Mapping) -> dict[str, Span]:
-    return {key: value.span for key, value in m.items.items()}
 
 
 def _state(r: Reader, node: Node) -> State | None:
@@ -152,7 +148,7 @@ def _transition(r: Reader, node: Node) -> Transition | None:
     trigger = parse_trigger(r, m.get("on")) if m.get("on") is not None else None
     label = r.text(m.get("label"), "the step's label") if m.get("label") else None
     return Transition(transition_id, source_state, target, roles, notify, sources, m.span,
-                      _spans(m), guard, trigger, label)
+                      m.value_spans(), guard, trigger, label)
 
 
 def check_process(r: Reader, process: Process, all_forms: Iterable[Form],

@@ -77,10 +77,6 @@ class Trigger:
     spans: dict[str, Span]
 
 
-def _spans(m) -> dict[str, Span]:
-    return {key: value.span for key, value in m.items.items()}
-
-
 def parse_links(r: Reader, node: Node | None) -> tuple[Link, ...]:
     links = []
     for item in r.sequence(node, "links"):
@@ -91,7 +87,7 @@ def parse_links(r: Reader, node: Node | None) -> tuple[Link, ...]:
         form = r.ident(m.get("form"), "the linked form")
         field = r.ident(m.get("field"), "the field holding the case reference")
         if form and field:
-            links.append(Link(form, field, m.span, _spans(m)))
+            links.append(Link(form, field, m.span, m.value_spans()))
     return tuple(links)
 
 
@@ -121,7 +117,7 @@ def parse_facts(r: Reader, node: Node | None) -> tuple[Fact, ...]:
         citations = r.sources(m.get("source"), "a fact")
         if fact_id and kind:
             facts.append(Fact(fact_id, kind, tuple(sources), recorded_by, notify, flag,
-                              citations, m.span, _spans(m)))
+                              citations, m.span, m.value_spans()))
     return tuple(facts)
 
 
@@ -148,7 +144,7 @@ def parse_trigger(r: Reader, node: Node | None) -> Trigger | None:
     when = read_expression(r, m.get("when"), "the condition on the form's answers")
     if form is None:
         return None
-    return Trigger(form, when, m.span, _spans(m))
+    return Trigger(form, when, m.span, m.value_spans())
 
 
 # -- checks --------------------------------------------------------------------------------

@@ -107,7 +107,7 @@ def _deadline(r: Reader, node: Node) -> Deadline | None:
     if None in (deadline_id, notify, start):
         return None
     return Deadline(deadline_id, notify, start, after, lead, states, when, unless, instead,
-                    sources, m.span, {k: v.span for k, v in m.items.items()})
+                    sources, m.span, m.value_spans())
 
 
 def _alternative(r: Reader, node: Node) -> Alternative | None:

@@ -48,6 +48,10 @@ class Mapping:
     def get(self, key: str) -> Node | None:
         return self.items.get(key)
 
+    def value_spans(self) -> dict[str, Span]:
+        """Each key's value's span, for pointing a diagnostic at what was written."""
+        return {key: value.span for key, value in self.items.items()}
+
 
 @dataclass(frozen=True)
 class Sequence:
