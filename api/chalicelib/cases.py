@@ -19,7 +19,6 @@ from .access import Principal
 from .caseflow import Process, Refusal
 from .deadlines import wanted_deadlines
 from .notify.routing import latest_by_form, route_case_event
-from .rules import to_date
 from .sharing import ConsentView, check_disclosure, visible_data
 from .store.base import (
     AuditEntry,
@@ -303,7 +302,7 @@ def _slot(request: Any) -> tuple[str, str] | Refusal:
     request = request if isinstance(request, dict) else {}
     starts, ends, problems = request.get("starts_at"), request.get("ends_at"), []
     for name, value in (("starts_at", starts), ("ends_at", ends)):
-        if not (isinstance(value, str) and len(value) == 16 and to_date(value)):
+        if not caseflow.is_fact_value("datetime", value):
             problems.append({"field": f"/{name}", "code": "format",
                              "message": f"Give {name} as a date and time, like 2026-12-04T10:30"})
     if not problems and ends <= starts:
