@@ -76,26 +76,22 @@ def run(argv: list[str]) -> int:
           "as .eml files in outbox/)", flush=True)
     return serve(workspace, host=args.host, port=args.port,
                  api=ApiBridge(api_app.app).handle, on_stop=stop.set,
-                 checks=page_checks(runtime().context.catalogue))
+                 checks=page_checks(runtime().context))
 
 
-def page_checks(catalogue):
-    """The API's rule evaluator and validators, lent to the pages posted without JavaScript
-    (generator/nojs.py), so a page and the API never disagree about an answer."""
-    import datetime
-
+def page_checks(context):
+    """The API's rule evaluator, validators and clock, lent to the pages posted without
+    JavaScript (generator/nojs.py), so a page and the API never disagree about an answer."""
     from chalicelib import rules
-    from chalicelib.records import local_today
     from chalicelib.validation import validate
 
     from generator.nojs import Checks
 
-    def today() -> datetime.date:
-        return local_today(datetime.datetime.now(datetime.UTC))
+    catalogue = context.catalogue
 
     def holds(rule: dict, data: dict, item: dict | None = None) -> bool:
         try:
-            return rules.holds(rule, data, today=today(), item=item)
+            return rules.holds(rule, data, today=context.today(), item=item)
         except Exception:  # noqa: BLE001 - as rules.js: a rule that cannot be read shows
             return True
 
@@ -103,11 +99,11 @@ def page_checks(catalogue):
         form = catalogue.current(form_id)
         if form is None:
             return []
-        errors, _ = validate(form.schema, form.detailed, data, today=today(), lang=lang,
-                             fast=form.fast)
+        errors, _ = validate(form.schema, form.detailed, data, today=context.today(),
+                             lang=lang, fast=form.fast)
         return [e.as_json() for e in errors]
 
-    return Checks(holds, check)
+    return Checks(holds, check, context.now)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import uuid
 
 from chalice import Chalice, Rate, Response
@@ -32,8 +31,10 @@ def _principal():
     from chalicelib.tokens import KeysUnavailable, TokenError, bearer_token
 
     try:
+        from chalicelib.clock import epoch_seconds
+
         token = bearer_token(app.current_request.headers)
-        claims = runtime().verifier.verify(token, int(time.time()))
+        claims = runtime().verifier.verify(token, epoch_seconds(runtime().clock))
         return Principal.from_claims(claims)
     except KeysUnavailable:
         return responses.error("unavailable")  # our fault (no JWKS), not the caller's
@@ -120,7 +121,8 @@ def sign_in() -> Response:
     if isinstance(data, Response):
         return data
     identity = (app.current_request.context or {}).get("identity") or {}
-    return _answer(session.sign_in(settings, data, identity.get("sourceIp"), time.time()))
+    return _answer(session.sign_in(settings, data, identity.get("sourceIp"),
+                                   runtime().clock.now().timestamp()))
 
 
 @app.route("/v1/draft-key", methods=["GET"])
@@ -225,14 +227,14 @@ def _case_answer(outcome) -> Response:
 def _case_request(change):
     """Run `change(ctx, who, case_ref, body, at, today, request_id)` for a POST on a case."""
     def view(who, case_ref: str) -> Response:
-        from chalicelib.records import iso, local_today
+        from chalicelib.clock import england_date, iso
 
         data = _json_body()
         if isinstance(data, Response):
             return data
         ctx = runtime().context
         now = ctx.now()
-        return _case_answer(change(ctx, who, case_ref, data, iso(now), local_today(now),
+        return _case_answer(change(ctx, who, case_ref, data, iso(now), england_date(now),
                                    _request_id()))
     return view
 
@@ -243,10 +245,9 @@ def _case_request(change):
 def read_case(who, case_ref: str) -> Response:
     """The case with its records and timeline, cut to what the reader may see."""
     from chalicelib import cases
-    from chalicelib.records import local_today
 
     ctx = runtime().context
-    return _case_answer(cases.case_view(ctx, who, case_ref, local_today(ctx.now())))
+    return _case_answer(cases.case_view(ctx, who, case_ref, ctx.today()))
 
 
 @app.route("/v1/cases/{case_ref}/transitions", methods=["POST"], content_types=ANY)
@@ -338,24 +339,19 @@ def dashboard_csv(who) -> Response:
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def deliver_notifications(event) -> None:
     """In AWS: deliver due notifications every minute (one machine: `dipforms run` does it)."""
-    import datetime
-
     from chalicelib.notify.outbox import dispatch
 
     current = runtime()
-    report = dispatch(current.context.store, current.channels,
-                      now=lambda: datetime.datetime.now(datetime.UTC))
+    report = dispatch(current.context.store, current.channels, now=current.clock.now)
     app.log.info("outbox: sent %d, failed %d, dead %d", report.sent, report.failed, report.dead)
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def sweep_deadlines(event) -> None:
     """In AWS: fire due deadlines (reminders, N10/N11) every 15 minutes; each fires once."""
-    import datetime
-
     from chalicelib.sweep import run_sweep
 
-    report = run_sweep(runtime().context, datetime.datetime.now(datetime.UTC))
+    report = run_sweep(runtime().context, runtime().clock.now())
     app.log.info("sweep: due %d, fired %d, skipped %d", report.due, report.fired,
                   report.skipped)
 

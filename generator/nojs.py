@@ -46,10 +46,12 @@ _EXPIRES = "%Y-%m-%dT%H:%M:%SZ"
 
 @dataclass(frozen=True)
 class Checks:
-    """What the API half lends the pages (made in dipforms_cli.py): rules and validation."""
+    """What the API half lends the pages (made in dipforms_cli.py): rules, validation and
+    its clock, so a page, its session and the API agree on what time it is."""
 
     holds: Holds
     validate: Validate
+    now: Callable[[], datetime.datetime]
 
 
 def sign_out() -> Reply:
@@ -71,12 +73,10 @@ class NoScript:
     build (None while it is broken); `site` renders with values (see render.Site)."""
 
     def __init__(self, site: Site, forms: Callable[[], Sequence[Form] | None], *, api: Api,
-                 checks: Checks, new_key: Callable[[], str] = lambda: str(uuid.uuid4()),
-                 now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(
-                     datetime.UTC)):
+                 checks: Checks, new_key: Callable[[], str] = lambda: str(uuid.uuid4())):
         self.site, self.forms, self.api = site, forms, api
         self.holds_rule, self.validate = checks.holds, checks.validate
-        self.new_key, self.now = new_key, now
+        self.new_key, self.now = new_key, checks.now
 
     def handles(self, path: str) -> bool:
         return bool(_SIGN_IN.match(path) or _PAGE.match(path))

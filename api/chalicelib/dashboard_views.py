@@ -11,7 +11,7 @@ from . import cases as cases_module
 from . import dashboard
 from .access import Principal
 from .deadlines import wanted_deadlines
-from .records import Context, Outcome, _audit, failed, local_today
+from .records import Context, Outcome, _audit, failed
 from .responses import body
 
 #: At most this many overdue actions and dead letters are read for one view; when a list
@@ -27,7 +27,7 @@ class CsvFile:
 
 def summary(ctx: Context) -> dict[str, Any]:
     """The summary for today (England and Wales), read from the store."""
-    today = local_today(ctx.now()).isoformat()
+    today = ctx.today().isoformat()
     store = ctx.store
     cases = list(store.iter_cases())
     due = outstanding(ctx, cases, today)[:LIST_LIMIT]

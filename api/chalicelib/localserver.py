@@ -7,7 +7,6 @@ ours verify tokens in the app itself, so that is no loss.
 
 from __future__ import annotations
 
-import datetime
 import json
 import threading
 from collections.abc import Mapping
@@ -60,8 +59,7 @@ def start_dispatcher(runtime, stop: threading.Event, interval: float = 1.0) -> t
         store = runtime.context.store
         while not stop.wait(interval):
             try:
-                dispatch(store, runtime.channels,
-                         now=lambda: datetime.datetime.now(datetime.UTC))
+                dispatch(store, runtime.channels, now=runtime.clock.now)
                 if hasattr(store, "checkpoint"):  # SQLite: fold the log in, off the request path
                     store.checkpoint()
             except Exception as exc:  # noqa: BLE001 - keep delivering; say what kind failed
@@ -80,7 +78,7 @@ def start_sweeper(runtime, stop: threading.Event, interval: float = 300.0) -> th
     def loop() -> None:
         while True:
             try:
-                report = run_sweep(runtime.context, datetime.datetime.now(datetime.UTC))
+                report = run_sweep(runtime.context, runtime.clock.now())
                 if report.fired:
                     print(f"sweep: {report.fired} deadline(s) fired", flush=True)
             except Exception as exc:  # noqa: BLE001 - keep sweeping; say what kind failed

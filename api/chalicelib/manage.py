@@ -10,8 +10,8 @@ import argparse
 import datetime
 import getpass
 import sys
-import time
 
+from .runtime import make_clock
 from .settings import load_settings
 
 
@@ -67,7 +67,7 @@ def _sweep(args) -> int:
     from .runtime import runtime
     from .sweep import run_sweep
 
-    now = datetime.datetime.now(datetime.UTC)
+    now = runtime().clock.now()
     if args.on:
         try:
             day = datetime.date.fromisoformat(args.on)
@@ -83,7 +83,7 @@ def _sweep(args) -> int:
 def _users(args, settings) -> int:
     from .users import UserDirectory, UserDirectoryError
 
-    directory = UserDirectory.in_data_dir(settings.data_dir)
+    directory = UserDirectory.in_data_dir(settings.data_dir, make_clock(settings))
     if args.action == "list":
         for user in directory.list():
             print(f"{user.user_id}\t{user.role}\t{user.agency}")
@@ -104,6 +104,7 @@ def _users(args, settings) -> int:
 
 
 def _token(args, settings) -> int:
+    from .clock import epoch_seconds
     from .tokens import ensure_local_secret, mint_local_token
     from .users import UserDirectory
 
@@ -112,7 +113,8 @@ def _token(args, settings) -> int:
         print(f"refused: no active user '{args.user}' (dipforms users add)", file=sys.stderr)
         return 1
     print(mint_local_token(ensure_local_secret(settings.data_dir), subject=user.user_id,
-                           role=user.role, agency=user.agency, now=int(time.time()),
+                           role=user.role, agency=user.agency,
+                           now=epoch_seconds(make_clock(settings)),
                            ttl_seconds=args.ttl))
     return 0
 
@@ -121,7 +123,8 @@ def _outbox(args, settings) -> int:
     from .notify.outbox import dead_letters, dispatch, retry_dead_letter
 
     store = _store(settings)
-    now = datetime.datetime.now(datetime.UTC)
+    clock = make_clock(settings)
+    now = clock.now()
     if args.action == "list":
         events = dead_letters(store) if args.status == "dead" else store.list_events(args.status)
         for event in events:
@@ -137,7 +140,6 @@ def _outbox(args, settings) -> int:
         return 0
     from .runtime import make_channels
 
-    report = dispatch(store, make_channels(settings),
-                      now=lambda: datetime.datetime.now(datetime.UTC))
+    report = dispatch(store, make_channels(settings), now=clock.now)
     print(f"sent {report.sent}, failed {report.failed}, dead {report.dead}")
     return 0

@@ -20,9 +20,26 @@ _RUNTIME: Runtime | None = None
 @dataclass
 class Runtime:
     settings: Settings
-    context: Any          # records.Context
+    context: Any          # records.Context, which holds the one clock
     verifier: Any         # tokens.LocalVerifier | tokens.CognitoVerifier
     channels: dict[str, Any]
+
+    @property
+    def clock(self):
+        return self.context.clock
+
+
+def make_clock(settings: Settings):
+    """The machine's clock, or one set to DIPFORMS_CLOCK that runs on from there (a
+    rehearsal or training copy on one machine; never with Cognito, where real people sign
+    in and a wrong day would misjudge real records)."""
+    from .clock import SetClock, SystemClock, parse_clock_setting
+
+    if not settings.clock:
+        return SystemClock()
+    if settings.auth != "local":
+        raise ValueError("DIPFORMS_CLOCK is for one machine (local sign-in) only: unset it")
+    return SetClock(parse_clock_setting(settings.clock))
 
 
 def make_runtime(settings: Settings) -> Runtime:
@@ -38,7 +55,7 @@ def make_runtime(settings: Settings) -> Runtime:
     context = Context(store=store, catalogue=catalogue,
                       policy=AccessPolicy.from_protocol(catalogue.protocol,
                                                         form_ids=tuple(catalogue.forms)),
-                      base_url=settings.base_url)
+                      base_url=settings.base_url, clock=make_clock(settings))
     return Runtime(settings, context, make_verifier(settings), make_channels(settings))
 
 

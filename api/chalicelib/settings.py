@@ -29,6 +29,7 @@ class Settings:
     cognito_client_id: str = ""
     cognito_jwks_url: str = ""
     topic_arns: dict[str, str] = field(default_factory=dict)
+    clock: str = ""                         # DIPFORMS_CLOCK: run as of another day (clock.py)
 
     @property
     def outbox_dir(self) -> Path:
@@ -57,4 +58,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         cognito_client_id=env.get("DIPFORMS_COGNITO_CLIENT_ID", ""),
         cognito_jwks_url=env.get("DIPFORMS_COGNITO_JWKS_URL", ""),
         topic_arns=_pairs(env.get("DIPFORMS_TOPIC_ARNS", "")),
+        clock=env.get("DIPFORMS_CLOCK", ""),
     )

@@ -11,8 +11,8 @@ import datetime
 from dataclasses import dataclass
 
 from . import cases
+from .clock import england_date, iso
 from .notify.routing import carries_answers
-from .records import iso, local_today
 from .store.base import CaseEntry, FiredDeadline
 
 BATCH = 500
@@ -27,7 +27,7 @@ class SweepReport:
 
 
 def run_sweep(ctx, now: datetime.datetime, batch: int = BATCH) -> SweepReport:
-    today, at = local_today(now).isoformat(), iso(now)
+    today, at = england_date(now).isoformat(), iso(now)
     due_total = fired_total = 0
     while True:
         due = ctx.store.due_deadlines(today, batch)

@@ -16,10 +16,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from .access import ROLES
+from .clock import Clock, SystemClock, iso
 
 USERS_FILE = "users.sqlite"
 USER_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -115,8 +115,9 @@ class User:
 class UserDirectory:
     """Local users in one SQLite file; safe to share between threads (a connection per call)."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], clock: Clock | None = None) -> None:
         self.path = Path(path)
+        self.clock = clock or SystemClock()   # dates the users' created_at and disabled_at
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:   # created owner-only: the file holds password hashes
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -128,8 +129,9 @@ class UserDirectory:
             db.executescript(ATTEMPTS_SCHEMA)
 
     @classmethod
-    def in_data_dir(cls, data_dir: str | os.PathLike[str]) -> UserDirectory:
-        return cls(Path(data_dir) / USERS_FILE)
+    def in_data_dir(cls, data_dir: str | os.PathLike[str],
+                    clock: Clock | None = None) -> UserDirectory:
+        return cls(Path(data_dir) / USERS_FILE, clock)
 
     def __repr__(self) -> str:
         return f"UserDirectory({str(self.path)!r})"
@@ -142,7 +144,7 @@ class UserDirectory:
             raise InvalidUser("agency", "the agency must be an agency id from the protocol "
                                         "(lower-case letters, digits and '_')")
         password_hash = None if password is None else hash_password(password)
-        created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        created_at = iso(self.clock.now())
         try:
             with self._connect() as db:
                 db.execute("INSERT INTO users (user_id, role, agency, password_hash, created_at)"
@@ -167,7 +169,7 @@ class UserDirectory:
 
     def disable(self, user_id: str) -> User:
         """Refuse the user from now on (their tokens too, if the app checks `get`)."""
-        disabled_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        disabled_at = iso(self.clock.now())
         with self._connect() as db:
             db.execute("UPDATE users SET disabled_at = COALESCE(disabled_at, ?) "
                        "WHERE user_id = ?", (disabled_at, user_id))

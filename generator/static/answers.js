@@ -121,10 +121,8 @@
 
   /* --- conditions ------------------------------------------------------------------------ */
 
-  function today() {
-    var d = new Date();
-    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
-  }
+  /* Today in England, by the page's clock: the day the API judges a new record as of. */
+  function today() { return window.dipformsRules.englandDate(new Date()); }
 
   function holds(rule, data, item) {
     if (!rule || !window.dipformsRules) return true;

@@ -63,9 +63,13 @@
   function instantInWords(iso) {
     var when = new Date(iso);
     if (isNaN(when.getTime())) return iso || "";
-    var local = when.getFullYear() + "-" + pad(when.getMonth() + 1) + "-" + pad(when.getDate());
-    return fill(W.date_at_time, { date: dateInWords(local),
-                                  time: pad(when.getHours()) + ":" + pad(when.getMinutes()) });
+    var time;  // in England, as the API's clock tells dates, whatever the device's zone
+    try {
+      time = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit",
+        minute: "2-digit", hourCycle: "h23" }).format(when);
+    } catch (e) { time = pad(when.getUTCHours()) + ":" + pad(when.getUTCMinutes()); }
+    return fill(W.date_at_time, { date: dateInWords(window.dipformsRules.englandDate(when)),
+                                  time: time });
   }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }

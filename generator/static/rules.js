@@ -1,6 +1,7 @@
 /* Evaluate an expression in its JSON form (generator/rules/compile.py) in the page.
  * The same semantics as api/chalicelib/rules.py; keep the two in step. Plain script, no
- * dependencies, no eval and no clock: `today` ('YYYY-MM-DD') is passed in. */
+ * dependencies, no eval and no clock: `today` ('YYYY-MM-DD') is passed in, and
+ * englandDate(moment) turns the page's one reading of its clock into that date. */
 (function (root) {
   "use strict";
 
@@ -238,7 +239,24 @@
 
   function holds(expr, data, today, item) { return evaluate(expr, data, today, item) === true; }
 
-  var api = { evaluate: evaluate, holds: holds, functionNames: Object.keys(FUNCTIONS) };
+  /* The date in England (Europe/London) at `moment`, as 'YYYY-MM-DD': what the API's
+   * clock calls today, whatever zone the device is set to (api/chalicelib/clock.py). */
+  function englandDate(moment) {
+    var two = function (n) { return ("0" + n).slice(-2); };
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", year: "numeric",
+        month: "2-digit", day: "2-digit" }).formatToParts(moment).forEach(function (p) {
+        parts[p.type] = p.value;
+      });
+      return parts.year + "-" + parts.month + "-" + parts.day;
+    } catch (e) {  // no time-zone data: UTC is at most an hour off
+      return moment.getUTCFullYear() + "-" + two(moment.getUTCMonth() + 1) + "-" + two(moment.getUTCDate());
+    }
+  }
+
+  var api = { evaluate: evaluate, holds: holds, englandDate: englandDate,
+              functionNames: Object.keys(FUNCTIONS) };
   if (typeof module === "object" && module.exports) module.exports = api;
   if (typeof window !== "undefined") window.dipformsRules = api;
   else if (root) root.dipformsRules = api;

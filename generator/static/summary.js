@@ -139,10 +139,7 @@
     catch (e) { return true; }
   }
 
-  function today() {
-    var d = new Date();
-    return d.getFullYear() + "-" + ("0" + (d.getMonth() + 1)).slice(-2) + "-" + ("0" + d.getDate()).slice(-2);
-  }
+  function today() { return window.dipformsRules.englandDate(new Date()); }
 
   /* Appends the rows of `fields` (answers in `data`) to `out`; returns how many. A repeat
    * closes the current list and adds a heading and a list per item. */
