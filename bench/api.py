@@ -7,7 +7,6 @@ Run: .venv/bin/python -m bench.api
 
 from __future__ import annotations
 
-import datetime
 import http.client
 import json
 import os
@@ -34,7 +33,12 @@ from chalicelib.store.sqlite import SQLiteStore  # noqa: E402
 from chalicelib.validation import compile_validator  # noqa: E402
 
 from tests.api_harness import write_generated  # noqa: E402
-from tests.examples import load_examples  # noqa: E402
+from tests.examples import (  # noqa: E402
+    DEFAULT_TODAY,
+    example_clock,
+    example_moment,
+    load_examples,
+)
 from tests.local_run import LocalRun  # noqa: E402
 
 SUBMISSIONS = 3000
@@ -116,7 +120,8 @@ def in_process(catalogue: Catalogue, folder: Path, data: dict) -> list[float]:
     store = SQLiteStore(folder / "bench.sqlite")
     ctx = Context(store=store, catalogue=catalogue, base_url="http://127.0.0.1:8000",
                   policy=AccessPolicy.from_protocol(catalogue.protocol,
-                                                    form_ids=tuple(catalogue.forms)))
+                                                    form_ids=tuple(catalogue.forms)),
+                  clock=example_clock())   # the example's day, as LocalRun's server has
     who = Principal("pc_jones", "police", "northshire_police")
     keys = [str(uuid.uuid4()) for _ in range(SUBMISSIONS + 50)]
     statuses = set()
@@ -138,8 +143,8 @@ def parts(catalogue: Catalogue, folder: Path, data: dict) -> list[tuple[str, flo
     """Two pieces of (b) alone: the idempotency claim (its own durable transaction) and the
     verdict with the rules. The commit transaction is most of the rest."""
     store = SQLiteStore(folder / "parts.sqlite")
-    form, today = catalogue.current("mg14"), datetime.date.today()
-    now = iso(datetime.datetime.now(datetime.UTC))
+    form, today = catalogue.current("mg14"), DEFAULT_TODAY
+    now = iso(example_moment())
     claims = samples(lambda: store.claim_key("pc_jones", str(uuid.uuid4()), "f", now, 3600),
                      1000, warm=20)
     store.close()

@@ -119,6 +119,7 @@ class Rule:
     when: Expr | None = None
     severity: str = "refuse"
     field_span: Span | None = None
+    as_of: str = "made"   # today() is the day the record was made, or "now": the clock's
 
 
 @dataclass(frozen=True)

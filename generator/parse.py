@@ -19,11 +19,13 @@ PAGE_KEYS = ("id", "title", "description", "show_if", "fields")
 FIELD_KEYS = ("id", "type", "label", "hint", "help", "required", "required_if", "show_if",
               "errors", "source")
 USE_KEYS = ("use", "prefix")
-RULE_KEYS = ("id", "field", "when", "check", "severity", "message", "source")
+RULE_KEYS = ("id", "field", "when", "check", "severity", "as_of", "message", "source")
 RULE_ID = re.compile(r"^[A-Z]{2,4}-\d{2,3}[a-z]?$|^[a-z][a-z0-9_]*$")
 VERSION = re.compile(r"^\d+\.\d+$")
 WIDTHS = (2, 3, 4, 5, 10, 20, 30, "full")
 SEVERITIES = ("refuse", "warn")
+#: which today() a rule is judged against: the day the record was made, or the clock's today
+AS_OF = ("made", "now")
 GENERIC_ERRORS = ("required", "type", "format", "pattern", "enum", "const")
 
 
@@ -282,6 +284,11 @@ class FormParser:
         if severity not in SEVERITIES:
             self.r.error(m.get("severity").span, "F009", "severity must be refuse or warn",
                          hint=self._hint(severity, SEVERITIES, None))
+        as_of = self.r.string(m.get("as_of"), "as_of") or "made"
+        if as_of not in AS_OF:
+            self.r.error(m.get("as_of").span, "F009", "as_of must be made or now",
+                         hint=self._hint(as_of, AS_OF, None)
+                         or "leave it out to judge the record as of the day it was made")
         target = self.r.string(m.get("field"), "the rule's field")
         check = self.expression(m.get("check"), "check")
         message = self.r.text(m.get("message"), "the rule message")
@@ -290,7 +297,7 @@ class FormParser:
             return None
         return Rule(rule_id, target, check, message, sources, m.span,
                     when=self.expression(m.get("when"), "when"), severity=severity,
-                    field_span=m.get("field").span)
+                    field_span=m.get("field").span, as_of=as_of)
 
     @staticmethod
     def _hint(name: str, choices, where: str | None) -> str | None:

@@ -238,6 +238,8 @@ class _Builder:
             "message": text_json(fill_text(rule.message, self.settings)),
             "source": [str(s) for s in rule.sources],
         }
+        if rule.as_of == "now":  # left out for the default, so older schemas stay the same
+            entry["as_of"] = "now"
         if head is not None and head.type == "repeat" and len(path) == 2:
             entry["each"] = path[0]
         elif len(path) == 2:

@@ -3,16 +3,15 @@ folder, a real store, local tokens, and chalice's test Client."""
 
 from __future__ import annotations
 
-import datetime
 import itertools
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from chalicelib.access import AccessPolicy
 from chalicelib.catalogue import Catalogue
+from chalicelib.clock import epoch_seconds
 from chalicelib.records import Context
 from chalicelib.runtime import Runtime, make_channels
 from chalicelib.settings import Settings
@@ -21,6 +20,7 @@ from chalicelib.tokens import LocalVerifier, ensure_local_secret, mint_local_tok
 from generator.build import build_project
 from generator.project import read_committed_schemas, read_forms_dir
 from generator.write import _write_tree
+from tests.examples import example_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,8 @@ class Api:
         """A signed local token; `age` seconds old (an expired one: age > ttl)."""
         subject, role_, default_agency = USERS[role]
         return mint_local_token(self.secret, subject=user or subject, role=role_,
-                                agency=agency or default_agency, now=int(time.time()) - age,
+                                agency=agency or default_agency,
+                                now=epoch_seconds(self.runtime.clock) - age,
                                 ttl_seconds=ttl)
 
     def headers(self, role: str | None, **extra: str) -> dict[str, str]:
@@ -77,7 +78,9 @@ class Api:
         return self.client.http.put(path, headers=self.headers(role), body=json.dumps(data))
 
 
-def make_runtime(data_dir: Path, generated: Path, store, *, now=None) -> tuple[Runtime, bytes]:
+def make_runtime(data_dir: Path, generated: Path, store, *, clock=None
+                 ) -> tuple[Runtime, bytes]:
+    """`clock`: by default one set to the example submissions' day (tests/examples.py)."""
     settings = Settings(data_dir=data_dir, base_url="http://127.0.0.1:8000")
     catalogue = Catalogue(generated)
     catalogue.warm()
@@ -86,7 +89,7 @@ def make_runtime(data_dir: Path, generated: Path, store, *, now=None) -> tuple[R
                       policy=AccessPolicy.from_protocol(catalogue.protocol,
                                                         form_ids=tuple(catalogue.forms)),
                       base_url=settings.base_url,
-                      now=now or (lambda: datetime.datetime.now(datetime.UTC)),
+                      clock=clock or example_clock(),
                       random_id=lambda: f"{next(counter):010d}")
     secret = ensure_local_secret(data_dir)
     return Runtime(settings, context, LocalVerifier(secret), make_channels(settings)), secret

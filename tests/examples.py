@@ -17,7 +17,23 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
+#: The day the example submissions are dated for: every test that submits one sets its
+#: clock to this day (example_clock), whatever day the suite runs on.
 DEFAULT_TODAY = datetime.date(2026, 11, 25)
+
+
+def example_moment(day: datetime.date = DEFAULT_TODAY) -> datetime.datetime:
+    """10:00 in England on `day` (GMT in winter, BST in summer)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.datetime.combine(day, datetime.time(10), ZoneInfo("Europe/London"))
+
+
+def example_clock(day: datetime.date = DEFAULT_TODAY):
+    """A clock set to 10:00 on the examples' day that runs on from there."""
+    from chalicelib.clock import SetClock
+
+    return SetClock(example_moment(day))
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,11 @@ def _apply(data: Any, remove: list[str], changes: dict[str, Any]) -> Any:
         else:
             node[last] = value
     return data
+
+
+def example_data(form: str, name: str = "valid/minimal") -> Any:
+    """One example submission's answers as written (dated for DEFAULT_TODAY)."""
+    return next(e.data for e in load_examples(form) if e.name == name)
 
 
 def load_examples(form: str | None = None) -> list[Example]:

@@ -15,6 +15,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from tests.examples import example_moment
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,15 +28,18 @@ def free_port() -> int:
 
 class LocalRun:
     def __init__(self, data_dir: Path, port: int | None = None, root: Path | None = None,
-                 start_seconds: float = 60) -> None:
-        """`root`: run `dipforms run --root <root>` (a copy of the project) instead."""
+                 start_seconds: float = 60, clock: str | None = None) -> None:
+        """`root`: run `dipforms run --root <root>` (a copy of the project) instead.
+        `clock`: DIPFORMS_CLOCK for the server and every CLI call alike, by default 10:00
+        on the example submissions' day (tests/examples.py)."""
         self.data_dir = data_dir
         self.root = root
         self.start_seconds = start_seconds
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
         self.env = {**os.environ, "DIPFORMS_DATA_DIR": str(data_dir),
-                    "DIPFORMS_BASE_URL": self.url}
+                    "DIPFORMS_BASE_URL": self.url,
+                    "DIPFORMS_CLOCK": clock or example_moment().isoformat()}
         self.env.pop("DIPFORMS_DEBUG", None)
 
     @property

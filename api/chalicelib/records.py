@@ -2,7 +2,9 @@
 the notification events, decided here and handed to the Store as one atomic step.
 
 No HTTP and no I/O of its own: the Store, the clock and the id maker are passed in, and
-every function returns an Outcome that app.py turns into a response.
+every function returns an Outcome that app.py turns into a response. A record's rules are
+judged as of the day it was first made, so a correction months later is judged as the
+record was (see `judging_days`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from . import cases, confirmations
 from .access import AccessPolicy, Principal
 from .catalogue import Catalogue, FormSchema
+from .clock import Clock, SystemClock, england_date, iso, record_day
 from .notify.routing import route_event
 from .responses import body, error_body
 from .settings import IDEMPOTENCY_TTL_SECONDS
@@ -50,31 +53,23 @@ class Context:
     catalogue: Catalogue
     policy: AccessPolicy
     base_url: str
-    now: Callable[[], datetime.datetime] = lambda: datetime.datetime.now(datetime.UTC)
+    clock: Clock = field(default_factory=SystemClock)
     # 10 of 32 symbols; 256 = 8 x 32, so `byte % 32` picks each symbol equally often
     random_id: Callable[[], str] = lambda: "".join(ID_ALPHABET[b % 32]
                                                    for b in secrets.token_bytes(10))
+
+    def now(self) -> datetime.datetime:
+        return self.clock.now()
+
+    def today(self) -> datetime.date:
+        """Today in England, by the one clock."""
+        return england_date(self.clock.now())
 
     def timestamp(self) -> str:
         return iso(self.now())
 
     def new_record_id(self, form_id: str) -> str:
         return f"{form_id.replace('_', '-').upper()[:12]}-{self.random_id()}"
-
-
-def local_today(moment: datetime.datetime) -> datetime.date:
-    """Today as staff in England and Wales see it (a date typed as "today" just after
-    midnight in summer is still today), for rules that compare with today()."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return moment.astimezone(ZoneInfo("Europe/London")).date()
-    except (ImportError, LookupError):  # no time-zone database: UTC is at most an hour off
-        return moment.astimezone(datetime.UTC).date()
-
-
-def iso(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def failed(code: str, errors: list[dict[str, Any]] | None = None) -> Outcome:
@@ -87,10 +82,28 @@ def fingerprint(form_id: str, data: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def check_answers(form: FormSchema, data: Any, today: datetime.date
+@dataclass(frozen=True)
+class JudgingDays:
+    """The two todays a rule may be judged against: `made`, the day the record was first
+    made (the default for every rule), and `now`, the clock's today (rules marked
+    `as_of: now`). On a first submission they are the same day."""
+
+    made: datetime.date
+    now: datetime.date
+
+
+def judging_days(first_created_at: str | None, today: datetime.date) -> JudgingDays:
+    """As of the record's first version (an amendment), or of today (a new record)."""
+    return JudgingDays(record_day(first_created_at) if first_created_at else today, today)
+
+
+def check_answers(form: FormSchema, data: Any, days: JudgingDays | datetime.date
                   ) -> tuple[list[FieldError], list[FieldError]]:
     """(errors, warnings): the compiled fast validator decides; details only on failure."""
-    return validate(form.schema, form.detailed, data, today=today, fast=form.fast)
+    if isinstance(days, datetime.date):
+        days = JudgingDays(days, days)
+    return validate(form.schema, form.detailed, data, today=days.now, made_on=days.made,
+                    fast=form.fast)
 
 
 def _audit(ctx: Context, who: Principal, action: str, target: str, at: str,
@@ -134,14 +147,15 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
     if claim.outcome == "mismatch":
         return failed("idempotency_key_reused")
     try:
-        checked = confirmations.check(data, lambda a: check_answers(form, a, local_today(now)))
+        days = judging_days(None, england_date(now))
+        checked = confirmations.check(data, lambda a: check_answers(form, a, days))
         if checked.refusal:
             ctx.store.release_key(who.user_id, key)
             return failed(*checked.refusal)
         version = RecordVersion(record_id=ctx.new_record_id(form_id), version=1,
                                 form_id=form_id, form_version=form.version, data=checked.data,
                                 created_at=iso(now), created_by=who.user_id, agency=who.agency)
-        planned = cases.plan_for_record(ctx, who, version, iso(now), local_today(now))
+        planned = cases.plan_for_record(ctx, who, version, iso(now), days.now)
         if isinstance(planned, cases.Refusal):
             ctx.store.release_key(who.user_id, key)
             return failed(planned.code, planned.errors)
@@ -203,15 +217,16 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
     if base != latest.version:
         return failed("version_conflict")
     now = ctx.now()
-    checked = confirmations.check(request["data"],
-                                  lambda a: check_answers(form, a, local_today(now)))
+    first = latest if latest.version == 1 else ctx.store.get_version(record_id, 1)
+    days = judging_days(first.created_at if first else None, england_date(now))
+    checked = confirmations.check(request["data"], lambda a: check_answers(form, a, days))
     if checked.refusal:
         return failed(*checked.refusal)
     version = RecordVersion(record_id=record_id, version=latest.version + 1,
                             form_id=latest.form_id, form_version=form.version,
                             data=checked.data, created_at=iso(now),
                             created_by=who.user_id, agency=who.agency, reason=reason.strip())
-    planned = cases.plan_for_record(ctx, who, version, iso(now), local_today(now))
+    planned = cases.plan_for_record(ctx, who, version, iso(now), days.now)
     if isinstance(planned, cases.Refusal):
         return failed(planned.code, planned.errors)
     case_change, case_events = planned
@@ -242,7 +257,7 @@ def read(ctx: Context, who: Principal, record_id: str, version: int | None = Non
     if found is None:
         return failed("not_found")
     allowed = ctx.policy.may_read(who, found.form_id)
-    seen = (cases.record_as_seen(ctx, who, found, local_today(ctx.now())) if allowed
+    seen = (cases.record_as_seen(ctx, who, found, ctx.today()) if allowed
             and not ctx.policy.is_admin(who) else found.data)
     allowed = allowed and seen is not None
     ctx.store.append_audit(_audit(ctx, who, "read" if allowed else "read_denied", record_id,

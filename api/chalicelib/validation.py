@@ -148,14 +148,19 @@ def _located(schema: dict, path: list, kind: str, lang: str) -> FieldError:
 
 
 def rule_errors(schema: dict, data: dict, *, today: datetime.date, lang: str = "en",
-                malformed: frozenset[str] = frozenset()) -> list[FieldError]:
+                malformed: frozenset[str] = frozenset(),
+                made_on: datetime.date | None = None) -> list[FieldError]:
     """Evaluate `x-dipforms-rules`: checks, and conditions JSON Schema could not express.
 
+    A rule's today() is `made_on`, the day the record was first made (`today` for a new
+    record), unless the rule is marked `"as_of": "now"`: then it is `today`, the clock's.
     A rule that reads an answer in `malformed` (pointers with a schema error, such as
     30 February) is skipped: the format error is the one worth showing.
     """
     out: list[FieldError] = []
+    days = {"made": made_on or today, "now": today}
     for rule in schema.get("x-dipforms-rules", ()):
+        today = days["now"] if rule.get("as_of") == "now" else days["made"]
         each = rule.get("each")
         reads = _reads(rule) if malformed else set()  # only needed to skip a rule
         if each:
@@ -223,8 +228,12 @@ def _answered(holder: dict, name: str) -> bool:
 
 
 def validate(schema: dict, validator, data: Any, *, today: datetime.date, lang: str = "en",
-             fast=None) -> tuple[list[FieldError], list[FieldError]]:
+             fast=None, made_on: datetime.date | None = None
+             ) -> tuple[list[FieldError], list[FieldError]]:
     """(errors that refuse the submission, warnings the user may confirm).
+
+    `today`: the clock's date in England; `made_on`: the day the record was first made,
+    when amending one (rule_errors says which rules read which).
 
     With `fast` (jsonschema-rs), it decides the verdict in microseconds and `validator`
     (jsonschema) runs only on a failure, to name the fields with the YAML's messages; where
@@ -240,7 +249,8 @@ def validate(schema: dict, validator, data: Any, *, today: datetime.date, lang: 
                     or fast_errors(schema, fast, data, lang))
     if isinstance(data, dict):
         malformed = frozenset(p.field for p in problems if p.code != "required")
-        problems += rule_errors(schema, data, today=today, lang=lang, malformed=malformed)
+        problems += rule_errors(schema, data, today=today, lang=lang, malformed=malformed,
+                                made_on=made_on)
     errors = [p for p in problems if p.severity == "refuse"]
     warnings = [p for p in problems if p.severity != "refuse"]
     return errors, warnings

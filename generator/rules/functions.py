@@ -38,7 +38,8 @@ def _register(*functions: Function) -> dict[str, Function]:
 
 
 FUNCTIONS: dict[str, Function] = _register(
-    Function("today", (), "date", "The date the form is filled in or the record checked."),
+    Function("today", (), "date", "The day the record was made, in England (as_of: now: the "
+             "clock's today)."),
     Function(
         "answered",
         ("any",),

@@ -5,7 +5,10 @@
  *   window.dipformsChecks.check(schema, data, options) -> [{field, code, message}]
  *     schema   the form's schema, as served at /schemas/<form>/<version>.schema.json
  *     data     the answers object, as it would be sent
- *     options  {today: "YYYY-MM-DD" (required), lang: "en" | "cy" (default "en"),
+ *     options  {today: "YYYY-MM-DD" (required: the date in England, by the page's clock),
+ *               made: "YYYY-MM-DD" (when amending: the day the record was first made; a
+ *               rule's today() is this day unless the rule says "as_of": "now"),
+ *               lang: "en" | "cy" (default "en"),
  *               fields: [top-level field ids] (optional: only their errors are returned;
  *               rules still see every answer, so they skip as the API's do)}
  *   window.dipformsChecks.validate(schema, data, options) -> {errors, warnings}
@@ -458,9 +461,10 @@
     return [];
   }
 
-  function ruleProblems(schema, data, today, lang, malformed) {
+  function ruleProblems(schema, data, days, lang, malformed) {
     var out = [];
     (own(schema, "x-dipforms-rules") || []).forEach(function (rule) {
+      var today = own(rule, "as_of") === "now" ? days.now : days.made;
       var names = malformed.length ? reads(rule) : [];
       var each = own(rule, "each");
       if (each) {
@@ -484,13 +488,17 @@
     if (!/^\d{4}-\d{2}-\d{2}$/.test(options.today || "")) {
       throw new TypeError("dipformsChecks: options.today must be 'YYYY-MM-DD'");
     }
+    if (options.made !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.made)) {
+      throw new TypeError("dipformsChecks: options.made must be 'YYYY-MM-DD'");
+    }
+    var days = { made: options.made || options.today, now: options.today };
     if (!audited.has(schema)) { audit(schema); audited.add(schema); }
     var lang = options.lang || "en";
     var problems = schemaProblems(schema, data, lang);
     if (isObject(data)) {
       var malformed = problems.filter(function (p) { return p.code !== "required"; })
         .map(function (p) { return p.field; });
-      problems = problems.concat(ruleProblems(schema, data, options.today, lang, malformed));
+      problems = problems.concat(ruleProblems(schema, data, days, lang, malformed));
     }
     if (options.fields) {
       var fields = options.fields;

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from chalicelib.users import UserDirectory
 
+from tests.examples import example_data, example_moment
 from tests.local_run import ROOT, LocalRun
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,17 +54,28 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(chromium()), args=ARGS)
 
 
+def dated_context(browser, **options):
+    """A browser context whose pages' clock is set to 10:00 on the example submissions' day,
+    as LocalRun sets the server's, so the pages and the API agree on what today is."""
+    context = browser.new_context(**options)
+    if options.get("java_script_enabled", True):  # without scripts, no page reads a clock
+        context.clock.set_system_time(example_moment())
+    return context
+
+
+def dated_page(browser, **options):
+    return dated_context(browser, **options).new_page()
+
+
 def add_user(data_dir: Path, role: str = "cjit", agency: str = "northshire_cjit") -> None:
     UserDirectory.in_data_dir(data_dir).add(USER, role, agency, PASSWORD)
 
 
 def open_case(run: LocalRun) -> str:
-    """A DIP case opened by a police officer's MG14 (dated today): its reference, for forms
-    that attach to a case (a linked form naming no real case is refused)."""
-    from tests.browser.test_submit_flow import example_today
-
+    """A DIP case opened by a police officer's MG14 (the example, on its day): its reference,
+    for forms that attach to a case (a linked form naming no real case is refused)."""
     token = run.user_token("pc_case_opener", "police", "northshire_police")
-    status, body = run.submit("mg14", example_today("mg14"), token)
+    status, body = run.submit("mg14", example_data("mg14"), token)
     assert status == 201, body
     return body["case"]
 
@@ -78,7 +90,7 @@ def signed_in(run: LocalRun) -> dict:
 def signed_in_context(browser, run: LocalRun, **options):
     """A browser context whose every page starts signed in, so form pages do not send us to
     the sign-in page. The token is only ever in sessionStorage, as the site keeps it."""
-    context = browser.new_context(base_url=run.url, **options)
+    context = dated_context(browser, base_url=run.url, **options)
     session = json.dumps(signed_in(run))
     context.add_init_script(
         f"try {{ sessionStorage.setItem('dipforms:session', {json.dumps(session)}); }}"
@@ -128,7 +140,7 @@ def clear_errors(page) -> None:
 def without_scripts(browser, run: LocalRun, **options):
     """A page with no script running (every .js request refused), signed in through the
     sign-in page's own post to the local server, as a browser without JavaScript does."""
-    page = browser.new_context(base_url=run.url, **options).new_page()
+    page = dated_context(browser, base_url=run.url, **options).new_page()
     page.route("**/*.js", lambda route: route.abort())
     page.set_default_timeout(15_000)
     page.goto("/sign-in.html")

@@ -6,7 +6,6 @@ focus. One browser, one tab, reused; the time taken is printed (`pytest -s`)."""
 
 from __future__ import annotations
 
-import datetime
 import time
 
 import pytest
@@ -15,6 +14,7 @@ from tests.browser.axe import axe_violations, describe
 from tests.browser.browsing import (
     add_user,
     clear_errors,
+    dated_page,
     launch,
     open_case,
     post_empty,
@@ -26,8 +26,7 @@ from tests.browser.browsing import (
     site_pages,
     without_scripts,
 )
-from tests.browser.test_submit_flow import shifted
-from tests.examples import DEFAULT_TODAY, load_examples
+from tests.examples import load_examples
 from tests.local_run import LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -156,7 +155,7 @@ def test_a_stored_record_passes_axe(tab):
     """record.html showing a record read from the API, as for the case file."""
     page, script_errors, run = tab
     example = next(e.data for e in load_examples(RECORD_FORM) if e.name == "valid/full")
-    data = shifted(example, (datetime.date.today() - DEFAULT_TODAY).days)
+    data = example
     data["cc_case_ref"] = open_case(run)          # the form attaches to a real case
     status, body = run.submit(RECORD_FORM, data, signed_in(run)["token"])
     assert status == 201, body
@@ -174,7 +173,7 @@ def test_pages_the_local_server_answers_without_javascript_pass_axe(tab):
     which answers with the page again, its errors in the GOV.UK summary and beside the
     fields."""
     _, _, run = tab
-    page = tab[0].context.browser.new_page(base_url=run.url)
+    page = dated_page(tab[0].context.browser, base_url=run.url)
     page.route("**/*.js", lambda route: route.abort())
     page.goto("/sign-in.html")
     page.locator("form.dipforms-sign-in button[type=submit]").click()

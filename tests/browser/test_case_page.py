@@ -16,8 +16,8 @@ import pytest
 from chalicelib.users import UserDirectory
 
 from tests.browser.axe import axe_violations, describe
-from tests.browser.browsing import ARTIFACTS, TARGETS_JS, launch
-from tests.browser.test_submit_flow import example_today
+from tests.browser.browsing import ARTIFACTS, TARGETS_JS, dated_context, launch
+from tests.examples import example_data
 from tests.local_run import ROOT, LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -70,7 +70,7 @@ def session_for(run: LocalRun, user: str) -> dict:
 
 
 def new_case(run: LocalRun, police: dict) -> str:
-    status, body = run.submit("mg14", example_today("mg14"), police["token"])
+    status, body = run.submit("mg14", example_data("mg14"), police["token"])
     assert status == 201, body
     assert body["case"] == body["record"]["id"]
     return body["case"]
@@ -98,7 +98,7 @@ def open_page(browser, run: LocalRun, session: dict | None, path: str, width: in
     options = {"viewport": {"width": width, "height": 900 if width > 400 else 640}}
     if width < 400:
         options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
-    context = browser.new_context(base_url=run.url, **options)
+    context = dated_context(browser, base_url=run.url, **options)
     if session is not None:
         context.add_init_script(
             f"sessionStorage.setItem('dipforms:session', {json.dumps(json.dumps(session))})")
@@ -142,7 +142,7 @@ def test_police_see_the_case_and_move_it_on_with_a_button(local):
     run, browser = local
     police = session_for(run, "pc_case")
     ref = new_case(run, police)
-    mg14 = example_today("mg14")
+    mg14 = example_data("mg14")
 
     page, seen = case_page(browser, run, police, ref)
     root = page.locator("[data-dipforms-case]")
@@ -203,7 +203,7 @@ def test_police_see_the_case_and_move_it_on_with_a_button(local):
       const answer = await O.submitTo("mg14", data, O.newKey());
       O.accepted("mg14", answer.body);
       return answer.body.case;
-    }""", example_today("mg14"))
+    }""", example_data("mg14"))
     assert other and other != ref
     page.goto("/forms/mg14/done.html")
     link = page.locator(".dipforms-done__case a")
@@ -224,7 +224,7 @@ def test_a_guard_that_fails_shows_the_rule_its_source_and_what_can_happen(local)
     police, cjit = session_for(run, "pc_case"), session_for(run, "cjit_case")
     ref = new_case(run, police)
     step(run, ref, "arrange_ra", police)
-    refused = {**example_today("dir_required_assessment", "valid/full"),
+    refused = {**example_data("dir_required_assessment", "valid/full"),
                "prompt": "conditional_caution", "cc_case_ref": ref,
                "consent_police_cps": "refused"}
     refused.pop("consent_ref")

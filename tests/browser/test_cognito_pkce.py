@@ -43,6 +43,9 @@ class CognitoRun(LocalRun):
             "DIPFORMS_COGNITO_CLIENT_ID": CLIENT_ID, "DIPFORMS_COGNITO_ISSUER": fake.issuer,
             "DIPFORMS_COGNITO_JWKS_URL": f"{fake.issuer}/.well-known/jwks.json",
             "DIPFORMS_DRAFT_SECRET": secrets.token_urlsafe(48)})
+        # Cognito is for real people: the API refuses a set clock, so the server, the fake
+        # hosted UI and the page all keep the machine's (faketime moves all three alike).
+        self.env.pop("DIPFORMS_CLOCK")
 
 
 def project_copy(target: Path) -> Path:

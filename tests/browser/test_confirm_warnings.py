@@ -13,8 +13,9 @@ import yaml
 from chalicelib.users import UserDirectory
 
 from tests.browser.axe import axe_violations, describe
-from tests.browser.browsing import ARTIFACTS, launch, wait_for_path
-from tests.browser.test_submit_flow import example_today, fill_page
+from tests.browser.browsing import ARTIFACTS, dated_page, launch, wait_for_path
+from tests.browser.test_submit_flow import fill_page
+from tests.examples import example_data
 from tests.local_run import ROOT, LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,12 +33,12 @@ def dip12() -> dict:
 def test_a_warning_needs_a_reason_which_is_kept_with_the_record(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    data = {**example_today(FORM), "min_gap_s2_s3_days": 2}
+    data = {**example_data(FORM), "min_gap_s2_s3_days": 2}
     rule = dip12()
     UserDirectory.in_data_dir(tmp_path).add(USER, "police", "northshire_police", PASSWORD)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page(service_workers="block")
+        page = dated_page(browser, service_workers="block")
         page.set_default_timeout(15_000)
         sent: list[str] = []
         page.on("request", lambda r: sent.append(r.url) if "/submissions" in r.url else None)

@@ -8,18 +8,17 @@ not signed in is sent to sign in."""
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import json
 
 import pytest
-from chalicelib.records import local_today
 from chalicelib.store import SQLITE_FILENAME
 from chalicelib.store.sqlite import SQLiteStore
 from chalicelib.users import UserDirectory
 
 from tests.browser.axe import axe_violations, describe
-from tests.browser.browsing import ARTIFACTS, launch
+from tests.browser.browsing import ARTIFACTS, dated_context, launch
+from tests.examples import DEFAULT_TODAY
 from tests.functional.test_dashboard_api import FORENAMES, SURNAME, seed
 from tests.local_run import LocalRun
 
@@ -38,7 +37,7 @@ def session_for(run: LocalRun, user: str) -> dict:
 
 
 def open_page(browser, run: LocalRun, session: dict | None, width: int = 1280):
-    context = browser.new_context(base_url=run.url, viewport={"width": width, "height": 900},
+    context = dated_context(browser, base_url=run.url, viewport={"width": width, "height": 900},
                                   accept_downloads=True)
     if session is not None:
         context.add_init_script(
@@ -88,7 +87,7 @@ def test_dat_admin_sees_the_figures_downloads_csv_and_others_are_refused(tmp_pat
     # the seeded deadlines stay pending: no sweep after the one at start (before seeding)
     run.env["DIPFORMS_SWEEP_SECONDS"] = "86400"
     with run, sync_playwright() as playwright:
-        today = local_today(datetime.datetime.now(datetime.UTC))
+        today = DEFAULT_TODAY   # the day LocalRun sets the server's clock to
         seed(SQLiteStore(tmp_path / SQLITE_FILENAME), today)
         admin = session_for(run, "dat_view")
         browser = launch(playwright)

@@ -14,8 +14,9 @@ import re
 import pytest
 from chalicelib.users import UserDirectory
 
-from tests.browser.browsing import ARTIFACTS, launch, wait_for_path
-from tests.browser.test_submit_flow import example_today, fill_page
+from tests.browser.browsing import ARTIFACTS, dated_context, launch, wait_for_path
+from tests.browser.test_submit_flow import fill_page
+from tests.examples import example_data
 from tests.local_run import LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -67,7 +68,7 @@ def test_a_draft_is_sealed_restored_and_unreadable_by_another_user(site):
     from playwright.sync_api import expect
 
     run, browser = site
-    context = browser.new_context()
+    context = dated_context(browser)
     page = context.new_page()
     page.set_default_timeout(15_000)
     sign_in(page, run, "pc_jones", OFFENDER_PAGE)
@@ -119,7 +120,7 @@ def test_a_draft_can_be_discarded_and_expires(site):
     from playwright.sync_api import expect
 
     run, browser = site
-    context = browser.new_context()
+    context = dated_context(browser)
     page = context.new_page()
     page.set_default_timeout(15_000)
     sign_in(page, run, "pc_jones", OFFENDER_PAGE)
@@ -165,12 +166,12 @@ def queue_entries(page) -> int:
 
 
 def signed_in_at_check_page(run, browser):
-    context = browser.new_context()
+    context = dated_context(browser)
     page = context.new_page()
     page.set_default_timeout(20_000)
     sign_in(page, run, "pc_jones", FIRST_PAGE)
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
-    data = example_today("mg14")
+    data = example_data("mg14")
     fill_mg14(page, run, data)
     return context, page, data
 

@@ -6,7 +6,6 @@ show the GOV.UK focus style (the yellow focus colour) and be on screen."""
 
 from __future__ import annotations
 
-import datetime
 import re
 from urllib.parse import urlparse
 
@@ -19,13 +18,13 @@ from tests.browser.browsing import (
     TARGETS_JS,
     USER,
     add_user,
+    dated_page,
     launch,
     open_case,
     settle,
     signed_in,
 )
-from tests.browser.test_submit_flow import shifted
-from tests.examples import DEFAULT_TODAY, load_examples
+from tests.examples import load_examples
 from tests.local_run import LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -211,11 +210,11 @@ def test_dir_initial_contact_by_keyboard_alone(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     full = next(e.data for e in load_examples(FORM) if e.name == "valid/full")
-    data = shifted(full, (datetime.date.today() - DEFAULT_TODAY).days)
+    data = full
     add_user(tmp_path)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page(base_url=run.url)
+        page = dated_page(browser, base_url=run.url)
         page.set_default_timeout(15_000)
         script_errors: list[str] = []
         page.on("pageerror", lambda error: script_errors.append(str(error)))

@@ -12,14 +12,14 @@ import re
 import pytest
 from chalicelib.users import UserDirectory
 
-from tests.browser.browsing import ARTIFACTS, launch, wait_for_path
+from tests.browser.browsing import ARTIFACTS, dated_context, launch, wait_for_path
 from tests.browser.test_submit_flow import (
     PASSWORD,
     USER,
-    example_today,
     fill_page,
     yaml_message,
 )
+from tests.examples import example_data
 from tests.local_run import LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -30,12 +30,12 @@ CONTINUE = "form.dipforms-page button[type=submit]:not([name])"
 def test_the_mg14_is_filled_and_sent_with_javascript_off(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    data = example_today("mg14")
+    data = example_data("mg14")
     surname_message = yaml_message("person_details", "surname", "required")
     UserDirectory.in_data_dir(tmp_path).add(USER, "police", "northshire_police", PASSWORD)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
         browser = launch(playwright)
-        context = browser.new_context(java_script_enabled=False)
+        context = dated_context(browser, java_script_enabled=False)
         page = context.new_page()
         page.set_default_timeout(15_000)
 
@@ -106,7 +106,7 @@ def check_accessibility(page) -> None:
     from tests.browser.axe import axe_violations, describe
 
     bare = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S)
-    viewer = page.context.browser.new_context()
+    viewer = dated_context(page.context.browser)
     try:
         tab = viewer.new_page()
         tab.route(page.url, lambda route: route.fulfill(

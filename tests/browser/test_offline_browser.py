@@ -15,7 +15,7 @@ import pytest
 from chalicelib.users import UserDirectory
 
 from generator.render_text import WORDS
-from tests.browser.browsing import launch
+from tests.browser.browsing import dated_context, launch
 from tests.local_run import ROOT, LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -49,7 +49,7 @@ def test_forms_open_from_the_cache_with_no_connection(tmp_path):
         assert status == 200, body
         session = json.dumps({k: body[k] for k in ("token", "expires_at", "user")})
         browser = launch(playwright)
-        context = browser.new_context(base_url=run.url)
+        context = dated_context(browser, base_url=run.url)
         context.add_init_script(f"sessionStorage.setItem('dipforms:session', "
                                 f"{json.dumps(session)});")
         page = context.new_page()

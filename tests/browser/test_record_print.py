@@ -19,9 +19,8 @@ import pytest
 import yaml
 from chalicelib.users import UserDirectory
 
-from tests.browser.browsing import ARTIFACTS, launch
-from tests.browser.test_submit_flow import shifted
-from tests.examples import DEFAULT_TODAY, load_examples
+from tests.browser.browsing import ARTIFACTS, dated_context, dated_page, launch
+from tests.examples import load_examples
 from tests.local_run import ROOT, LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -37,7 +36,7 @@ CHROME = (".govuk-template__header", ".govuk-service-navigation", ".govuk-templa
 
 def example(form: str, name: str = "valid/full") -> dict:
     data = next(e.data for e in load_examples(form) if e.name == name)
-    return shifted(data, (datetime.date.today() - DEFAULT_TODAY).days)
+    return data
 
 
 def in_words(iso: str) -> str:
@@ -80,7 +79,7 @@ def answers(page, scope: str = "#dipforms-summary") -> dict[str, list[str]]:
 
 
 def signed_in_page(browser, session: dict | None):
-    context = browser.new_context()
+    context = dated_context(browser)
     if session is not None:
         context.add_init_script(
             f"sessionStorage.setItem('dipforms:session', {json.dumps(json.dumps(session))})")
@@ -287,7 +286,7 @@ def test_summary_shows_every_kind_of_answer_as_text_in_english_and_welsh():
             "unknown": "kept"}
     with sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page()
+        page = dated_page(browser)
         page.set_content('<main><div id="box"></div></main>')
         page.add_script_tag(content=script)
         count = page.evaluate(

@@ -8,7 +8,6 @@ Screenshots go to test-artifacts/ (git-ignored).
 
 from __future__ import annotations
 
-import datetime
 import email
 import re
 import time
@@ -17,32 +16,13 @@ import pytest
 import yaml
 from chalicelib.users import UserDirectory
 
-from tests.browser.browsing import ARTIFACTS, launch, wait_for_path
-from tests.examples import DEFAULT_TODAY, load_examples
+from tests.browser.browsing import ARTIFACTS, dated_page, launch, wait_for_path
+from tests.examples import example_data
 from tests.local_run import ROOT, LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 USER, PASSWORD = "pc_jones", "a long local password for tests"
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?$")
-
-
-def shifted(value, days: int):
-    """The example with every date moved by `days`, so 'today' rules hold on any day."""
-    if isinstance(value, dict):
-        return {k: shifted(v, days) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shifted(v, days) for v in value]
-    if isinstance(value, str) and DATE.match(value):
-        moved = datetime.datetime.fromisoformat(value) + datetime.timedelta(days=days)
-        return moved.strftime("%Y-%m-%dT%H:%M" if "T" in value else "%Y-%m-%d")
-    return value
-
-
-def example_today(form: str, name: str = "valid/minimal") -> dict:
-    """An example submission with its dates moved as if it were written today."""
-    example = next(e.data for e in load_examples(form) if e.name == name)
-    return shifted(example, (datetime.date.today() - DEFAULT_TODAY).days)
 
 
 def yaml_message(block: str, field: str, kind: str) -> str:
@@ -123,12 +103,12 @@ def fill_page(page, data: dict, leave_out: set[str]) -> None:
 def test_a_police_officer_signs_in_fills_the_mg14_and_submits_it(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    data = example_today("mg14")
+    data = example_data("mg14")
     surname_message = yaml_message("person_details", "surname", "required")
     UserDirectory.in_data_dir(tmp_path).add(USER, "police", "northshire_police", PASSWORD)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page(service_workers="block")
+        page = dated_page(browser, service_workers="block")
         page.set_default_timeout(15_000)
         # Without the schema the page cannot check before sending, so the API's own field
         # errors are what the officer sees (the page's checks are test_client_checks below).
@@ -246,7 +226,7 @@ def test_client_checks_stop_a_page_with_a_missing_answer_before_anything_is_sent
     UserDirectory.in_data_dir(tmp_path).add(USER, "police", "northshire_police", PASSWORD)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page()
+        page = dated_page(browser)
         page.set_default_timeout(15_000)
         sent = []
         page.on("request", lambda r: sent.append(r.url) if "/submissions" in r.url else None)

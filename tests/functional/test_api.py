@@ -312,17 +312,6 @@ def test_forms_and_retry_routes_for_every_role(api):
         assert response.status_code == (404 if role == "dat_admin" else 403)
 
 
-def test_today_is_the_date_in_england_not_in_utc():
-    import datetime
-
-    from chalicelib.records import local_today
-
-    just_after_midnight_bst = datetime.datetime(2026, 7, 1, 23, 30, tzinfo=datetime.UTC)
-    assert local_today(just_after_midnight_bst) == datetime.date(2026, 7, 2)
-    winter = datetime.datetime(2026, 12, 1, 23, 30, tzinfo=datetime.UTC)
-    assert local_today(winter) == datetime.date(2026, 12, 1)
-
-
 def test_draft_key_is_the_callers_own_and_stable(api):
     def key(role, user):
         response = api.client.http.get("/v1/draft-key", headers={

@@ -53,10 +53,11 @@ def run_checks(schemas: dict[str, dict], jobs: list[dict]) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def api_answer(form: FormSchema, data: Any, today: datetime.date, lang: str = "en") -> dict:
+def api_answer(form: FormSchema, data: Any, today: datetime.date, lang: str = "en",
+               made_on: datetime.date | None = None) -> dict:
     """What the API decides (records.check_answers), in the shape checks.js returns."""
     errors, warnings = validate(form.schema, form.detailed, data, today=today, lang=lang,
-                                fast=form.fast)
+                                fast=form.fast, made_on=made_on)
     return {"errors": [e.as_json() for e in errors], "warnings": [w.as_json() for w in warnings]}
 
 

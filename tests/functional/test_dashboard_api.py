@@ -21,7 +21,7 @@ from chalicelib.store.base import (
     RecordVersion,
 )
 
-from tests.examples import load_examples
+from tests.examples import DEFAULT_TODAY, load_examples
 
 MG14 = next(e.data for e in load_examples("mg14") if e.name == "valid/full")
 SURNAME, FORENAMES = MG14["surname"], MG14["forenames"]
@@ -91,12 +91,6 @@ def _day(today: datetime.date, offset: int) -> str:
     return (today + datetime.timedelta(days=offset)).isoformat()
 
 
-def _today() -> datetime.date:
-    from chalicelib.records import local_today
-
-    return local_today(datetime.datetime.now(datetime.UTC))
-
-
 def _no_personal_data(text: str) -> None:
     for value in (SURNAME, FORENAMES, "Custody Sergeant", "sergeant@", "MessageRejected",
                   "2026-10-01"):
@@ -125,12 +119,12 @@ def test_only_dat_admin_may_see_the_view_and_every_refusal_is_audited(api):
 
 def test_dat_admin_sees_counts_overdue_actions_and_dead_letters(api):
     store = api.runtime.context.store
-    expected = seed(store, _today())
+    expected = seed(store, DEFAULT_TODAY)
     response = api.get("/v1/dashboard", role="dat_admin")
     assert response.status_code == 200, response.body
     assert response.headers["Cache-Control"] == "no-store"
     view = json.loads(response.body)["dashboard"]
-    assert view["today"] == _today().isoformat()
+    assert view["today"] == DEFAULT_TODAY.isoformat()
     assert view["totals"] == {"cases": 6, "open": expected["open"], "closed": expected["closed"]}
     rows = {r["condition_type"]: r for r in view["counts"]["rows"]}
     assert rows["one_session"]["counts"]["open"] == 2
@@ -156,12 +150,12 @@ def test_dat_admin_sees_counts_overdue_actions_and_dead_letters(api):
 
 def test_csv_export_is_an_attachment_with_each_table(api):
     store = api.runtime.context.store
-    seed(store, _today())
+    seed(store, DEFAULT_TODAY)
     response = api.get("/v1/dashboard.csv", role="dat_admin")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv; charset=utf-8")
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="dipforms-counts-{_today().isoformat()}.csv"')
+        f'attachment; filename="dipforms-counts-{DEFAULT_TODAY.isoformat()}.csv"')
     assert response.headers["Cache-Control"] == "no-store"
     text = response.body.decode("utf-8")
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -196,10 +190,7 @@ def test_an_empty_store_gives_zero_counts(api):
 def test_cases_made_through_the_api_are_counted_by_their_condition_and_outcome(api):
     """The case engine end to end: MG14s open cases (their condition becomes a fact) and a
     transition to a terminal state closes one."""
-    from tests.browser.test_submit_flow import shifted
-    from tests.examples import DEFAULT_TODAY
-
-    data = shifted(MG14, (_today() - DEFAULT_TODAY).days)
+    data = MG14
     refs = []
     for condition in ("three_session", "two_session"):
         response = api.submit("mg14", dict(data, dip_condition_type=condition))

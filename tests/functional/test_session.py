@@ -9,6 +9,7 @@ import time
 
 import pytest
 from chalicelib import session
+from chalicelib.clock import epoch_seconds
 from chalicelib.users import UserDirectory
 
 PASSWORD = "correct horse battery staple"
@@ -38,11 +39,11 @@ def sign_in(api, user: str = "pc_jones", password: str = PASSWORD, **body):
 
 
 def test_the_right_password_gives_an_eight_hour_token_the_api_accepts(api, users):
-    before = int(time.time())
+    before = epoch_seconds(api.runtime.clock)
     status, body, headers = sign_in(api, user=" PC_Jones ")
     assert status == 200, body
     assert body["user"] == {"id": "pc_jones", "role": "police", "agency": "northshire_police"}
-    claims = api.runtime.verifier.verify(body["token"], int(time.time()))
+    claims = api.runtime.verifier.verify(body["token"], epoch_seconds(api.runtime.clock))
     assert claims.subject == "pc_jones" and claims.expires_at - claims.issued_at == 8 * 3600
     assert claims.issued_at >= before
     assert body["expires_at"] == time.strftime("%Y-%m-%dT%H:%M:%SZ",
@@ -115,7 +116,7 @@ def test_twenty_failures_from_one_address_lock_the_address(api, users):
 
 def test_limits_are_per_window_and_per_address(api, users):
     settings = api.runtime.settings
-    start = time.time()
+    start = api.runtime.clock.now().timestamp()
 
     def attempt(address: str, at: float, password: str = "wrong wrong wrong") -> int:
         request = {"user": "pc_jones", "password": password}
