@@ -4,7 +4,7 @@ the notification events, decided here and handed to the Store as one atomic step
 No HTTP and no I/O of its own: the Store, the clock and the id maker are passed in, and
 every function returns an Outcome that app.py turns into a response. A record's rules are
 judged as of the day it was first made, so a correction months later is judged as the
-record was (see `judging_days`).
+record was (`made_on` in `amend`).
 """
 
 from __future__ import annotations
@@ -82,27 +82,13 @@ def fingerprint(form_id: str, data: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class JudgingDays:
-    """The two todays a rule may be judged against: `made`, the day the record was first
-    made (the default for every rule), and `now`, the clock's today (rules marked
-    `as_of: now`). On a first submission they are the same day."""
-
-    made: datetime.date
-    now: datetime.date
-
-
-def judging_days(first_created_at: str | None, today: datetime.date) -> JudgingDays:
-    """As of the record's first version (an amendment), or of today (a new record)."""
-    return JudgingDays(record_day(first_created_at) if first_created_at else today, today)
-
-
-def check_answers(form: FormSchema, data: Any, days: JudgingDays | datetime.date
+def check_answers(form: FormSchema, data: Any, today: datetime.date,
+                  made_on: datetime.date | None = None
                   ) -> tuple[list[FieldError], list[FieldError]]:
-    """(errors, warnings): the compiled fast validator decides; details only on failure."""
-    if isinstance(days, datetime.date):
-        days = JudgingDays(days, days)
-    return validate(form.schema, form.detailed, data, today=days.now, made_on=days.made,
+    """(errors, warnings): the compiled fast validator decides; details only on failure.
+    `made_on`: the day an amended record was first made, which its rules' today() is
+    (`today` for a new record, and for rules marked `as_of: now`)."""
+    return validate(form.schema, form.detailed, data, today=today, made_on=made_on,
                     fast=form.fast)
 
 
@@ -147,15 +133,15 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
     if claim.outcome == "mismatch":
         return failed("idempotency_key_reused")
     try:
-        days = judging_days(None, england_date(now))
-        checked = confirmations.check(data, lambda a: check_answers(form, a, days))
+        today = england_date(now)
+        checked = confirmations.check(data, lambda a: check_answers(form, a, today))
         if checked.refusal:
             ctx.store.release_key(who.user_id, key)
             return failed(*checked.refusal)
         version = RecordVersion(record_id=ctx.new_record_id(form_id), version=1,
                                 form_id=form_id, form_version=form.version, data=checked.data,
                                 created_at=iso(now), created_by=who.user_id, agency=who.agency)
-        planned = cases.plan_for_record(ctx, who, version, iso(now), days.now)
+        planned = cases.plan_for_record(ctx, who, version, iso(now), today)
         if isinstance(planned, cases.Refusal):
             ctx.store.release_key(who.user_id, key)
             return failed(planned.code, planned.errors)
@@ -217,16 +203,18 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
     if base != latest.version:
         return failed("version_conflict")
     now = ctx.now()
+    today = england_date(now)
     first = latest if latest.version == 1 else ctx.store.get_version(record_id, 1)
-    days = judging_days(first.created_at if first else None, england_date(now))
-    checked = confirmations.check(request["data"], lambda a: check_answers(form, a, days))
+    made_on = record_day(first.created_at) if first else None
+    checked = confirmations.check(request["data"],
+                                  lambda a: check_answers(form, a, today, made_on))
     if checked.refusal:
         return failed(*checked.refusal)
     version = RecordVersion(record_id=record_id, version=latest.version + 1,
                             form_id=latest.form_id, form_version=form.version,
                             data=checked.data, created_at=iso(now),
                             created_by=who.user_id, agency=who.agency, reason=reason.strip())
-    planned = cases.plan_for_record(ctx, who, version, iso(now), days.now)
+    planned = cases.plan_for_record(ctx, who, version, iso(now), today)
     if isinstance(planned, cases.Refusal):
         return failed(planned.code, planned.errors)
     case_change, case_events = planned
