@@ -57,6 +57,14 @@ def run(argv: list[str]) -> int:
     except ValueError as error:          # a wrong DIPFORMS_COGNITO_* setting, named
         print(f"dipforms run: {error}", file=sys.stderr)
         return 2
+    from chalicelib.runtime import make_clock
+    from chalicelib.settings import load_settings
+
+    try:
+        make_clock(load_settings())      # a wrong DIPFORMS_CLOCK, named before anything starts
+    except ValueError as error:
+        print(f"dipforms run: {error}", file=sys.stderr)
+        return 2
     result, report, _ = workspace.build_and_write()
     if not result.ok:
         print(report, file=sys.stderr)
@@ -74,6 +82,9 @@ def run(argv: list[str]) -> int:
     start_sweeper(runtime(), stop, float(os.environ.get("DIPFORMS_SWEEP_SECONDS", "300")))
     print(f"data: {os.environ['DIPFORMS_DATA_DIR']} (records in SQLite, notifications "
           "as .eml files in outbox/)", flush=True)
+    if os.environ.get("DIPFORMS_CLOCK"):
+        print(f"clock: set to {runtime().clock.now():%Y-%m-%d %H:%M} UTC by DIPFORMS_CLOCK, "
+              "and running on", flush=True)
     return serve(workspace, host=args.host, port=args.port,
                  api=ApiBridge(api_app.app).handle, on_stop=stop.set,
                  checks=page_checks(runtime().context))

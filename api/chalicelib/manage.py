@@ -53,6 +53,11 @@ def _store(settings):
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = load_settings()
+    try:
+        make_clock(settings)
+    except ValueError as error:     # a wrong DIPFORMS_CLOCK: say so, before doing anything
+        print(f"refused: {error}", file=sys.stderr)
+        return 2
     if args.command == "users":
         return _users(args, settings)
     if args.command == "token":

@@ -126,3 +126,23 @@ def test_openapi_fuzzing_finds_no_server_error(tmp_path):
                 relaxed = operations(_without_conditions(document, operation.path))
                 fuzz(next(o for o in relaxed if o.label == operation.label))
         assert sorted(set(server_errors)) == []
+
+
+@pytest.mark.parametrize("command", [["token", "--user", "pc_jones"], ["run", "--port", "0"]])
+def test_a_wrong_clock_setting_is_named_and_nothing_starts(tmp_path, command):
+    import subprocess
+    import sys
+
+    env = {**LocalRun(tmp_path).env, "DIPFORMS_CLOCK": "25/11/2026"}
+    done = subprocess.run([sys.executable, "-m", "dipforms_cli", *command], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "DIPFORMS_CLOCK='25/11/2026' is not a date like 2026-11-25" in done.stderr
+
+
+def test_a_set_clock_dates_what_the_server_stores(tmp_path):
+    with LocalRun(tmp_path, clock="2026-11-26T08:00:00Z") as run:
+        police = run.user_token("pc_jones", "police", "northshire_police")
+        status, body = run.submit("mg14", MG14, police)
+        assert status == 201, body
+        assert body["record"]["created_at"].startswith("2026-11-26T08:")
