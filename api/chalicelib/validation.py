@@ -158,18 +158,18 @@ def rule_errors(schema: dict, data: dict, *, today: datetime.date, lang: str = "
     30 February) is skipped: the format error is the one worth showing.
     """
     out: list[FieldError] = []
-    days = {"made": made_on or today, "now": today}
+    made = made_on or today
     for rule in schema.get("x-dipforms-rules", ()):
-        today = days["now"] if rule.get("as_of") == "now" else days["made"]
+        as_of = today if rule.get("as_of") == "now" else made
         each = rule.get("each")
         reads = _reads(rule) if malformed else set()  # only needed to skip a rule
         if each:
             items = data.get(each)
             for index, item in enumerate(items if isinstance(items, list) else ()):
                 if isinstance(item, dict) and not _touches(reads, malformed, [each, index]):
-                    out.extend(_apply(rule, data, item, [each, index], today, lang))
+                    out.extend(_apply(rule, data, item, [each, index], as_of, lang))
         elif not _touches(reads, malformed, []):
-            out.extend(_apply(rule, data, None, [], today, lang))
+            out.extend(_apply(rule, data, None, [], as_of, lang))
     return out
 
 

@@ -461,21 +461,21 @@
     return [];
   }
 
-  function ruleProblems(schema, data, days, lang, malformed) {
+  function ruleProblems(schema, data, today, made, lang, malformed) {
     var out = [];
     (own(schema, "x-dipforms-rules") || []).forEach(function (rule) {
-      var today = own(rule, "as_of") === "now" ? days.now : days.made;
+      var asOf = own(rule, "as_of") === "now" ? today : made;
       var names = malformed.length ? reads(rule) : [];
       var each = own(rule, "each");
       if (each) {
         var items = own(data, each);
         (Array.isArray(items) ? items : []).forEach(function (item, index) {
           if (isObject(item) && !touches(names, malformed, [each, index])) {
-            out.push.apply(out, apply(rule, data, item, [each, index], today, lang));
+            out.push.apply(out, apply(rule, data, item, [each, index], asOf, lang));
           }
         });
       } else if (!touches(names, malformed, [])) {
-        out.push.apply(out, apply(rule, data, null, [], today, lang));
+        out.push.apply(out, apply(rule, data, null, [], asOf, lang));
       }
     });
     return out;
@@ -491,14 +491,14 @@
     if (options.made !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.made)) {
       throw new TypeError("dipformsChecks: options.made must be 'YYYY-MM-DD'");
     }
-    var days = { made: options.made || options.today, now: options.today };
     if (!audited.has(schema)) { audit(schema); audited.add(schema); }
     var lang = options.lang || "en";
     var problems = schemaProblems(schema, data, lang);
     if (isObject(data)) {
       var malformed = problems.filter(function (p) { return p.code !== "required"; })
         .map(function (p) { return p.field; });
-      problems = problems.concat(ruleProblems(schema, data, days, lang, malformed));
+      problems = problems.concat(ruleProblems(schema, data, options.today,
+                                                 options.made || options.today, lang, malformed));
     }
     if (options.fields) {
       var fields = options.fields;
