@@ -1,7 +1,7 @@
 """The one clock: every "now" and every "today" in the API, the CLI and the local server
 comes from a Clock passed in, and only this module reads the system time.
 
-`today()` is the date in England (Europe/London): a form filled in at 00:30 in summer is
+Today is the date in England (Europe/London): a form filled in at 00:30 in summer is
 dated that day, although it is still the day before in UTC. A record is judged as of the
 day it was made (`record_day`), not the day it is read or amended.
 """
@@ -31,10 +31,6 @@ def england_date(moment: datetime.datetime) -> datetime.date:
         return moment.astimezone(ZoneInfo(ENGLAND)).date()
     except (ImportError, LookupError):  # no time-zone database: UTC is at most an hour off
         return moment.astimezone(datetime.UTC).date()
-
-
-def today(clock: Clock) -> datetime.date:
-    return england_date(clock.now())
 
 
 def epoch_seconds(clock: Clock) -> int:
