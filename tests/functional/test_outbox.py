@@ -15,6 +15,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from chalicelib.clock import FixedClock
 from chalicelib.notify.channels.file import FileChannel
 from chalicelib.notify.channels.ses import SESChannel
 from chalicelib.notify.outbox import (
@@ -43,19 +44,6 @@ TWO_SPOCS = {**PROTOCOL, "routes": [
 ]}
 
 
-class Clock:
-    """A clock the test moves; the dispatcher reads it through `now`."""
-
-    def __init__(self) -> None:
-        self.moment = START
-
-    def now(self) -> datetime.datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> None:
-        self.moment += datetime.timedelta(**delta)
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     """The real SQLite store (WAL, synchronous=FULL) in a temp folder."""
@@ -65,8 +53,9 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FixedClock:
+    """A clock the test moves; the dispatcher reads it through `now`."""
+    return FixedClock(START)
 
 
 @pytest.fixture
