@@ -54,17 +54,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = load_settings()
     try:
-        make_clock(settings)
+        clock = make_clock(settings)    # the one clock every command below goes by
     except ValueError as error:     # a wrong DIPFORMS_CLOCK: say so, before doing anything
         print(f"refused: {error}", file=sys.stderr)
         return 2
     if args.command == "users":
-        return _users(args, settings)
+        return _users(args, settings, clock)
     if args.command == "token":
-        return _token(args, settings)
+        return _token(args, settings, clock)
     if args.command == "sweep":
         return _sweep(args)
-    return _outbox(args, settings)
+    return _outbox(args, settings, clock)
 
 
 def _sweep(args) -> int:
@@ -85,10 +85,10 @@ def _sweep(args) -> int:
     return 0
 
 
-def _users(args, settings) -> int:
+def _users(args, settings, clock) -> int:
     from .users import UserDirectory, UserDirectoryError
 
-    directory = UserDirectory.in_data_dir(settings.data_dir, make_clock(settings))
+    directory = UserDirectory.in_data_dir(settings.data_dir, clock)
     if args.action == "list":
         for user in directory.list():
             print(f"{user.user_id}\t{user.role}\t{user.agency}")
@@ -108,7 +108,7 @@ def _users(args, settings) -> int:
     return 0
 
 
-def _token(args, settings) -> int:
+def _token(args, settings, clock) -> int:
     from .clock import epoch_seconds
     from .tokens import ensure_local_secret, mint_local_token
     from .users import UserDirectory
@@ -119,16 +119,15 @@ def _token(args, settings) -> int:
         return 1
     print(mint_local_token(ensure_local_secret(settings.data_dir), subject=user.user_id,
                            role=user.role, agency=user.agency,
-                           now=epoch_seconds(make_clock(settings)),
+                           now=epoch_seconds(clock),
                            ttl_seconds=args.ttl))
     return 0
 
 
-def _outbox(args, settings) -> int:
+def _outbox(args, settings, clock) -> int:
     from .notify.outbox import dead_letters, dispatch, retry_dead_letter
 
     store = _store(settings)
-    clock = make_clock(settings)
     now = clock.now()
     if args.action == "list":
         events = dead_letters(store) if args.status == "dead" else store.list_events(args.status)
