@@ -60,19 +60,10 @@
     return Number(parts[3]) + " " + W.months[Number(parts[2]) - 1] + " " + parts[1];
   }
 
+  /* A UTC moment as its date and time in England (summary.js, as the case page shows it). */
   function instantInWords(iso) {
-    var when = new Date(iso);
-    if (isNaN(when.getTime())) return iso || "";
-    var time;  // in England, as the API's clock tells dates, whatever the device's zone
-    try {
-      time = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", hour: "2-digit",
-        minute: "2-digit", hourCycle: "h23" }).format(when);
-    } catch (e) { time = pad(when.getUTCHours()) + ":" + pad(when.getUTCMinutes()); }
-    return fill(W.date_at_time, { date: dateInWords(window.dipformsRules.englandDate(when)),
-                                  time: time });
+    return iso ? window.dipformsSummary.formatInstant(iso, W) : "";
   }
-
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
 
   /* --- tables --------------------------------------------------------------------------- */
 

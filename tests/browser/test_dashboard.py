@@ -128,6 +128,7 @@ def test_dat_admin_sees_the_figures_downloads_csv_and_others_are_refused(tmp_pat
         assert dead[0][:5] == ["MG14-DASH000004", "N13", "MG14-DASH000004",
                                "northshire_police", "1"]
         assert dead[0][5] == "DeliveryFailed"
+        assert dead[0][6] == "26 October 2026 at 09:00"   # 30 days before, in England (GMT)
 
         # Nothing from the records but their references.
         text = page.locator("main").inner_text()
