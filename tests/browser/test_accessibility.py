@@ -26,7 +26,7 @@ from tests.browser.browsing import (
     site_pages,
     without_scripts,
 )
-from tests.examples import load_examples
+from tests.examples import example_data
 from tests.local_run import LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -154,8 +154,7 @@ def test_sign_in_page_passes_axe_after_an_empty_submit(tab, lang):
 def test_a_stored_record_passes_axe(tab):
     """record.html showing a record read from the API, as for the case file."""
     page, script_errors, run = tab
-    example = next(e.data for e in load_examples(RECORD_FORM) if e.name == "valid/full")
-    data = example
+    data = example_data(RECORD_FORM, "valid/full")
     data["cc_case_ref"] = open_case(run)          # the form attaches to a real case
     status, body = run.submit(RECORD_FORM, data, signed_in(run)["token"])
     assert status == 201, body

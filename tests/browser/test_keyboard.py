@@ -24,7 +24,7 @@ from tests.browser.browsing import (
     settle,
     signed_in,
 )
-from tests.examples import load_examples
+from tests.examples import example_data
 from tests.local_run import LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -209,8 +209,7 @@ def unordered(value):
 def test_dir_initial_contact_by_keyboard_alone(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    full = next(e.data for e in load_examples(FORM) if e.name == "valid/full")
-    data = full
+    data = example_data(FORM, "valid/full")
     add_user(tmp_path)
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
         browser = launch(playwright)

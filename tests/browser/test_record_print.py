@@ -20,7 +20,7 @@ import yaml
 from chalicelib.users import UserDirectory
 
 from tests.browser.browsing import ARTIFACTS, dated_context, dated_page, launch
-from tests.examples import load_examples
+from tests.examples import example_data
 from tests.local_run import ROOT, LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,8 +35,7 @@ CHROME = (".govuk-template__header", ".govuk-service-navigation", ".govuk-templa
 
 
 def example(form: str, name: str = "valid/full") -> dict:
-    data = next(e.data for e in load_examples(form) if e.name == name)
-    return data
+    return example_data(form, name)
 
 
 def in_words(iso: str) -> str:

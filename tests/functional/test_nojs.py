@@ -20,7 +20,7 @@ from generator.build import build_project
 from generator.formpost import write_fields
 from generator.project import read_forms_dir
 from tests.browser.test_submit_flow import yaml_message
-from tests.examples import load_examples
+from tests.examples import example_data
 from tests.local_run import ROOT, LocalRun
 
 pytestmark = pytest.mark.slow
@@ -94,8 +94,7 @@ def mg14():
 
 @pytest.fixture(scope="module")
 def data():
-    minimal = next(e.data for e in load_examples("mg14") if e.name == "valid/minimal")
-    return minimal
+    return example_data("mg14")
 
 
 @pytest.fixture(scope="module")
@@ -241,9 +240,7 @@ def test_a_warning_is_sent_with_a_reason_without_javascript(run):
     form_id, reason = "dip_protocol_checklist", "Agreed with the CJIT manager"
     form = next(f for f in build_project(read_forms_dir(ROOT), {}).project.forms
                 if f.id == form_id)
-    example = next(e.data for e in load_examples(form_id) if e.name == "valid/minimal")
-    data = {**example,
-            "min_gap_s2_s3_days": 2}
+    data = {**example_data(form_id), "min_gap_s2_s3_days": 2}
     message = next(r["message"] for r in mg14_rules(form_id) if r["id"] == "DIP-12")
     browser = Browser(run.url)
     browser.sign_in()
