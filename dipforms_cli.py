@@ -1,4 +1,4 @@
-"""The `dipforms` command: forms commands go to generator/cli.py, API commands to
+"""The `dipforms` command: forms commands go to generator/edges/cli.py, API commands to
 api/chalicelib/manage.py. The two halves never import each other; only this does."""
 
 from __future__ import annotations
@@ -26,10 +26,13 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 3
     if command in API_COMMANDS:
-        from chalicelib.manage import main as chosen
-    else:
-        from generator.cli import main as chosen
-    return chosen(args)
+        from chalicelib.manage import main as api_main
+
+        return api_main(args)
+    from generator.edges.cli import main as forms_main
+    from web.serve import serve
+
+    return forms_main(args, serve=serve)
 
 
 def run(argv: list[str]) -> int:
@@ -50,7 +53,7 @@ def run(argv: list[str]) -> int:
     os.environ.setdefault("DIPFORMS_DATA_DIR", str(root / ".data"))
     os.environ.setdefault("DIPFORMS_BASE_URL", f"http://{args.host}:{args.port}")
 
-    from generator.workspace import Workspace, site_auth
+    from generator.edges.workspace import Workspace, site_auth
 
     try:
         workspace = Workspace(root, auth=site_auth(os.environ))
@@ -75,7 +78,7 @@ def run(argv: list[str]) -> int:
     from chalicelib.localserver import ApiBridge, start_dispatcher, start_sweeper
     from chalicelib.runtime import runtime
 
-    from generator.serve import serve
+    from web.serve import serve
 
     stop = threading.Event()
     start_dispatcher(runtime(), stop)
@@ -92,11 +95,11 @@ def run(argv: list[str]) -> int:
 
 def page_checks(context):
     """The API's rule evaluator, validators and clock, lent to the pages posted without
-    JavaScript (generator/nojs.py), so a page and the API never disagree about an answer."""
+    JavaScript (web/nojs.py), so a page and the API never disagree about an answer."""
     from chalicelib import rules
     from chalicelib.validation import validate
 
-    from generator.nojs import Checks
+    from web.nojs import Checks
 
     catalogue = context.catalogue
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from bench.synthetic import project, xlsform_bytes
 from generator.build import BuildCache, build_project
-from generator.project import read_committed_schemas, read_forms_dir
-from generator.render import Site
-from generator.templating import make_environment
-from generator.write import write_result
+from generator.edges.files import read_committed_schemas, read_forms_dir
+from generator.edges.templating import make_environment
+from generator.edges.write import write_result
+from generator.render.site import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 

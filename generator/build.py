@@ -17,7 +17,7 @@ from .check import check_project
 from .diagnostics import Diagnostic, sort_key
 from .manifest import build_manifest, protocol_json, schema_path
 from .model import Form, Project
-from .process import process_json
+from .process.states import process_json
 from .project import classify, parse_project
 from .schema import dump_schema, form_schema
 from .versions import check_versions

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from .diagnostics import Diagnostic, did_you_mean
 from .fields import FIELD_TYPES
 from .model import Expr, Field, Form, Project
-from .process import check_process
-from .protocol_check import check_protocol_routes
-from .reader import Reader
+from .parse.reader import Reader
+from .process.states import check_process
+from .protocol.check import check_protocol_routes
 from .rules.settings import check_message
 from .rules.syntax import references
 from .rules.types import FieldInfo, check_condition

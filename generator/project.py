@@ -1,36 +1,26 @@
 """Assemble a Project from files: which file is what, and the parse order.
 
-`parse_project` is pure (paths and text in, model and diagnostics out); `read_forms_dir`
-is the one function here that reads the disk.
+Pure: paths and text in, model and diagnostics out. edges/files.py reads them from disk.
 """
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+import posixpath
 
 from .diagnostics import Diagnostic
-from .load import load_yaml
 from .model import Project
-from .parse import FormParser
-from .parse_shared import parse_block, parse_codelist, parse_documents, parse_protocol
-from .process import parse_process
-from .reader import Reader
+from .parse.form import FormParser
+from .parse.load import load_yaml
+from .parse.reader import Reader
+from .parse.shared import parse_block, parse_codelist, parse_documents, parse_protocol
+from .process.states import parse_process
 from .spans import Node, Span
-
-
-def read_forms_dir(root: Path, forms_dir: str = "forms") -> dict[str, str]:
-    """Every YAML file under forms/, as {'forms/x.yaml': text}, in a stable order."""
-    base = root / forms_dir
-    files = sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-    # undecodable bytes become U+FFFD, which load_yaml reports as "not UTF-8" with its line
-    return {p.relative_to(root).as_posix(): p.read_bytes().decode("utf-8", errors="replace")
-            for p in files}
 
 
 def classify(path: str) -> str:
     """sources | protocol | process | codelist | block | form | unknown, from the path under
     forms/."""
-    parts = PurePosixPath(path).parts[1:]
+    parts = tuple(path.split("/"))[1:]   # paths are posix, as read_forms_dir gives them
     if parts in (("sources.yaml",), ("sources.yml",)):
         return "sources"
     if parts in (("protocol.yaml",), ("protocol.yml",)):
@@ -84,12 +74,12 @@ def parse_project(
 
     codelists = {}
     for path, node in of_kind("codelist"):
-        codelist = parse_codelist(reader, node, PurePosixPath(path).stem)
+        codelist = parse_codelist(reader, node, _stem(path))
         if codelist is not None:
             codelists[codelist.id] = codelist
     blocks = {}
     for path, node in of_kind("block"):
-        block = parse_block(reader, node, PurePosixPath(path).stem)
+        block = parse_block(reader, node, _stem(path))
         if block is not None:
             blocks[block.id] = block
     protocol = None
@@ -103,7 +93,7 @@ def parse_project(
     parser = FormParser(reader, codelists, blocks)
     forms = []
     for path, node in of_kind("form"):
-        form = parser.form(node, PurePosixPath(path).stem)
+        form = parser.form(node, _stem(path))
         if form is not None:
             forms.append(form)
     diagnostics.extend(reader.diagnostics)
@@ -112,13 +102,6 @@ def parse_project(
     return project, diagnostics
 
 
-def read_committed_schemas(root: Path, schemas_dir: str = "schemas") -> dict[str, dict[str, str]]:
-    """The kept schemas: form id -> version -> text, from schemas/<form>/<version>.schema.json."""
-    kept: dict[str, dict[str, str]] = {}
-    base = root / schemas_dir
-    if not base.is_dir():
-        return kept
-    for path in sorted(base.glob("*/*.schema.json")):
-        version = path.name.removesuffix(".schema.json")
-        kept.setdefault(path.parent.name, {})[version] = path.read_text(encoding="utf-8")
-    return kept
+def _stem(path: str) -> str:
+    """'forms/codelists/ethnicity.yaml' -> 'ethnicity'."""
+    return posixpath.splitext(posixpath.basename(path))[0]

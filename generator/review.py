@@ -12,9 +12,9 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from .events import EVENTS, REASON_EVENTS, RECORD_EVENTS
 from .model import Project, Route, Rule, Source
-from .protocol_routes import CaseRoute
+from .protocol.events import EVENTS, REASON_EVENTS, RECORD_EVENTS
+from .protocol.routes import CaseRoute
 from .rules.settings import fill, settings_read, shown
 
 

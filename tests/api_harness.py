@@ -18,8 +18,8 @@ from chalicelib.settings import Settings
 from chalicelib.tokens import LocalVerifier, ensure_local_secret, mint_local_token
 
 from generator.build import build_project
-from generator.project import read_committed_schemas, read_forms_dir
-from generator.write import _write_tree
+from generator.edges.files import read_committed_schemas, read_forms_dir
+from generator.edges.write import _write_tree
 from tests.examples import example_clock
 
 ROOT = Path(__file__).resolve().parent.parent

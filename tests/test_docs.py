@@ -95,7 +95,7 @@ def test_every_diagnostic_code_is_documented_and_no_other():
 
 
 def test_every_cli_command_is_in_the_readme():
-    from generator.cli import _parser
+    from generator.edges.cli import _parser
 
     sub = next(a for a in _parser()._actions if a.dest == "command")
     for command in sub.choices:

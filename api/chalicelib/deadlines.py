@@ -1,5 +1,5 @@
 """The deadlines a case wants now, from the definitions compiled out of forms/process.yaml
-(`deadlines` in generated/process.json; generator/process_deadlines.py writes them).
+(`deadlines` in generated/process.json; generator/process/deadlines.py writes them).
 
 Pure: no clock, no I/O. The store decides what a wanted set means (a new deadline is
 inserted, a changed due date moved, one that fired never fires again, one no longer wanted

@@ -1,4 +1,4 @@
-/* Registers the service worker (/sw.js, made by generator/offline.py), which keeps this
+/* Registers the service worker (/sw.js, made by generator/render/offline.py), which keeps this
  * site's pages and assets on the device so that forms open with no connection. It registers
  * once the page has loaded, so the worker's first download never delays the form.
  * Plain script, no dependencies; without service workers the site works as before. */

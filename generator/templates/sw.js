@@ -1,5 +1,5 @@
 /* dipforms service worker, served at /sw.js (scope /). Made at build time by
- * generator/offline.py from generator/templates/sw.js: VERSION is a digest of every file
+ * generator/render/offline.py from generator/templates/sw.js: VERSION is a digest of every file
  * of the site, so any change to the site gives the browser a new worker and a new cache.
  *
  * install   put every file of the site but this one and the print pages into the cache

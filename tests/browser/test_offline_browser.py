@@ -14,7 +14,7 @@ import re
 import pytest
 from chalicelib.users import UserDirectory
 
-from generator.render_text import WORDS
+from generator.render.text import WORDS
 from tests.browser.browsing import dated_context, launch
 from tests.local_run import ROOT, LocalRun
 

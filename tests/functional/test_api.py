@@ -203,7 +203,7 @@ PROTOCOL_ACCESS = json.loads((__import__("pathlib").Path(__file__).parents[2] /
 
 def _access():
     from generator.build import build_project
-    from generator.project import read_forms_dir
+    from generator.edges.files import read_forms_dir
     from tests.api_harness import ROOT
 
     project = build_project(read_forms_dir(ROOT), {}).project

@@ -4,8 +4,8 @@ forms whose inputs changed."""
 from __future__ import annotations
 
 from generator.build import BuildCache, build_project
-from generator.render import Site
-from generator.templating import make_environment
+from generator.edges.templating import make_environment
+from generator.render.site import Site
 from tests.yaml_cases import BASE_FILES, FORM_HEADER
 
 ENV = make_environment()

@@ -19,8 +19,8 @@ import pytest
 from chalicelib.catalogue import FormSchema
 from chalicelib.validation import field_schema, pointer, schema_errors, validate
 
-from generator.render import Site
-from generator.templating import make_environment
+from generator.edges.templating import make_environment
+from generator.render.site import Site
 from tests.examples import ROOT, load_examples
 from tests.yaml_cases import build_yaml, fields_form, with_header
 

@@ -31,7 +31,8 @@ def make_project(tmp_path: Path, form: str) -> Path:
 
 def dipforms(project: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "DIPFORMS_DEBUG"}
-    return subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(project), *args],
+    return subprocess.run([sys.executable, "-m", "generator.edges.cli", "--root", str(project),
+                           *args],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
 
 

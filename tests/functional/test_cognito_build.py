@@ -18,7 +18,8 @@ DOMAIN = "https://dipforms.auth.eu-west-2.amazoncognito.com"
 def build(project: Path, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items()
                if k != "DIPFORMS_DEBUG" and not k.startswith(("DIPFORMS_AUTH", "DIPFORMS_COGNITO"))}
-    return subprocess.run([sys.executable, "-m", "generator.cli", "--root", str(project), "build"],
+    return subprocess.run([sys.executable, "-m", "generator.edges.cli", "--root", str(project),
+                           "build"],
                           capture_output=True, text=True, cwd=ROOT, env={**environ, **env},
                           timeout=120)
 

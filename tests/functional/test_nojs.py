@@ -17,8 +17,8 @@ import pytest
 from chalicelib.users import UserDirectory
 
 from generator.build import build_project
-from generator.formpost import write_fields
-from generator.project import read_forms_dir
+from generator.edges.files import read_forms_dir
+from generator.fields.posted import write_fields
 from tests.browser.test_submit_flow import yaml_message
 from tests.examples import example_data
 from tests.local_run import ROOT, LocalRun

@@ -14,8 +14,8 @@ from chalicelib.catalogue import Catalogue
 from chalicelib.records import check_answers
 
 from generator.build import build_project
-from generator.project import read_committed_schemas, read_forms_dir
-from generator.write import _write_tree
+from generator.edges.files import read_committed_schemas, read_forms_dir
+from generator.edges.write import _write_tree
 from tests.examples import ROOT, load_examples
 from tests.functional.test_checks_js import needs_node, run_checks
 

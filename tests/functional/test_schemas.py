@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from generator.build import build_project
-from generator.project import read_committed_schemas, read_forms_dir
+from generator.edges.files import read_committed_schemas, read_forms_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILES = sorted((ROOT / "schemas").glob("*/*.schema.json"))

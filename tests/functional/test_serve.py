@@ -10,10 +10,10 @@ import urllib.request
 
 import pytest
 
-from generator.serve import make_server
-from generator.workspace import Workspace
+from generator.edges.workspace import Workspace
 from tests.functional.test_cli import GOOD, make_project
 from tests.yaml_cases import THREE_MISTAKES
+from web.serve import make_server
 
 
 def fetch(port: int, path: str) -> tuple[int, str]:

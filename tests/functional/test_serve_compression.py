@@ -13,9 +13,9 @@ import threading
 
 import pytest
 
-from generator.serve import accepts_gzip, make_server
-from generator.workspace import Workspace
+from generator.edges.workspace import Workspace
 from tests.functional.test_cli import GOOD, make_project
+from web.serve import accepts_gzip, make_server
 
 
 def no_api(method, path, headers, body):

@@ -21,10 +21,11 @@ from chalicelib.notify.routing import (
 from chalicelib.sharing import ConsentView, scope_fields
 from chalicelib.store.base import RecordVersion
 
-from generator import events
 from generator.build import build_project
+from generator.edges.files import read_forms_dir
 from generator.fields import FIELD_TYPES
-from generator.project import parse_project, read_forms_dir
+from generator.project import parse_project
+from generator.protocol import events
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = parse_project(read_forms_dir(ROOT))[0]

@@ -27,7 +27,7 @@ TODAY = datetime.date(2026, 11, 26)
 @pytest.fixture(scope="module")
 def process() -> Process:
     from generator.build import build_project
-    from generator.project import read_committed_schemas, read_forms_dir
+    from generator.edges.files import read_committed_schemas, read_forms_dir
 
     result = build_project(read_forms_dir(ROOT), read_committed_schemas(ROOT))
     assert result.ok

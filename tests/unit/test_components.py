@@ -9,10 +9,10 @@ from markupsafe import Markup
 
 from bench.synthetic import project
 from generator.build import build_project
-from generator.components import ComponentCache
-from generator.project import read_forms_dir
-from generator.render import Site
-from generator.templating import make_environment
+from generator.edges.files import read_forms_dir
+from generator.edges.templating import make_environment
+from generator.render.components import ComponentCache
+from generator.render.site import Site
 
 ROOT = Path(__file__).resolve().parents[2]
 

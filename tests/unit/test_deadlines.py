@@ -1,5 +1,5 @@
 """The deadlines a case wants (api/chalicelib/deadlines.py), worked out from the real
-definitions: forms/process.yaml parsed and compiled by generator/process_deadlines.py, with
+definitions: forms/process.yaml parsed and compiled by generator/process/deadlines.py, with
 the settings of forms/protocol.yaml. Across Christmas 2026 and Easter 2027, the 15 and 5
 working days of a sentence plan, a setting changed, and states that want nothing."""
 
@@ -13,8 +13,9 @@ from chalicelib.deadlines import due_on, wanted_deadlines
 from chalicelib.store.base import CaseState, Deadline
 from chalicelib.workdays import is_working_day, working_days_before
 
-from generator.process_deadlines import deadlines_json
-from generator.project import parse_project, read_forms_dir
+from generator.edges.files import read_forms_dir
+from generator.process.deadlines import deadlines_json
+from generator.project import parse_project
 
 ROOT = Path(__file__).resolve().parents[2]
 REF = "MG14-0A1B2C3D4E"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from generator.formpost import read_field, read_fields, write_fields
-from generator.render import Site
-from generator.render_views import Filled, Posted
-from generator.templating import make_environment
+from generator.edges.templating import make_environment
+from generator.fields.posted import read_field, read_fields, write_fields
+from generator.render.site import Site
+from generator.render.views import Filled, Posted
 from tests.unit.test_render import Node, parse, site_of
 from tests.yaml_cases import build_yaml, fields_form
 
@@ -308,6 +308,6 @@ def test_static_pages_carry_no_answers():
     (None, "/index.html"),
 ])
 def test_after_signing_in_only_a_page_of_this_site(asked, goes_to):
-    from generator.nojs import safe_next
+    from web.nojs import safe_next
 
     assert safe_next(asked, "/index.html") == goes_to

@@ -1,6 +1,6 @@
-"""The pure core does no I/O and imports point down the pipeline: generator/ never imports
-api/, api/ never imports generator/, PyYAML or Jinja. Only api/chalicelib/clock.py reads
-the time: every other module is handed the one clock."""
+"""The pure core does no I/O and imports point down the layers: generator/ never imports
+api/ or web/, api/ never imports generator/, web/, PyYAML or Jinja, web/ never imports api/.
+Only api/chalicelib/clock.py reads the time: every other module is handed the one clock."""
 
 from __future__ import annotations
 
@@ -11,25 +11,30 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = [
-    "generator/spans.py", "generator/diagnostics.py", "generator/model.py",
-    "generator/reader.py", "generator/parse.py", "generator/parse_shared.py",
-    "generator/check.py", "generator/schema.py", "generator/versions.py",
-    "generator/manifest.py", "generator/build.py", "generator/load.py",
-    "generator/render.py", "generator/render_views.py", "generator/render_text.py",
-    "generator/components.py", "generator/render_questions.py", "generator/offline.py",
-    "generator/formpost.py", "generator/pageflow.py", "generator/review.py",
-    "generator/process.py", "generator/process_deadlines.py", "generator/events.py",
-    "generator/protocol_routes.py", "generator/protocol_check.py",
-    "generator/process_case.py", "generator/render_cases.py",
-    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "generator/fields").glob("*.py")),
-    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "generator/rules").glob("*.py")),
+
+
+def _modules(folder: str, *, leaving_out: tuple[str, ...] = ()) -> list[str]:
+    base = ROOT / folder
+    return sorted(str(p.relative_to(ROOT)) for p in base.rglob("*.py")
+                  if not any(p.is_relative_to(base / edge) for edge in leaving_out))
+
+
+#: The layers, by folder. A module is pure because of where it lives: all of generator/ but
+#: its edges/ folder; the no-JavaScript page flow of web/ (not serve.py, which has sockets).
+LAYERS = {
+    "generator (pure)": _modules("generator", leaving_out=("edges",)),
+    "generator/edges": _modules("generator/edges"),
+    "web (pure)": _modules("web", leaving_out=("serve.py",)),
+    "web/serve.py": ["web/serve.py"],
+}
+API_PURE = [
     "api/chalicelib/rules.py", "api/chalicelib/validation.py", "api/chalicelib/access.py",
     "api/chalicelib/openapi.py", "api/chalicelib/notify/routing.py",
     "api/chalicelib/notify/message.py", "api/chalicelib/store/base.py",
     "api/chalicelib/workdays.py", "api/chalicelib/dashboard.py",
     "api/chalicelib/deadlines.py", "api/chalicelib/sharing.py", "api/chalicelib/caseflow.py",
 ]
+PURE = [*LAYERS["generator (pure)"], *LAYERS["web (pure)"], *API_PURE]
 FORBIDDEN_NAMES = {"open"}
 # (the clock is forbidden to every module but clock.py: test_only_the_clock_reads_the_time)
 FORBIDDEN_ATTRIBUTES = {("os", "environ")}
@@ -44,6 +49,13 @@ def _imports(tree: ast.AST) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(("." * node.level) + node.module)
     return names
+
+
+def test_the_layers_are_found_in_their_folders():
+    """A folder renamed or emptied would silently leave its modules unchecked."""
+    assert len(LAYERS["generator (pure)"]) > 40 and len(LAYERS["web (pure)"]) >= 3
+    assert "generator/edges/write.py" not in PURE and "web/serve.py" not in PURE
+    assert all((ROOT / path).is_file() for path in PURE)
 
 
 @pytest.mark.parametrize("relative", PURE)
@@ -61,12 +73,29 @@ def test_pure_module_does_no_io(relative):
     assert problems == []
 
 
-def test_generator_never_imports_api_and_api_never_imports_generator():
-    for path in (ROOT / "generator").rglob("*.py"):
-        assert not any(n.startswith("api") for n in _imports(ast.parse(path.read_text()))), path
-    for path in (ROOT / "api").rglob("*.py"):
-        imported = _imports(ast.parse(path.read_text()))
-        assert not any(n.split(".")[0] in ("generator", "yaml", "jinja2") for n in imported), path
+#: What each top-level part may not import. The API is imported as `chalicelib` (and its
+#: entry point as `app`); the page server as `web`.
+MAY_NOT_IMPORT = {
+    "generator": {"chalicelib", "app", "api", "web"},
+    "api": {"generator", "web", "yaml", "jinja2"},
+    "web": {"chalicelib", "app", "api"},
+}
+
+
+def crossings(part: str, imported: set[str]) -> list[str]:
+    return sorted(name for name in imported if name.split(".")[0] in MAY_NOT_IMPORT[part])
+
+
+@pytest.mark.parametrize("part", sorted(MAY_NOT_IMPORT))
+def test_imports_point_down_the_layers(part):
+    found = {str(path.relative_to(ROOT)): crossings(part, _imports(ast.parse(path.read_text())))
+             for path in sorted((ROOT / part).rglob("*.py")) if "generated" not in path.parts}
+    assert {path: names for path, names in found.items() if names} == {}
+
+
+def test_the_crossing_scan_sees_the_api_by_its_import_name():
+    tree = ast.parse("from chalicelib import rules\nimport web.serve\nfrom .spans import Span\n")
+    assert crossings("generator", _imports(tree)) == ["chalicelib", "web.serve"]
 
 
 #: What reads the machine's time: every module but the clock is handed one instead.
@@ -77,8 +106,9 @@ THE_CLOCK = ROOT / "api" / "chalicelib" / "clock.py"
 
 
 def _ours() -> list[Path]:
-    paths = [ROOT / "dipforms_cli.py", *(ROOT / "generator").rglob("*.py"),
-             *(ROOT / "api").rglob("*.py")]
+    paths = [ROOT / "dipforms_cli.py",
+             *(path for part in ("generator", "web", "api")
+               for path in (ROOT / part).rglob("*.py"))]
     return sorted(p for p in paths if p != THE_CLOCK and "generated" not in p.parts
                   and "vendor" not in p.parts)
 

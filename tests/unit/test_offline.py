@@ -1,4 +1,4 @@
-"""The offline files (generator/offline.py): sw.js precaches every file but the print and
+"""The offline files (generator/render/offline.py): sw.js precaches every file but the print and
 "not found" pages, its version changes with any byte of the site, and the offline page is
 there in each of the site's languages."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import re
 
-from generator.offline import offline_files, precache_urls, service_worker, site_version
-from generator.render_text import WORDS
+from generator.render.offline import offline_files, precache_urls, service_worker, site_version
+from generator.render.text import WORDS
 from tests.unit.test_render import ENV, WELSH, parse, site_of
 from tests.yaml_cases import fields_form
 

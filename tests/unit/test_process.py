@@ -1,4 +1,4 @@
-"""forms/process.yaml (generator/process.py): parsed, checked with every error at its place,
+"""forms/process.yaml (generator/process/states.py): parsed, checked with every error at its place,
 and the real DIP process is whole (every state reachable, no dead ends)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from generator.process import EVENT_IDS
+from generator.process.states import EVENT_IDS
 from tests.yaml_cases import build_yaml, fields_form
 
 FORM = fields_form("- {id: a, type: text, label: A}")

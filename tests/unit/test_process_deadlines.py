@@ -1,4 +1,4 @@
-"""`deadlines:` in forms/process.yaml (generator/process_deadlines.py): parsed, checked with
+"""`deadlines:` in forms/process.yaml (generator/process/deadlines.py): parsed, checked with
 every error at its line and column and the closest right name, compiled for the API; the
 real DIP file checks clean against the real protocol settings, and the examples in
 docs/deadlines.md build (or fail with their code) as the form-language examples do."""
@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_project
-from generator.process import EVENT_IDS
-from generator.process_deadlines import check_deadlines
-from generator.project import parse_project, read_forms_dir
-from generator.reader import Reader
+from generator.edges.files import read_forms_dir
+from generator.parse.reader import Reader
+from generator.process.deadlines import check_deadlines
+from generator.process.states import EVENT_IDS
+from generator.project import parse_project
 from tests.test_docs import _files_for
 from tests.yaml_cases import build_yaml, fields_form
 

@@ -9,8 +9,8 @@ import io
 from pathlib import Path
 
 from generator.build import build_project
-from generator.events import EVENTS, RECORD_EVENTS
-from generator.project import read_forms_dir
+from generator.edges.files import read_forms_dir
+from generator.protocol.events import EVENTS, RECORD_EVENTS
 from generator.review import ROUTE_HEADER, route_rows, table
 from tests.yaml_cases import build_yaml, fields_form
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 
 from generator.fields import FIELD_TYPES
-from generator.render_questions import questions_map
-from generator.render_text import words
+from generator.render.questions import questions_map
+from generator.render.text import words
 from tests.unit.test_render import parse, site_of
 from tests.yaml_cases import build_yaml, fields_form, with_header
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.edges.templating import TEMPLATES_DIR, make_environment
 from generator.fields import FIELD_TYPES
-from generator.render import Site, render_diagnostics_page, render_site
-from generator.templating import TEMPLATES_DIR, make_environment
+from generator.render.site import Site, render_diagnostics_page, render_site
 from tests.yaml_cases import build_yaml, fields_form, with_header
 
 ROOT = Path(__file__).resolve().parents[2]

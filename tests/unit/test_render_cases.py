@@ -1,4 +1,4 @@
-"""The case pages (generator/render_cases.py, templates case.html and cases_index.html): built
+"""The case pages (generator/render/cases.py, templates case.html and cases_index.html): built
 only when there is a process, holding its words and never a case; the front page links to
 them."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from generator.render import Site
-from generator.templating import make_environment
+from generator.edges.templating import make_environment
+from generator.render.site import Site
 from tests.unit.test_process import FORM, PROCESS
 from tests.unit.test_render import parse
 from tests.yaml_cases import build_yaml

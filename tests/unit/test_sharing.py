@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from chalicelib.sharing import ConsentView, check_disclosure, visible_data
 
-from generator.project import parse_project, read_forms_dir
+from generator.edges.files import read_forms_dir
+from generator.project import parse_project
 
 ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL = parse_project(read_forms_dir(ROOT))[0].protocol.raw

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from chalicelib.access import ROLES
 
-from generator.render import LOCAL_AUTH, SiteAuth, render_site
-from generator.templating import make_environment
-from generator.workspace import site_auth
+from generator.edges.templating import make_environment
+from generator.edges.workspace import site_auth
+from generator.render.site import LOCAL_AUTH, SiteAuth, render_site
 from tests.unit.test_render import WELSH, parse
 from tests.yaml_cases import build_yaml
 

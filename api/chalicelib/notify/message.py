@@ -25,7 +25,8 @@ ONLY_ANSWERS = ("This message carries no personal data beyond the answers above,
                 "local protocol allows it to carry. Sign in to see the record.")
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _WHITESPACE = re.compile(r"\s+")
-#: What a template may say (generator/events.py has the same list; the build refuses others).
+#: What a template may say (generator/protocol/events.py has the same list; the build refuses
+#: others).
 PLACEHOLDERS = ("case_ref", "event", "event_title", "state", "reason", "due_on", "link", "flag")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _SPACE_BEFORE_MARK = re.compile(r"[ \t]+([:;,.)])")

@@ -18,7 +18,7 @@ from .message import render_template
 
 EVENTS = ("submitted", "amended")
 ROUTE_CHANNELS = ("email", "sns")
-#: The case events of domain notes §6 (generator/events.py has the same table).
+#: The case events of domain notes §6 (generator/protocol/events.py has the same table).
 CASE_EVENTS = {
     "N01": "cc_considered", "N02": "assessment_feedback", "N03": "cps_authorisation_sought",
     "N04": "cps_decision", "N05": "cc_administered", "N06": "followup_ra_cancel",

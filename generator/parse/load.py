@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import yaml
 
-from .diagnostics import Diagnostic
-from .spans import Mapping, Node, Scalar, Sequence, Span
+from ..diagnostics import Diagnostic
+from ..spans import Mapping, Node, Scalar, Sequence, Span
 
 #: libyaml's parser when PyYAML has it (several times faster), else the pure-Python one.
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

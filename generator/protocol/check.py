@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .diagnostics import Diagnostic, did_you_mean
+from ..diagnostics import Diagnostic, did_you_mean
+from ..fields import FIELD_TYPES
+from ..model import Form, Project, Route
+from ..spans import Span
 from .events import EVENTS, PLACEHOLDERS, REASON_EVENTS, RECORD_EVENTS, SPECIAL_RECIPIENTS
-from .fields import FIELD_TYPES
-from .model import Form, Project, Route
-from .protocol_routes import CaseRoute, FieldSet, LocalProtocol, ScopeDef, SharingRule
-from .spans import Span
+from .routes import CaseRoute, FieldSet, LocalProtocol, ScopeDef, SharingRule
 
 CHANNELS = ("email", "sns")
 #: The role whose users belong to an agency of each type (for sharing: per recipient).

@@ -9,9 +9,13 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .workspace import Workspace, site_auth
+
+#: web.serve.serve(workspace, host=, port=) -> exit code
+Serve = Callable[..., int]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,10 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, serve: Serve | None = None) -> int:
+    """`serve` is web.serve.serve, handed in by dipforms_cli.py: the page server lives in
+    web/, above the compiler, so generator/ never imports it."""
     args = _parser().parse_args(argv)
     try:
-        return _run(args)
+        return _run(args, serve)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a DAT never sees a traceback unless they ask for one
@@ -46,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, serve: Serve | None) -> int:
     workspace = Workspace(args.root.resolve())
     if not (workspace.root / "forms").is_dir():
         print(f"dipforms: no forms/ folder in {workspace.root}", file=sys.stderr)
@@ -60,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"dipforms: {error}", file=sys.stderr)
             return 2
     if args.command == "check":
-        from .diagnostics import format_all
+        from ..diagnostics import format_all
 
         result, sources = workspace.build(site=False)
         report = format_all(result.diagnostics, sources)
@@ -84,17 +90,15 @@ def _run(args: argparse.Namespace) -> int:
         if workspace.auth and workspace.auth.mode == "cognito":
             print(f"the pages sign in through the Cognito hosted UI at {workspace.auth.domain}")
         return 0
-    if args.command == "serve":
-        from .serve import serve
-
+    if args.command == "serve" and serve is not None:
         return serve(workspace, host=args.host, port=args.port)
     return 2
 
 
 def _review(workspace: Workspace, command: str, as_csv: bool) -> int:
     """`dipforms rules | protocol`: the tables a DAT reviews, from checked definitions only."""
-    from . import review
-    from .diagnostics import format_all
+    from .. import review
+    from ..diagnostics import format_all
 
     result, sources = workspace.build(site=False)
     if not result.ok:

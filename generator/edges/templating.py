@@ -17,9 +17,9 @@ from jinja2 import (
     PrefixLoader,
 )
 
-from .components import ComponentCache
+from ..render.components import ComponentCache
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 
 
 def make_environment() -> Environment:

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from .formpost import Raw
-from .model import Form
-from .pageflow import CLEARED, COOKIE, FormPost, Reply, session_cookie, to_sign_in
-from .render import Site, site_path
-from .render_text import words
-from .render_views import Filled, Posted, rule_data
+from generator.fields.posted import Raw
+from generator.model import Form
+from generator.render.site import Site, site_path
+from generator.render.text import words
+from generator.render.views import Filled, Posted, rule_data
+
+from .pageflow import FormPost
+from .replies import CLEARED, COOKIE, Reply, session_cookie, to_sign_in
 
 __all__ = ["COOKIE", "MAX_POST_BYTES", "Checks", "NoScript", "Reply", "safe_next",
            "server_site", "sign_out"]
@@ -157,8 +159,8 @@ class NoScript:
 def server_site(auth=None) -> Site:
     """The renderer for pages holding answers. Each component is rendered afresh: the
     shape cache (components.py) would keep multi-line answers in memory as shapes."""
-    from .render import LOCAL_AUTH
-    from .templating import make_environment
+    from generator.edges.templating import make_environment
+    from generator.render.site import LOCAL_AUTH
 
     env = make_environment()
     cache = env.globals["govuk"]

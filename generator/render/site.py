@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from jinja2 import Environment
 
-from .fields import FIELD_TYPES
-from .model import Form, Text
-from .render_cases import CASE_PAGE, CASES_INDEX, case_page_data
-from .render_questions import questions_map
-from .render_text import CASE_WORDS, DASHBOARD_WORDS, LANGUAGE_NAMES, switch_label, words
-from .render_views import Posted, ViewBuilder, is_one_question, rule_data, rule_json
+from ..fields import FIELD_TYPES
+from ..model import Form, Text
+from .cases import CASE_PAGE, CASES_INDEX, case_page_data
+from .questions import questions_map
+from .text import CASE_WORDS, DASHBOARD_WORDS, LANGUAGE_NAMES, switch_label, words
+from .views import Posted, ViewBuilder, is_one_question, rule_data, rule_json
 
 Languages = Callable[[Form], Iterable[str]]
 

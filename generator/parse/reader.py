@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .diagnostics import Diagnostic, did_you_mean
-from .model import Source, Text
-from .spans import Mapping, Node, Scalar, Sequence, Span, describe_node
+from ..diagnostics import Diagnostic, did_you_mean
+from ..model import Source, Text
+from ..spans import Mapping, Node, Scalar, Sequence, Span, describe_node
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 CODE_PATTERN = re.compile(r"^(?:[a-z0-9][a-z0-9_]*|[A-Z][A-Z0-9]{0,5})$")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..model import Protocol, Route, Source
+from ..parse.reader import ID_PATTERN, Reader
+from ..spans import Mapping, Node, Scalar, Span
 from .events import EVENTS, RECORD_EVENTS
-from .model import Protocol, Route, Source
-from .reader import ID_PATTERN, Reader
-from .spans import Mapping, Node, Scalar, Span
 
 RECORD_ROUTE_KEYS = ("event", "form", "to", "channel", "fields", "source")
 CASE_ROUTE_KEYS = ("event", "to", "channel", "template", "scope", "reason", "source")

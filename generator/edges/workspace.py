@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .build import BuildCache, BuildResult, build_project
-from .diagnostics import format_all
-from .project import read_committed_schemas, read_forms_dir
+from ..build import BuildCache, BuildResult, build_project
+from ..diagnostics import format_all
+from .files import read_committed_schemas, read_forms_dir
 from .write import write_result
 
 if TYPE_CHECKING:   # render (and Jinja) is imported only when pages are built
-    from .render import SiteAuth
+    from ..render.site import SiteAuth
 
 #: Cognito's own pattern for an app client id.
 CLIENT_ID = re.compile(r"[\w+]{1,128}", re.ASCII)
@@ -31,7 +31,7 @@ def site_auth(environ: Mapping[str, str]) -> SiteAuth:
     """DIPFORMS_AUTH (local | cognito; the API reads the same variable) and, for Cognito,
     DIPFORMS_COGNITO_DOMAIN (the hosted UI's base URL) and DIPFORMS_COGNITO_CLIENT_ID.
     Raises ValueError naming the variable that is wrong."""
-    from .render import LOCAL_AUTH, SiteAuth
+    from ..render.site import LOCAL_AUTH, SiteAuth
 
     mode = environ.get("DIPFORMS_AUTH", "").strip() or "local"
     if mode == "local":
@@ -78,7 +78,7 @@ class Workspace:
 
 def site_renderer(auth: SiteAuth | None = None):
     """The pages' renderer, with one Jinja environment for the life of the process."""
-    from .render import LOCAL_AUTH, Site
+    from ..render.site import LOCAL_AUTH, Site
     from .templating import make_environment
 
     global _ENV

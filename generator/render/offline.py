@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 
 from jinja2 import Environment
 
-from .render import Here, _render, site_path
-from .render_text import LANGUAGE_NAMES
+from .site import Here, _render, site_path
+from .text import LANGUAGE_NAMES
 
 WORKER = "sw.js"
 OFFLINE_PAGE = "offline.html"

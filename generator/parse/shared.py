@@ -5,9 +5,8 @@ Pure: each function takes nodes and a Reader and returns model objects.
 
 from __future__ import annotations
 
-from .model import AccessRule, Agency, Block, CodeList
-from .parse import parse_codes
-from .protocol_routes import (
+from ..model import AccessRule, Agency, Block, CodeList
+from ..protocol.routes import (
     LocalProtocol,
     parse_grounds,
     parse_items,
@@ -17,8 +16,9 @@ from .protocol_routes import (
     parse_templates,
     parse_withheld,
 )
+from ..spans import Mapping, Node, Scalar, Span, plain
+from .form import parse_codes
 from .reader import Reader
-from .spans import Mapping, Node, Scalar, Span, plain
 
 PROTOCOL_KEYS = ("area", "name", "country", "area_type", "source", "condition_types",
                  "settings", "agencies", "access", "routes", "templates", "scopes", "items",

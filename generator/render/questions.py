@@ -10,9 +10,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from .fields import FIELD_TYPES
-from .model import Field, Form, Text
-from .render_views import rule_data
+from ..fields import FIELD_TYPES
+from ..model import Field, Form, Text
+from .views import rule_data
 
 #: The parts of composite answers, in the order they are read, with their label's word.
 PARTS = {

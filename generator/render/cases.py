@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .fields import FIELD_TYPES
-from .model import Field, Form
-from .process_case import facts_json
-from .render_questions import SUMMARY_WORDS, question
-from .render_text import CASE_WORDS, words
+from ..fields import FIELD_TYPES
+from ..model import Field, Form
+from ..process.case import facts_json
+from .questions import SUMMARY_WORDS, question
+from .text import CASE_WORDS, words
 
 CASES_INDEX = "cases/index.html"
 CASE_PAGE = "cases/case.html"

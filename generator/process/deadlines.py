@@ -20,15 +20,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import did_you_mean
-from .model import Expr, Source
-from .parse import read_expression
-from .process_case import FACT_KINDS
-from .reader import Reader
-from .rules.compile import to_json
-from .rules.syntax import Call, children
-from .rules.types import FieldInfo, check_condition
-from .spans import Node, Scalar, Span
+from ..diagnostics import did_you_mean
+from ..model import Expr, Source
+from ..parse.form import read_expression
+from ..parse.reader import Reader
+from ..rules.compile import to_json
+from ..rules.syntax import Call, children
+from ..rules.types import FieldInfo, check_condition
+from ..spans import Node, Scalar, Span
+from .case import FACT_KINDS
 
 DEADLINE_KEYS = ("id", "notify", "from", "after", "lead", "while", "when", "unless", "instead",
                  "source")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from .fields import FIELD_TYPES, FieldType
-from .model import Block, Code, CodeList, Expr, Field, Form, Page, Rule
+from ..fields import FIELD_TYPES, FieldType
+from ..model import Block, Code, CodeList, Expr, Field, Form, Page, Rule
+from ..rules.syntax import parse_expression
+from ..spans import Mapping, Node, Scalar, Span
 from .reader import CODE_PATTERN, Reader
-from .rules.syntax import parse_expression
-from .spans import Mapping, Node, Scalar, Span
 
 FORM_KEYS = ("form", "version", "title", "agency", "description", "source", "pages", "rules")
 PAGE_KEYS = ("id", "title", "description", "show_if", "fields")
@@ -301,7 +301,7 @@ class FormParser:
 
     @staticmethod
     def _hint(name: str, choices, where: str | None) -> str | None:
-        from .diagnostics import did_you_mean
+        from ..diagnostics import did_you_mean
         hint = did_you_mean(name, choices)
         if hint is None and where:
             return f"define it in {where}{name}.yaml"

@@ -13,9 +13,12 @@ from collections.abc import Mapping as SettingsMapping
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import did_you_mean
-from .model import Form, Source, Text
-from .process_case import (
+from ..diagnostics import did_you_mean
+from ..model import Form, Source, Text
+from ..parse.reader import Reader
+from ..rules.types import Resolve
+from ..spans import Node, Span
+from .case import (
     Fact,
     Guard,
     Link,
@@ -33,10 +36,7 @@ from .process_case import (
     parse_trigger,
     trigger_json,
 )
-from .process_deadlines import Deadline, check_deadlines, deadlines_json, parse_deadlines
-from .reader import Reader
-from .rules.types import Resolve
-from .spans import Node, Span
+from .deadlines import Deadline, check_deadlines, deadlines_json, parse_deadlines
 
 PROCESS_KEYS = ("process", "title", "opened_by", "start", "source", "states", "transitions",
                 "links", "facts", "deadlines")
@@ -82,7 +82,7 @@ class Process:
     spans: dict[str, Span]
     links: tuple[Link, ...] = ()
     facts: tuple[Fact, ...] = ()
-    deadlines: tuple[Deadline, ...] = ()   # generator/process_deadlines.py
+    deadlines: tuple[Deadline, ...] = ()   # generator/process/deadlines.py
 
     def state(self, state_id: str) -> State | None:
         return next((s for s in self.states if s.id == state_id), None)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from .build import BuildResult
-from .offline import offline_files
+from ..build import BuildResult
+from ..render.offline import offline_files
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 GENERATED = "api/chalicelib/generated"
 
 

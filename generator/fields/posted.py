@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from .model import Field
+from ..model import Field
 
 #: input name -> the values posted under it, in order (as urllib.parse.parse_qs gives them)
 Raw = Mapping[str, Sequence[str]]

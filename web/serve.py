@@ -17,15 +17,15 @@ import threading
 import urllib.parse
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-from .workspace import Workspace
+from generator.edges.templating import TEMPLATES_DIR
+from generator.edges.workspace import Workspace
 
 #: Sent gzip-compressed to a client that accepts it: the pages, styles and scripts.
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 MIN_COMPRESSED = 256   # smaller files gain nothing from gzip's 20 bytes of framing
 #: What the preview (`dipforms serve`, no API) answers for /sw.js; see that file.
-PREVIEW_WORKER = Path(__file__).parent / "templates" / "sw-preview.js"
+PREVIEW_WORKER = TEMPLATES_DIR / "sw-preview.js"
 
 
 def accepts_gzip(header: str | None) -> bool:
@@ -201,8 +201,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
             # the preview shows every save at once: no offline copies (sw-preview.js)
             return self._send_text(HTTPStatus.OK, PREVIEW_WORKER.read_text(), "text/javascript")
         if not self.state.ok and not self.path.startswith("/assets/"):
-            from .render import render_diagnostics_page
-            from .templating import make_environment
+            from generator.edges.templating import make_environment
+            from generator.render.site import render_diagnostics_page
 
             page = render_diagnostics_page(self.state.report, env=make_environment())
             return self._send_text(HTTPStatus.INTERNAL_SERVER_ERROR, page, "text/html")

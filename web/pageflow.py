@@ -10,47 +10,39 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from typing import Any, Protocol
 
-from .formpost import Raw, read_fields, write_fields
-from .model import Field, Form, Page
-from .render import site_path
-from .render_text import words
-from .render_views import Confirm, Filled, Posted, rule_data
+from generator.fields.posted import Raw, read_fields, write_fields
+from generator.model import Field, Form, Page
+from generator.render.site import Site, site_path
+from generator.render.text import words
+from generator.render.views import Confirm, Filled, Posted, rule_data
 
-if TYPE_CHECKING:
-    from .nojs import NoScript
+from .replies import CLEARED, Reply, to_sign_in
 
-COOKIE = "dipforms_session"
+
+class Pages(Protocol):
+    """What a question page's post needs from the no-JavaScript flow (nojs.NoScript):
+    named here so this module does not import the flow that uses it."""
+
+    site: Site
+
+    def new_key(self) -> str: ...
+    def validate(self, form_id: str, data: dict, lang: str) -> list[dict]: ...
+    def holds(self, expr: Any, data: dict, item: dict | None = None) -> bool: ...
+    def call(self, method: str, path: str, headers: Mapping[str, str],
+             body: Any) -> tuple[int, dict]: ...
+
 #: Reasons for going ahead with warnings are posted as `_confirmations[<rule id>]`.
 REASON = re.compile(r"^_confirmations\[([A-Za-z0-9_-]{1,40})\]$")
 
 
-@dataclass(frozen=True)
-class Reply:
-    """What to answer: a page (`html`), or a redirect to `location` (303); `cookie` is a
-    Set-Cookie value."""
-
-    status: int
-    html: str = ""
-    location: str | None = None
-    cookie: str | None = None
-
-
-def session_cookie(token: str, max_age: int) -> str:
-    """The session cookie: scripts cannot read it, other sites' requests do not carry it."""
-    return f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max(0, max_age)}"
-
-
-CLEARED = session_cookie("", 0)
 
 
 class FormPost:
     """One post of a question page: its answers read, checked, and the page to show next."""
 
-    def __init__(self, flow: NoScript, form: Form, lang: str, token: str, raw: Raw):
+    def __init__(self, flow: Pages, form: Form, lang: str, token: str, raw: Raw):
         self.flow, self.form, self.lang, self.token, self.raw = flow, form, lang, token, raw
         self.t = words(lang)
         kept = _json_object(_first(raw, "_answers"))
@@ -242,11 +234,6 @@ class FormPost:
 
     def href(self, rel: str) -> str:
         return "/" + site_path(self.lang, f"forms/{self.form.id}/{rel}")
-
-
-def to_sign_in(lang: str, back_to: str) -> Reply:
-    where = quote(back_to, safe="")   # as the page script writes it (encodeURIComponent)
-    return Reply(303, location=f"/{site_path(lang, 'sign-in.html')}?next={where}")
 
 
 def _first(raw: Mapping[str, Sequence[str]], name: str) -> str:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
-from .fields import FIELD_TYPES
-from .formpost import item_count
-from .model import Code, Expr, Field, Page, Text
+from ..fields import FIELD_TYPES
+from ..fields.posted import item_count
+from ..model import Code, Expr, Field, Page, Text
 
 #: Input widths (GOV.UK classes) by type when the YAML gives none.
 DEFAULT_WIDTHS = {"number": 5, "postcode": 10, "phone": 20, "reference": 20, "time": 5}
@@ -241,7 +241,7 @@ def rule_data(expr: Expr | None) -> Any:
     if expr is None:
         return None
     try:
-        from .rules.compile import to_json
+        from ..rules.compile import to_json
     except ImportError:
         return None
     return to_json(expr.ast)

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .diagnostics import did_you_mean
-from .model import Expr, Form, Source, Text
-from .parse import read_expression
-from .reader import Reader
-from .rules.compile import to_json
-from .rules.types import FieldInfo, check_condition, infer
-from .spans import Node, Span
+from ..diagnostics import did_you_mean
+from ..model import Expr, Form, Source, Text
+from ..parse.form import read_expression
+from ..parse.reader import Reader
+from ..rules.compile import to_json
+from ..rules.types import FieldInfo, check_condition, infer
+from ..spans import Node, Span
 
 LINK_KEYS = ("form", "field")
 FACT_KEYS = ("id", "type", "from", "recorded_by", "notify", "flag", "source")
