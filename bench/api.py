@@ -149,7 +149,7 @@ def parts(catalogue: Catalogue, folder: Path, data: dict) -> list[tuple[str, flo
                      1000, warm=20)
     store.close()
     checks = samples(lambda: check_answers(form, data, today), 2000)
-    return [row("  of which: store.claim_key, alone (no fsync: see sqlite.py)", claims),
+    return [row("  of which: store.claim_key, alone (no fsync: see sqlite/database.py)", claims),
             row(f"  of which: check_answers, alone ({len(form.schema['x-dipforms-rules'])} "
                 "rules)", checks)]
 

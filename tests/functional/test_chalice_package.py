@@ -79,7 +79,7 @@ def test_the_zip_holds_the_app_and_every_generated_file(package):
     schemas = {f"chalicelib/generated/schemas/{form['id']}/{v['version']}.schema.json"
                for form in manifest["forms"] for v in form["versions"]}
     assert len(schemas) >= 12
-    assert {"app.py", "chalicelib/records.py", "chalicelib/store/dynamodb.py",
+    assert {"app.py", "chalicelib/records.py", "chalicelib/store/dynamodb/__init__.py",
             "chalicelib/generated/manifest.json", "chalicelib/generated/protocol.json",
             *schemas} <= names
     assert manifest == json.loads(

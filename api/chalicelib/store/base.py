@@ -1,16 +1,23 @@
 """The storage interface: records with every version, an append-only audit log, the
-notification outbox and idempotency keys. Two real backends implement it: sqlite.py (one
-machine) and dynamodb.py (AWS); tests/functional/test_store_contract.py holds both to it.
+notification outbox, idempotency keys and cases. Two real backends implement it: sqlite/ (one
+machine) and dynamodb/ (AWS); tests/functional/test_store_contract.py holds both to it.
 
-Pure: dataclasses and a Protocol; no I/O here.
+Also what both decide alike: idempotency outcomes, version and deadline rules, stored
+columns, listing cursors. Pure: dataclasses, a Protocol and functions; no I/O here.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any, Protocol, TypeVar, get_origin, get_type_hints
+
+Stored = TypeVar("Stored")  # one of the dataclasses below, as a backend reads it back
 
 
 class StoreError(Exception):
@@ -148,29 +155,6 @@ class FiredDeadline:
     entry: CaseEntry
 
 
-def check_change(change: CaseChange) -> None:
-    """ValueError for a change that cannot be meant: parts of another case, a reason wanted
-    twice, a wanted deadline that is not pending or whose date is not YYYY-MM-DD."""
-    ref = change.case.case_ref
-    if change.case.version < 1:
-        raise ValueError("a case version starts at 1")
-    if any(part.case_ref != ref for part in (*change.entries, *change.deadlines)):
-        raise ValueError(f"an entry or deadline of the change is not for case {ref}")
-    reasons = [d.reason for d in change.deadlines]
-    if len(set(reasons)) != len(reasons):
-        raise ValueError("a deadline reason is wanted twice")
-    for d in change.deadlines:
-        if d.status != "pending" or len(d.due_on) != 10:
-            raise ValueError(f"deadline {d.reason} must be pending with a YYYY-MM-DD date")
-        datetime.date.fromisoformat(d.due_on)
-
-
-def check_fired(fired: list[FiredDeadline]) -> None:
-    """ValueError when a fired deadline's timeline entry is for another case."""
-    if any(f.entry.case_ref != f.deadline.case_ref for f in fired):
-        raise ValueError("a fired deadline's timeline entry is for another case")
-
-
 @dataclass(frozen=True)
 class IdempotencyClaim:
     """The outcome of claiming an Idempotency-Key for a request.
@@ -275,3 +259,165 @@ class Store(Protocol):
 
     def requeue(self, event_id: str, now: str) -> bool:
         """A dead event goes back to pending (attempts reset); False if it is not dead."""
+
+
+# -- what every backend decides alike ------------------------------------------------------
+def check_change(change: CaseChange) -> None:
+    """ValueError for a change that cannot be meant: parts of another case, a reason wanted
+    twice, a wanted deadline that is not pending or whose date is not YYYY-MM-DD."""
+    ref = change.case.case_ref
+    if change.case.version < 1:
+        raise ValueError("a case version starts at 1")
+    if any(part.case_ref != ref for part in (*change.entries, *change.deadlines)):
+        raise ValueError(f"an entry or deadline of the change is not for case {ref}")
+    reasons = [d.reason for d in change.deadlines]
+    if len(set(reasons)) != len(reasons):
+        raise ValueError("a deadline reason is wanted twice")
+    for d in change.deadlines:
+        if d.status != "pending" or len(d.due_on) != 10:
+            raise ValueError(f"deadline {d.reason} must be pending with a YYYY-MM-DD date")
+        datetime.date.fromisoformat(d.due_on)
+
+
+def check_fired(fired: list[FiredDeadline]) -> None:
+    """ValueError when a fired deadline's timeline entry is for another case."""
+    if any(f.entry.case_ref != f.deadline.case_ref for f in fired):
+        raise ValueError("a fired deadline's timeline entry is for another case")
+
+
+def require_positive(name: str, value: int) -> None:
+    """ValueError unless a limit or batch size asks for at least one item."""
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
+
+
+# Stored values: every backend keeps a dataclass as flat columns (text, integers, nulls).
+def to_json(value: Any) -> str:
+    """Compact JSON text, as answers, recipients, payloads, facts and details are kept."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@cache
+def _stored_as(kind: type) -> tuple[frozenset[str], frozenset[str]]:
+    """The names of `kind`'s fields kept as JSON text (dicts) and as 0/1 (flags)."""
+    hints = get_type_hints(kind)
+    return (frozenset(n for n, hint in hints.items() if get_origin(hint) is dict),
+            frozenset(n for n, hint in hints.items() if hint is bool))
+
+
+def to_columns(value: Any) -> dict[str, str | int | None]:
+    """A dataclass of this module as the columns a backend stores, by field name."""
+    as_json, as_flag = _stored_as(type(value))
+    columns = {}
+    for f in fields(value):
+        found = getattr(value, f.name)
+        columns[f.name] = (to_json(found) if f.name in as_json
+                           else int(found) if f.name in as_flag else found)
+    return columns
+
+
+def from_columns(kind: type[Stored], column: Callable[[str], Any]) -> Stored:
+    """The `kind` whose stored columns `column(name)` gives: to_columns in reverse."""
+    as_json, as_flag = _stored_as(kind)
+    values = {}
+    for f in fields(kind):
+        found = column(f.name)
+        values[f.name] = (json.loads(found) if f.name in as_json
+                          else bool(found) if f.name in as_flag else found)
+    return kind(**values)
+
+
+def sortable(moment: datetime.datetime) -> str:
+    """A moment as the timestamps are kept, so they sort as text: 2026-11-25T10:30:00.123456Z."""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def key_expiry(now: str, ttl_seconds: int) -> datetime.datetime:
+    """When an idempotency key claimed at `now` stops holding (it is free at that moment)."""
+    return datetime.datetime.fromisoformat(now) + datetime.timedelta(seconds=ttl_seconds)
+
+
+def claim_of_held_key(fingerprint: str, held_fingerprint: str, held_status: str,
+                      held_response: str | None) -> IdempotencyClaim:
+    """The claim of a key that is already held and unexpired, by a request whose body has
+    `fingerprint`: another body's key is a mismatch, a done one is replayed (`held_response`
+    is its JSON), one not done yet is in flight."""
+    if held_fingerprint != fingerprint:
+        return IdempotencyClaim("mismatch")
+    if held_status == "done":
+        return IdempotencyClaim("replay", json.loads(held_response))
+    return IdempotencyClaim("in_flight")
+
+
+# Optimistic versions: a record or a case moves on exactly one version at a time.
+def previous_version(version: int) -> int | None:
+    """The version a write of `version` must find stored: None for 1 (nothing may exist)."""
+    return None if version == 1 else version - 1
+
+
+def check_case_version(case: CaseState, stored: int | None) -> None:
+    """VersionConflict unless `stored` (the stored case's version, None if there is none) is
+    the one `case` moves on from."""
+    expected = previous_version(case.version)
+    if stored != expected:
+        raise VersionConflict(f"case {case.case_ref} is already open" if expected is None
+                              else f"case {case.case_ref} is not at version {expected}")
+
+
+@dataclass(frozen=True)
+class DeadlineWrites:
+    """What a change does to a case's deadlines. `put` pairs each deadline to write with the
+    status it was read in (None: it is new); `clear` holds pending ones no longer wanted."""
+
+    put: list[tuple[Deadline, str | None]]
+    clear: list[Deadline]
+
+
+def plan_deadlines(held: list[Deadline], wanted: list[Deadline]) -> DeadlineWrites:
+    """The writes that make a case's deadlines the `wanted` set (see CaseChange): one that
+    fired is never written again, a pending one with the same date and event needs no write,
+    a cleared one wanted again is pending again; pending ones not wanted are cleared."""
+    held_by_reason = {d.reason: d for d in held}
+    put: list[tuple[Deadline, str | None]] = []
+    for want in wanted:
+        now = held_by_reason.get(want.reason)
+        if now is None:
+            put.append((want, None))
+        elif now.status == "cleared" or (now.status == "pending" and (
+                now.due_on, now.event) != (want.due_on, want.event)):
+            put.append((want, now.status))
+    reasons = {d.reason for d in wanted}
+    return DeadlineWrites(put, [d for d in held if d.status == "pending"
+                                and d.reason not in reasons])
+
+
+def due_from(event: OutboxEvent) -> str:
+    """When an event is first due: its next_attempt_at, or when empty its created_at."""
+    return event.next_attempt_at or event.created_at
+
+
+MAX_ERROR_CHARS = 1000  # of a failed delivery's error, kept on the event
+
+
+# Listing cursors: opaque to callers, the same text whichever backend issued them.
+def page_of(form_id: str, limit: int, found: list[tuple[RecordVersion, str]]) -> Page:
+    """The page of `found` (each record's latest version with its version 1's created_at,
+    newest first, up to limit + 1 of them) and, when there were more, the cursor after it."""
+    if len(found) <= limit:
+        return Page([v for v, _ in found], None)
+    last, first_created_at = found[limit - 1]
+    raw = to_json([form_id, first_created_at, last.record_id]).encode("utf-8")
+    return Page([v for v, _ in found[:limit]], base64.urlsafe_b64encode(raw).decode("ascii"))
+
+
+def cursor_position(cursor: str, form_id: str) -> tuple[str, str]:
+    """The (first created_at, record id) a cursor from `page_of` continues after; it must
+    have been issued for `form_id`, else InvalidCursor."""
+    try:
+        found = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise InvalidCursor("the cursor is not one this store issued") from error
+    if (not isinstance(found, list) or len(found) != 3
+            or not all(isinstance(part, str) for part in found) or found[0] != form_id):
+        raise InvalidCursor("the cursor is not one this store issued for this form")
+    return found[1], found[2]

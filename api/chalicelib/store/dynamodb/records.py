@@ -1,0 +1,155 @@
+"""The DynamoDB store's records and idempotency keys: versions RECORD#<id>/V#<n> with a
+LATEST copy listed by form, and IDEM#<actor>#<key> claims (kept by DynamoDB's TTL). A commit
+is one TransactWriteItems; a claim is one conditional PutItem."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..base import (
+    AuditEntry,
+    CaseChange,
+    Completion,
+    IdempotencyClaim,
+    OutboxEvent,
+    Page,
+    RecordVersion,
+    StoreError,
+    check_change,
+    claim_of_held_key,
+    cursor_position,
+    key_expiry,
+    page_of,
+    previous_version,
+    require_positive,
+    sortable,
+    to_columns,
+    to_json,
+)
+from .audit import audit_item
+from .cases import case_writes
+from .items import assignments, from_item, plain, to_item, typed, typed_value
+from .outbox import event_item
+from .table import LISTING_INDEX, Table, Write
+
+
+def _key_of_claim(actor: str, key: str) -> dict[str, Any]:
+    """Actor and key each URL-encoded, so a '#' in either cannot blur them."""
+    return typed(pk=f"IDEM#{quote(actor, safe='')}#{quote(key, safe='')}", sk="IDEM")
+
+
+def _latest_key(form_id: str, first_created_at: str, record_id: str) -> dict[str, Any]:
+    """A LATEST item's key in the listing index: where a listing page continues after it."""
+    return typed(pk=f"RECORD#{record_id}", sk="LATEST", listing_pk=f"FORM#{form_id}",
+                 listing_sk=f"{first_created_at}#{record_id}")
+
+
+class Records(Table):
+    # -- idempotency -----------------------------------------------------------------------
+    def claim_key(self, actor: str, key: str, fingerprint: str, now: str,
+                  ttl_seconds: int) -> IdempotencyClaim:
+        expiry = key_expiry(now, ttl_seconds)
+        claim_id = uuid.uuid4().hex  # recognises our own write when botocore retried the put
+        claim = {**_key_of_claim(actor, key), **typed(
+            type="idempotency_key", actor=actor, key=key, fingerprint=fingerprint,
+            status="in_flight", expires_at=sortable(expiry),
+            expires=math.ceil(expiry.timestamp()),  # TTL: epoch seconds, rounded up
+            claim_id=claim_id)}
+        for _attempt in range(3):  # again only if the key was released between two calls
+            try:
+                self.client.put_item(
+                    TableName=self.table, Item=claim,
+                    ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
+                    ExpressionAttributeValues={":now": typed_value(now)},
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD")
+                return IdempotencyClaim("new")
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise StoreError(f"dynamodb put_item: {error.response['Error']['Code']}"
+                                     ) from error
+                held = error.response.get("Item") or self._call(
+                    "get_item", Key=_key_of_claim(actor, key), ConsistentRead=True
+                ).get("Item")
+            except BotoCoreError as error:
+                raise StoreError(f"dynamodb put_item: {type(error).__name__}") from error
+            if held is not None:
+                break
+        else:
+            raise StoreError("the idempotency key kept changing")
+        if plain(held, "claim_id") == claim_id:
+            return IdempotencyClaim("new")
+        return claim_of_held_key(fingerprint, plain(held, "fingerprint"), plain(held, "status"),
+                                 plain(held, "response"))
+
+    def release_key(self, actor: str, key: str) -> None:
+        self._conditional("delete_item", Key=_key_of_claim(actor, key),
+                          ConditionExpression="#status = :in_flight",
+                          ExpressionAttributeNames={"#status": "status"},
+                          ExpressionAttributeValues={":in_flight": typed_value("in_flight")})
+
+    def _completion(self, completion: Completion) -> dict[str, Any]:
+        condition, values = "#status = :in_flight", {":in_flight": typed_value("in_flight")}
+        if completion.fingerprint is not None:
+            condition += " AND #fingerprint = :expected"
+            values[":expected"] = typed_value(completion.fingerprint)
+        update = assignments({"status": "done", "response": to_json(completion.response)})
+        if completion.fingerprint is not None:
+            update["ExpressionAttributeNames"]["#fingerprint"] = "fingerprint"
+        update["ExpressionAttributeValues"].update(values)
+        return {"Update": {"TableName": self.table, **update, "ConditionExpression": condition,
+                           "Key": _key_of_claim(completion.actor, completion.key)}}
+
+    # -- records ---------------------------------------------------------------------------
+    def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],
+               completion: Completion | None = None,
+               case_change: CaseChange | None = None) -> None:
+        v, previous = version, previous_version(version.version)
+        record = to_item(v, pk=f"RECORD#{v.record_id}", sk=f"V#{v.version:010d}",
+                         type="record_version")
+        writes: list[Write] = [("record", self._put_new(record))]
+        if previous is None:
+            writes.append(("record", self._put_new({**record, **typed(
+                sk="LATEST", type="record_latest", first_created_at=v.created_at,
+                listing_pk=f"FORM#{v.form_id}", listing_sk=f"{v.created_at}#{v.record_id}")})))
+        else:
+            update = assignments({**to_columns(v), "listing_pk": f"FORM#{v.form_id}"})
+            update["ExpressionAttributeValues"][":previous"] = typed_value(previous)
+            writes.append(("record", {"Update": {
+                "TableName": self.table, **update, "ConditionExpression": "#version = :previous",
+                "Key": typed(pk=f"RECORD#{v.record_id}", sk="LATEST")}}))
+        writes.append(("other", self._put_new(audit_item(audit))))
+        writes += [("other", self._put_new(event_item(event))) for event in events]
+        if completion is not None:
+            writes.append(("other", self._completion(completion)))
+        if case_change is not None:
+            check_change(case_change)
+            writes += case_writes(self, case_change, committed=v.record_id)
+        self._transact(writes, f"record {v.record_id}")
+
+    def get_version(self, record_id: str, version: int | None = None) -> RecordVersion | None:
+        sk = "LATEST" if version is None else f"V#{version:010d}"
+        found = self._call("get_item", Key=typed(pk=f"RECORD#{record_id}", sk=sk),
+                           ConsistentRead=True).get("Item")
+        return from_item(RecordVersion, found) if found else None
+
+    def list_versions(self, record_id: str) -> list[RecordVersion]:
+        return [from_item(RecordVersion, item) for item in self._query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)", ConsistentRead=True,
+            ExpressionAttributeValues=typed(**{":pk": f"RECORD#{record_id}", ":prefix": "V#"}))]
+
+    def list_records(self, form_id: str, limit: int, cursor: str | None = None) -> Page:
+        """Newest first by first submission; read from a GSI, so eventually consistent."""
+        require_positive("limit", limit)
+        start = ({"ExclusiveStartKey": _latest_key(form_id, *cursor_position(cursor, form_id))}
+                 if cursor else {})
+        items = self._query(limit + 1, IndexName=LISTING_INDEX, ScanIndexForward=False,
+                            KeyConditionExpression="listing_pk = :form",
+                            ExpressionAttributeValues=typed(**{":form": f"FORM#{form_id}"}),
+                            **start)
+        return page_of(form_id, limit, [(from_item(RecordVersion, item),
+                                         plain(item, "first_created_at")) for item in items])

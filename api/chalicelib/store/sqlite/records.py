@@ -1,0 +1,125 @@
+"""The SQLite store's records and idempotency keys: a commit writes a version with its audit
+entry, events, key completion and case change in one transaction; reads and listing pages.
+SQLite has no TTL, so each claim also deletes a few expired keys."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..base import (
+    AuditEntry,
+    CaseChange,
+    Completion,
+    IdempotencyClaim,
+    OutboxEvent,
+    Page,
+    RecordVersion,
+    StoreError,
+    VersionConflict,
+    check_change,
+    claim_of_held_key,
+    cursor_position,
+    from_columns,
+    key_expiry,
+    page_of,
+    previous_version,
+    require_positive,
+    sortable,
+    to_columns,
+    to_json,
+)
+from .audit import insert_audit
+from .cases import apply_change
+from .database import Database, insert_statement
+from .outbox import insert_events
+
+EXPIRED_KEYS_PURGED_PER_CLAIM = 50
+RECORD_COLUMNS = ("r.record_id, r.version, r.form_id, r.form_version, r.data, r.created_at, "
+                  "r.created_by, r.agency, r.reason")
+INSERT_VERSION = insert_statement("records", RecordVersion)
+
+
+def _record(row: sqlite3.Row) -> RecordVersion:
+    return from_columns(RecordVersion, row.__getitem__)
+
+
+class Records(Database):
+    # -- idempotency -----------------------------------------------------------------------
+    def claim_key(self, actor: str, key: str, fingerprint: str, now: str,
+                  ttl_seconds: int) -> IdempotencyClaim:
+        expires_at = sortable(key_expiry(now, ttl_seconds))
+        with self._writing(durable=False) as connection:
+            connection.execute("DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM "
+                               "idempotency WHERE expires_at <= ? LIMIT ?)",
+                               (now, EXPIRED_KEYS_PURGED_PER_CLAIM))
+            row = connection.execute("SELECT fingerprint, status, response FROM idempotency "
+                                     "WHERE actor = ? AND key = ? AND expires_at > ?",
+                                     (actor, key, now)).fetchone()
+            if row is None:
+                connection.execute("INSERT OR REPLACE INTO idempotency (actor, key, fingerprint,"
+                                   " status, expires_at) VALUES (?, ?, ?, 'in_flight', ?)",
+                                   (actor, key, fingerprint, expires_at))
+                return IdempotencyClaim("new")
+        return claim_of_held_key(fingerprint, row["fingerprint"], row["status"], row["response"])
+
+    def release_key(self, actor: str, key: str) -> None:
+        with self._writing(durable=False) as connection:
+            connection.execute("DELETE FROM idempotency WHERE actor = ? AND key = ? "
+                               "AND status = 'in_flight'", (actor, key))
+
+    # -- records ---------------------------------------------------------------------------
+    def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],
+               completion: Completion | None = None,
+               case_change: CaseChange | None = None) -> None:
+        v, previous = version, previous_version(version.version)
+        if case_change is not None:
+            check_change(case_change)
+        with self._writing() as connection:
+            if previous is None:
+                try:
+                    connection.execute("INSERT INTO record_heads VALUES (?, ?, 1, ?)",
+                                       (v.record_id, v.form_id, v.created_at))
+                except sqlite3.IntegrityError as error:
+                    raise VersionConflict(f"{v.record_id} already exists") from error
+            elif connection.execute("UPDATE record_heads SET latest_version = ?, form_id = ? "
+                                    "WHERE record_id = ? AND latest_version = ?",
+                                    (v.version, v.form_id, v.record_id, previous)
+                                    ).rowcount != 1:
+                raise VersionConflict(f"{v.record_id} is not at version {previous}")
+            connection.execute(INSERT_VERSION, to_columns(v))
+            insert_audit(connection, audit)
+            insert_events(connection, events)
+            if case_change is not None:
+                apply_change(connection, case_change)
+            if completion is not None and connection.execute(
+                    "UPDATE idempotency SET status = 'done', response = ? WHERE actor = ? AND "
+                    "key = ? AND status = 'in_flight' AND fingerprint = coalesce(?, fingerprint)",
+                    (to_json(completion.response), completion.actor, completion.key,
+                     completion.fingerprint)).rowcount != 1:
+                raise StoreError("the idempotency key is not in flight for this request")
+
+    def get_version(self, record_id: str, version: int | None = None) -> RecordVersion | None:
+        if version is None:
+            rows = self._rows(f"SELECT {RECORD_COLUMNS} FROM record_heads h JOIN records r ON "
+                              "r.record_id = h.record_id AND r.version = h.latest_version "
+                              "WHERE h.record_id = ?", (record_id,))
+        else:
+            rows = self._rows(f"SELECT {RECORD_COLUMNS} FROM records r WHERE r.record_id = ? "
+                              "AND r.version = ?", (record_id, version))
+        return _record(rows[0]) if rows else None
+
+    def list_versions(self, record_id: str) -> list[RecordVersion]:
+        return [_record(row) for row in self._rows(
+            f"SELECT {RECORD_COLUMNS} FROM records r WHERE r.record_id = ? ORDER BY r.version",
+            (record_id,))]
+
+    def list_records(self, form_id: str, limit: int, cursor: str | None = None) -> Page:
+        require_positive("limit", limit)
+        after = cursor_position(cursor, form_id) if cursor else (None, None)
+        rows = self._rows(
+            f"SELECT {RECORD_COLUMNS}, h.first_created_at FROM record_heads h JOIN records r "
+            "ON r.record_id = h.record_id AND r.version = h.latest_version WHERE h.form_id = ? "
+            "AND (? IS NULL OR (h.first_created_at, h.record_id) < (?, ?)) "
+            "ORDER BY h.first_created_at DESC, h.record_id DESC LIMIT ?",
+            (form_id, after[0], after[0], after[1], limit + 1))
+        return page_of(form_id, limit, [(_record(row), row["first_created_at"]) for row in rows])

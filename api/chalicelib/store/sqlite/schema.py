@@ -1,0 +1,99 @@
+"""The SQLite store's tables, indexes and triggers, created on open (docs/storage.md).
+The triggers keep records, audit and case timelines append-only whoever connects."""
+
+SCHEMA_VERSION = 1
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS record_heads (
+         record_id TEXT PRIMARY KEY, form_id TEXT NOT NULL,
+         latest_version INTEGER NOT NULL CHECK (latest_version >= 1),
+         first_created_at TEXT NOT NULL) STRICT""",
+    """CREATE INDEX IF NOT EXISTS record_heads_by_form
+         ON record_heads (form_id, first_created_at, record_id)""",
+    """CREATE TABLE IF NOT EXISTS records (
+         record_id TEXT NOT NULL REFERENCES record_heads (record_id),
+         version INTEGER NOT NULL CHECK (version >= 1),
+         form_id TEXT NOT NULL, form_version TEXT NOT NULL,
+         data TEXT NOT NULL CHECK (json_valid(data)),
+         created_at TEXT NOT NULL, created_by TEXT NOT NULL, agency TEXT NOT NULL, reason TEXT,
+         PRIMARY KEY (record_id, version)) STRICT""",
+    """CREATE TABLE IF NOT EXISTS audit (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,
+         role TEXT NOT NULL, agency TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
+         reason TEXT, request_id TEXT) STRICT""",
+    "CREATE INDEX IF NOT EXISTS audit_by_target ON audit (target, seq)",
+    """CREATE TABLE IF NOT EXISTS outbox (
+         event_id TEXT PRIMARY KEY, record_id TEXT NOT NULL REFERENCES record_heads (record_id),
+         event TEXT NOT NULL, form_id TEXT NOT NULL, channel TEXT NOT NULL,
+         recipient TEXT NOT NULL CHECK (json_valid(recipient)),
+         payload TEXT NOT NULL CHECK (json_valid(payload)), created_at TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')),
+         attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL,
+         last_error TEXT, sent_at TEXT) STRICT""",
+    """CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at, event_id)
+         WHERE status = 'pending'""",
+    "CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox (status, created_at, event_id)",
+    """CREATE TABLE IF NOT EXISTS idempotency (
+         actor TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('in_flight', 'done')),
+         response TEXT CHECK (response IS NULL OR json_valid(response)),
+         expires_at TEXT NOT NULL, PRIMARY KEY (actor, key)) STRICT""",
+    "CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency (expires_at)",
+    # Cases: the state (one row, moved a version at a time), the records attached to it,
+    # its timeline and its deadlines (fired at most once; only pending ones are indexed).
+    """CREATE TABLE IF NOT EXISTS cases (
+         case_ref TEXT PRIMARY KEY REFERENCES record_heads (record_id),
+         process TEXT NOT NULL, state TEXT NOT NULL,
+         version INTEGER NOT NULL CHECK (version >= 1),
+         opened_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+         facts TEXT NOT NULL CHECK (json_valid(facts)),
+         closed INTEGER NOT NULL CHECK (closed IN (0, 1))) STRICT""",
+    """CREATE TABLE IF NOT EXISTS case_records (
+         record_id TEXT PRIMARY KEY REFERENCES record_heads (record_id),
+         case_ref TEXT NOT NULL REFERENCES cases (case_ref),
+         case_version INTEGER NOT NULL, position INTEGER NOT NULL) STRICT""",
+    """CREATE INDEX IF NOT EXISTS case_records_by_case
+         ON case_records (case_ref, case_version, position)""",
+    """CREATE TABLE IF NOT EXISTS case_entries (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         case_ref TEXT NOT NULL REFERENCES cases (case_ref), at TEXT NOT NULL,
+         kind TEXT NOT NULL, ref TEXT NOT NULL, actor TEXT NOT NULL, agency TEXT NOT NULL,
+         detail TEXT NOT NULL CHECK (json_valid(detail))) STRICT""",
+    "CREATE INDEX IF NOT EXISTS case_entries_by_case ON case_entries (case_ref, at, seq)",
+    """CREATE TABLE IF NOT EXISTS deadlines (
+         case_ref TEXT NOT NULL REFERENCES cases (case_ref), reason TEXT NOT NULL,
+         due_on TEXT NOT NULL
+           CHECK (due_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+         event TEXT NOT NULL,
+         status TEXT NOT NULL CHECK (status IN ('pending', 'fired', 'cleared')),
+         fired_at TEXT, PRIMARY KEY (case_ref, reason)) STRICT""",
+    """CREATE INDEX IF NOT EXISTS deadlines_due ON deadlines (due_on, case_ref, reason)
+         WHERE status = 'pending'""",
+    # Append-only, enforced by the database whoever connects.
+    *(f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+          BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END"""
+      for table in ("records", "audit", "case_records", "case_entries")
+      for verb in ("UPDATE", "DELETE")),
+    *(f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+          BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END"""
+      for table in ("cases", "deadlines")),
+    """CREATE TRIGGER IF NOT EXISTS cases_one_step BEFORE UPDATE ON cases
+         WHEN NEW.case_ref IS NOT OLD.case_ref OR NEW.version IS NOT OLD.version + 1
+           OR NEW.opened_at IS NOT OLD.opened_at
+         BEGIN SELECT RAISE(ABORT, 'a case moves on one version at a time'); END""",
+    """CREATE TRIGGER IF NOT EXISTS deadlines_fire_once BEFORE UPDATE ON deadlines
+         WHEN OLD.status = 'fired' OR NEW.case_ref IS NOT OLD.case_ref
+           OR NEW.reason IS NOT OLD.reason
+         BEGIN SELECT RAISE(ABORT, 'a fired deadline never changes'); END""",
+    """CREATE TRIGGER IF NOT EXISTS outbox_no_delete BEFORE DELETE ON outbox
+         BEGIN SELECT RAISE(ABORT, 'outbox events are never deleted'); END""",
+    """CREATE TRIGGER IF NOT EXISTS record_heads_no_delete BEFORE DELETE ON record_heads
+         BEGIN SELECT RAISE(ABORT, 'records are never deleted'); END""",
+    """CREATE TRIGGER IF NOT EXISTS record_heads_one_step BEFORE UPDATE ON record_heads
+         WHEN NEW.record_id IS NOT OLD.record_id OR NEW.latest_version IS NOT OLD.latest_version + 1
+           OR NEW.first_created_at IS NOT OLD.first_created_at
+         BEGIN SELECT RAISE(ABORT, 'a record moves on one version at a time'); END""",
+    """CREATE TRIGGER IF NOT EXISTS records_follow_head BEFORE INSERT ON records
+         WHEN NEW.version IS NOT (SELECT latest_version FROM record_heads
+                                  WHERE record_id = NEW.record_id)
+         BEGIN SELECT RAISE(ABORT, 'a version is written with its head'); END""",
+)
