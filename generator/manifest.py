@@ -1,4 +1,5 @@
-"""The manifest the API reads: every form, its current and kept versions, schema hashes.
+"""The manifest the API reads: every form, its current and kept versions, schema hashes;
+and the compiled protocol beside it.
 
 Pure: schema texts in, a dict out.
 """
@@ -9,6 +10,7 @@ import hashlib
 from typing import Any
 
 from .model import Project
+from .protocol.compiled import compile_protocol
 from .schema import text_json
 from .versions import version_key
 
@@ -46,6 +48,9 @@ def build_manifest(project: Project, schema_texts: dict[str, dict[str, str]]) ->
 
 
 def protocol_json(project: Project) -> dict[str, Any] | None:
-    return project.protocol.raw if project.protocol is not None else None
+    """generated/protocol.json: the contract's typed Protocol of the checked protocol."""
+    if project.protocol is None:
+        return None
+    return compile_protocol(project.protocol).to_json()
 
 

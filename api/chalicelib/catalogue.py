@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from .contract.protocol import Protocol
 from .validation import compile_validator
 
 GENERATED = Path(__file__).parent / "generated"
@@ -57,8 +59,10 @@ class Catalogue:
                 f"{manifest_path} is missing: run `dipforms build` before starting the API")
         self.manifest: dict[str, Any] = json.loads(manifest_path.read_text("utf-8"))
         protocol_path = folder / "protocol.json"
-        self.protocol: dict[str, Any] = (json.loads(protocol_path.read_text("utf-8"))
-                                         if protocol_path.is_file() else {})
+        #: The local protocol, read and checked once here (a file that does not fit the
+        #: contract fails at start-up, not on a request).
+        self.protocol: Protocol = (Protocol.from_json(json.loads(protocol_path.read_text("utf-8")))
+                                   if protocol_path.is_file() else Protocol())
         self.forms: dict[str, dict[str, Any]] = {f["id"]: f for f in self.manifest["forms"]}
         process_path = folder / "process.json"
         self.process: dict[str, Any] | None = (json.loads(process_path.read_text("utf-8"))
@@ -72,11 +76,10 @@ class Catalogue:
 
         return Process(self.process) if self.process else None
 
-    @cached_property
-    def settings(self) -> dict[str, Any]:
-        """The protocol's settings as plain values ({name: value}; the JSON keeps sources)."""
-        return {name: entry["value"] if isinstance(entry, dict) else entry
-                for name, entry in (self.protocol.get("settings") or {}).items()}
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """The protocol's settings: {name: value}."""
+        return self.protocol.settings
 
     def current(self, form_id: str) -> FormSchema | None:
         entry = self.forms.get(form_id)
