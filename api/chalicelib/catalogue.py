@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from .contract.manifest import FormEntry, Manifest
 from .contract.protocol import Protocol
 from .validation import compile_validator
 
@@ -57,13 +58,13 @@ class Catalogue:
         if not manifest_path.is_file():
             raise FileNotFoundError(
                 f"{manifest_path} is missing: run `dipforms build` before starting the API")
-        self.manifest: dict[str, Any] = json.loads(manifest_path.read_text("utf-8"))
+        self.manifest = Manifest.from_json(json.loads(manifest_path.read_text("utf-8")))
         protocol_path = folder / "protocol.json"
         #: The local protocol, read and checked once here (a file that does not fit the
         #: contract fails at start-up, not on a request).
         self.protocol: Protocol = (Protocol.from_json(json.loads(protocol_path.read_text("utf-8")))
                                    if protocol_path.is_file() else Protocol())
-        self.forms: dict[str, dict[str, Any]] = {f["id"]: f for f in self.manifest["forms"]}
+        self.forms: dict[str, FormEntry] = {form.id: form for form in self.manifest.forms}
         process_path = folder / "process.json"
         self.process: dict[str, Any] | None = (json.loads(process_path.read_text("utf-8"))
                                                if process_path.is_file() else None)
@@ -83,7 +84,7 @@ class Catalogue:
 
     def current(self, form_id: str) -> FormSchema | None:
         entry = self.forms.get(form_id)
-        return self.version(form_id, entry["current_version"]) if entry else None
+        return self.version(form_id, entry.current_version) if entry else None
 
     def version(self, form_id: str, version: str) -> FormSchema | None:
         key = (form_id, version)
@@ -91,7 +92,7 @@ class Catalogue:
         if found is not None:
             return found
         entry = self.forms.get(form_id)
-        if entry is None or version not in {v["version"] for v in entry["versions"]}:
+        if entry is None or not entry.has_version(version):
             return None
         with self._lock:
             if key not in self._schemas:
