@@ -1,5 +1,6 @@
 """The forms the API knows: the generated manifest, schemas and protocol, loaded once per
-process, with each schema's validators compiled once and reused.
+process (the manifest and protocol read into the contract's typed objects), with each
+schema's validators compiled once and reused.
 
 Reads only api/chalicelib/generated/ (written by `dipforms build`, packaged by Chalice).
 """
