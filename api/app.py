@@ -146,8 +146,8 @@ def draft_key(who) -> Response:
 def forms(who) -> Response:
     ctx = runtime().context
     readable, writable = ctx.policy.readable_forms(who), ctx.policy.submittable_forms(who)
-    listed = [{**form, "may_submit": form["id"] in writable, "may_read": form["id"] in readable}
-              for form in ctx.catalogue.manifest["forms"]]
+    listed = [{**form.to_json(), "may_submit": form.id in writable, "may_read": form.id in readable}
+              for form in ctx.catalogue.manifest.forms]
     return responses.ok({"forms": listed})
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from chalicelib.contract.roles import ROLES
+
 from .diagnostics import Diagnostic, did_you_mean
 from .fields import FIELD_TYPES
 from .model import Expr, Field, Form, Project
@@ -20,8 +22,6 @@ from .rules.types import FieldInfo, check_condition
 from .spans import Span
 
 DATE_KINDS = ("date", "datetime")
-#: The API's roles (api/chalicelib/access.py has the same list: the two never import each other).
-ROLES = ("police", "cps", "cjit", "probation", "carat", "dat_admin")
 
 
 class Scope:

@@ -12,8 +12,9 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from chalicelib.contract.events import CASE_EVENTS, REASON_EVENTS, RECORD_EVENTS
+
 from .model import Project, Route, Rule, Source
-from .protocol.events import EVENTS, REASON_EVENTS, RECORD_EVENTS
 from .protocol.routes import CaseRoute
 from .rules.settings import fill, settings_read, shown
 
@@ -50,13 +51,13 @@ def route_rows(project: Project) -> list[tuple[str, ...]]:
     for r in project.protocol.routes:
         agency = agencies.get(r.to)
         case = isinstance(r, CaseRoute)
-        rows.append((f"{r.event} {EVENTS.get(r.event, '?')}" if case else r.event,
+        rows.append((f"{r.event} {CASE_EVENTS.get(r.event, '?')}" if case else r.event,
                      "(case)" if case else r.form, r.to,
                      agency.name if agency else RECIPIENT_NAMES.get(r.to, "?"),
                      agency.spoc.get("name", "-") if agency else "-", r.channel,
                      r.template if case else "-", _carries(r), _reason(r),
                      _sources(getattr(r, "sources", ()))))
-    order = {event: n for n, event in enumerate((*RECORD_EVENTS, *EVENTS))}
+    order = {event: n for n, event in enumerate((*RECORD_EVENTS, *CASE_EVENTS))}
     return sorted(rows, key=lambda row: (order.get(row[0].split()[0], len(order)), row[8],
                                          row[2]))
 

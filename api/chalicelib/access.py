@@ -1,18 +1,18 @@
 """Who may do what: verified claims -> a Principal; the protocol's `access` section -> decisions.
 
-Pure: plain values in, booleans or `Denied` out. Reads no file, clock or environment, and
-never imports tokens.py (claims arrive as any object with subject, role and agency).
+Pure: the contract's typed protocol in, booleans or `Denied` out. The roles are the
+contract's (contract/roles.py). Reads no file, clock or environment, and never imports
+tokens.py (claims arrive as any object with subject, role and agency).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-#: Every role a token may carry. A token with any other role is refused by tokens.py.
-ROLES: tuple[str, ...] = ("police", "cps", "cjit", "probation", "carat", "dat_admin")
-ADMIN = "dat_admin"
+from .contract.protocol import Protocol as LocalProtocol
+from .contract.roles import ADMIN, ROLES
 
 #: Why a request was refused. The client only ever sees `Denied.code` ('forbidden');
 #: the reason is for the audit log and holds no personal data.
@@ -86,19 +86,14 @@ class AccessPolicy:
     known_forms: frozenset[str] = frozenset()
 
     @classmethod
-    def from_protocol(cls, protocol: Mapping[str, Any],
+    def from_protocol(cls, protocol: LocalProtocol,
                       form_ids: Iterable[str] = ()) -> AccessPolicy:
-        """`protocol` is generated/protocol.json; `form_ids` (the manifest's forms) lets
-        `readable_forms` list, for dat_admin, the forms that `access` leaves out."""
-        forms: dict[str, FormAccess] = {}
-        for form_id, entry in (protocol.get("access") or {}).items():
-            entry = entry or {}
-            submit = _roles(entry.get("submit"))
-            read = _roles(entry.get("read"))
-            forms[str(form_id)] = FormAccess(submit=submit, read=read)
-        agencies = frozenset(str(a["id"]) for a in protocol.get("agencies") or ()
-                             if isinstance(a, Mapping) and "id" in a)
-        return cls(forms=forms, agencies=agencies,
+        """`protocol` is generated/protocol.json, read (and its roles checked) by the
+        contract; `form_ids` (the manifest's forms) lets `readable_forms` list, for
+        dat_admin, the forms that `access` leaves out."""
+        forms = {form_id: FormAccess(submit=frozenset(rule.submit), read=frozenset(rule.read))
+                 for form_id, rule in protocol.access.items()}
+        return cls(forms=forms, agencies=protocol.agency_ids,
                    known_forms=frozenset(form_ids) | frozenset(forms))
 
     # --- decisions: booleans -------------------------------------------------------------
@@ -159,15 +154,3 @@ class AccessPolicy:
         if not self._agency_known(principal):
             raise Denied(REASON_UNKNOWN_AGENCY)
 
-
-def _roles(value: Any) -> frozenset[str]:
-    """A list of role names; an unknown role is a build bug, so fail at start-up."""
-    if value is None:
-        return frozenset()
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ValueError("access: submit and read must be lists of roles")
-    roles = frozenset(str(r) for r in value)
-    unknown = roles - set(ROLES)
-    if unknown:
-        raise ValueError(f"access: unknown role(s) {sorted(unknown)}; known: {list(ROLES)}")
-    return roles

@@ -61,8 +61,7 @@ def consent_of(records: list[RecordVersion]) -> Mapping[str, Any] | None:
 def consent_view(ctx, data: Mapping[str, Any] | None, today: datetime.date) -> ConsentView:
     """A consent record's answers as what they allow today (agencies named by their
     protocol name or id are known by id)."""
-    return ConsentView.from_data(data, today, agencies=ctx.catalogue.protocol.get("agencies")
-                                 or ())
+    return ConsentView.from_data(data, today, agencies=ctx.catalogue.protocol.agencies)
 
 
 def notify(ctx, event: str, case_ref: str, records: list[RecordVersion], at: str, *,
@@ -158,7 +157,7 @@ def _withdrawal_told(ctx, version: RecordVersion, today: datetime.date) -> list[
     if before is not None and consent_view(ctx, before.data, today).withdrawn:
         return None
     named = consent_view(ctx, (before or version).data, today).agencies
-    known = {a["id"] for a in ctx.catalogue.protocol.get("agencies") or ()}
+    known = ctx.catalogue.protocol.agency_ids
     return sorted(a for a in named if a in known)
 
 
@@ -325,16 +324,16 @@ def disclose(ctx, who: Principal, process: Process, case: CaseState, request: An
                                 custody=bool(request.get("custody")), from_role=who.role)
     if problems:
         return Refusal("invalid", problems)
-    ground = ctx.catalogue.protocol["disclosure_grounds"][request["ground"]]
+    ground = ctx.catalogue.protocol.disclosure_grounds[request["ground"]]
     detail = {"to": request["recipient"], "ground": request["ground"],
-              "rule": ground.get("rule"), "items": sorted(request["items"])}
+              "rule": ground.rule, "items": sorted(request["items"])}
     events = notify(ctx, "N25", case_ref, records, at,
                     detail={"state": case.state, "agencies": [request["recipient"]]})
     after = caseflow.moved(process, case, None, case.facts, at)
     entries = [CaseEntry(case_ref, at, "disclosure", request["ground"], who.user_id,
                          who.agency, detail),
                *sent_entries(case_ref, events, at, who.user_id, who.agency)]
-    why = (f"{ground.get('rule') or request['ground']} ({request['ground']}) to "
+    why = (f"{ground.rule or request['ground']} ({request['ground']}) to "
            f"{request['recipient']}: {', '.join(detail['items'])}; "
            f"{request['reason'].strip()[:MAX_NOTE]}")
     return _commit(ctx, CaseChange(after, entries, wanted(ctx, process, after)),
@@ -385,7 +384,7 @@ def visible_answers(ctx, who: Principal, record: RecordVersion,
     may_read = ctx.policy.may_read(who, record.form_id)
     if record.agency == who.agency and may_read:
         return record.data
-    governed = who.role in (ctx.catalogue.protocol.get("sharing") or {})
+    governed = who.role in ctx.catalogue.protocol.sharing
     if not governed:
         return record.data if may_read else None
     return visible_data(record.form_id, record.data, who.role, who.agency, consent,

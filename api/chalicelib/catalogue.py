@@ -1,5 +1,6 @@
 """The forms the API knows: the generated manifest, schemas and protocol, loaded once per
-process, with each schema's validators compiled once and reused.
+process (the manifest and protocol read into the contract's typed objects), with each
+schema's validators compiled once and reused.
 
 Reads only api/chalicelib/generated/ (written by `dipforms build`, packaged by Chalice).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +17,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from .contract.manifest import FormEntry, Manifest
+from .contract.protocol import Protocol
 from .validation import compile_validator
 
 GENERATED = Path(__file__).parent / "generated"
@@ -55,11 +59,13 @@ class Catalogue:
         if not manifest_path.is_file():
             raise FileNotFoundError(
                 f"{manifest_path} is missing: run `dipforms build` before starting the API")
-        self.manifest: dict[str, Any] = json.loads(manifest_path.read_text("utf-8"))
+        self.manifest = Manifest.from_json(json.loads(manifest_path.read_text("utf-8")))
         protocol_path = folder / "protocol.json"
-        self.protocol: dict[str, Any] = (json.loads(protocol_path.read_text("utf-8"))
-                                         if protocol_path.is_file() else {})
-        self.forms: dict[str, dict[str, Any]] = {f["id"]: f for f in self.manifest["forms"]}
+        #: The local protocol, read and checked once here (a file that does not fit the
+        #: contract fails at start-up, not on a request).
+        self.protocol: Protocol = (Protocol.from_json(json.loads(protocol_path.read_text("utf-8")))
+                                   if protocol_path.is_file() else Protocol())
+        self.forms: dict[str, FormEntry] = {form.id: form for form in self.manifest.forms}
         process_path = folder / "process.json"
         self.process: dict[str, Any] | None = (json.loads(process_path.read_text("utf-8"))
                                                if process_path.is_file() else None)
@@ -72,15 +78,14 @@ class Catalogue:
 
         return Process(self.process) if self.process else None
 
-    @cached_property
-    def settings(self) -> dict[str, Any]:
-        """The protocol's settings as plain values ({name: value}; the JSON keeps sources)."""
-        return {name: entry["value"] if isinstance(entry, dict) else entry
-                for name, entry in (self.protocol.get("settings") or {}).items()}
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        """The protocol's settings: {name: value}."""
+        return self.protocol.settings
 
     def current(self, form_id: str) -> FormSchema | None:
         entry = self.forms.get(form_id)
-        return self.version(form_id, entry["current_version"]) if entry else None
+        return self.version(form_id, entry.current_version) if entry else None
 
     def version(self, form_id: str, version: str) -> FormSchema | None:
         key = (form_id, version)
@@ -88,7 +93,7 @@ class Catalogue:
         if found is not None:
             return found
         entry = self.forms.get(form_id)
-        if entry is None or version not in {v["version"] for v in entry["versions"]}:
+        if entry is None or not entry.has_version(version):
             return None
         with self._lock:
             if key not in self._schemas:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .contract.manifest import Manifest
+
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 ERROR = {
@@ -55,7 +57,7 @@ def _responses(success: int, described: str, *codes: int) -> dict[str, Any]:
     return out
 
 
-def build_openapi(manifest: dict[str, Any], schemas: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def build_openapi(manifest: Manifest, schemas: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """schemas: form id -> its current schema."""
     components: dict[str, Any] = {"Error": ERROR}
     paths: dict[str, Any] = {
@@ -151,7 +153,7 @@ def build_openapi(manifest: dict[str, Any], schemas: dict[str, dict[str, Any]]) 
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": DIALECT,
-        "info": {"title": "dipforms API", "version": str(manifest.get("manifest_version", 1)),
+        "info": {"title": "dipforms API", "version": str(manifest.manifest_version),
                  "description": "Submit, amend and read DIP forms; every route but health and "
                                 "this document needs a bearer token."},
         "servers": [{"url": "/"}],

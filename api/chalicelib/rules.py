@@ -1,6 +1,8 @@
 """Evaluate an expression in its JSON form (see generator/rules/compile.py) against a submission.
 
 Pure and self-contained: no imports from generator/, no I/O, no clock (today is passed in).
+IMPLEMENTATIONS has one entry per function of the contract (chalicelib/contract/functions.py,
+whose signatures the build type-checks against); tests/unit/test_expressions.py fails if not.
 generator/static/rules.js is the same evaluator for the pages; keep the two in step.
 """
 

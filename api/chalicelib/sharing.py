@@ -2,8 +2,9 @@
 reader may see (`sharing:` in the protocol), the answers a scope lets a recipient have, and
 whether a disclosure may be made (`disclosure_grounds:`).
 
-Pure: plain values in, plain values out; no clock (today is passed in), no store, no
-access decisions (access.py decides who may read a form at all; this decides how much).
+Pure: the contract's typed protocol and plain values in, plain values out; no clock (today
+is passed in), no store, no access decisions (access.py decides who may read a form at
+all; this decides how much).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from .contract.protocol import Agency, Ground, Protocol, Scope, Withheld, citation
 
 #: Consent decisions under which the named agencies may receive their agreed items.
 CONSENTING = ("given", "partial", "withdrawn")   # withdrawn: until its date has come
@@ -41,13 +44,13 @@ class ConsentView:
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any] | None, today: datetime.date | str, *,
-                  agencies: Iterable[Mapping[str, Any]] = ()) -> ConsentView:
+                  agencies: Iterable[Agency] = ()) -> ConsentView:
         """The view of a consent record's answers (None: no consent record). `agencies`
         (the protocol's) lets a named agency written by name match its id."""
         if not data:
             return cls()
-        ids = {_normal(str(agency.get(key))): agency.get("id")
-               for agency in agencies for key in ("id", "name") if agency.get(key)}
+        ids = {_normal(written): agency.id
+               for agency in agencies for written in (agency.id, agency.name) if written}
         named: dict[str, frozenset[str]] = {}
         for entry in data.get("named_agencies") or ():
             written = entry.get("agency") or entry.get("agency_name") if isinstance(
@@ -88,36 +91,34 @@ class ConsentView:
         return found if found is not None else self.agencies.get(_normal(agency_id))
 
 
-def scope_fields(protocol: Mapping[str, Any], scope_id: str, consent: ConsentView,
+def scope_fields(protocol: Protocol, scope_id: str, consent: ConsentView,
                  agency_id: str) -> dict[str, frozenset[str]]:
     """form id -> the fields scope `scope_id` lets `agency_id` see: its own fields, the
     fields of its items, or (from_consent) of the items the consent allows that agency."""
-    scope = (protocol.get("scopes") or {}).get(scope_id)
+    scope = protocol.scopes.get(scope_id)
     if scope is None:
         raise SharingError(f"unknown scope {scope_id!r}")
-    table = protocol.get("items") or {}
     found: dict[str, set[str]] = {}
-    for form_id, names in (scope.get("fields") or {}).items():
+    for form_id, names in scope.fields.items():
         found.setdefault(form_id, set()).update(names)
-    items = (consent.items_for(agency_id) if scope.get("from_consent")
-             else scope.get("items") or ())
+    items = consent.items_for(agency_id) if scope.from_consent else scope.items
     for item in items:
-        for form_id, names in (table.get(item) or {}).items():
+        for form_id, names in protocol.items.get(item, {}).items():
             found.setdefault(form_id, set()).update(names)
     return {form_id: frozenset(names) for form_id, names in found.items()}
 
 
 def visible_data(form_id: str, data: Mapping[str, Any], reader_role: str, reader_agency: str,
-                 consent: ConsentView, protocol: Mapping[str, Any]) -> dict[str, Any] | None:
+                 consent: ConsentView, protocol: Protocol) -> dict[str, Any] | None:
     """What a reader sees of one record: the whole record for a role `sharing:` does not
     govern (or a form it reads in full); else only the fields its scopes allow (its
     with_consent scopes only while consent names its agency); None when nothing."""
-    rule = (protocol.get("sharing") or {}).get(reader_role)
-    if rule is None or form_id in (rule.get("in_full") or ()):
+    rule = protocol.sharing.get(reader_role)
+    if rule is None or form_id in rule.in_full:
         return dict(data)
-    scopes = list(rule.get("without_consent") or ())
+    scopes = list(rule.without_consent)
     if consent.names(reader_agency):
-        scopes += rule.get("with_consent") or ()
+        scopes += rule.with_consent
     allowed: set[str] = set()
     for scope_id in scopes:
         allowed |= scope_fields(protocol, scope_id, consent, reader_agency).get(form_id, set())
@@ -127,14 +128,14 @@ def visible_data(form_id: str, data: Mapping[str, Any], reader_role: str, reader
 
 
 def check_disclosure(request: Mapping[str, Any], consent: ConsentView,
-                     protocol: Mapping[str, Any], custody: bool,
+                     protocol: Protocol, custody: bool,
                      from_role: str | None = None) -> list[dict[str, str]]:
     """Field errors ({field, code, message}) for a disclosure of `items` to `recipient` on
     `ground` (a key of disclosure_grounds:) with its `reason`, made by `from_role`; [] when
     it may be made. Items the protocol's `never_disclosed:` withholds from that role are
     refused whatever the ground (IS-04)."""
-    errors = _withheld(request.get("items"), protocol, from_role)
-    agencies = {a.get("id") for a in protocol.get("agencies") or ()}
+    errors = _withheld(request.get("items"), protocol.never_disclosed, from_role)
+    agencies = protocol.agency_ids
     recipient = request.get("recipient")
     if not isinstance(recipient, str) or not recipient:
         errors.append(_error("/recipient", "required", "Select who the information is for"))
@@ -148,55 +149,55 @@ def check_disclosure(request: Mapping[str, Any], consent: ConsentView,
     if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
         errors.append(_error("/items", "required", "Select the information to share"))
         items = []
-    grounds = protocol.get("disclosure_grounds") or {}
+    grounds = protocol.disclosure_grounds
     ground_id = request.get("ground")
     ground = grounds.get(ground_id) if isinstance(ground_id, str) else None
     if ground is None:
         errors.append(_error("/ground", "unknown_ground" if ground_id else "required",
                              "Select the ground for sharing: " + ", ".join(grounds)))
         return errors
-    scope = (protocol.get("scopes") or {}).get(ground.get("scope"))
+    scope = protocol.scopes.get(ground.scope)
     if scope is None:
         raise SharingError(f"ground {ground_id!r} names an unknown scope")
-    if scope.get("from_consent"):
+    if scope.from_consent:
         if recipient in agencies:
             errors += _beyond_consent(items, recipient, consent)
         return errors
     return errors + _ground_errors(ground_id, ground, scope, request, items, custody)
 
 
-def _withheld(items: Any, protocol: Mapping[str, Any],
+def _withheld(items: Any, rules: tuple[Withheld, ...],
               from_role: str | None) -> list[dict[str, str]]:
     if not isinstance(items, list) or from_role is None:
         return []
     errors = []
-    for rule in protocol.get("never_disclosed") or ():
-        if from_role not in (rule.get("by") or ()):
+    for rule in rules:
+        if from_role not in rule.by:
             continue
         for index, item in enumerate(items):
-            if item in (rule.get("items") or ()):
+            if item in rule.items:
                 errors.append(_error(f"/items/{index}", "never_disclosed",
-                                     f"{rule['rule']}: {rule['message']} "
-                                     f"({_cite(rule.get('source'))})"))
+                                     f"{rule.rule}: {rule.message} "
+                                     f"({citation(rule.sources)})"))
     return errors
 
 
-def _ground_errors(ground_id: str, ground: Mapping[str, Any], scope: Mapping[str, Any],
+def _ground_errors(ground_id: str, ground: Ground, scope: Scope,
                    request: Mapping[str, Any], items: list[str],
                    custody: bool) -> list[dict[str, str]]:
     """A ground without consent: custody if it needs it, each condition it requires, and
     nothing beyond its scope's items."""
-    rule = ground.get("rule") or ground_id
-    cite = f" ({_cite(ground.get('source'))})"
+    rule = ground.rule or ground_id
+    cite = f" ({citation(ground.sources)})"
     errors = []
-    if ground.get("in_custody") and not custody:
+    if ground.in_custody and not custody:
         errors.append(_error("/ground", "not_in_custody",
-                             f"{rule}: {ground.get('title')} applies only to a person in "
+                             f"{rule}: {ground.title} applies only to a person in "
                              f"custody{cite}"))
-    for flag, message in (ground.get("requires") or {}).items():
+    for flag, message in ground.requires.items():
         if request.get(flag) is not True:
             errors.append(_error(f"/{flag}", "ground_not_met", f"{rule}: {message}{cite}"))
-    allowed = list(scope.get("items") or ())
+    allowed = list(scope.items)
     for index, item in enumerate(items):
         if item not in allowed:
             errors.append(_error(f"/items/{index}", "beyond_scope",
@@ -216,19 +217,6 @@ def _beyond_consent(items: list[str], recipient: str,
     return [_error(f"/items/{index}", "not_consented",
                    f"{item} may not be shared on the ground of consent: {why}")
             for index, item in enumerate(items) if not consent.allows(recipient, item)]
-
-
-def _cite(source: Any) -> str:
-    """A protocol `source:` as text, sections of one document together."""
-    sources = source if isinstance(source, list) else [source]
-    by_document: dict[str, list[str]] = {}
-    for one in sources:
-        if isinstance(one, Mapping):
-            by_document.setdefault(str(one.get("document")), []).append(str(one.get("section")))
-        elif one:
-            by_document.setdefault(str(one), [])
-    return "; ".join(" ".join([doc, ", ".join(sections)]).strip()
-                     for doc, sections in by_document.items())
 
 
 def _error(pointer: str, code: str, message: str) -> dict[str, str]:

@@ -8,17 +8,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from chalicelib.contract.events import (
+    CASE_EVENTS,
+    CHANNELS,
+    PLACEHOLDERS,
+    REASON_EVENTS,
+    RECORD_EVENTS,
+    SPECIAL_RECIPIENTS,
+)
+from chalicelib.contract.roles import AGENCY_ROLES
+
 from ..diagnostics import Diagnostic, did_you_mean
 from ..fields import FIELD_TYPES
 from ..model import Form, Project, Route
 from ..spans import Span
-from .events import EVENTS, PLACEHOLDERS, REASON_EVENTS, RECORD_EVENTS, SPECIAL_RECIPIENTS
 from .routes import CaseRoute, FieldSet, LocalProtocol, ScopeDef, SharingRule
 
-CHANNELS = ("email", "sns")
-#: The role whose users belong to an agency of each type (for sharing: per recipient).
-AGENCY_ROLES = {"police_custody": "police", "cps": "cps", "cjit": "cjit", "carat": "carat",
-                "probation_om": "probation", "dat": "dat_admin"}
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -85,7 +90,7 @@ def _record_route(protocol, forms: dict[str, Form], route: Route) -> list[Diagno
 def _case_route(project: Project, route: CaseRoute) -> list[Diagnostic]:
     protocol = project.protocol
     out = []
-    if route.event not in EVENTS:
+    if route.event not in CASE_EVENTS:
         out.append(Diagnostic(route.spans["event"], "F019", f"unknown event '{route.event}'",
                               _event_hint(route.event)))
     out += _channel_and_agency(protocol, route)
@@ -223,10 +228,10 @@ def _fields(form: Form, fields: Iterable[tuple[str, Span]]) -> list[Diagnostic]:
 
 def _event_hint(event: str) -> str | None:
     """'compliance_confirmed' -> write N12; else the closest event id or name."""
-    by_name = {name: event_id for event_id, name in EVENTS.items()}
+    by_name = {name: event_id for event_id, name in CASE_EVENTS.items()}
     if event in by_name:
         return f"write {by_name[event]} (the id of {event})"
-    close = did_you_mean(event, [*RECORD_EVENTS, *EVENTS, *by_name])
+    close = did_you_mean(event, [*RECORD_EVENTS, *CASE_EVENTS, *by_name])
     if close and close.split("'")[1] in by_name:
         name = close.split("'")[1]
         return f"did you mean {by_name[name]} ({name})?"

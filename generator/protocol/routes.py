@@ -1,17 +1,18 @@
 """forms/protocol.yaml, the parts that decide what is told and shown to whom: routes (record
 events and process events N01-N28), message templates, scopes, the information-item table,
-`sharing:` per role and `disclosure_grounds:`. Model and parsing; checks are in
-protocol_check.py. Pure: nodes and a Reader in, model objects out.
+`sharing:` per role and `disclosure_grounds:`. Model and parsing; checks are in check.py,
+the compiled form the API reads in compiled.py. Pure: nodes and a Reader in, model objects out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chalicelib.contract.events import CASE_EVENTS, RECORD_EVENTS
+
 from ..model import Protocol, Route, Source
 from ..parse.reader import ID_PATTERN, Reader
 from ..spans import Mapping, Node, Scalar, Span
-from .events import EVENTS, RECORD_EVENTS
 
 RECORD_ROUTE_KEYS = ("event", "form", "to", "channel", "fields", "source")
 CASE_ROUTE_KEYS = ("event", "to", "channel", "template", "scope", "reason", "source")
@@ -97,7 +98,7 @@ class Ground:
     rule: str | None
     scope: tuple[str, Span] | None
     in_custody: bool = False
-    requires: Named = ()
+    requires: tuple[tuple[str, str, Span], ...] = ()    # (flag, message when not true, span)
     sources: tuple[Source, ...] = ()
 
 
@@ -133,7 +134,7 @@ def parse_route(r: Reader, node: Node) -> Route | None:
     if m is None:
         return None
     event = r.string(m.get("event"), "the route's event")
-    if event in EVENTS or (event not in RECORD_EVENTS and "form" not in m.items):
+    if event in CASE_EVENTS or (event not in RECORD_EVENTS and "form" not in m.items):
         return _case_route(r, m, event)
     return _record_route(r, m, event)
 
@@ -236,11 +237,11 @@ def parse_grounds(r: Reader, node: Node | None) -> dict[str, Ground]:
         scope_id = r.ident(entry.get("scope"), "a scope")
         in_custody = r.boolean(entry.get("in_custody"), "in_custody") or False
         requires_node = r.mapping(entry.get("requires"), f"what ground {key} requires")
-        requires: Named = ()
+        requires: tuple[tuple[str, str, Span], ...] = ()
         if requires_node is not None:
-            requires = tuple((flag, requires_node.keys[flag]) for flag, value
-                             in requires_node.items.items()
-                             if r.string(value, f"the message when {flag} is not true"))
+            requires = tuple((flag, message, requires_node.keys[flag]) for flag, message in
+                             ((flag, r.string(value, f"the message when {flag} is not true"))
+                              for flag, value in requires_node.items.items()) if message)
         if title is not None:
             scope = (scope_id, entry.get("scope").span) if scope_id else None
             found[key] = Ground(key, span, title, rule, scope, in_custody, requires, sources)

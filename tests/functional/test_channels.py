@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+from chalicelib.contract.protocol import Protocol
 from chalicelib.notify.channels import CHANNELS, make_channels
 from chalicelib.notify.channels.base import Channel, DeliveryFailed, Undeliverable
 from chalicelib.notify.channels.file import FileChannel
@@ -56,7 +57,7 @@ def record(record_id: str = "R-7Q2K", **answers: Any) -> RecordVersion:
 
 def events_for(rec: RecordVersion, ids: Iterator[str] | None = None) -> list[OutboxEvent]:
     ids = ids or iter(f"ev-{rec.record_id}-{n}" for n in range(100))
-    return route_event("submitted", rec, "MG14 Drug test referral", PROTOCOL,
+    return route_event("submitted", rec, "MG14 Drug test referral", Protocol.from_json(PROTOCOL),
                        base_url=BASE_URL, now=NOW, new_id=lambda: next(ids))
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import boto3
 import pytest
 from chalicelib.clock import FixedClock
+from chalicelib.contract.protocol import Protocol
 from chalicelib.notify.channels.file import FileChannel
 from chalicelib.notify.channels.ses import SESChannel
 from chalicelib.notify.outbox import (
@@ -81,8 +82,9 @@ def submission(n: int, protocol: dict = TWO_SPOCS) -> tuple[RecordVersion, list[
                         {"surname": "Jones", "dob": SECRETS[0], "offence": SECRETS[1]},
                         iso_utc(START), "user-1", "police")
     ids = iter(f"ev-{n:05d}-{k}" for k in range(10))
-    return rec, route_event("submitted", rec, "MG14", protocol, base_url="https://dip.test",
-                            now=iso_utc(START), new_id=lambda: next(ids))
+    return rec, route_event("submitted", rec, "MG14", Protocol.from_json(protocol),
+                            base_url="https://dip.test", now=iso_utc(START),
+                            new_id=lambda: next(ids))
 
 
 def submit(store: SQLiteStore, count: int, protocol: dict = TWO_SPOCS) -> list[OutboxEvent]:
@@ -118,11 +120,11 @@ def test_a_route_per_agency_gives_an_event_per_agency():
 
 def test_no_matching_route_gives_no_events():
     rec = RecordVersion("R-1", 2, "mg14", "1.0", {"surname": "Jones"}, "t", "u", "police")
-    assert route_event("amended", rec, "MG14", PROTOCOL, base_url="b", now="t",
-                       new_id=lambda: "x") == []
+    assert route_event("amended", rec, "MG14", Protocol.from_json(PROTOCOL), base_url="b",
+                       now="t", new_id=lambda: "x") == []
     other = dataclasses.replace(rec, form_id="dir_activity")
-    assert route_event("submitted", other, "DIR", PROTOCOL, base_url="b", now="t",
-                       new_id=lambda: "x") == []
+    assert route_event("submitted", other, "DIR", Protocol.from_json(PROTOCOL), base_url="b",
+                       now="t", new_id=lambda: "x") == []
 
 
 def test_fields_are_limited_to_the_route_and_to_answers_the_record_has():

@@ -58,8 +58,8 @@ def test_the_gap_setting_changes_what_the_api_warns_of(builds):
         ("/session_at", "DIP-12",
          "There should usually be a gap of at least 5 days between session 2 and session 3")]
     # the same version of the form: a setting is local policy, not a new version
-    assert builds[5][1].forms["dip_session3"]["current_version"] == \
-        builds[3][1].forms["dip_session3"]["current_version"]
+    assert builds[5][1].forms["dip_session3"].current_version == \
+        builds[3][1].forms["dip_session3"].current_version
 
 
 @needs_node

@@ -6,8 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-
-from api.chalicelib.access import (
+from chalicelib.access import (
     REASON_MAY_NOT_READ,
     REASON_MAY_NOT_SUBMIT,
     REASON_NOT_ADMIN,
@@ -17,6 +16,7 @@ from api.chalicelib.access import (
     Denied,
     Principal,
 )
+from chalicelib.contract.protocol import Protocol
 
 PROTOCOL = yaml.safe_load("""
 agencies:
@@ -50,7 +50,7 @@ EXPECTED = {
 AGENCY = {"police": "northshire_police", "cps": "northshire_cps", "cjit": "northshire_cjit",
           "probation": "northshire_probation", "carat": "hmp_northshire_carats",
           "dat_admin": "northshire_dat"}
-POLICY = AccessPolicy.from_protocol(PROTOCOL, form_ids=FORMS)
+POLICY = AccessPolicy.from_protocol(Protocol.from_json(PROTOCOL), form_ids=FORMS)
 
 
 def who(role: str, agency: str | None = None) -> Principal:
@@ -120,7 +120,8 @@ def test_an_agency_the_protocol_does_not_list_may_do_nothing(role):
 
 
 def test_a_protocol_without_access_lets_only_dat_admin_read():
-    policy = AccessPolicy.from_protocol({"agencies": PROTOCOL["agencies"]}, form_ids=["mg14"])
+    policy = AccessPolicy.from_protocol(Protocol.from_json({"agencies": PROTOCOL["agencies"]}),
+                                        form_ids=["mg14"])
     assert policy.readable_forms(who("dat_admin")) == {"mg14"}
     for role in ROLES:
         assert not policy.may_submit(who(role), "mg14")
@@ -128,7 +129,7 @@ def test_a_protocol_without_access_lets_only_dat_admin_read():
 
 
 def test_a_form_listed_with_empty_lists_is_closed():
-    policy = AccessPolicy.from_protocol({**PROTOCOL, "access": {"mg14": {}}})
+    policy = AccessPolicy.from_protocol(Protocol.from_json({**PROTOCOL, "access": {"mg14": {}}}))
     assert not any(policy.may_submit(who(r), "mg14") for r in ROLES)
     assert [r for r in ROLES if policy.may_read(who(r), "mg14")] == ["dat_admin"]
 
@@ -139,7 +140,7 @@ def test_a_form_listed_with_empty_lists_is_closed():
 ])
 def test_an_unknown_role_or_a_bare_string_in_access_fails_at_start_up(access):
     with pytest.raises(ValueError):
-        AccessPolicy.from_protocol({**PROTOCOL, "access": access})
+        AccessPolicy.from_protocol(Protocol.from_json({**PROTOCOL, "access": access}))
 
 
 def test_principal_from_claims_and_unknown_roles():

@@ -10,26 +10,22 @@ import re
 from pathlib import Path
 
 import pytest
+from chalicelib.contract.protocol import Protocol
 from chalicelib.notify import message
-from chalicelib.notify.routing import (
-    CASE_EVENTS,
-    SPECIAL_RECIPIENTS,
-    RoutingError,
-    route_case_event,
-    route_event,
-)
+from chalicelib.notify.routing import RoutingError, route_case_event, route_event
 from chalicelib.sharing import ConsentView, scope_fields
 from chalicelib.store.base import RecordVersion
 
 from generator.build import build_project
 from generator.edges.files import read_forms_dir
 from generator.fields import FIELD_TYPES
+from generator.manifest import protocol_json
 from generator.project import parse_project
-from generator.protocol import events
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = parse_project(read_forms_dir(ROOT))[0]
-PROTOCOL = PROJECT.protocol.raw           # what the build writes to generated/protocol.json
+PROTOCOL = protocol_json(PROJECT)         # what the build writes to generated/protocol.json
+TYPED = Protocol.from_json(PROTOCOL)      # what the API reads it as
 CASE = "MG14-0A1B2C3D4E"
 NOW = "2026-11-25T10:30:00.000000Z"
 BASE = "https://dip.example.org/"
@@ -53,21 +49,15 @@ ALL_RECORDS = [full_record(f.id) for f in PROJECT.forms]
 def route(event: str, protocol=PROTOCOL, *, records=ALL_RECORDS, consent=None, reason=None,
           **detail):
     ids = iter(f"EV-{n:04d}" for n in range(10_000))
-    return route_case_event(event, CASE, protocol, records=records, consent=consent,
-                            reason=reason, detail=detail, base_url=BASE, now=NOW,
-                            new_id=lambda: next(ids))
+    return route_case_event(event, CASE, Protocol.from_json(protocol), records=records,
+                            consent=consent, reason=reason, detail=detail, base_url=BASE,
+                            now=NOW, new_id=lambda: next(ids))
 
 
 def consent_for(*named: tuple[str, list[str]], **answers) -> dict:
     return {"decision": "given", "purposes": ["dip_cc_consideration"],
             "named_agencies": [{"agency_name": name, "contact_name": "A Person",
                                 "items": items} for name, items in named], **answers}
-
-
-def test_the_api_keeps_the_same_event_tables_as_the_generator():
-    assert CASE_EVENTS == events.EVENTS
-    assert message.PLACEHOLDERS == events.PLACEHOLDERS
-    assert SPECIAL_RECIPIENTS == events.SPECIAL_RECIPIENTS
 
 
 def test_compliance_confirmed_tells_the_police_once_with_the_compliance_scope_only():
@@ -187,7 +177,7 @@ def test_changing_a_route_in_the_protocol_changes_who_is_told_with_no_code_chang
     changed["routes"].append({**n12, "to": "northshire_police", "channel": "sns"})
     assert [(e.recipient["agency"], e.channel) for e in route("N12", changed)] == [
         ("northshire_cps", "email"), ("northshire_police", "sns")]
-    n12["scope"] = "notice_only"
+    n12["scopes"] = ["notice_only"]
     assert route("N12", changed)[0].payload["fields"] == {}
 
 
@@ -203,7 +193,7 @@ def test_the_newest_record_of_a_form_is_the_one_a_scope_draws_on():
 
 def test_record_events_ignore_case_routes_and_unknown_names_are_routing_errors():
     record = full_record("mg14")
-    sent = route_event("submitted", record, "MG14", PROTOCOL, base_url=BASE, now=NOW,
+    sent = route_event("submitted", record, "MG14", TYPED, base_url=BASE, now=NOW,
                        new_id=lambda: "EV-1")
     assert [(e.event, e.recipient["agency"]) for e in sent] == [("submitted", "northshire_cjit")]
     with pytest.raises(RoutingError):
@@ -220,17 +210,17 @@ def test_nothing_beyond_the_scope_ever_goes_in_a_payload_or_a_message():
     of that route allows that recipient."""
     consent = consent_for(("northshire_police", ["assessment", "test_result"]),
                           ("CPS Northshire", ["previous_convictions"]))
-    view = ConsentView.from_data(consent, NOW[:10], agencies=PROTOCOL["agencies"])
+    view = ConsentView.from_data(consent, NOW[:10], agencies=TYPED.agencies)
     agencies = [a["id"] for a in PROTOCOL["agencies"]]
     checked = 0
     for spec in PROTOCOL["routes"]:
         if "form" in spec:
             continue
-        scopes = [spec["scope"]] if isinstance(spec["scope"], str) else spec["scope"]
+        scopes = spec["scopes"]
         for event in route(spec["event"], consent=consent, reason=spec.get("reason"),
                            agencies=agencies, state="in_programme", due_on="2026-12-01"):
             allowed = {secret(form_id, name) for scope in scopes
-                       for form_id, names in scope_fields(PROTOCOL, scope, view,
+                       for form_id, names in scope_fields(TYPED, scope, view,
                                                           event.recipient["agency"]).items()
                        for name in names}
             text = json.dumps(event.payload) + message.body_for(event) + \
@@ -292,14 +282,15 @@ def test_only_routes_whose_scope_carries_answers_need_the_records():
     for an event whose route may carry answers."""
     from chalicelib.notify.routing import carries_answers
 
-    protocol = {"scopes": {"notice_only": {"title": "Notice"},
-                           "compliance": {"fields": {"compliance_report": ["outcome"]}}},
-                "routes": [{"event": "N10", "to": "a", "channel": "email", "template": "t",
-                            "scope": "notice_only"},
-                           {"event": "N11", "to": "a", "channel": "email", "template": "t",
-                            "scope": ["notice_only", "compliance"]},
-                           {"event": "N10", "reason": "special", "to": "b", "channel": "email",
-                            "template": "t", "scope": "compliance"}]}
+    protocol = Protocol.from_json({
+        "scopes": {"notice_only": {"title": "Notice"},
+                   "compliance": {"fields": {"compliance_report": ["outcome"]}}},
+        "routes": [{"event": "N10", "to": "a", "channel": "email", "template": "t",
+                    "scopes": ["notice_only"]},
+                   {"event": "N11", "to": "a", "channel": "email", "template": "t",
+                    "scopes": ["notice_only", "compliance"]},
+                   {"event": "N10", "reason": "special", "to": "b", "channel": "email",
+                    "template": "t", "scopes": ["compliance"]}]})
     assert carries_answers("N10", "comply_by_approaching", protocol) is False
     assert carries_answers("N10", "special", protocol) is True
     assert carries_answers("N11", None, protocol) is True

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from chalicelib.contract.functions import FUNCTIONS
 from chalicelib.rules import IMPLEMENTATIONS, evaluate, holds
 from jsonschema import Draft202012Validator
 
 from generator.rules.compile import to_json, to_schema
-from generator.rules.functions import FUNCTIONS
 from generator.rules.syntax import Binary, Call, ListLiteral, Literal, Name, Unary, parse_expression
 from generator.rules.types import FieldInfo, check_condition, infer, references
 from generator.spans import Span

@@ -1,11 +1,14 @@
 """The pure core does no I/O and imports point down the layers: generator/ never imports
-api/ or web/, api/ never imports generator/, web/, PyYAML or Jinja, web/ never imports api/.
-Only api/chalicelib/clock.py reads the time: every other module is handed the one clock."""
+api/ or web/, api/ never imports generator/, web/, PyYAML or Jinja, web/ never imports api/,
+except that generator/ and web/ may read the contract (api/chalicelib/contract/), which
+imports only the standard library. Only api/chalicelib/clock.py reads the time: every
+other module is handed the one clock."""
 
 from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,7 @@ LAYERS = {
     "generator/edges": _modules("generator/edges"),
     "web (pure)": _modules("web", leaving_out=("serve.py",)),
     "web/serve.py": ["web/serve.py"],
+    "the contract": _modules("api/chalicelib/contract"),
 }
 API_PURE = [
     "api/chalicelib/rules.py", "api/chalicelib/validation.py", "api/chalicelib/access.py",
@@ -34,7 +38,8 @@ API_PURE = [
     "api/chalicelib/workdays.py", "api/chalicelib/dashboard.py",
     "api/chalicelib/deadlines.py", "api/chalicelib/sharing.py", "api/chalicelib/caseflow.py",
 ]
-PURE = [*LAYERS["generator (pure)"], *LAYERS["web (pure)"], *API_PURE]
+PURE = [*LAYERS["generator (pure)"], *LAYERS["web (pure)"], *LAYERS["the contract"],
+        *API_PURE]
 FORBIDDEN_NAMES = {"open"}
 # (the clock is forbidden to every module but clock.py: test_only_the_clock_reads_the_time)
 FORBIDDEN_ATTRIBUTES = {("os", "environ")}
@@ -54,6 +59,7 @@ def _imports(tree: ast.AST) -> set[str]:
 def test_the_layers_are_found_in_their_folders():
     """A folder renamed or emptied would silently leave its modules unchecked."""
     assert len(LAYERS["generator (pure)"]) > 40 and len(LAYERS["web (pure)"]) >= 3
+    assert len(LAYERS["the contract"]) >= 5
     assert "generator/edges/write.py" not in PURE and "web/serve.py" not in PURE
     assert all((ROOT / path).is_file() for path in PURE)
 
@@ -82,20 +88,74 @@ MAY_NOT_IMPORT = {
 }
 
 
+#: The one way across: the build and the page server may read the contract, nothing else
+#: of the API.
+CONTRACT = "chalicelib.contract"
+MAY_CROSS_TO = {"generator": CONTRACT, "web": CONTRACT}
+
+
+def _into(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
 def crossings(part: str, imported: set[str]) -> list[str]:
-    return sorted(name for name in imported if name.split(".")[0] in MAY_NOT_IMPORT[part])
+    """The imports that leave `part` for a part it may not import."""
+    return sorted(name for name in imported if name.split(".")[0] in MAY_NOT_IMPORT[part]
+                  and not (part in MAY_CROSS_TO and _into(name, MAY_CROSS_TO[part])))
+
+
+def _found(part: str, scan) -> dict[str, list[str]]:
+    """path -> scan(part, its imports), for the modules of `part` where that is not empty."""
+    found = {str(path.relative_to(ROOT)): scan(part, _imports(ast.parse(path.read_text())))
+             for path in sorted((ROOT / part).rglob("*.py")) if "generated" not in path.parts}
+    return {path: names for path, names in found.items() if names}
 
 
 @pytest.mark.parametrize("part", sorted(MAY_NOT_IMPORT))
 def test_imports_point_down_the_layers(part):
-    found = {str(path.relative_to(ROOT)): crossings(part, _imports(ast.parse(path.read_text())))
-             for path in sorted((ROOT / part).rglob("*.py")) if "generated" not in path.parts}
-    assert {path: names for path, names in found.items() if names} == {}
+    assert _found(part, crossings) == {}
 
 
 def test_the_crossing_scan_sees_the_api_by_its_import_name():
-    tree = ast.parse("from chalicelib import rules\nimport web.serve\nfrom .spans import Span\n")
-    assert crossings("generator", _imports(tree)) == ["chalicelib", "web.serve"]
+    tree = ast.parse("from chalicelib import rules\nimport web.serve\nfrom .spans import Span\n"
+                     "from chalicelib.contract.events import CASE_EVENTS\n"
+                     "import chalicelib.contractor\n")
+    assert crossings("generator", _imports(tree)) == ["chalicelib", "chalicelib.contractor",
+                                                      "web.serve"]
+
+
+def _contract_imports(part: str, imported: set[str]) -> list[str]:
+    return sorted(name for name in imported if _into(name, CONTRACT))
+
+
+def test_the_build_reads_the_contract_and_the_crossings_are_listed():
+    """Every import of the API from generator/ or web/, printed: each is the contract's."""
+    crossing = {path: names for part in sorted(MAY_CROSS_TO)
+                for path, names in _found(part, _contract_imports).items()}
+    for path, names in crossing.items():
+        print(f"{path} -> {', '.join(names)}")
+    assert crossing and all(path.startswith("generator/") for path in crossing)
+    assert {name for names in crossing.values() for name in names} <= {
+        f"{CONTRACT}.{module}" for module in ("events", "roles", "functions", "protocol",
+                                              "manifest", "process")} | {CONTRACT}
+
+
+@pytest.mark.parametrize("relative", LAYERS["the contract"])
+def test_the_contract_imports_only_the_standard_library_and_itself(relative):
+    """Both halves read it, so it may lean on neither: no other chalicelib module, no
+    third-party package (Chalice deploys it, the build imports it)."""
+    tree = ast.parse((ROOT / relative).read_text())
+    outside = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            if node.level > 1:
+                outside.append(f"{node.lineno}: {'.' * node.level}{node.module or ''}")
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module])
+            outside += [f"{node.lineno}: {name}" for name in names
+                        if name.split(".")[0] not in sys.stdlib_module_names | {"__future__"}]
+    assert outside == []
 
 
 #: What reads the machine's time: every module but the clock is handed one instead.

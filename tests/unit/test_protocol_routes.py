@@ -8,9 +8,10 @@ import csv
 import io
 from pathlib import Path
 
+from chalicelib.contract.events import CASE_EVENTS, RECORD_EVENTS
+
 from generator.build import build_project
 from generator.edges.files import read_forms_dir
-from generator.protocol.events import EVENTS, RECORD_EVENTS
 from generator.review import ROUTE_HEADER, route_rows, table
 from tests.yaml_cases import build_yaml, fields_form
 
@@ -177,7 +178,7 @@ def test_the_protocol_table_has_a_row_per_route_with_event_name_spoc_scope_and_s
                     "Northshire Police custody suites", "Custody inspector on duty", "email",
                     "compliance_confirmed", "compliance", "-",
                     "dip-condition-operational-guidelines.txt §4.6.6 step 5")]
-    reminders = {(row[2], row[8]) for row in rows if row[0] == f"N10 {EVENTS['N10']}"}
+    reminders = {(row[2], row[8]) for row in rows if row[0] == f"N10 {CASE_EVENTS['N10']}"}
     assert ("northshire_cjit", "(any)") in reminders
     assert ("northshire_police", "comply_by_approaching") in reminders
     n02 = next(row for row in rows if row[0].startswith("N02"))
@@ -186,7 +187,7 @@ def test_the_protocol_table_has_a_row_per_route_with_event_name_spoc_scope_and_s
     assert n26[2:5] == ("named_agencies", "(the agencies the consent record names)", "-")
     record = next(row for row in rows if row[0] == "submitted")
     assert record[:3] == ("submitted", "mg14", "northshire_cjit") and record[6] == "-"
-    order = [*RECORD_EVENTS, *EVENTS]
+    order = [*RECORD_EVENTS, *CASE_EVENTS]
     positions = [order.index(row[0].split()[0]) for row in rows]
     assert positions == sorted(positions)
     parsed = list(csv.reader(io.StringIO(table(ROUTE_HEADER, rows, as_csv=True))))

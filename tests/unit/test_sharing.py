@@ -8,13 +8,15 @@ import datetime
 from pathlib import Path
 
 import pytest
+from chalicelib.contract.protocol import Protocol
 from chalicelib.sharing import ConsentView, check_disclosure, visible_data
 
 from generator.edges.files import read_forms_dir
+from generator.manifest import protocol_json
 from generator.project import parse_project
 
 ROOT = Path(__file__).resolve().parents[2]
-PROTOCOL = parse_project(read_forms_dir(ROOT))[0].protocol.raw
+PROTOCOL = Protocol.from_json(protocol_json(parse_project(read_forms_dir(ROOT))[0]))
 TODAY = datetime.date(2026, 11, 25)
 NO_CONSENT = ConsentView.from_data(None, TODAY)
 RA = {"test_result": "positive_opiates", "test_at": "2026-11-20T10:00", "ia_findings": "x",
@@ -30,7 +32,7 @@ def consent(*named, today=TODAY, **answers) -> ConsentView:
     data = {"decision": "given", "purposes": ["dip_cc_consideration", "continuity_of_care"],
             "named_agencies": [{"agency_name": name, "items": items} for name, items in named],
             **answers}
-    return ConsentView.from_data(data, today, agencies=PROTOCOL["agencies"])
+    return ConsentView.from_data(data, today, agencies=PROTOCOL.agencies)
 
 
 # -- ConsentView -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
+from ..contract.events import PLACEHOLDERS
 from ..store.base import OutboxEvent
 
 WHAT_HAPPENED = {"submitted": "A form has been submitted.",
@@ -25,9 +26,6 @@ ONLY_ANSWERS = ("This message carries no personal data beyond the answers above,
                 "local protocol allows it to carry. Sign in to see the record.")
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _WHITESPACE = re.compile(r"\s+")
-#: What a template may say (generator/protocol/events.py has the same list; the build refuses
-#: others).
-PLACEHOLDERS = ("case_ref", "event", "event_title", "state", "reason", "due_on", "link", "flag")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _SPACE_BEFORE_MARK = re.compile(r"[ \t]+([:;,.)])")
 
@@ -80,8 +78,9 @@ def body_for(event: OutboxEvent) -> str:
 
 
 def render_template(text: str, values: dict[str, Any]) -> str:
-    """The template with each {placeholder} replaced by its value (nothing when absent);
-    a flag code reads as words in brackets: friday -> (Friday)."""
+    """The template with each {placeholder} (contract/events.py; the build refuses others)
+    replaced by its value (nothing when absent); a flag code reads as words in brackets:
+    friday -> (Friday)."""
     def value(match: re.Match) -> str:
         name = match.group(1)
         if name not in PLACEHOLDERS:

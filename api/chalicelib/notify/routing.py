@@ -1,38 +1,23 @@
 """Route a record event, or a case event (N01-N28), to outbox events: one per matching
 route in the local protocol and recipient.
 
-Pure: no clock, ids or settings of its own (all passed in). A record event's payload carries
-only the event, form, reference, link and the answers the route names; a case event's only
-references, codes, dates, the link, its template's words and the answers its scopes allow
-the recipient. Never any other answer.
+Pure: no clock, ids or settings of its own (all passed in); the protocol is the contract's
+typed one, the events and recipients the contract's (contract/events.py). A record event's
+payload carries only the event, form, reference, link and the answers the route names; a
+case event's only references, codes, dates, the link, its template's words and the answers
+its scopes allow the recipient. Never any other answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from ..contract.events import CASE_EVENTS, RECORD_EVENTS, SPECIAL_RECIPIENTS, event_title
+from ..contract.protocol import Agency, CaseRoute, Protocol, RecordRoute
 from ..sharing import ConsentView, SharingError, scope_fields
 from ..store.base import OutboxEvent, RecordVersion
 from .message import render_template
-
-EVENTS = ("submitted", "amended")
-ROUTE_CHANNELS = ("email", "sns")
-#: The case events of domain notes §6 (generator/protocol/events.py has the same table).
-CASE_EVENTS = {
-    "N01": "cc_considered", "N02": "assessment_feedback", "N03": "cps_authorisation_sought",
-    "N04": "cps_decision", "N05": "cc_administered", "N06": "followup_ra_cancel",
-    "N07": "ra_continues", "N08": "ra_failure", "N09": "appointment_varied",
-    "N10": "reminders", "N11": "non_compliance", "N12": "compliance_confirmed",
-    "N13": "police_outcome", "N14": "psr_in_preparation", "N15": "potential_drr",
-    "N16": "drr_client_assessed", "N17": "rob_with_drr", "N18": "custodial_sentence",
-    "N19": "drr_client_into_custody", "N20": "prison_transfer", "N21": "release_planned",
-    "N22": "warrant_known", "N23": "recall_returned", "N24": "risk_of_harm",
-    "N25": "disclosed_without_consent", "N26": "consent_withdrawn",
-    "N27": "appointment_clash", "N28": "supervision_ending",
-}
-#: Recipients named per case in detail["agencies"], and the one event each may hear.
-SPECIAL_RECIPIENTS = {"named_agencies": ("N26",), "owners": ("N27",)}
 
 
 class RoutingError(ValueError):
@@ -40,22 +25,22 @@ class RoutingError(ValueError):
     caught it); the record is not committed rather than committed without its messages."""
 
 
-def route_event(event: str, record: RecordVersion, form_title: str, protocol: Mapping[str, Any],
+def route_event(event: str, record: RecordVersion, form_title: str, protocol: Protocol,
                 *, base_url: str, now: str, new_id: Callable[[], str]) -> list[OutboxEvent]:
     """One pending OutboxEvent per route matching (event, record.form_id), in route order."""
-    if event not in EVENTS:
-        raise RoutingError(f"unknown event {event!r}; expected one of {', '.join(EVENTS)}")
-    agencies = {agency["id"]: agency for agency in protocol.get("agencies", [])}
+    if event not in RECORD_EVENTS:
+        raise RoutingError(f"unknown event {event!r}; expected one of {', '.join(RECORD_EVENTS)}")
     payload = message_payload(event, record, form_title, base_url=base_url)
     events = []
-    for index, route in enumerate(protocol.get("routes", [])):
-        if route["event"] != event or route.get("form") != record.form_id:
+    for index, route in enumerate(protocol.routes):
+        if not isinstance(route, RecordRoute) or route.event != event or (
+                route.form != record.form_id):
             continue
         events.append(OutboxEvent(
             event_id=new_id(), record_id=record.record_id, event=event,
-            form_id=record.form_id, channel=_channel(route, index),
-            recipient=recipient_for(route, agencies, index),
-            payload={**payload, "fields": allowed_answers(record, route.get("fields", []))},
+            form_id=record.form_id, channel=route.channel,
+            recipient=recipient_for(protocol.agency(route.to), route.to, route.channel, index),
+            payload={**payload, "fields": allowed_answers(record, route.fields)},
             created_at=now, status="pending", attempts=0, next_attempt_at=now))
     return events
 
@@ -68,34 +53,25 @@ def message_payload(event: str, record: RecordVersion, form_title: str, *,
             "link": f"{base_url.rstrip('/')}/records/{record.record_id}"}
 
 
-def allowed_answers(record: RecordVersion, field_ids: list[str]) -> dict[str, Any]:
+def allowed_answers(record: RecordVersion, field_ids: Sequence[str]) -> dict[str, Any]:
     """Only the named answers the record has; unanswered fields are left out."""
     return {field_id: record.data[field_id] for field_id in field_ids
             if field_id in record.data}
 
 
-def recipient_for(route: Mapping[str, Any], agencies: Mapping[str, Mapping[str, Any]],
+def recipient_for(agency: Agency | None, agency_id: str, channel: str,
                   index: int) -> dict[str, Any]:
     """The agency's SPOC for email; the agency's topic (its id) for sns."""
-    agency = agencies.get(route["to"])
     if agency is None:
-        raise RoutingError(f"routes[{index}]: unknown agency {route['to']!r}")
-    if route["channel"] == "sns":
-        return {"agency": agency["id"], "topic": agency["id"]}
-    spoc = agency.get("spoc") or {}
-    if not spoc.get("email"):
-        raise RoutingError(f"routes[{index}]: agency {agency['id']!r} has no SPOC email")
-    return {"agency": agency["id"], "name": spoc.get("name", ""), "email": spoc["email"]}
+        raise RoutingError(f"routes[{index}]: unknown agency {agency_id!r}")
+    if channel == "sns":
+        return {"agency": agency.id, "topic": agency.id}
+    if agency.spoc is None or not agency.spoc.email:
+        raise RoutingError(f"routes[{index}]: agency {agency.id!r} has no SPOC email")
+    return {"agency": agency.id, "name": agency.spoc.name, "email": agency.spoc.email}
 
 
-def _channel(route: Mapping[str, Any], index: int) -> str:
-    channel = route["channel"]
-    if channel not in ROUTE_CHANNELS:
-        raise RoutingError(f"routes[{index}]: unknown channel {channel!r}")
-    return channel
-
-
-def route_case_event(event: str, case_ref: str, protocol: Mapping[str, Any], *,
+def route_case_event(event: str, case_ref: str, protocol: Protocol, *,
                      records: Sequence[RecordVersion], consent: Mapping[str, Any] | None,
                      reason: str | None, detail: Mapping[str, Any], base_url: str, now: str,
                      new_id: Callable[[], str]) -> list[OutboxEvent]:
@@ -105,68 +81,62 @@ def route_case_event(event: str, case_ref: str, protocol: Mapping[str, Any], *,
     flag, today (the local date, else now's) and, for named_agencies or owners, agencies."""
     if event not in CASE_EVENTS:
         raise RoutingError(f"unknown case event {event!r}; expected N01 to N28")
-    agencies = {agency["id"]: agency for agency in protocol.get("agencies", [])}
     view = ConsentView.from_data(consent, detail.get("today") or now[:10],
-                                 agencies=protocol.get("agencies", []))
+                                 agencies=protocol.agencies)
     latest = latest_by_form(records)
-    words = {"case_ref": case_ref, "event": event, "event_title": case_event_title(event),
+    words = {"case_ref": case_ref, "event": event, "event_title": event_title(event),
              "state": detail.get("state"), "reason": reason, "due_on": detail.get("due_on"),
              "link": f"{base_url.rstrip('/')}/cases/{case_ref}", "flag": detail.get("flag")}
     events = []
-    for index, route, scopes in _case_routes(event, reason, protocol):
-        template = (protocol.get("templates") or {}).get(route["template"])
+    for index, route in _case_routes(event, reason, protocol):
+        template = protocol.templates.get(route.template)
         if template is None:
-            raise RoutingError(f"routes[{index}]: unknown template {route['template']!r}")
+            raise RoutingError(f"routes[{index}]: unknown template {route.template!r}")
+        scopes = list(route.scopes)
         payload = {**words, "scope": scopes,
-                   "subject": render_template(template["subject"], words),
-                   "body": render_template(template["body"], words)}
+                   "subject": render_template(template.subject, words),
+                   "body": render_template(template.body, words)}
         for agency_id in _recipients(route, detail, index):
             events.append(OutboxEvent(
                 event_id=new_id(), record_id=case_ref, event=event,
-                form_id=_form_of(protocol, scopes, index), channel=_channel(route, index),
-                recipient=recipient_for({**route, "to": agency_id}, agencies, index),
+                form_id=_form_of(protocol, scopes, index), channel=route.channel,
+                recipient=recipient_for(protocol.agency(agency_id), agency_id, route.channel,
+                                        index),
                 payload={**payload, "fields": _scoped_answers(protocol, scopes, view,
                                                               agency_id, latest, index)},
                 created_at=now, status="pending", attempts=0, next_attempt_at=now))
     return events
 
 
-def carries_answers(event: str, reason: str | None, protocol: Mapping[str, Any]) -> bool:
+def carries_answers(event: str, reason: str | None, protocol: Protocol) -> bool:
     """Whether any route of this case event has a scope that can carry answers (fields,
     items or consented items): if none does, the records need not be read to route it."""
-    declared = protocol.get("scopes") or {}
-    return any(scope_id not in declared or any(declared[scope_id].get(key) for key in
-                                               ("fields", "items", "from_consent"))
-               for _, _, scopes in _case_routes(event, reason, protocol)
-               for scope_id in scopes)
+    return any(scope_id not in protocol.scopes or protocol.scopes[scope_id].carries_answers
+               for _, route in _case_routes(event, reason, protocol)
+               for scope_id in route.scopes)
 
 
-def _case_routes(event: str, reason: str | None, protocol: Mapping[str, Any]):
-    """(index, route, its scopes as a list) for each route of this case event that applies
-    to `reason` (a route without a reason applies to every one)."""
-    for index, route in enumerate(protocol.get("routes", [])):
-        if route["event"] == event and "form" not in route and route.get("reason") in (
+def _case_routes(event: str, reason: str | None,
+                 protocol: Protocol) -> Iterator[tuple[int, CaseRoute]]:
+    """(index, route) for each route of this case event that applies to `reason` (a route
+    without a reason applies to every one)."""
+    for index, route in enumerate(protocol.routes):
+        if isinstance(route, CaseRoute) and route.event == event and route.reason in (
                 None, reason):
-            scope = route["scope"]
-            yield index, route, [scope] if isinstance(scope, str) else list(scope)
+            yield index, route
 
 
-def case_event_title(event: str) -> str:
-    """'N12' -> 'N12 compliance confirmed'."""
-    return f"{event} {CASE_EVENTS[event].replace('_', ' ')}"
-
-
-def _recipients(route: Mapping[str, Any], detail: Mapping[str, Any], index: int) -> list[str]:
+def _recipients(route: CaseRoute, detail: Mapping[str, Any], index: int) -> list[str]:
     """The route's agency, or for a special recipient the agencies the case names."""
-    special = SPECIAL_RECIPIENTS.get(route["to"])
+    special = SPECIAL_RECIPIENTS.get(route.to)
     if special is None:
-        return [route["to"]]
-    if route["event"] not in special:
-        raise RoutingError(f"routes[{index}]: {route['to']!r} hears only {', '.join(special)}")
+        return [route.to]
+    if route.event not in special:
+        raise RoutingError(f"routes[{index}]: {route.to!r} hears only {', '.join(special)}")
     return list(dict.fromkeys(detail.get("agencies") or ()))
 
 
-def _scoped_answers(protocol: Mapping[str, Any], scopes: list[str], consent: ConsentView,
+def _scoped_answers(protocol: Protocol, scopes: list[str], consent: ConsentView,
                     agency_id: str, latest: Mapping[str, RecordVersion],
                     index: int) -> dict[str, dict[str, Any]]:
     """form id -> {field: answer}: only what one of the scopes lets this agency have, from
@@ -190,19 +160,17 @@ def _scoped_answers(protocol: Mapping[str, Any], scopes: list[str], consent: Con
     return answers
 
 
-def _form_of(protocol: Mapping[str, Any], scopes: list[str], index: int) -> str:
+def _form_of(protocol: Protocol, scopes: list[str], index: int) -> str:
     """The one form the route's scopes draw on, or "case" when they draw on several (or
     on none, or on whatever the consent record allows)."""
-    declared = protocol.get("scopes") or {}
-    table = protocol.get("items") or {}
     forms: set[str] = set()
     for scope_id in scopes:
-        scope = declared.get(scope_id)
+        scope = protocol.scopes.get(scope_id)
         if scope is None:
             raise RoutingError(f"routes[{index}]: unknown scope {scope_id!r}")
-        items = table if scope.get("from_consent") else scope.get("items") or ()
-        forms |= set(scope.get("fields") or {})
-        forms |= {form_id for item in items for form_id in table.get(item) or {}}
+        items = protocol.items if scope.from_consent else scope.items
+        forms |= set(scope.fields)
+        forms |= {form_id for item in items for form_id in protocol.items.get(item, {})}
     return forms.pop() if len(forms) == 1 else "case"
 
 

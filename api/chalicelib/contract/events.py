@@ -1,9 +1,8 @@
-"""The notification events a route may name, in one place: record events, and the process
-events N01-N28 of domain notes §6 with their names; the recipients decided per case; the
-placeholders a message template may use.
+"""The events a route may name: record events, the process events N01-N28 of domain notes
+§6 with their names, the recipients decided per case, the channels, and the placeholders
+a message template may use.
 
-Pure data. api/chalicelib/notify/routing.py keeps the same tables (api never imports
-generator); tests/unit/test_case_routing.py fails if the two differ.
+The build refuses a protocol that names anything else; the API routes by the same tables.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 RECORD_EVENTS = ("submitted", "amended")
 
 #: Process events, id -> name (domain notes §6). Routed per case, with a template and a scope.
-EVENTS = {
+CASE_EVENTS = {
     "N01": "cc_considered",
     "N02": "assessment_feedback",
     "N03": "cps_authorisation_sought",
@@ -53,11 +52,14 @@ SPECIAL_RECIPIENTS = {
     "owners": ("N27",),           # the owners of the two clashing appointments
 }
 
+#: How a route's message is sent: an email to the agency's SPOC, or the agency's SNS topic.
+CHANNELS = ("email", "sns")
+
 #: What a template may say. Every value is a reference, a code or a date: never an answer.
 PLACEHOLDERS = ("case_ref", "event", "event_title", "state", "reason", "due_on", "link", "flag")
 
 
 def event_title(event: str) -> str:
     """'N12' -> 'N12 compliance confirmed'; a record event is its own title."""
-    name = EVENTS.get(event)
+    name = CASE_EVENTS.get(event)
     return f"{event} {name.replace('_', ' ')}" if name else event
