@@ -1,12 +1,15 @@
 """Field types made of parts: person name, address, signature; and the attestation.
 
 Each part has its own error messages keyed `<part>` (e.g. `errors: {family_name: ...}`).
+A type's `parts` say its inputs too (fields/inputs.parts_inputs): a text part is read as
+text, the signature's date as a date and its `confirmed` as a tick box.
 """
 
 from __future__ import annotations
 
 from .base import FieldType, OptionSpec
 from .dates import DATE_PATTERN
+from .inputs import Inputs, parts_inputs
 from .text import POSTCODE_PATTERN
 
 NAME_PATTERN = r"^[^0-9<>{}\[\]\\/@#$%^*=+_|~]+$"
@@ -28,6 +31,27 @@ def _text(max_length: int, pattern: str | None = None) -> dict:
     return schema
 
 
+NAME_PARTS = (("given_names", "string", True), ("family_name", "string", True))
+ADDRESS_PARTS = (
+    ("line1", "string", True),
+    ("line2", "string", False),
+    ("town", "string", True),
+    ("county", "string", False),
+    ("postcode", "string", True),
+)
+SIGNATURE_PARTS = (
+    ("name", "string", True),
+    ("role", "string", True),
+    ("date", "date", True),
+    ("confirmed", "boolean", True),
+)
+
+
+def _signature_view(opts, t):
+    """The roles to choose from, when the YAML lists them (a select; free text if not)."""
+    return {"role_items": [{"value": r, "text": r} for r in opts.get("roles", ())]}
+
+
 NAME = FieldType(
     name="name",
     kind="object",
@@ -41,8 +65,11 @@ NAME = FieldType(
         "family_name": "Enter the last name",
         "pattern": "Names must only include letters, spaces, hyphens and apostrophes",
     },
-    parts=(("given_names", "string", True), ("family_name", "string", True)),
+    parts=NAME_PARTS,
     macro="name",
+    spellcheck=False,
+    inputs=parts_inputs(NAME_PARTS),
+    shown_as="joined",
 )
 
 ADDRESS = FieldType(
@@ -65,14 +92,10 @@ ADDRESS = FieldType(
         "postcode": "Enter a full UK postcode, like AA3 1AB",
         "pattern": "Enter a full UK postcode, like AA3 1AB",
     },
-    parts=(
-        ("line1", "string", True),
-        ("line2", "string", False),
-        ("town", "string", True),
-        ("county", "string", False),
-        ("postcode", "string", True),
-    ),
+    parts=ADDRESS_PARTS,
     macro="address",
+    inputs=parts_inputs(ADDRESS_PARTS),
+    shown_as="lines",
 )
 
 SIGNATURE = FieldType(
@@ -97,13 +120,13 @@ SIGNATURE = FieldType(
         "pattern": "The date of signing must be a real date",
     },
     options={"statement": OptionSpec("text"), "roles": OptionSpec("roles")},
-    parts=(
-        ("name", "string", True),
-        ("role", "string", True),
-        ("date", "date", True),
-        ("confirmed", "boolean", True),
-    ),
+    parts=SIGNATURE_PARTS,
+    part_words={"name": "signer_name", "role": "signer_role", "date": "signed_date",
+                "confirmed": "i_confirm"},
     macro="signature",
+    view_options=_signature_view,
+    inputs=parts_inputs(SIGNATURE_PARTS),
+    shown_as="signature",
 )
 
 ATTEST = FieldType(
@@ -113,4 +136,6 @@ ATTEST = FieldType(
     messages={"required": "Confirm {label}", "const": "Confirm {label}"},
     options={"statement": OptionSpec("text")},
     macro="attest",
+    inputs=Inputs("tick"),
+    shown_as="attest",
 )

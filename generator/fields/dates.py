@@ -9,6 +9,7 @@ or a second answer.
 from __future__ import annotations
 
 from .base import FieldType, OptionSpec
+from .inputs import Inputs
 
 DATE_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -29,6 +30,8 @@ DATE = FieldType(
     },
     options=dict(_BOUNDS),
     macro="date",
+    inputs=Inputs("date"),
+    shown_as="date",
 )
 
 TIME = FieldType(
@@ -40,6 +43,9 @@ TIME = FieldType(
         "pattern": "Enter {label} as a 24-hour time, like 14:30",
     },
     macro="time",
+    width=5,
+    spellcheck=False,
+    inputs=Inputs("time"),
 )
 
 DATETIME = FieldType(
@@ -58,4 +64,6 @@ DATETIME = FieldType(
     },
     options=dict(_BOUNDS),
     macro="datetime",
+    inputs=Inputs("datetime"),
+    shown_as="datetime",
 )

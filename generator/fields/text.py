@@ -56,6 +56,7 @@ LONGTEXT = FieldType(
         "rows": OptionSpec("int"),
     },
     macro="longtext",
+    shown_as="paragraphs",
 )
 
 EMAIL = FieldType(
@@ -72,6 +73,7 @@ EMAIL = FieldType(
     macro="text",
     autocomplete="email",
     input_type="email",
+    spellcheck=False,
 )
 
 PHONE = FieldType(
@@ -86,6 +88,8 @@ PHONE = FieldType(
     macro="text",
     autocomplete="tel",
     input_type="tel",
+    width=20,
+    spellcheck=False,
 )
 
 POSTCODE = FieldType(
@@ -96,6 +100,8 @@ POSTCODE = FieldType(
     options={"width": OptionSpec("width")},
     macro="text",
     autocomplete="postal-code",
+    width=10,
+    spellcheck=False,
 )
 
 REFERENCE = FieldType(
@@ -108,4 +114,6 @@ REFERENCE = FieldType(
     },
     options={"form": OptionSpec("str"), "width": OptionSpec("width")},
     macro="text",
+    width=20,
+    spellcheck=False,
 )

@@ -2,7 +2,9 @@
 
 One form in one language -> plain JSON-ready data: each page's address and title, each
 field's question, type, choices (code -> label), parts and repeat children, and the words
-the script uses around them (month names, "Change"). Pure: no I/O.
+the script uses around them (month names, "Change"). How an answer is shown comes from its
+type's registry entry: `show`, the kind of words summary.js shows it as (left out for plain
+text), and the type's own `question_data`. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -14,15 +16,7 @@ from ..fields import FIELD_TYPES
 from ..model import Field, Form, Text
 from .views import rule_data
 
-#: The parts of composite answers, in the order they are read, with their label's word.
-PARTS = {
-    "name": (("given_names", "given_names"), ("family_name", "family_name")),
-    "address": (("line1", "line1"), ("line2", "line2"), ("town", "town"),
-                ("county", "county"), ("postcode", "postcode")),
-    "signature": (("name", "signer_name"), ("role", "signer_role"), ("date", "signed_date"),
-                  ("confirmed", "i_confirm")),
-}
-#: The site's words summary.js shows (see render_text.py).
+#: The site's words summary.js shows (see render/text.py).
 SUMMARY_WORDS = ("change", "not_answered", "months", "date_at_time", "signed_on", "confirmed",
                  "other_answers", "yes", "no")
 
@@ -49,26 +43,24 @@ def questions_map(form: Form, lang: str, t: SimpleNamespace,
 
 
 def question(f: Field, lang: str, t: SimpleNamespace) -> dict[str, Any]:
-    """One field: its id, type and question; choices, parts or children when it has them."""
+    """One field: its id, type and question; how it is shown, and its choices, parts, unit,
+    statement or children when it has them."""
+    ftype = FIELD_TYPES[f.type]
     out: dict[str, Any] = {"id": f.id, "type": f.type, "question": _text(f.label, lang) or f.id,
                            "show_if": rule_data(f.show_if)}
-    if f.type in ("choice", "multichoice"):
-        out["choices"] = {c.code: c.label.get(lang) for c in f.options.get("choices", ())}
-    elif f.type == "yesno":
-        labels = f.options.get("labels") or {}
-        out["choices"] = {"true": _text(labels.get("yes"), lang) or t.yes,
-                          "false": _text(labels.get("no"), lang) or t.no}
-    elif f.type in PARTS:
-        out["parts"] = [{"id": part, "label": getattr(t, word)} for part, word in PARTS[f.type]]
-    elif f.type == "number" and f.options.get("unit") is not None:
-        out["unit"] = f.options["unit"].get(lang)
-    elif f.type == "repeat":
-        item = _text(f.options.get("item_label"), lang)
-        out["item_label"] = item[:1].upper() + item[1:] if item else out["question"]
+    if ftype.shown_as != "text":
+        out["show"] = ftype.shown_as
+    if ftype.question_data is not None:
+        out.update(ftype.question_data(f, lang, t))
+    if ftype.parts:
+        out["parts"] = [{"id": part, "label": getattr(t, ftype.part_words.get(part, part))}
+                        for part, _, _ in ftype.parts]
+    for option in ("unit", "statement"):
+        if option in ftype.options and f.options.get(option) is not None:
+            out[option] = f.options[option].get(lang)
+    if ftype.holds_items:
         out["children"] = [question(child, lang, t) for child in f.children
                            if FIELD_TYPES[child.type].has_value]
-    if f.type in ("attest", "signature") and f.options.get("statement") is not None:
-        out["statement"] = f.options["statement"].get(lang)
     return out
 
 

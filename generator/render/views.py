@@ -1,7 +1,10 @@
 """Field views: a Field resolved for one language and one place in the page.
 
 A view holds what the field templates need (input names, element ids, text already in
-the language, the show_if rule as JSON), so templates stay simple. Pure: no I/O.
+the language, the show_if rule as JSON), so templates stay simple. What differs by type
+comes from the type's registry entry (generator/fields): its macro, width, spell checking,
+`view_options`, and the inputs it posts, which the wrapper names for the page script
+(`data-dipforms-read`). Nothing here asks which type a field is. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -13,22 +16,16 @@ from types import SimpleNamespace
 from typing import Any
 
 from ..fields import FIELD_TYPES
+from ..fields.base import Choice
+from ..fields.inputs import TEXT, Inputs
 from ..fields.posted import item_count
 from ..model import Code, Expr, Field, Page, Text
 
-#: Input widths (GOV.UK classes) by type when the YAML gives none.
-DEFAULT_WIDTHS = {"number": 5, "postcode": 10, "phone": 20, "reference": 20, "time": 5}
-#: Types whose answers are codes or addresses, not words: no spell checking.
-NO_SPELLCHECK = {"email", "postcode", "phone", "reference", "time", "name"}
+__all__ = ["Choice", "Confirm", "FieldView", "Filled", "Posted", "ViewBuilder", "anchor",
+           "is_one_question", "rule_data", "rule_json", "width_class"]
+
 #: Repeat items drawn on the paper form, unless min_items/max_items say otherwise.
 PAPER_ITEMS = 2
-
-
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    text: str
-    hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +107,8 @@ DATE_PARTS = ("day", "month", "year")
 
 @dataclass(frozen=True)
 class FieldView:
-    """One field as shown: `id` is its element id, `name` its input name (see part_name)."""
+    """One field as shown: `id` is its element id, `name` its input name (see part_name);
+    `inputs` the kind of inputs its type posts (fields/inputs.py)."""
 
     type: str
     macro: str
@@ -129,6 +127,7 @@ class FieldView:
     number: int | None = None
     items: tuple[tuple[FieldView, ...], ...] = ()
     filled: Filled | None = None
+    inputs: Inputs = TEXT
 
     @property
     def label_params(self) -> dict[str, Any]:
@@ -204,12 +203,10 @@ class FieldView:
     @property
     def focus_id(self) -> str:
         """The input an error summary link for this field moves to (GOV.UK: the first)."""
-        if self.type in ("date", "datetime"):
-            return f"{self.id}-day"
-        first = {"name": "given_names", "address": "line1", "signature": "name"}.get(self.type)
+        first = self.inputs.focus
         if first:
             return self.part_id(first)
-        if self.type == "repeat" and self.items and self.items[0]:
+        if self.items and self.items[0]:
             return self.items[0][0].focus_id
         return self.id
 
@@ -221,11 +218,9 @@ def anchor(views: Sequence[FieldView], element_id: str) -> str | None:
         if element_id == v.id:
             return v.focus_id
         if element_id.startswith(v.id + "-"):
-            part = element_id[len(v.id) + 1:]
-            if v.type == "signature" and part == "date":
-                return f"{element_id}-day"
-            if v.type in ("name", "address", "signature"):
-                return element_id
+            focus = v.inputs.part_focus(element_id[len(v.id) + 1:])
+            if focus:
+                return v.part_id(focus)
             for item in v.items:
                 found = anchor(item, element_id)
                 if found:
@@ -260,7 +255,7 @@ def is_one_question(page: Page) -> bool:
     if len(page.fields) != 1 or page.description is not None:
         return False
     ftype = FIELD_TYPES[page.fields[0].type]
-    return ftype.has_value and ftype.name != "repeat"
+    return ftype.has_value and not ftype.holds_items
 
 
 class ViewBuilder:
@@ -297,10 +292,10 @@ class ViewBuilder:
             optional=optional, heading=heading, show_if=rule_json(f.show_if),
             opts=self.options(f), number=number,
             question=f"{label} {self.t.optional}" if optional and label else label,
-            input_type="text" if ftype.input_type == "number" else ftype.input_type,
-            autocomplete=ftype.autocomplete, filled=self.filled,
+            input_type=ftype.input_type, autocomplete=ftype.autocomplete, filled=self.filled,
+            inputs=ftype.inputs,
         )
-        if f.type != "repeat":
+        if not ftype.holds_items:
             return view
         items = tuple(
             tuple(self.field(child, f"{element_id}-{i}", f"{name}[{i}]") for child in f.children)
@@ -339,24 +334,14 @@ class ViewBuilder:
         return value
 
     def display(self, f: Field, opts: dict[str, Any]) -> dict[str, Any]:
-        t = self.t
+        """The display options every type has (width, spell checking), then its own."""
+        ftype = FIELD_TYPES[f.type]
         shown: dict[str, Any] = {
-            "width_class": width_class(opts.get("width", DEFAULT_WIDTHS.get(f.type))),
-            "spellcheck": False if f.type in NO_SPELLCHECK else None,
+            "width_class": width_class(opts.get("width", ftype.width)),
+            "spellcheck": None if ftype.spellcheck else False,
         }
-        if f.type == "number":
-            shown["inputmode"] = "numeric" if opts.get("integer") else "decimal"
-        if f.type == "yesno":
-            labels = opts.get("labels") or {}
-            shown["choices"] = (Choice("true", labels.get("yes") or t.yes),
-                                Choice("false", labels.get("no") or t.no))
-        if f.type == "signature":
-            shown["role_items"] = [{"value": r, "text": r} for r in opts.get("roles", ())]
-        if f.type == "repeat":
-            item = opts.get("item_label") or t.item
-            shown["item_label"] = item[:1].upper() + item[1:]  # a heading: "Offence 1"
-            lowered = item[:1].lower() + item[1:] if item[1:2].islower() else item
-            shown["add_label"] = t.add_another.format(item=lowered)
+        if ftype.view_options is not None:
+            shown.update(ftype.view_options(opts, self.t))
         return shown
 
 

@@ -33,19 +33,11 @@
     return m ? two(m[1]) + ":" + m[2] : value;
   }
 
-  function parts(names) {
-    return function (scope, name) {
-      var out = {};
-      names.forEach(function (part) {
-        var value = text(scope, name + "[" + part + "]");
-        if (value) out[part] = value;
-      });
-      return Object.keys(out).length ? out : undefined;
-    };
-  }
-
-  /* field type -> (its wrapper, its input name) -> the value the API takes, or undefined */
+  /* input kind -> (its wrapper, its input name) -> the value the API takes, or undefined.
+   * The field's wrapper names its kind (data-dipforms-read) as its type's registry entry
+   * says (generator/fields/inputs.py, the same table in Python: keep the two in step). */
   var READERS = {
+    text: function (s, n) { return orNothing(text(s, n)); },
     number: function (s, n) {
       var value = text(s, n).replace(/,/g, "");
       return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : orNothing(value);
@@ -54,27 +46,28 @@
       var value = ticked(s, n)[0];
       return value === undefined ? undefined : value === "true";
     },
-    choice: function (s, n) {
+    one: function (s, n) {
       var el = named(s, n)[0];
       return el && el.tagName === "SELECT" ? orNothing(el.value) : ticked(s, n)[0];
     },
-    multichoice: function (s, n) { var values = ticked(s, n); return values.length ? values : undefined; },
-    attest: function (s, n) { return ticked(s, n).length ? true : undefined; },
+    many: function (s, n) { var values = ticked(s, n); return values.length ? values : undefined; },
+    tick: function (s, n) { return ticked(s, n).length ? true : undefined; },
     time: function (s, n) { return orNothing(timeOf(text(s, n))); },
     date: dateOf,
     datetime: function (s, n) {
       var date = dateOf(s, n), time = timeOf(text(s, n + "[time]"));
       return date || time ? (date || "") + "T" + time : undefined;
     },
-    name: parts(["given_names", "family_name"]),
-    address: parts(["line1", "line2", "town", "county", "postcode"]),
-    signature: function (s, n) {
-      var out = parts(["name", "role"])(s, n) || {}, date = dateOf(s, n + "[date]");
-      if (date) out.date = date;
-      if (ticked(s, n + "[confirmed]").length) out.confirmed = true;
+    /* data-dipforms-parts="name:text role:text date:date confirmed:tick": each part by its kind */
+    parts: function (s, n, wrapper) {
+      var out = {};
+      (wrapper.dataset.dipformsParts || "").split(" ").filter(Boolean).forEach(function (spec) {
+        var pair = spec.split(":"), value = READERS[pair[1] || "text"](s, n + "[" + pair[0] + "]");
+        if (value !== undefined) out[pair[0]] = value;
+      });
       return Object.keys(out).length ? out : undefined;
     },
-    repeat: function (s) {
+    items: function (s) {
       var items = all(s, ".dipforms-repeat__item").map(dataOf)
         .filter(function (item) { return Object.keys(item).length; });
       return items.length ? items : undefined;
@@ -85,8 +78,8 @@
   function dataOf(scope) {
     var out = {};
     all(scope, FIELD).forEach(function (wrapper) {
-      var read = READERS[wrapper.dataset.type] || function (s, n) { return orNothing(text(s, n)); };
-      var value = wrapper.hidden ? undefined : read(wrapper, wrapper.dataset.field);
+      var read = READERS[wrapper.dataset.dipformsRead] || READERS.text;
+      var value = wrapper.hidden ? undefined : read(wrapper, wrapper.dataset.field, wrapper);
       if (value !== undefined) out[wrapper.dataset.field.replace(/^.*\[(\w+)\]$/, "$1")] = value;
     });
     return out;

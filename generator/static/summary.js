@@ -1,6 +1,7 @@
 /* Answers shown as words in GOV.UK summary lists: the "check your answers" page and a stored
- * record. `questions` is the map the generator writes into the page (render_questions.py):
- * per page section, each field's question, type, choices, parts and repeat children.
+ * record. `questions` is the map the generator writes into the page (render/questions.py):
+ * per page section, each field's question, how it is shown (`show`, from its type's registry
+ * entry; plain text when absent), choices, parts and repeat children.
  * Answers only ever reach the page through textContent, never as HTML.
  * Plain script, no dependencies; sets window.dipformsSummary. */
 (function () {
@@ -66,16 +67,18 @@
       .filter(function (v) { return typeof v === "string" && v.trim() !== ""; });
   }
 
+  /* how a question is shown (its `show`, named by its type's registry entry in
+   * generator/fields) -> (question, answer, words) -> a string, or {lines} or {list} */
   var SHOW = {
+    text: function (q, v) { return typeof v === "object" ? JSON.stringify(v) : String(v); },
     date: function (q, v, w) { return formatDate(v, w); },
     datetime: function (q, v, w) { return formatDateTime(v, w); },
-    yesno: function (q, v) { return label(q, v); },
     choice: function (q, v) { return label(q, v); },
-    multichoice: function (q, v) { return { list: [].concat(v).map(function (c) { return label(q, c); }) }; },
+    choices: function (q, v) { return { list: [].concat(v).map(function (c) { return label(q, c); }) }; },
     attest: function (q, v, w) { return v === true ? { lines: [w.confirmed].concat(q.statement ? [q.statement] : []) } : String(v); },
     number: function (q, v) { return q.unit ? v + " " + q.unit : String(v); },
-    name: function (q, v) { return typeof v === "object" ? partsOf(q, v).join(" ") : String(v); },
-    address: function (q, v) { return typeof v === "object" ? { lines: partsOf(q, v) } : String(v); },
+    joined: function (q, v) { return typeof v === "object" ? partsOf(q, v).join(" ") : String(v); },
+    lines: function (q, v) { return typeof v === "object" ? { lines: partsOf(q, v) } : String(v); },
     signature: function (q, v, w) {
       if (typeof v !== "object") return String(v);
       var lines = [v.name, v.role].filter(function (x) { return typeof x === "string" && x; });
@@ -83,13 +86,11 @@
       if (v.confirmed === true) lines.push(w.confirmed + (q.statement ? ": " + q.statement : ""));
       return { lines: lines };
     },
-    longtext: function (q, v) { return { lines: String(v).split(/\r?\n/) }; }
+    paragraphs: function (q, v) { return { lines: String(v).split(/\r?\n/) }; }
   };
 
   function show(q, value, words) {
-    var shown = (SHOW[q.type] || function (q2, v) {
-      return typeof v === "object" ? JSON.stringify(v) : String(v);
-    })(q, value, words);
+    var shown = (SHOW[q.show] || SHOW.text)(q, value, words);
     return typeof shown === "string" ? { lines: [shown] } : shown;
   }
 
@@ -151,7 +152,7 @@
     }
     fields.forEach(function (q) {
       var value = data ? data[q.id] : undefined, path = ctx.path.concat(q.id);
-      if (q.type === "repeat" && answered(value)) {
+      if (q.show === "items" && answered(value)) {
         dl = null;
         [].concat(value).forEach(function (item, i) {
           if (!answered(item) || typeof item !== "object") return;

@@ -251,7 +251,8 @@ def test_stored_records_show_as_words_print_clean_and_refuse_who_may_not_read(tm
 
 
 def test_summary_shows_every_kind_of_answer_as_text_in_english_and_welsh():
-    """summary.js alone on a blank page: the map is hand-written, the answers awkward."""
+    """summary.js alone on a blank page: the map is hand-written, the answers awkward; each
+    question's `show` is the one its type's registry entry gives (FieldType.shown_as)."""
     from playwright.sync_api import sync_playwright
 
     script = (ROOT / "generator" / "static" / "summary.js").read_text()
@@ -261,20 +262,21 @@ def test_summary_shows_every_kind_of_answer_as_text_in_english_and_welsh():
              "other_answers": "Other answers"}
     questions = {"form": "t", "version": "1.0", "words": words, "sections": [
         {"id": "one", "title": "One", "href": "/forms/t/one.html", "show_if": None, "fields": [
-            {"id": "dob", "type": "date", "question": "Date of birth"},
-            {"id": "at", "type": "datetime", "question": "Tested at"},
-            {"id": "ok", "type": "yesno", "question": "Agreed?",
+            {"id": "dob", "type": "date", "show": "date", "question": "Date of birth"},
+            {"id": "at", "type": "datetime", "show": "datetime", "question": "Tested at"},
+            {"id": "ok", "type": "yesno", "show": "choice", "question": "Agreed?",
              "choices": {"true": "Yes", "false": "No"}},
-            {"id": "ways", "type": "multichoice", "question": "Ways",
+            {"id": "ways", "type": "multichoice", "show": "choices", "question": "Ways",
              "choices": {"a": "Phone", "b": "Letter"}},
-            {"id": "who", "type": "name", "question": "Name",
+            {"id": "who", "type": "name", "show": "joined", "question": "Name",
              "parts": [{"id": "given_names"}, {"id": "family_name"}]},
-            {"id": "months", "type": "number", "question": "Months", "unit": "months"},
-            {"id": "note", "type": "longtext", "question": "Note"},
+            {"id": "months", "type": "number", "show": "number", "question": "Months",
+             "unit": "months"},
+            {"id": "note", "type": "longtext", "show": "paragraphs", "question": "Note"},
             {"id": "left", "type": "text", "question": "Left blank"},
-            {"id": "offences", "type": "repeat", "question": "Offences",
+            {"id": "offences", "type": "repeat", "show": "items", "question": "Offences",
              "item_label": "Offence", "children": [
-                 {"id": "when", "type": "date", "question": "When"}]},
+                 {"id": "when", "type": "date", "show": "date", "question": "When"}]},
         ]},
         {"id": "two", "title": "Two", "href": "/forms/t/two.html", "show_if": None,
          "fields": [{"id": "never", "type": "text", "question": "Never answered"}]},
