@@ -28,7 +28,9 @@ sys.path.insert(0, str(ROOT / "api"))  # chalicelib, as the app and the tests im
 import jsonschema_rs  # noqa: E402
 from chalicelib.access import AccessPolicy, Principal  # noqa: E402
 from chalicelib.catalogue import Catalogue  # noqa: E402
-from chalicelib.records import Context, check_answers, iso, submit  # noqa: E402
+from chalicelib.clock import iso  # noqa: E402
+from chalicelib.context import Context  # noqa: E402
+from chalicelib.records import check_answers, submit  # noqa: E402
 from chalicelib.store.sqlite import SQLiteStore  # noqa: E402
 from chalicelib.validation import compile_validator  # noqa: E402
 

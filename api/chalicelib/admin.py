@@ -4,9 +4,10 @@ again. Audited like every other read and write."""
 from __future__ import annotations
 
 from .access import Principal
+from .context import Context
 from .notify.outbox import dead_letters
 from .notify.outbox import retry_dead_letter as requeue
-from .records import Context, Outcome, _audit, failed
+from .records import Outcome, _audit, failed
 from .responses import body
 
 

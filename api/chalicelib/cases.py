@@ -72,7 +72,7 @@ def notify(ctx, event: str, case_ref: str, records: list[RecordVersion], at: str
     return route_case_event(event, case_ref, ctx.catalogue.protocol, records=records,
                             consent=consent_of(records), reason=reason, detail=dict(detail or {}),
                             base_url=ctx.base_url, now=at,
-                            new_id=lambda: "EV-" + ctx.random_id() + ctx.random_id())
+                            new_id=ctx.new_event_id)
 
 
 def sent_entries(case_ref: str, events: list[OutboxEvent], at: str, actor: str,

@@ -10,8 +10,9 @@ from typing import Any
 from . import cases as cases_module
 from . import dashboard
 from .access import Principal
+from .context import Context
 from .deadlines import wanted_deadlines
-from .records import Context, Outcome, _audit, failed
+from .records import Outcome, _audit, failed
 from .responses import body
 
 #: At most this many overdue actions and dead letters are read for one view; when a list

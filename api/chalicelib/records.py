@@ -12,15 +12,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import cases, confirmations
-from .access import AccessPolicy, Principal
-from .catalogue import Catalogue, FormSchema
-from .clock import Clock, SystemClock, england_date, iso, record_day
+from .access import Principal
+from .catalogue import FormSchema
+from .clock import england_date, iso, record_day
+from .context import Context
 from .notify.routing import route_event
 from .responses import body, error_body
 from .settings import IDEMPOTENCY_TTL_SECONDS
@@ -29,13 +28,10 @@ from .store.base import (
     Completion,
     InvalidCursor,
     RecordVersion,
-    Store,
     StoreError,
     VersionConflict,
 )
 from .validation import FieldError, validate
-
-ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 
 @dataclass(frozen=True)
@@ -43,33 +39,6 @@ class Outcome:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Context:
-    """Everything a request needs, built once per process (app.py) or per test."""
-
-    store: Store
-    catalogue: Catalogue
-    policy: AccessPolicy
-    base_url: str
-    clock: Clock = field(default_factory=SystemClock)
-    # 10 of 32 symbols; 256 = 8 x 32, so `byte % 32` picks each symbol equally often
-    random_id: Callable[[], str] = lambda: "".join(ID_ALPHABET[b % 32]
-                                                   for b in secrets.token_bytes(10))
-
-    def now(self) -> datetime.datetime:
-        return self.clock.now()
-
-    def today(self) -> datetime.date:
-        """Today in England, by the one clock."""
-        return england_date(self.clock.now())
-
-    def timestamp(self) -> str:
-        return iso(self.now())
-
-    def new_record_id(self, form_id: str) -> str:
-        return f"{form_id.replace('_', '-').upper()[:12]}-{self.random_id()}"
 
 
 def failed(code: str, errors: list[dict[str, Any]] | None = None) -> Outcome:
@@ -169,8 +138,7 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
 def _events(ctx: Context, event: str, version: RecordVersion, form: FormSchema,
             now: datetime.datetime):
     return route_event(event, version, form.title, ctx.catalogue.protocol,
-                       base_url=ctx.base_url, now=iso(now), new_id=lambda: "EV-" +
-                       ctx.random_id() + ctx.random_id())
+                       base_url=ctx.base_url, now=iso(now), new_id=ctx.new_event_id)
 
 
 def amend(ctx: Context, who: Principal, record_id: str, request: Any,
