@@ -58,10 +58,6 @@ def _json_body():
         return responses.error("bad_json")
 
 
-def _answer(outcome) -> Response:
-    return responses.json_response(outcome.body, outcome.status, outcome.headers)
-
-
 def _guarded(view):
     """Any failure we did not foresee answers 500 in our shape, logging only its type."""
     def wrapper(*args, **kwargs):
@@ -74,9 +70,7 @@ def _guarded(view):
                 app.log.error("store unavailable: %s", type(exc).__name__)
                 return responses.error("unavailable")
             app.log.error("unhandled %s", type(exc).__name__)
-            return responses.json_response(
-                responses.body(500, error="internal", message="Something went wrong; "
-                               "nothing was kept", errors=[]), 500)
+            return responses.error("internal")
     wrapper.__name__ = view.__name__
     return wrapper
 
@@ -104,8 +98,7 @@ def openapi() -> Response:
 
     catalogue = runtime().context.catalogue
     schemas = {form_id: catalogue.current(form_id).schema for form_id in catalogue.forms}
-    return Response(body=json.dumps(build_openapi(catalogue.manifest, schemas)),
-                    status_code=200, headers={"Content-Type": "application/json"})
+    return responses.document(build_openapi(catalogue.manifest, schemas))
 
 
 @app.route("/v1/session", methods=["POST"], content_types=ANY)
@@ -121,7 +114,7 @@ def sign_in() -> Response:
     if isinstance(data, Response):
         return data
     identity = (app.current_request.context or {}).get("identity") or {}
-    return _answer(session.sign_in(settings, data, identity.get("sourceIp"),
+    return responses.answer(session.sign_in(settings, data, identity.get("sourceIp"),
                                    runtime().clock.now().timestamp()))
 
 
@@ -163,7 +156,8 @@ def submit(who, form_id: str) -> Response:
     data = _json_body()
     if isinstance(data, Response):
         return data
-    return _answer(records.submit(runtime().context, who, form_id, data, key, _request_id()))
+    return responses.answer(records.submit(runtime().context, who, form_id, data, key,
+                                           _request_id()))
 
 
 @app.route("/v1/records", methods=["GET"])
@@ -181,7 +175,7 @@ def list_records(who) -> Response:
     except ValueError:
         return responses.error("bad_request", [{"field": "limit", "code": "type",
                                                 "message": "limit must be a whole number"}])
-    return _answer(records.list_records(runtime().context, who, params["form"], limit,
+    return responses.answer(records.list_records(runtime().context, who, params["form"], limit,
                                         params.get("cursor"), _request_id()))
 
 
@@ -196,7 +190,7 @@ def read_record(who, record_id: str) -> Response:
                                     and 0 < int(version) < 10**9):
         return responses.error("bad_request", [{"field": "version", "code": "type",
                                                 "message": "version must be a whole number"}])
-    return _answer(records.read(runtime().context, who, record_id,
+    return responses.answer(records.read(runtime().context, who, record_id,
                                 int(version) if version else None, _request_id()))
 
 
@@ -209,19 +203,8 @@ def amend_record(who, record_id: str) -> Response:
     request = _json_body()
     if isinstance(request, Response):
         return request
-    return _answer(records.amend(runtime().context, who, record_id, request, _request_id()))
-
-
-def _case_answer(outcome) -> Response:
-    """A case (or the case view) as 200, or a refusal in the one error shape."""
-    from chalicelib import cases
-
-    if isinstance(outcome, cases.Refusal):
-        return responses.error(outcome.code, outcome.errors)
-    if isinstance(outcome, dict):
-        return responses.ok(outcome)
-    return responses.ok({"case": cases.case_json(cases.process_of(runtime().context), outcome,
-                                                 None)})
+    return responses.answer(records.amend(runtime().context, who, record_id, request,
+                                          _request_id()))
 
 
 def _case_request(change):
@@ -234,7 +217,7 @@ def _case_request(change):
             return data
         ctx = runtime().context
         now = ctx.now()
-        return _case_answer(change(ctx, who, case_ref, data, iso(now), england_date(now),
+        return responses.answer(change(ctx, who, case_ref, data, iso(now), england_date(now),
                                    _request_id()))
     return view
 
@@ -247,7 +230,7 @@ def read_case(who, case_ref: str) -> Response:
     from chalicelib import cases
 
     ctx = runtime().context
-    return _case_answer(cases.case_view(ctx, who, case_ref, ctx.today()))
+    return responses.answer(cases.case_view(ctx, who, case_ref, ctx.today()))
 
 
 @app.route("/v1/cases/{case_ref}/transitions", methods=["POST"], content_types=ANY)
@@ -297,7 +280,7 @@ def disclose(who, case_ref: str) -> Response:
 def dead_letters(who) -> Response:
     from chalicelib import admin
 
-    return _answer(admin.list_dead_letters(runtime().context, who, _request_id()))
+    return responses.answer(admin.list_dead_letters(runtime().context, who, _request_id()))
 
 
 @app.route("/v1/outbox/{event_id}/retry", methods=["POST"], content_types=ANY)
@@ -306,7 +289,8 @@ def dead_letters(who) -> Response:
 def retry_dead_letter(who, event_id: str) -> Response:
     from chalicelib import admin
 
-    return _answer(admin.retry_dead_letter(runtime().context, who, event_id, _request_id()))
+    return responses.answer(admin.retry_dead_letter(runtime().context, who, event_id,
+                                                    _request_id()))
 
 
 @app.route("/v1/dashboard", methods=["GET"])
@@ -316,7 +300,7 @@ def dashboard(who) -> Response:
     """The DAT view: counts by condition and outcome, overdue deadlines, dead letters."""
     from chalicelib import dashboard_views
 
-    return _answer(dashboard_views.read(runtime().context, who, _request_id()))
+    return responses.answer(dashboard_views.read(runtime().context, who, _request_id()))
 
 
 @app.route("/v1/dashboard.csv", methods=["GET"])
@@ -327,13 +311,8 @@ def dashboard_csv(who) -> Response:
     from chalicelib import dashboard_views
 
     table = (app.current_request.query_params or {}).get("table")
-    result = dashboard_views.export(runtime().context, who, table, _request_id())
-    if not isinstance(result, dashboard_views.CsvFile):
-        return _answer(result)
-    return Response(body=result.text, status_code=200, headers={
-        "Content-Type": "text/csv; charset=utf-8; header=present",
-        "Content-Disposition": f'attachment; filename="{result.filename}"',
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return responses.answer(dashboard_views.export(runtime().context, who, table,
+                                                   _request_id()))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

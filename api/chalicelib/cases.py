@@ -14,11 +14,12 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from . import caseflow, confirmations
+from . import caseflow, codes, confirmations
 from .access import Principal
-from .caseflow import Process, Refusal
+from .caseflow import Process
 from .deadlines import wanted_deadlines
 from .notify.routing import latest_by_form, route_case_event
+from .results import Done, Refused, Result
 from .sharing import ConsentView, check_disclosure, visible_data
 from .store.base import (
     AuditEntry,
@@ -91,7 +92,7 @@ def audit(who: Principal, action: str, target: str, at: str, reason: str | None 
 # -- records joining a case ----------------------------------------------------------------
 
 def plan_for_record(ctx, who: Principal, version: RecordVersion, at: str,
-                    today: datetime.date) -> tuple[CaseChange | None, list[OutboxEvent]] | Refusal:
+                    today: datetime.date) -> tuple[CaseChange | None, list[OutboxEvent]] | Refused:
     """What a new record (or record version) does to its case: opens one (the MG14),
     attaches to one (a linked form naming a case), maybe moves it, and its events."""
     process = process_of(ctx)
@@ -110,15 +111,15 @@ def plan_for_record(ctx, who: Principal, version: RecordVersion, at: str,
         return None, []
     case = ctx.store.get_case(case_ref)
     if case is None:
-        return Refusal("invalid", [{"field": "/" + process.links[version.form_id],
-                                    "code": "unknown_case",
+        return Refused("invalid", [{"field": "/" + process.links[version.form_id],
+                                    "code": codes.UNKNOWN_CASE,
                                     "message": "There is no case with this reference: check "
                                     "the MG14 reference"}])
     return _attach(ctx, process, who, case, version, at, today)
 
 
 def _attach(ctx, process: Process, who: Principal, case: CaseState, version: RecordVersion,
-            at: str, today: datetime.date) -> tuple[CaseChange, list[OutboxEvent]] | Refusal:
+            at: str, today: datetime.date) -> tuple[CaseChange, list[OutboxEvent]] | Refused:
     facts = caseflow.facts_from(process, case.facts, version.form_id, version.data, today)
     step = (caseflow.triggered(process, case, version.form_id, version.data, who.role, today)
             if version.version == 1 else None)
@@ -174,24 +175,24 @@ def _transition_entry(case: CaseState, step: Mapping[str, Any], who: Principal,
 
 # -- requests on a case --------------------------------------------------------------------
 
-def load(ctx, who: Principal, case_ref: str) -> tuple[Process, CaseState] | Refusal:
+def load(ctx, who: Principal, case_ref: str) -> tuple[Process, CaseState] | Refused:
     """The case, if it exists and the caller's agency is one of the area's."""
     process = process_of(ctx)
     case = ctx.store.get_case(case_ref) if process and _is_ref(case_ref) else None
     if case is None:
-        return Refusal("not_found", [])
+        return Refused("not_found")
     if not ctx.policy.readable_forms(who):
-        return Refusal("forbidden", [])
+        return Refused("forbidden")
     return process, case
 
 
 def on_case(action):
     """Load the case the request names first: the action runs with (process, case) only
-    when the case exists and the caller is in the area; otherwise the Refusal answers."""
+    when the case exists and the caller is in the area; otherwise the Refused answers."""
     @functools.wraps(action)
     def run(ctx, who: Principal, case_ref: str, *args, **kwargs):
         loaded = load(ctx, who, case_ref)
-        if isinstance(loaded, Refusal):
+        if isinstance(loaded, Refused):
             return loaded
         return action(ctx, who, *loaded, *args, **kwargs)
     return run
@@ -204,16 +205,16 @@ def _is_ref(text: str) -> bool:
 
 @on_case
 def transition(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
-               today: datetime.date, request_id: str | None = None) -> CaseState | Refusal:
+               today: datetime.date, request_id: str | None = None) -> Result:
     """Take the step `request["transition"]`, or say why not (nothing changes then)."""
     case_ref = case.case_ref
     if not isinstance(request, dict) or not isinstance(request.get("transition"), str):
-        return Refusal("bad_request", [{"field": "/transition", "code": "required",
+        return Refused("bad_request", [{"field": "/transition", "code": codes.REQUIRED,
                                         "message": "Name the step to take as transition",
                                         "allowed": caseflow.steps_json(process, case.state)}])
     base = request.get("base_version")
     if base is not None and base != case.version:
-        return Refusal("version_conflict", [])
+        return Refused("version_conflict")
     step_id = request["transition"]
     refused = caseflow.refusal(process, case, step_id, who.role, case.facts, today)
     if refused is not None:
@@ -232,19 +233,20 @@ def transition(ctx, who: Principal, process: Process, case: CaseState, request: 
 
 
 def _commit(ctx, change: CaseChange, entry: AuditEntry,
-            events: list[OutboxEvent]) -> CaseState | Refusal:
+            events: list[OutboxEvent]) -> Result:
+    """The change, its audit entry and its events in one step; the case as it now is."""
     try:
         ctx.store.change_case(change, entry, events)
     except VersionConflict:
-        return Refusal("version_conflict", [])
+        return Refused("version_conflict")
     except StoreError:
-        return Refusal("unavailable", [])
-    return change.case
+        return Refused("unavailable")
+    return Done({"case": case_json(process_of(ctx), change.case)})
 
 
 @on_case
 def record_fact(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
-                today: datetime.date, request_id: str | None = None) -> CaseState | Refusal:
+                today: datetime.date, request_id: str | None = None) -> Result:
     """Record a fact staff keep on the case (a release date, the start of supervision)."""
     case_ref = case.case_ref
     request = request if isinstance(request, dict) else {}
@@ -272,12 +274,12 @@ def record_fact(ctx, who: Principal, process: Process, case: CaseState, request:
 
 @on_case
 def add_appointment(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
-                    request_id: str | None = None) -> CaseState | Refusal:
+                    request_id: str | None = None) -> Result:
     """Book an appointment for the person; one that overlaps another agency's tells both
     owners (N27, SUP-04). Appointments are times and an agency, never a place or a name."""
     case_ref = case.case_ref
     slot = _slot(request)
-    if isinstance(slot, Refusal):
+    if isinstance(slot, Refused):
         return slot
     starts, ends = slot
     clashes = sorted({e.agency for e in ctx.store.case_entries(case_ref)
@@ -298,22 +300,22 @@ def add_appointment(ctx, who: Principal, process: Process, case: CaseState, requ
     return outcome
 
 
-def _slot(request: Any) -> tuple[str, str] | Refusal:
+def _slot(request: Any) -> tuple[str, str] | Refused:
     request = request if isinstance(request, dict) else {}
     starts, ends, problems = request.get("starts_at"), request.get("ends_at"), []
     for name, value in (("starts_at", starts), ("ends_at", ends)):
         if not caseflow.is_fact_value("datetime", value):
-            problems.append({"field": f"/{name}", "code": "format",
+            problems.append({"field": f"/{name}", "code": codes.FORMAT,
                              "message": f"Give {name} as a date and time, like 2026-12-04T10:30"})
     if not problems and ends <= starts:
-        problems.append({"field": "/ends_at", "code": "order",
+        problems.append({"field": "/ends_at", "code": codes.ORDER,
                          "message": "The appointment must end after it starts"})
-    return Refusal("invalid", problems) if problems else (starts, ends)
+    return Refused("invalid", problems) if problems else (starts, ends)
 
 
 @on_case
 def disclose(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
-             today: datetime.date, request_id: str | None = None) -> CaseState | Refusal:
+             today: datetime.date, request_id: str | None = None) -> Result:
     """Record a disclosure {recipient, ground, items, reason, custody?, ...}: with consent,
     or on a ground PC36/2007 §2 gives (IS-01, IS-02) and within that ground's scope (the
     protocol's disclosure_grounds). What, to whom and why go to the audit log (N25)."""
@@ -324,7 +326,7 @@ def disclose(ctx, who: Principal, process: Process, case: CaseState, request: An
     problems = check_disclosure(request, consent, ctx.catalogue.protocol,
                                 custody=bool(request.get("custody")), from_role=who.role)
     if problems:
-        return Refusal("invalid", problems)
+        return Refused("invalid", problems)
     ground = ctx.catalogue.protocol["disclosure_grounds"][request["ground"]]
     detail = {"to": request["recipient"], "ground": request["ground"],
               "rule": ground.get("rule"), "items": sorted(request["items"])}
@@ -346,7 +348,7 @@ def disclose(ctx, who: Principal, process: Process, case: CaseState, request: An
 
 @on_case
 def case_view(ctx, who: Principal, process: Process, case: CaseState,
-              today: datetime.date) -> dict | Refusal:
+              today: datetime.date) -> Result:
     """The case as `who` may see it: its state and next steps, the records (each cut to
     what the reader may see: their agency's own records whole, others by access, scope and
     consent), and the timeline (forms the reader may not see are left out)."""
@@ -366,8 +368,8 @@ def case_view(ctx, who: Principal, process: Process, case: CaseState,
     attached = {r.record_id: r.form_id for r in records}
     timeline = [_entry_json(e) for e in ctx.store.case_entries(case_ref)
                 if _entry_visible(e, who, admin, attached, shown)]
-    return {"case": case_json(process, case, who.role), "records": list(shown.values()),
-            "timeline": timeline}
+    return Done({"case": case_json(process, case, who.role), "records": list(shown.values()),
+                 "timeline": timeline})
 
 
 def _visible(ctx, who: Principal, record: RecordVersion, consent: ConsentView,
