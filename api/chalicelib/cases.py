@@ -17,6 +17,7 @@ from typing import Any
 from . import caseflow, codes, confirmations
 from .access import Principal
 from .caseflow import Process
+from .clock import england_date, iso
 from .deadlines import wanted_deadlines
 from .notify.routing import latest_by_form, route_case_event
 from .results import Done, Refused, Result
@@ -198,15 +199,22 @@ def on_case(action):
     return run
 
 
+def _now(ctx) -> tuple[str, datetime.date]:
+    """This moment as stored, and today in England: one reading of the clock."""
+    now = ctx.now()
+    return iso(now), england_date(now)
+
+
 def _is_ref(text: str) -> bool:
     return 3 <= len(text) <= 64 and text.isascii() and all(c.isalnum() or c == "-"
                                                            for c in text)
 
 
 @on_case
-def transition(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
-               today: datetime.date, request_id: str | None = None) -> Result:
+def transition(ctx, who: Principal, process: Process, case: CaseState, request: Any,
+               request_id: str | None = None) -> Result:
     """Take the step `request["transition"]`, or say why not (nothing changes then)."""
+    at, today = _now(ctx)
     case_ref = case.case_ref
     if not isinstance(request, dict) or not isinstance(request.get("transition"), str):
         return Refused("bad_request", [{"field": "/transition", "code": codes.REQUIRED,
@@ -245,9 +253,10 @@ def _commit(ctx, change: CaseChange, entry: AuditEntry,
 
 
 @on_case
-def record_fact(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
-                today: datetime.date, request_id: str | None = None) -> Result:
+def record_fact(ctx, who: Principal, process: Process, case: CaseState, request: Any,
+                request_id: str | None = None) -> Result:
     """Record a fact staff keep on the case (a release date, the start of supervision)."""
+    at, _ = _now(ctx)
     case_ref = case.case_ref
     request = request if isinstance(request, dict) else {}
     fact_id, value = request.get("fact"), request.get("value")
@@ -273,10 +282,11 @@ def record_fact(ctx, who: Principal, process: Process, case: CaseState, request:
 
 
 @on_case
-def add_appointment(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
+def add_appointment(ctx, who: Principal, process: Process, case: CaseState, request: Any,
                     request_id: str | None = None) -> Result:
     """Book an appointment for the person; one that overlaps another agency's tells both
     owners (N27, SUP-04). Appointments are times and an agency, never a place or a name."""
+    at, _ = _now(ctx)
     case_ref = case.case_ref
     slot = _slot(request)
     if isinstance(slot, Refused):
@@ -314,11 +324,12 @@ def _slot(request: Any) -> tuple[str, str] | Refused:
 
 
 @on_case
-def disclose(ctx, who: Principal, process: Process, case: CaseState, request: Any, at: str,
-             today: datetime.date, request_id: str | None = None) -> Result:
+def disclose(ctx, who: Principal, process: Process, case: CaseState, request: Any,
+             request_id: str | None = None) -> Result:
     """Record a disclosure {recipient, ground, items, reason, custody?, ...}: with consent,
     or on a ground PC36/2007 §2 gives (IS-01, IS-02) and within that ground's scope (the
     protocol's disclosure_grounds). What, to whom and why go to the audit log (N25)."""
+    at, today = _now(ctx)
     case_ref = case.case_ref
     request = request if isinstance(request, dict) else {}
     records = case_records(ctx, case_ref)
@@ -347,14 +358,13 @@ def disclose(ctx, who: Principal, process: Process, case: CaseState, request: An
 # -- reading a case ------------------------------------------------------------------------
 
 @on_case
-def case_view(ctx, who: Principal, process: Process, case: CaseState,
-              today: datetime.date) -> Result:
+def case_view(ctx, who: Principal, process: Process, case: CaseState) -> Result:
     """The case as `who` may see it: its state and next steps, the records (each cut to
     what the reader may see: their agency's own records whole, others by access, scope and
     consent), and the timeline (forms the reader may not see are left out)."""
     case_ref = case.case_ref
     records = case_records(ctx, case_ref)
-    consent = consent_view(ctx, consent_of(records), today)
+    consent = consent_view(ctx, consent_of(records), ctx.today())
     admin = ctx.policy.is_admin(who)
     shown: dict[str, dict[str, Any]] = {}
     for record in records:
