@@ -4,10 +4,10 @@ again. Audited like every other read and write."""
 from __future__ import annotations
 
 from .access import Principal
+from .audit import audit_entry
 from .context import Context
 from .notify.outbox import dead_letters
 from .notify.outbox import retry_dead_letter as requeue
-from .records import _audit
 from .results import Done, Refused, Result
 
 
@@ -21,7 +21,7 @@ def _event_json(event) -> dict:
 
 def list_dead_letters(ctx: Context, who: Principal, request_id: str | None = None) -> Result:
     allowed = ctx.policy.may_manage_dead_letters(who)
-    ctx.store.append_audit(_audit(ctx, who, "dead_letter_list" if allowed else
+    ctx.store.append_audit(audit_entry(who, "dead_letter_list" if allowed else
                                   "dead_letter_list_denied", "outbox", ctx.timestamp(),
                                   request_id=request_id))
     if not allowed:
@@ -32,7 +32,7 @@ def list_dead_letters(ctx: Context, who: Principal, request_id: str | None = Non
 def retry_dead_letter(ctx: Context, who: Principal, event_id: str,
                       request_id: str | None = None) -> Result:
     allowed = ctx.policy.may_manage_dead_letters(who)
-    ctx.store.append_audit(_audit(ctx, who, "dead_letter_retry" if allowed else
+    ctx.store.append_audit(audit_entry(who, "dead_letter_retry" if allowed else
                                   "dead_letter_retry_denied", event_id, ctx.timestamp(),
                                   request_id=request_id))
     if not allowed:

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import caseflow, codes
 from .access import Principal
+from .audit import audit_entry as audit
 from .caseflow import Process
 from .deadlines import wanted_deadlines
 from .notify.routing import latest_by_form, route_case_event
@@ -103,12 +104,6 @@ def sent_entries(case_ref: str, events: list[OutboxEvent], at: str, actor: str,
     return [CaseEntry(case_ref, at, "notification", e.event_id, actor, agency,
                       {"event": e.event, "to": e.recipient.get("agency"),
                        "channel": e.channel}) for e in events]
-
-
-def audit(who: Principal, action: str, target: str, at: str, reason: str | None = None,
-          request_id: str | None = None) -> AuditEntry:
-    return AuditEntry(at=at, actor=who.user_id, role=who.role, agency=who.agency,
-                      action=action, target=target, reason=reason, request_id=request_id)
 
 
 def wanted(planning: Planning, case: CaseState) -> list[Deadline]:

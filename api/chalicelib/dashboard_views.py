@@ -9,9 +9,9 @@ from typing import Any
 from . import cases as cases_module
 from . import codes, dashboard
 from .access import Principal
+from .audit import audit_entry
 from .context import Context
 from .deadlines import wanted_deadlines
-from .records import _audit
 from .results import CsvFile, Done, Refused, Result
 
 #: At most this many overdue actions and dead letters are read for one view; when a list
@@ -77,6 +77,6 @@ def export(ctx: Context, who: Principal, table: str | None,
 def _allowed(ctx: Context, who: Principal, action: str, target: str,
              request_id: str | None) -> bool:
     allowed = ctx.policy.is_admin(who)
-    ctx.store.append_audit(_audit(ctx, who, action if allowed else f"{action}_denied", target,
+    ctx.store.append_audit(audit_entry(who, action if allowed else f"{action}_denied", target,
                                   ctx.timestamp(), request_id=request_id))
     return allowed

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import cases, codes, confirmations
 from .access import Principal
+from .audit import audit_entry
 from .catalogue import FormSchema
 from .clock import england_date, iso, record_day
 from .context import Context
@@ -23,7 +24,6 @@ from .notify.routing import route_event
 from .results import Done, Refused, Result
 from .settings import IDEMPOTENCY_TTL_SECONDS
 from .store.base import (
-    AuditEntry,
     Completion,
     InvalidCursor,
     RecordVersion,
@@ -48,12 +48,6 @@ def check_answers(form: FormSchema, data: Any, today: datetime.date,
                     fast=form.fast)
 
 
-def _audit(ctx: Context, who: Principal, action: str, target: str, at: str,
-           reason: str | None = None, request_id: str | None = None) -> AuditEntry:
-    return AuditEntry(at=at, actor=who.user_id, role=who.role, agency=who.agency,
-                      action=action, target=target, reason=reason, request_id=request_id)
-
-
 def summary_json(version: RecordVersion) -> dict[str, Any]:
     """A record without its answers (for lists and version histories)."""
     return {"id": version.record_id, "version": version.version, "form": version.form_id,
@@ -75,7 +69,7 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
     if form is None:
         return Refused("not_found")
     if not ctx.policy.may_submit(who, form_id):
-        ctx.store.append_audit(_audit(ctx, who, "submit_denied", form_id, ctx.timestamp(),
+        ctx.store.append_audit(audit_entry(who, "submit_denied", form_id, ctx.timestamp(),
                                       request_id=request_id))
         return Refused("forbidden")
     now = ctx.now()
@@ -103,7 +97,7 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
         case_change, case_events = planned
         made = {"record": summary_json(version), "warnings": checked.warnings,
                 **({"case": case_change.case.case_ref} if case_change else {})}
-        ctx.store.commit(version, _audit(ctx, who, "submit", version.record_id, iso(now),
+        ctx.store.commit(version, audit_entry(who, "submit", version.record_id, iso(now),
                                          request_id=request_id),
                          _events(ctx, "submitted", version, form, now) + case_events,
                          Completion(who.user_id, key, {"created": True, "value": made},
@@ -159,7 +153,7 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
         return Refused("not_found")
     form = ctx.catalogue.current(latest.form_id)
     if form is None or not ctx.policy.may_submit(who, latest.form_id):
-        ctx.store.append_audit(_audit(ctx, who, "amend_denied", record_id, ctx.timestamp(),
+        ctx.store.append_audit(audit_entry(who, "amend_denied", record_id, ctx.timestamp(),
                                       request_id=request_id))
         return Refused("forbidden")
     if base != latest.version:
@@ -181,7 +175,7 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
         return planned
     case_change, case_events = planned
     try:
-        ctx.store.commit(version, _audit(ctx, who, "amend", record_id, iso(now),
+        ctx.store.commit(version, audit_entry(who, "amend", record_id, iso(now),
                                          reason=reason.strip(), request_id=request_id),
                          _events(ctx, "amended", version, form, now) + case_events,
                          case_change=case_change)
@@ -209,7 +203,7 @@ def read(ctx: Context, who: Principal, record_id: str, version: int | None = Non
     seen = (cases.record_as_seen(ctx, who, found, ctx.today()) if allowed
             and not ctx.policy.is_admin(who) else found.data)
     allowed = allowed and seen is not None
-    ctx.store.append_audit(_audit(ctx, who, "read" if allowed else "read_denied", record_id,
+    ctx.store.append_audit(audit_entry(who, "read" if allowed else "read_denied", record_id,
                                   ctx.timestamp(), request_id=request_id))
     if not allowed:
         return Refused("forbidden")
@@ -223,7 +217,7 @@ def list_records(ctx: Context, who: Principal, form_id: str, limit: int,
     if form_id not in ctx.catalogue.forms:
         return Refused("not_found")
     allowed = ctx.policy.may_read(who, form_id)
-    ctx.store.append_audit(_audit(ctx, who, "list" if allowed else "list_denied", form_id,
+    ctx.store.append_audit(audit_entry(who, "list" if allowed else "list_denied", form_id,
                                   ctx.timestamp(), request_id=request_id))
     if not allowed:
         return Refused("forbidden")
