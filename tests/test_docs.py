@@ -113,3 +113,30 @@ def test_every_api_route_and_api_command_is_documented():
     sub = next(a for a in api_parser()._actions if a.dest == "command")
     for command in sub.choices:
         assert f"dipforms {command}" in README, command
+
+
+def _section(text: str, heading: str) -> str:
+    """The text under a `## heading`, up to the next `## `."""
+    start = text.index(f"\n## {heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else None]
+
+
+def test_every_field_error_code_is_documented_and_no_other():
+    from chalicelib.codes import FIELD_CODES
+
+    table = _section((ROOT / "docs/api.md").read_text(), "Field error codes")
+    rows = re.findall(r"^\| (`[a-z_]+`(?:, `[a-z_]+`)*) \|", table, re.M)
+    documented = {code for row in rows for code in re.findall(r"`([a-z_]+)`", row)}
+    assert documented == set(FIELD_CODES)
+
+
+def test_every_error_is_in_the_error_table_and_no_other():
+    from chalicelib.codes import ERRORS
+    from chalicelib.responses import ERRORS as STATUSES
+
+    table = _section((ROOT / "docs/api.md").read_text(), "One error shape")
+    rows = dict(re.findall(r"^\| (\d{3}) \| ([^|]+) \|", table, re.M))
+    documented = {code: int(status) for status, names in rows.items()
+                  for code in re.findall(r"`([a-z_]+)`", names)}
+    assert documented == {code: STATUSES[code][0] for code in ERRORS}

@@ -4,10 +4,11 @@ again. Audited like every other read and write."""
 from __future__ import annotations
 
 from .access import Principal
+from .audit import audit_entry
+from .context import Context
 from .notify.outbox import dead_letters
 from .notify.outbox import retry_dead_letter as requeue
-from .records import Context, Outcome, _audit, failed
-from .responses import body
+from .results import Done, Refused, Result
 
 
 def _event_json(event) -> dict:
@@ -18,24 +19,24 @@ def _event_json(event) -> dict:
             "last_error": event.last_error, "created_at": event.created_at}
 
 
-def list_dead_letters(ctx: Context, who: Principal, request_id: str | None = None) -> Outcome:
+def list_dead_letters(ctx: Context, who: Principal, request_id: str | None = None) -> Result:
     allowed = ctx.policy.may_manage_dead_letters(who)
-    ctx.store.append_audit(_audit(ctx, who, "dead_letter_list" if allowed else
+    ctx.store.append_audit(audit_entry(who, "dead_letter_list" if allowed else
                                   "dead_letter_list_denied", "outbox", ctx.timestamp(),
                                   request_id=request_id))
     if not allowed:
-        return failed("forbidden")
-    return Outcome(200, body(200, events=[_event_json(e) for e in dead_letters(ctx.store)]))
+        return Refused("forbidden")
+    return Done({"events": [_event_json(e) for e in dead_letters(ctx.store)]})
 
 
 def retry_dead_letter(ctx: Context, who: Principal, event_id: str,
-                      request_id: str | None = None) -> Outcome:
+                      request_id: str | None = None) -> Result:
     allowed = ctx.policy.may_manage_dead_letters(who)
-    ctx.store.append_audit(_audit(ctx, who, "dead_letter_retry" if allowed else
+    ctx.store.append_audit(audit_entry(who, "dead_letter_retry" if allowed else
                                   "dead_letter_retry_denied", event_id, ctx.timestamp(),
                                   request_id=request_id))
     if not allowed:
-        return failed("forbidden")
+        return Refused("forbidden")
     if not requeue(ctx.store, event_id, ctx.now()):
-        return failed("not_found")
-    return Outcome(200, body(200, event=event_id, status="pending"))
+        return Refused("not_found")
+    return Done({"event": event_id, "status": "pending"})

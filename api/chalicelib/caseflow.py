@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from . import codes
+from .results import Refused
 from .rules import evaluate, holds, to_date
 from .store.base import CaseState
 
 FACT_TYPES = ("date", "datetime", "boolean", "code", "number")
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a step was refused: an API error code and its error items (each naming the
-    rule and listing the steps the case may take next)."""
-
-    code: str
-    errors: list[dict[str, Any]]
 
 
 class Process:
@@ -115,29 +108,31 @@ def triggered(process: Process, case: CaseState, form_id: str, data: Mapping[str
 
 
 def refusal(process: Process, case: CaseState, transition_id: str, role: str,
-            facts: Mapping[str, Any], today: datetime.date) -> Refusal | None:
+            facts: Mapping[str, Any], today: datetime.date) -> Refused | None:
     """Why `role` may not make `transition_id` now (None: it may). Checks, in order: the
     transition exists, it leaves the case's state, the role may make it, its guard holds."""
     allowed = steps_json(process, case.state)
     t = process.transitions.get(transition_id)
     state = f"'{process.label(case.state)}' ({case.state})"
     if t is None:
-        return Refusal("bad_request", [_item("unknown_transition",
+        return Refused("bad_request", [_item(codes.UNKNOWN_TRANSITION,
                        f"There is no step called '{transition_id}'", allowed)])
     if t["from"] != case.state:
         nexts = ", ".join(s["transition"] for s in allowed) or "none: the case is closed"
-        return Refusal("transition_refused", [_item(
-            "wrong_state", f"'{transition_id}' can only be taken from "
+        return Refused("transition_refused", [_item(
+            codes.WRONG_STATE, f"'{transition_id}' can only be taken from "
             f"'{process.label(t['from'])}', and this case is at {state}. Next steps: {nexts}",
             allowed, rule=transition_id, source=t["source"])])
     if role not in t["roles"]:
-        return Refusal("forbidden", [_item(
-            "wrong_role", f"Only {', '.join(t['roles'])} may take the step '{transition_id}'",
+        return Refused("forbidden", [_item(
+            codes.WRONG_ROLE,
+            f"Only {', '.join(t['roles'])} may take the step '{transition_id}'",
             steps_json(process, case.state, role), rule=transition_id, source=t["source"])])
     guard = t.get("guard")
     if guard and not holds(guard["when"], dict(facts), today=today):
-        return Refusal("transition_refused", [_item(
-            "rule", guard["message"], [s for s in allowed if s["transition"] != transition_id],
+        return Refused("transition_refused", [_item(
+            codes.RULE, guard["message"],
+            [s for s in allowed if s["transition"] != transition_id],
             rule=guard["rule"], source=guard["source"])])
     return None
 
@@ -161,22 +156,22 @@ def moved(process: Process, case: CaseState, transition: Mapping[str, Any] | Non
 
 
 def recorded_fact_refusal(process: Process, fact_id: Any, value: Any,
-                          role: str) -> Refusal | None:
+                          role: str) -> Refused | None:
     """Why `role` may not record `value` as the fact `fact_id` on a case (None: it may)."""
     fact = process.facts.get(fact_id) if isinstance(fact_id, str) else None
     recordable = sorted(f for f, d in process.facts.items() if d["recorded_by"])
     if fact is None or not fact["recorded_by"]:
-        return Refusal("bad_request", [{"field": "/fact", "code": "unknown_fact",
+        return Refused("bad_request", [{"field": "/fact", "code": codes.UNKNOWN_FACT,
                                         "message": "Name a fact staff may record on a case: "
                                         + ", ".join(recordable)}])
     if role not in fact["recorded_by"]:
-        return Refusal("forbidden", [{"field": "/fact", "code": "wrong_role",
+        return Refused("forbidden", [{"field": "/fact", "code": codes.WRONG_ROLE,
                                       "message": f"Only {', '.join(fact['recorded_by'])} may "
                                       f"record {fact_id}"}])
     if not is_fact_value(fact["type"], value):
         example = {"date": "2026-12-04", "datetime": "2026-12-04T10:30", "boolean": "true",
                    "number": "3", "code": "a code"}[fact["type"]]
-        return Refusal("invalid", [{"field": "/value", "code": "type",
+        return Refused("invalid", [{"field": "/value", "code": codes.TYPE,
                                     "message": f"{fact_id} must be a {fact['type']}, "
                                     f"like {example}"}])
     return None

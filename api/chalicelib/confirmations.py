@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import codes
+
 RESERVED = "_confirmations"
 #: The longest reason kept, in characters (the page's textarea has the same limit).
 MAX_REASON = 1000
@@ -43,18 +45,18 @@ def split_confirmations(answers: Any) -> tuple[Any, dict[str, str], list[Item]]:
     rest = {k: v for k, v in answers.items() if k != RESERVED}
     given = answers[RESERVED]
     if not isinstance(given, dict):
-        return rest, {}, [_item(f"/{RESERVED}", "type", "Send the confirmations as an object: "
+        return rest, {}, [_item(f"/{RESERVED}", codes.TYPE, "Send the confirmations as an object: "
                                 "each warning's rule id and why you are going ahead")]
     if len(given) > MAX_CONFIRMATIONS:
-        return rest, {}, [_item(f"/{RESERVED}", "max_items",
+        return rest, {}, [_item(f"/{RESERVED}", codes.MAX_ITEMS,
                                 f"Confirm at most {MAX_CONFIRMATIONS} warnings at once")]
     reasons: dict[str, str] = {}
     problems: list[Item] = []
     for rule_id, reason in given.items():
         if not isinstance(reason, str):
-            problems.append(_item(_pointer(rule_id), "type", "Write the reason as text"))
+            problems.append(_item(_pointer(rule_id), codes.TYPE, "Write the reason as text"))
         elif len(reason.strip()) > MAX_REASON:
-            problems.append(_item(_pointer(rule_id), "max_length",
+            problems.append(_item(_pointer(rule_id), codes.MAX_LENGTH,
                                   f"Write the reason in {MAX_REASON} characters or fewer"))
         else:
             reasons[rule_id] = reason.strip()

@@ -1,28 +1,22 @@
 """The DAT view through the API: dat_admin only, audited like every other read (admin.py),
-built from the store by dashboard.py. Returns an Outcome (JSON) or a CsvFile for app.py.
+built from the store by dashboard.py. Answers with the view, or one of its tables as a CsvFile.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from . import cases as cases_module
-from . import dashboard
+from . import codes, dashboard
 from .access import Principal
+from .audit import audit_entry
+from .context import Context
 from .deadlines import wanted_deadlines
-from .records import Context, Outcome, _audit, failed
-from .responses import body
+from .results import CsvFile, Done, Refused, Result
 
 #: At most this many overdue actions and dead letters are read for one view; when a list
 #: is that long the view says it may be cut short (`truncated`).
 LIST_LIMIT = 10_000
-
-
-@dataclass(frozen=True)
-class CsvFile:
-    filename: str
-    text: str
 
 
 def summary(ctx: Context) -> dict[str, Any]:
@@ -59,29 +53,30 @@ def outstanding(ctx: Context, cases: list, today: str) -> list:
     return sorted(found, key=lambda d: (d.due_on, d.case_ref, d.reason))
 
 
-def read(ctx: Context, who: Principal, request_id: str | None = None) -> Outcome:
+def read(ctx: Context, who: Principal, request_id: str | None = None) -> Result:
     """GET /v1/dashboard: the summary as JSON."""
     if not _allowed(ctx, who, "dashboard_read", "dashboard", request_id):
-        return failed("forbidden")
-    return Outcome(200, body(200, dashboard=summary(ctx)))
+        return Refused("forbidden")
+    return Done({"dashboard": summary(ctx)})
 
 
 def export(ctx: Context, who: Principal, table: str | None,
-           request_id: str | None = None) -> Outcome | CsvFile:
+           request_id: str | None = None) -> Result:
     """GET /v1/dashboard.csv?table=counts|overdue|dead (counts when not given)."""
     if not _allowed(ctx, who, "dashboard_export", "dashboard", request_id):
-        return failed("forbidden")
+        return Refused("forbidden")
     table = table or "counts"
     if table not in dashboard.TABLES:
-        return failed("bad_request", [{"field": "table", "code": "enum",
-                                       "message": "table must be counts, overdue or dead"}])
+        return Refused("bad_request", [{"field": "table", "code": codes.ENUM,
+                                        "message": "table must be counts, overdue or dead"}])
     result = summary(ctx)
-    return CsvFile(f"dipforms-{table}-{result['today']}.csv", dashboard.to_csv(result, table))
+    return Done(CsvFile(f"dipforms-{table}-{result['today']}.csv",
+                        dashboard.to_csv(result, table)))
 
 
 def _allowed(ctx: Context, who: Principal, action: str, target: str,
              request_id: str | None) -> bool:
     allowed = ctx.policy.is_admin(who)
-    ctx.store.append_audit(_audit(ctx, who, action if allowed else f"{action}_denied", target,
+    ctx.store.append_audit(audit_entry(who, action if allowed else f"{action}_denied", target,
                                   ctx.timestamp(), request_id=request_id))
     return allowed

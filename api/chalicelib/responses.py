@@ -1,4 +1,5 @@
-"""The one JSON body for every answer: {ok, status, ...} for success, and for errors
+"""Results as HTTP: the one place that knows statuses and headers. The one JSON body for
+every answer: {ok, status, ...} for success, and for errors
 {ok: false, status, error, message, errors: [{field, code, message}]}.
 
 Messages come from our code or the YAML, never from a validator or an exception, and
@@ -12,9 +13,11 @@ from typing import Any
 
 from chalice import Response
 
+from .results import CsvFile, Refused, Result
+
 JSON = "application/json; charset=utf-8"
 
-#: error code -> (HTTP status, the message shown)
+#: error (each of codes.ERRORS) -> (HTTP status, the message shown)
 ERRORS: dict[str, tuple[int, str]] = {
     "bad_json": (400, "The request body is not valid JSON"),
     "bad_request": (400, "The request is missing something it needs"),
@@ -37,9 +40,39 @@ ERRORS: dict[str, tuple[int, str]] = {
                                    "with each one, or change the answers"),
     "too_many_attempts": (429, "Too many failed attempts to sign in. Wait 15 minutes, then "
                                "try again"),
+    "internal": (500, "Something went wrong; nothing was kept"),
     "unavailable": (503, "The service could not save this just now; nothing was kept. Try "
                          "again"),
 }
+
+
+def answer(result: Result) -> Response:
+    """A use case's result as the response: a refusal in the one error shape; something
+    made as 201 (with its Location, unless a replay), anything else as 200."""
+    if isinstance(result, Refused):
+        retry = {} if result.retry_after is None else {"Retry-After": str(result.retry_after)}
+        return error(result.code, result.errors, headers=retry)
+    if isinstance(result.value, CsvFile):
+        return csv_file(result.value)
+    headers = {}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    elif result.location:
+        headers["Location"] = result.location
+    return ok(result.value, 201 if result.created else 200, headers)
+
+
+def csv_file(table: CsvFile) -> Response:
+    return Response(body=table.text, status_code=200, headers={
+        "Content-Type": "text/csv; charset=utf-8; header=present",
+        "Content-Disposition": f'attachment; filename="{table.filename}"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+def document(data: dict[str, Any]) -> Response:
+    """A JSON document as it is, outside the one shape (the OpenAPI document)."""
+    return Response(body=json.dumps(data), status_code=200,
+                    headers={"Content-Type": "application/json"})
 
 
 def body(status: int, **fields: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ _RUNTIME: Runtime | None = None
 @dataclass
 class Runtime:
     settings: Settings
-    context: Any          # records.Context, which holds the one clock
+    context: Any          # context.Context, which holds the one clock
     verifier: Any         # tokens.LocalVerifier | tokens.CognitoVerifier
     channels: dict[str, Any]
 
@@ -45,7 +45,7 @@ def make_clock(settings: Settings):
 def make_runtime(settings: Settings) -> Runtime:
     from .access import AccessPolicy
     from .catalogue import Catalogue
-    from .records import Context
+    from .context import Context
     from .store import make_store
 
     catalogue = Catalogue()

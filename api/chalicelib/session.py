@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from .records import Outcome, failed
-from .responses import body
+from . import codes
+from .results import Done, Refused, Result
 from .settings import Settings
 from .tokens import ensure_local_secret, mint_local_token
 from .users import AttemptLimits, UserDirectory
@@ -25,31 +25,28 @@ def offered(settings: Settings) -> bool:
     return settings.auth == "local"
 
 
-def sign_in(settings: Settings, request: Any, address: str | None, now: float) -> Outcome:
+def sign_in(settings: Settings, request: Any, address: str | None, now: float) -> Result:
     problems = _problems(request)
     if problems:
-        return failed("bad_request", problems)
+        return Refused("bad_request", problems)
     user_id = request["user"].strip().lower()
     directory = UserDirectory.in_data_dir(settings.data_dir)
     attempt = directory.begin_attempt(user_id, address or "unknown", now, LIMITS)
     if not attempt.allowed:
-        outcome = failed("too_many_attempts")
-        return Outcome(outcome.status, outcome.body, {"Retry-After": str(attempt.retry_after)})
+        return Refused("too_many_attempts", retry_after=attempt.retry_after)
     if not directory.check_password(user_id, request["password"]):
-        return failed("sign_in_failed")
+        return Refused("sign_in_failed")
     user = directory.get(user_id)
     if user is None:      # removed between the two reads
-        return failed("sign_in_failed")
+        return Refused("sign_in_failed")
     directory.attempt_succeeded(attempt, user_id)
     issued = int(now)
     token = mint_local_token(ensure_local_secret(settings.data_dir), subject=user.user_id,
                              role=user.role, agency=user.agency, now=issued,
                              ttl_seconds=SESSION_TTL_SECONDS)
     expires = datetime.datetime.fromtimestamp(issued + SESSION_TTL_SECONDS, datetime.UTC)
-    return Outcome(200, body(200, token=token,
-                             expires_at=expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                             user={"id": user.user_id, "role": user.role,
-                                   "agency": user.agency}))
+    return Done({"token": token, "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "user": {"id": user.user_id, "role": user.role, "agency": user.agency}})
 
 
 def _problems(request: Any) -> list[dict[str, str]]:
@@ -59,9 +56,9 @@ def _problems(request: Any) -> list[dict[str, str]]:
     problems = []
     user, password = request.get("user"), request.get("password")
     if not isinstance(user, str) or not user.strip():
-        problems.append({"field": "/user", "code": "required",
+        problems.append({"field": "/user", "code": codes.REQUIRED,
                          "message": "Enter your user ID"})
     if not isinstance(password, str) or not password:
-        problems.append({"field": "/password", "code": "required",
+        problems.append({"field": "/password", "code": codes.REQUIRED,
                          "message": "Enter your password"})
     return problems

@@ -37,6 +37,8 @@ API_PURE = [
     "api/chalicelib/notify/message.py", "api/chalicelib/store/base.py",
     "api/chalicelib/workdays.py", "api/chalicelib/dashboard.py",
     "api/chalicelib/deadlines.py", "api/chalicelib/sharing.py", "api/chalicelib/caseflow.py",
+    "api/chalicelib/results.py", "api/chalicelib/codes.py", "api/chalicelib/caseplan.py",
+    "api/chalicelib/caseview.py", "api/chalicelib/audit.py",
 ]
 PURE = [*LAYERS["generator (pure)"], *LAYERS["web (pure)"], *LAYERS["the contract"],
         *API_PURE]

@@ -1,0 +1,13 @@
+"""The audit entry a request leaves: who (user, role, agency) did what to which target,
+when, why, and under which request id. Pure; the Store keeps the entries."""
+
+from __future__ import annotations
+
+from .access import Principal
+from .store.base import AuditEntry
+
+
+def audit_entry(who: Principal, action: str, target: str, at: str, reason: str | None = None,
+                request_id: str | None = None) -> AuditEntry:
+    return AuditEntry(at=at, actor=who.user_id, role=who.role, agency=who.agency,
+                      action=action, target=target, reason=reason, request_id=request_id)

@@ -1,0 +1,311 @@
+"""What a change to a case would be, planned on a snapshot that cases.py loaded first: the
+case after it, its timeline entries and deadlines, its events and audit entry, or the
+refusal saying why not. cases.py then commits the plan (or keeps the refusal's audit).
+
+Pure: no store and no clock. The moment, the caller, the process and the protocol are
+passed in; event ids come from the function Planning carries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import caseflow, codes
+from .access import Principal
+from .audit import audit_entry as audit
+from .caseflow import Process
+from .contract.protocol import Protocol
+from .deadlines import wanted_deadlines
+from .notify.routing import latest_by_form, route_case_event
+from .results import Refused
+from .sharing import ConsentView, check_disclosure
+from .store.base import (
+    AuditEntry,
+    CaseChange,
+    CaseEntry,
+    CaseState,
+    Deadline,
+    OutboxEvent,
+    RecordVersion,
+)
+
+CONSENT_FORM = "consent_to_share_information"
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True)
+class Planning:
+    """What every plan reads besides the case: the process (forms/process.yaml), the
+    protocol and its settings, the site's address for links, and the event id maker."""
+
+    process: Process
+    protocol: Protocol
+    settings: Mapping[str, Any]
+    base_url: str
+    new_event_id: Callable[[], str]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One case as it was read before deciding: the case, the latest version of each of
+    its records (in attach order) and, for a decision that reads it, its timeline."""
+
+    case: CaseState
+    records: list[RecordVersion]
+    entries: list[CaseEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A change to commit: the case change, its audit entry and its outbox events."""
+
+    change: CaseChange
+    audit: AuditEntry
+    events: list[OutboxEvent]
+
+
+@dataclass(frozen=True)
+class Denied:
+    """A refusal that the audit log keeps (a step the caller's role or the rules refuse)."""
+
+    refused: Refused
+    audit: AuditEntry
+
+
+# -- shared by the plans ---------------------------------------------------------------------
+
+def consent_of(records: list[RecordVersion]) -> Mapping[str, Any] | None:
+    """The most recently made consent record's answers (None: no consent record); the
+    same "latest" that decides which record a message's answers come from."""
+    consent = latest_by_form(records).get(CONSENT_FORM)
+    return consent.data if consent else None
+
+
+def consent_view(protocol: Protocol, data: Mapping[str, Any] | None,
+                 today: datetime.date) -> ConsentView:
+    """A consent record's answers as what they allow today (agencies named by their
+    protocol name or id are known by id)."""
+    return ConsentView.from_data(data, today, agencies=protocol.agencies)
+
+
+def notify(planning: Planning, event: str, case_ref: str, records: list[RecordVersion],
+           at: str, *, reason: str | None = None, detail: Mapping[str, Any] | None = None
+           ) -> list[OutboxEvent]:
+    """The outbox events the local protocol routes for a case event (maybe none)."""
+    return route_case_event(event, case_ref, planning.protocol, records=records,
+                            consent=consent_of(records), reason=reason, detail=dict(detail or {}),
+                            base_url=planning.base_url, now=at, new_id=planning.new_event_id)
+
+
+def sent_entries(case_ref: str, events: list[OutboxEvent], at: str, actor: str,
+                 agency: str) -> list[CaseEntry]:
+    return [CaseEntry(case_ref, at, "notification", e.event_id, actor, agency,
+                      {"event": e.event, "to": e.recipient.get("agency"),
+                       "channel": e.channel}) for e in events]
+
+
+def wanted(planning: Planning, case: CaseState) -> list[Deadline]:
+    return wanted_deadlines(planning.process.deadlines, case, planning.settings)
+
+
+def _transition_entry(case: CaseState, step: Mapping[str, Any], who: Principal,
+                      at: str) -> CaseEntry:
+    return CaseEntry(case.case_ref, at, "transition", step["id"], who.user_id, who.agency,
+                     {"from": case.state, "to": step["to"]})
+
+
+# -- a record opening or joining a case ------------------------------------------------------
+
+def opening(planning: Planning, who: Principal, version: RecordVersion, at: str,
+            today: datetime.date) -> CaseChange:
+    """The case an opening record (an MG14) starts, named by the record's id."""
+    case = caseflow.open_case(planning.process, version.record_id, version.data, at, today)
+    entries = [CaseEntry(case.case_ref, at, "opened", version.record_id, who.user_id,
+                         who.agency, {"form": version.form_id, "state": case.state})]
+    return CaseChange(case, entries, wanted(planning, case), [version.record_id])
+
+
+def unknown_case(process: Process, form_id: str) -> Refused:
+    return Refused("invalid", [{"field": "/" + process.links[form_id],
+                                "code": codes.UNKNOWN_CASE,
+                                "message": "There is no case with this reference: check "
+                                "the MG14 reference"}])
+
+
+def attaching(planning: Planning, who: Principal, snapshot: Snapshot, version: RecordVersion,
+              before: RecordVersion | None, at: str, today: datetime.date
+              ) -> tuple[CaseChange, list[OutboxEvent]] | Refused:
+    """A record (or a new version of one) joining its case: its facts, the step its form
+    makes (a first version only), and the events these raise. `before`: the version this
+    one follows, for a consent record (a withdrawal tells the agencies it named, N26)."""
+    process, case = planning.process, snapshot.case
+    facts = caseflow.facts_from(process, case.facts, version.form_id, version.data, today)
+    step = (caseflow.triggered(process, case, version.form_id, version.data, who.role, today)
+            if version.version == 1 else None)
+    if step is not None:
+        refused = caseflow.refusal(process, case, step["id"], who.role, facts, today)
+        if refused is not None:
+            return refused
+    after = caseflow.moved(process, case, step, facts, at)
+    entries = [CaseEntry(case.case_ref, at, "form", version.record_id, who.user_id,
+                         who.agency, {"form": version.form_id, "version": version.version})]
+    raised: list[tuple[str, dict[str, Any]]] = []
+    if step is not None:
+        entries.append(_transition_entry(case, step, who, at))
+        if step.get("notify"):
+            raised.append((step["notify"], {"state": after.state}))
+    told = (withdrawal_told(planning.protocol, version, before, today)
+            if version.form_id == CONSENT_FORM else None)
+    if told is not None:
+        raised.append(("N26", {"state": after.state, "agencies": told}))
+    # the case's records with this version in place of its last
+    records = [r for r in snapshot.records if r.record_id != version.record_id] + [version]
+    events: list[OutboxEvent] = []
+    for event, detail in raised:
+        events += notify(planning, event, case.case_ref, records, at, detail=detail)
+    entries += sent_entries(case.case_ref, events, at, who.user_id, who.agency)
+    return CaseChange(after, entries, wanted(planning, after), [version.record_id]), events
+
+
+def withdrawal_told(protocol: Protocol, version: RecordVersion,
+                    before: RecordVersion | None, today: datetime.date) -> list[str] | None:
+    """The agencies to tell (N26) when this consent version withdraws consent that the
+    one before it gave; None when it withdraws nothing new. They are the agencies the
+    consent named, as protocol ids."""
+    if not consent_view(protocol, version.data, today).withdrawn:
+        return None
+    if before is not None and consent_view(protocol, before.data, today).withdrawn:
+        return None
+    named = consent_view(protocol, (before or version).data, today).agencies
+    known = protocol.agency_ids
+    return sorted(a for a in named if a in known)
+
+
+# -- requests on a case ----------------------------------------------------------------------
+
+def transition(planning: Planning, who: Principal, snapshot: Snapshot, request: Any, at: str,
+               today: datetime.date, request_id: str | None) -> Plan | Refused | Denied:
+    """Take the step `request["transition"]`, or say why not (nothing changes then)."""
+    process, case = planning.process, snapshot.case
+    case_ref = case.case_ref
+    if not isinstance(request, dict) or not isinstance(request.get("transition"), str):
+        return Refused("bad_request", [{"field": "/transition", "code": codes.REQUIRED,
+                                        "message": "Name the step to take as transition",
+                                        "allowed": caseflow.steps_json(process, case.state)}])
+    base = request.get("base_version")
+    if base is not None and base != case.version:
+        return Refused("version_conflict")
+    step_id = request["transition"]
+    refused = caseflow.refusal(process, case, step_id, who.role, case.facts, today)
+    if refused is not None:
+        return Denied(refused, audit(who, "transition_denied", case_ref, at, reason=step_id,
+                                     request_id=request_id))
+    step = process.transitions[step_id]
+    after = caseflow.moved(process, case, step, case.facts, at)
+    events = (notify(planning, step["notify"], case_ref, snapshot.records, at,
+                     detail={"state": after.state}) if step.get("notify") else [])
+    entries = [_transition_entry(case, step, who, at),
+               *sent_entries(case_ref, events, at, who.user_id, who.agency)]
+    return Plan(CaseChange(after, entries, wanted(planning, after)),
+                audit(who, "transition", case_ref, at, reason=step_id, request_id=request_id),
+                events)
+
+
+def recorded_fact(planning: Planning, who: Principal, snapshot: Snapshot, request: Any,
+                  at: str, request_id: str | None) -> Plan | Refused:
+    """Record a fact staff keep on the case (a release date, the start of supervision)."""
+    process, case = planning.process, snapshot.case
+    case_ref = case.case_ref
+    request = request if isinstance(request, dict) else {}
+    fact_id, value = request.get("fact"), request.get("value")
+    refused = caseflow.recorded_fact_refusal(process, fact_id, value, who.role)
+    if refused is not None:
+        return refused
+    fact = process.facts[fact_id]
+    after = caseflow.moved(process, case, None, {**case.facts, fact_id: value}, at)
+    events: list[OutboxEvent] = []
+    if fact.get("notify"):
+        detail = {"state": after.state, "due_on": str(value)[:10]}
+        flag = caseflow.fact_flag(fact, value)
+        if flag:
+            detail["flag"] = flag
+        events = notify(planning, fact["notify"], case_ref, snapshot.records, at, detail=detail)
+    entries = [CaseEntry(case_ref, at, "fact", fact_id, who.user_id, who.agency,
+                         {"fact": fact_id}),
+               *sent_entries(case_ref, events, at, who.user_id, who.agency)]
+    return Plan(CaseChange(after, entries, wanted(planning, after)),
+                audit(who, "record_fact", case_ref, at, reason=fact_id, request_id=request_id),
+                events)
+
+
+def appointment(planning: Planning, who: Principal, snapshot: Snapshot, request: Any,
+                at: str, request_id: str | None) -> Plan | Refused:
+    """Book an appointment for the person; one that overlaps another agency's tells both
+    owners (N27, SUP-04). Appointments are times and an agency, never a place or a name."""
+    process, case = planning.process, snapshot.case
+    case_ref = case.case_ref
+    slot = _slot(request)
+    if isinstance(slot, Refused):
+        return slot
+    starts, ends = slot
+    clashes = sorted({e.agency for e in snapshot.entries
+                      if e.kind == "appointment" and e.agency != who.agency
+                      and e.detail["starts_at"] < ends and starts < e.detail["ends_at"]})
+    after = caseflow.moved(process, case, None, case.facts, at)
+    events: list[OutboxEvent] = []
+    if clashes:
+        events = notify(planning, "N27", case_ref, snapshot.records, at,
+                        detail={"state": case.state, "due_on": starts[:10],
+                                "agencies": [who.agency, *clashes]})
+    entries = [CaseEntry(case_ref, at, "appointment", f"{starts}/{ends}", who.user_id,
+                         who.agency, {"starts_at": starts, "ends_at": ends,
+                                      "clashes_with": clashes}),
+               *sent_entries(case_ref, events, at, who.user_id, who.agency)]
+    return Plan(CaseChange(after, entries, wanted(planning, after)),
+                audit(who, "appointment", case_ref, at, request_id=request_id), events)
+
+
+def _slot(request: Any) -> tuple[str, str] | Refused:
+    request = request if isinstance(request, dict) else {}
+    starts, ends, problems = request.get("starts_at"), request.get("ends_at"), []
+    for name, value in (("starts_at", starts), ("ends_at", ends)):
+        if not caseflow.is_fact_value("datetime", value):
+            problems.append({"field": f"/{name}", "code": codes.FORMAT,
+                             "message": f"Give {name} as a date and time, like 2026-12-04T10:30"})
+    if not problems and ends <= starts:
+        problems.append({"field": "/ends_at", "code": codes.ORDER,
+                         "message": "The appointment must end after it starts"})
+    return Refused("invalid", problems) if problems else (starts, ends)
+
+
+def disclosure(planning: Planning, who: Principal, snapshot: Snapshot, request: Any, at: str,
+               today: datetime.date, request_id: str | None) -> Plan | Refused:
+    """Record a disclosure {recipient, ground, items, reason, custody?, ...}: with consent,
+    or on a ground PC36/2007 §2 gives (IS-01, IS-02) and within that ground's scope (the
+    protocol's disclosure_grounds). What, to whom and why go to the audit log (N25)."""
+    process, case, protocol = planning.process, snapshot.case, planning.protocol
+    case_ref = case.case_ref
+    request = request if isinstance(request, dict) else {}
+    consent = consent_view(protocol, consent_of(snapshot.records), today)
+    problems = check_disclosure(request, consent, protocol,
+                                custody=bool(request.get("custody")), from_role=who.role)
+    if problems:
+        return Refused("invalid", problems)
+    ground = protocol.disclosure_grounds[request["ground"]]
+    detail = {"to": request["recipient"], "ground": request["ground"],
+              "rule": ground.rule, "items": sorted(request["items"])}
+    events = notify(planning, "N25", case_ref, snapshot.records, at,
+                    detail={"state": case.state, "agencies": [request["recipient"]]})
+    after = caseflow.moved(process, case, None, case.facts, at)
+    entries = [CaseEntry(case_ref, at, "disclosure", request["ground"], who.user_id,
+                         who.agency, detail),
+               *sent_entries(case_ref, events, at, who.user_id, who.agency)]
+    why = (f"{ground.rule or request['ground']} ({request['ground']}) to "
+           f"{request['recipient']}: {', '.join(detail['items'])}; "
+           f"{request['reason'].strip()[:MAX_NOTE]}")
+    return Plan(CaseChange(after, entries, wanted(planning, after)),
+                audit(who, "disclosure", case_ref, at, reason=why, request_id=request_id),
+                events)

@@ -1,0 +1,54 @@
+"""A case: read it as the caller may see it; take a step, record a fact, book an
+appointment, disclose information. Each command is cases.py's: load, plan, commit."""
+
+from __future__ import annotations
+
+from ..runtime import runtime
+from .area import Area
+
+area = Area("cases")
+
+
+@area.route("/v1/cases/{case_ref}")
+def read_case(who, case_ref: str):
+    """The case with its records and timeline, cut to what the reader may see."""
+    from .. import cases
+
+    return cases.case_view(runtime().context, who, case_ref)
+
+
+@area.route("/v1/cases/{case_ref}/transitions", methods=("POST",))
+def take_step(who, case_ref: str):
+    """{transition, base_version?}: move the case, or 4xx naming the rule and next steps."""
+    from .. import cases
+
+    return cases.transition(runtime().context, who, case_ref, area.json_body(),
+                            area.request_id())
+
+
+@area.route("/v1/cases/{case_ref}/facts", methods=("POST",))
+def record_fact(who, case_ref: str):
+    """{fact, value}: a fact staff keep on the case (e.g. a planned release date)."""
+    from .. import cases
+
+    return cases.record_fact(runtime().context, who, case_ref, area.json_body(),
+                             area.request_id())
+
+
+@area.route("/v1/cases/{case_ref}/appointments", methods=("POST",))
+def add_appointment(who, case_ref: str):
+    """{starts_at, ends_at}: book a time; a clash with another agency tells both (N27)."""
+    from .. import cases
+
+    return cases.add_appointment(runtime().context, who, case_ref, area.json_body(),
+                                 area.request_id())
+
+
+@area.route("/v1/cases/{case_ref}/disclosures", methods=("POST",))
+def disclose(who, case_ref: str):
+    """{recipient, ground, items, reason, ...}: a disclosure, allowed and logged (N25) or
+    refused."""
+    from .. import cases
+
+    return cases.disclose(runtime().context, who, case_ref, area.json_body(),
+                          area.request_id())

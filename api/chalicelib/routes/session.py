@@ -1,0 +1,34 @@
+"""Signing in on one machine, and the key a user's drafts are encrypted with."""
+
+from __future__ import annotations
+
+from ..results import Done, Refused
+from ..runtime import runtime
+from .area import Area
+
+area = Area("session")
+
+
+@area.route("/v1/session", methods=("POST",), public=True)
+def sign_in():
+    """Local sign-in for the pages: {user, password} -> a token (not offered with Cognito)."""
+    from .. import session
+
+    settings = runtime().settings
+    if not session.offered(settings):
+        return Refused("not_found")
+    data = area.json_body()
+    return session.sign_in(settings, data, area.source_ip(), runtime().clock.now().timestamp())
+
+
+@area.route("/v1/draft-key")
+def draft_key(who):
+    """The key this user's drafts are encrypted with on the device (chalicelib/drafts.py)."""
+    from .. import drafts
+
+    try:
+        secret = drafts.draft_secret(runtime().settings)
+    except drafts.DraftKeysUnavailable:
+        area.log.error("draft keys: no DIPFORMS_DRAFT_SECRET for this stage")
+        return Refused("unavailable")
+    return Done(drafts.draft_key(secret, who.user_id))
