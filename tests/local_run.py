@@ -3,6 +3,8 @@ temporary data folder, for end-to-end tests over real HTTP."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -18,6 +20,22 @@ from pathlib import Path
 from tests.examples import example_moment
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def one_build_at_a_time(root: Path):
+    """Hold a lock on the folder `dipforms run` builds into while it starts.
+
+    Before serving, `dipforms run` writes site/, schemas/ and api/chalicelib/generated/
+    under its root (the repo's, unless --root), through fixed temporary names, and deletes
+    what it did not write: two such builds at once (tests on two pytest-xdist workers)
+    could trip over each other's files. Once up, the servers only read, side by side."""
+    folder = os.open(root, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)  # and with it the lock
 
 
 def free_port() -> int:
@@ -64,6 +82,10 @@ class LocalRun:
         return self.cli("token", "--user", user)
 
     def start(self) -> LocalRun:
+        with one_build_at_a_time(self.root or ROOT):
+            return self._start()
+
+    def _start(self) -> LocalRun:
         where = ["--root", str(self.root)] if self.root else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "dipforms_cli", "run", *where, "--port", str(self.port)],
