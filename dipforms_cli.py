@@ -96,8 +96,8 @@ def run(argv: list[str]) -> int:
 def page_checks(context):
     """The API's rule evaluator, validators and clock, lent to the pages posted without
     JavaScript (web/nojs.py), so a page and the API never disagree about an answer."""
-    from chalicelib import rules
-    from chalicelib.validation import validate
+    from chalicelib.domain import rules
+    from chalicelib.domain.validation import validate
 
     from web.nojs import Checks
 

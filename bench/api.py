@@ -26,14 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "api"))  # chalicelib, as the app and the tests import it
 
 import jsonschema_rs  # noqa: E402
-from chalicelib.access import AccessPolicy, Principal  # noqa: E402
 from chalicelib.catalogue import Catalogue  # noqa: E402
 from chalicelib.clock import iso  # noqa: E402
 from chalicelib.context import Context  # noqa: E402
+from chalicelib.domain.access import AccessPolicy, Principal  # noqa: E402
+from chalicelib.domain.validation import compile_validator  # noqa: E402
 from chalicelib.records import check_answers, submit  # noqa: E402
 from chalicelib.responses import answer  # noqa: E402
 from chalicelib.store.sqlite import SQLiteStore  # noqa: E402
-from chalicelib.validation import compile_validator  # noqa: E402
 
 from tests.api_harness import write_generated  # noqa: E402
 from tests.examples import (  # noqa: E402

@@ -187,8 +187,8 @@ def store_sweep(store: SQLiteStore, now: datetime.datetime) -> Swept:
 
 def engine_sweep(catalogue) -> Callable[[SQLiteStore, datetime.datetime], Swept]:
     """chalicelib.sweep.run_sweep over a store."""
-    from chalicelib.access import AccessPolicy
     from chalicelib.context import Context
+    from chalicelib.domain.access import AccessPolicy
     from chalicelib.sweep import run_sweep
 
     policy = AccessPolicy.from_protocol(catalogue.protocol, form_ids=tuple(catalogue.forms))

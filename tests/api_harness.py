@@ -9,10 +9,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from chalicelib.access import AccessPolicy
 from chalicelib.catalogue import Catalogue
 from chalicelib.clock import epoch_seconds
 from chalicelib.context import Context
+from chalicelib.domain.access import AccessPolicy
 from chalicelib.runtime import Runtime, make_channels
 from chalicelib.settings import Settings
 from chalicelib.tokens import LocalVerifier, ensure_local_secret, mint_local_token

@@ -123,7 +123,7 @@ def _section(text: str, heading: str) -> str:
 
 
 def test_every_field_error_code_is_documented_and_no_other():
-    from chalicelib.codes import FIELD_CODES
+    from chalicelib.contract.codes import FIELD_CODES
 
     table = _section((ROOT / "docs/api.md").read_text(), "Field error codes")
     rows = re.findall(r"^\| (`[a-z_]+`(?:, `[a-z_]+`)*) \|", table, re.M)
@@ -132,7 +132,7 @@ def test_every_field_error_code_is_documented_and_no_other():
 
 
 def test_every_error_is_in_the_error_table_and_no_other():
-    from chalicelib.codes import ERRORS
+    from chalicelib.contract.codes import ERRORS
     from chalicelib.responses import ERRORS as STATUSES
 
     table = _section((ROOT / "docs/api.md").read_text(), "One error shape")

@@ -3,12 +3,12 @@ again. Audited like every other read and write."""
 
 from __future__ import annotations
 
-from .access import Principal
-from .audit import audit_entry
 from .context import Context
+from .domain.access import Principal
+from .domain.audit import audit_entry
+from .domain.results import Done, Refused, Result
 from .notify.outbox import dead_letters
 from .notify.outbox import retry_dead_letter as requeue
-from .results import Done, Refused, Result
 
 
 def _event_json(event) -> dict:

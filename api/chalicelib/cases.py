@@ -14,12 +14,12 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from . import caseplan, caseview
-from .access import Principal
-from .caseflow import Process
-from .caseplan import CONSENT_FORM, Denied, Plan, Planning, Snapshot
 from .clock import england_date, iso
-from .results import Done, Refused, Result
+from .domain import caseplan, caseview
+from .domain.access import Principal
+from .domain.caseflow import Process
+from .domain.caseplan import CONSENT_FORM, Denied, Plan, Planning, Snapshot
+from .domain.results import Done, Refused, Result
 from .store.base import CaseChange, OutboxEvent, RecordVersion, StoreError, VersionConflict
 
 

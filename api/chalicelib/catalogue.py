@@ -19,7 +19,7 @@ import jsonschema_rs
 
 from .contract.manifest import FormEntry, Manifest
 from .contract.protocol import Protocol
-from .validation import compile_validator
+from .domain.validation import compile_validator
 
 GENERATED = Path(__file__).parent / "generated"
 
@@ -74,7 +74,7 @@ class Catalogue:
     def case_process(self):
         """process.json indexed for the case engine (caseflow.Process), built once rather
         than on every request; None when the forms have no process."""
-        from .caseflow import Process
+        from .domain.caseflow import Process
 
         return Process(self.process) if self.process else None
 

@@ -12,9 +12,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .access import AccessPolicy
 from .catalogue import Catalogue
 from .clock import Clock, SystemClock, england_date, iso
+from .domain.access import AccessPolicy
 from .store.base import Store
 
 ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U

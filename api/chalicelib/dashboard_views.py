@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from . import cases as cases_module
-from . import codes, dashboard
-from .access import Principal
-from .audit import audit_entry
 from .context import Context
-from .deadlines import wanted_deadlines
-from .results import CsvFile, Done, Refused, Result
+from .contract import codes
+from .domain import dashboard
+from .domain.access import Principal
+from .domain.audit import audit_entry
+from .domain.deadlines import wanted_deadlines
+from .domain.results import CsvFile, Done, Refused, Result
 
 #: At most this many overdue actions and dead letters are read for one view; when a list
 #: is that long the view says it may be cut short (`truncated`).

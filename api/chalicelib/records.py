@@ -14,14 +14,17 @@ import hashlib
 import json
 from typing import Any
 
-from . import cases, codes, confirmations
-from .access import Principal
-from .audit import audit_entry
+from . import cases
 from .catalogue import FormSchema
 from .clock import england_date, iso, record_day
 from .context import Context
+from .contract import codes
+from .domain import confirmations
+from .domain.access import Principal
+from .domain.audit import audit_entry
+from .domain.results import Done, Refused, Result
+from .domain.validation import FieldError, validate
 from .notify.routing import route_event
-from .results import Done, Refused, Result
 from .settings import IDEMPOTENCY_TTL_SECONDS
 from .store.base import (
     Completion,
@@ -30,7 +33,6 @@ from .store.base import (
     StoreError,
     VersionConflict,
 )
-from .validation import FieldError, validate
 
 
 def fingerprint(form_id: str, data: Any) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalice import Response
 
-from .results import CsvFile, Refused, Result
+from .domain.results import CsvFile, Refused, Result
 
 JSON = "application/json; charset=utf-8"
 

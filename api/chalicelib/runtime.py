@@ -43,9 +43,9 @@ def make_clock(settings: Settings):
 
 
 def make_runtime(settings: Settings) -> Runtime:
-    from .access import AccessPolicy
     from .catalogue import Catalogue
     from .context import Context
+    from .domain.access import AccessPolicy
     from .store import make_store
 
     catalogue = Catalogue()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from . import codes
-from .results import Done, Refused, Result
+from .contract import codes
+from .domain.results import Done, Refused, Result
 from .settings import Settings
 from .tokens import ensure_local_secret, mint_local_token
 from .users import AttemptLimits, UserDirectory

@@ -19,7 +19,7 @@ import jwt
 from jwt import PyJWK, PyJWKClient, PyJWKSet
 from jwt.types import Options
 
-from .access import ROLES
+from .domain.access import ROLES
 
 LOCAL_ISSUER = "dipforms-local"
 LOCAL_AUDIENCE = "dipforms-api"

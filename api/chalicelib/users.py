@@ -18,8 +18,8 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .access import ROLES
 from .clock import Clock, SystemClock, iso
+from .domain.access import ROLES
 
 USERS_FILE = "users.sqlite"
 USER_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")

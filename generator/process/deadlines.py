@@ -6,7 +6,7 @@ by `lead` (each one of days, working days or months: a whole number, or the name
 setting in forms/protocol.yaml), and is wanted only while the case is in one of the
 `while` states (every state that is not terminal when left out) and its `when` holds and
 its `unless` does not. `instead` lists alternative periods, the first whose `when` holds
-replacing the deadline's own. api/chalicelib/deadlines.py works out the due dates.
+replacing the deadline's own. api/chalicelib/domain/deadlines.py works out the due dates.
 
 Checks: a duplicate id (F005), an unknown event (F019), `from` naming no date fact (D001),
 an unknown or non-whole-number setting (D002), a period without exactly one unit (D003),
@@ -243,7 +243,7 @@ def _check_no_today(r: Reader, expr: Expr) -> None:
 # -- compiled for the API --------------------------------------------------------------------
 
 def deadlines_json(deadlines: Iterable[Deadline], open_states: Sequence[str]) -> list[dict]:
-    """What api/chalicelib/deadlines.py needs; `open_states` (the states that are not
+    """What api/chalicelib/domain/deadlines.py needs; `open_states` (the states that are not
     terminal, in file order) fill in a missing `while`, and every alternative carries both
     its periods, so the API needs no defaults of its own."""
     return [{"id": d.id, "notify": d.notify, "from": d.start,

@@ -1,5 +1,5 @@
 /* Client-side checks from a form's own JSON Schema: the errors the API would answer with
- * (api/chalicelib/validation.py `validate`), found before the answers are sent.
+ * (api/chalicelib/domain/validation.py `validate`), found before the answers are sent.
  * Plain script, no dependencies, no network, no clock; load rules.js first.
  *
  *   window.dipformsChecks.check(schema, data, options) -> [{field, code, message}]

@@ -22,7 +22,7 @@
       !window.sessionStorage || !window.fetch) return;
   var PREFIX = "dipforms:";
   var FLOW = PREFIX + "cognito";     // the sign-in under way: verifier, state, where next
-  // The roles a user's Cognito groups may name: chalicelib/access.py ROLES (a test keeps
+  // The roles a user's Cognito groups may name: chalicelib/domain/access.py ROLES (a test keeps
   // the two lists equal). The API decides; this only labels the session.
   var ROLES = ["police", "cps", "cjit", "probation", "carat", "dat_admin"];
   var busy = false;

@@ -1,5 +1,5 @@
 /* Evaluate an expression in its JSON form (generator/rules/compile.py) in the page.
- * The same semantics as api/chalicelib/rules.py; keep the two in step. Plain script, no
+ * The same semantics as api/chalicelib/domain/rules.py; keep the two in step. Plain script, no
  * dependencies, no eval and no clock: `today` ('YYYY-MM-DD') is passed in, and
  * englandDate(moment) turns the page's one reading of its clock into that date. */
 (function (root) {

@@ -245,7 +245,7 @@ def test_concurrent_duplicates_of_one_key_make_one_record(api):
     import threading
 
     from chalicelib import records, responses
-    from chalicelib.access import Principal
+    from chalicelib.domain.access import Principal
 
     if type(api.runtime.context.store).__name__ != "SQLiteStore":
         pytest.skip("moto is not thread-safe; the store contract suite interleaves it")

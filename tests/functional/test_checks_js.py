@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from chalicelib.catalogue import FormSchema
-from chalicelib.validation import field_schema, pointer, schema_errors, validate
+from chalicelib.domain.validation import field_schema, pointer, schema_errors, validate
 
 from generator.edges.templating import make_environment
 from generator.render.site import Site

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from chalicelib.validation import compile_validator, validate
+from chalicelib.domain.validation import compile_validator, validate
 
 from tests.examples import ROOT, load_examples
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 from chalicelib.catalogue import FormSchema
-from chalicelib.validation import compile_validator, validate
+from chalicelib.domain.validation import compile_validator, validate
 
 from tests.examples import DEFAULT_TODAY, example_data
 from tests.functional.test_checks_js import SCHEMAS, api_answer, needs_node, run_checks

@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-from chalicelib.access import (
+from chalicelib.contract.protocol import Protocol
+from chalicelib.domain.access import (
     REASON_MAY_NOT_READ,
     REASON_MAY_NOT_SUBMIT,
     REASON_NOT_ADMIN,
@@ -16,7 +17,6 @@ from chalicelib.access import (
     Denied,
     Principal,
 )
-from chalicelib.contract.protocol import Protocol
 
 PROTOCOL = yaml.safe_load("""
 agencies:

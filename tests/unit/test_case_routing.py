@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from chalicelib.contract.protocol import Protocol
+from chalicelib.domain.sharing import ConsentView, scope_fields
 from chalicelib.notify import message
 from chalicelib.notify.routing import RoutingError, route_case_event, route_event
-from chalicelib.sharing import ConsentView, scope_fields
 from chalicelib.store.base import RecordVersion
 
 from generator.build import build_project

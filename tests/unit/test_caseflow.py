@@ -1,4 +1,4 @@
-"""The case engine's decisions (api/chalicelib/caseflow.py) on the DIP process as built from
+"""The case engine's decisions (api/chalicelib/domain/caseflow.py) on the DIP process as built from
 forms/process.yaml: facts taken from records, the transition a form makes, and why a step
 is refused, in the order the API reports it."""
 
@@ -8,7 +8,7 @@ import datetime
 import json
 
 import pytest
-from chalicelib.caseflow import (
+from chalicelib.domain.caseflow import (
     Process,
     fact_flag,
     facts_from,

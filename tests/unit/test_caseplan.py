@@ -1,4 +1,4 @@
-"""Case commands planned on a snapshot (api/chalicelib/caseplan.py): plain values in, a plan
+"""Case commands planned on a snapshot (api/chalicelib/domain/caseplan.py): plain values in, a plan
 or a refusal out, with no store anywhere, as cases.py loads, plans, then commits."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ import itertools
 import json
 
 import pytest
-from chalicelib import caseplan
-from chalicelib.access import Principal
-from chalicelib.caseflow import Process, open_case
-from chalicelib.caseplan import Denied, Plan, Planning, Snapshot
 from chalicelib.contract.protocol import Protocol
-from chalicelib.results import Refused
+from chalicelib.domain import caseplan
+from chalicelib.domain.access import Principal
+from chalicelib.domain.caseflow import Process, open_case
+from chalicelib.domain.caseplan import Denied, Plan, Planning, Snapshot
+from chalicelib.domain.results import Refused
 from chalicelib.store.base import CaseEntry
 
 from tests.api_harness import ROOT

@@ -1,4 +1,4 @@
-"""Every field error code the API can answer with is catalogued in chalicelib/codes.py: a
+"""Every field error code the API can answer with is catalogued in chalicelib/contract/codes.py: a
 scan of api/ finds each code written as a literal (in an item {"field": ..., "code": ...},
 or as the code argument of `_error`, `_item` or `FieldError`) and each kind validation.py
 maps a schema keyword to. tests/test_docs.py then holds docs/api.md to the catalogue."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from chalicelib import codes
-from chalicelib.validation import FAST_KIND, KEYWORD_KIND
+from chalicelib.contract import codes
+from chalicelib.domain.validation import FAST_KIND, KEYWORD_KIND
 
 ROOT = Path(__file__).resolve().parents[2]
 API = ROOT / "api"

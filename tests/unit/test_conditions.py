@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 
-from chalicelib.validation import compile_validator, validate
+from chalicelib.domain.validation import compile_validator, validate
 
 from tests.yaml_cases import build_yaml, fields_form
 

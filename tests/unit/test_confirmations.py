@@ -1,4 +1,4 @@
-"""Warnings gone ahead with, each with a reason (api/chalicelib/confirmations.py): the
+"""Warnings gone ahead with, each with a reason (api/chalicelib/domain/confirmations.py): the
 reserved `_confirmations` key taken out of the answers, malformed confirmations refused,
 warnings without a reason refused, and only the reasons for rules that warned kept."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime
 import json
 
-from chalicelib import confirmations as c
-from chalicelib.validation import compile_validator, validate
+from chalicelib.domain import confirmations as c
+from chalicelib.domain.validation import compile_validator, validate
 
 from tests.yaml_cases import build_yaml, fields_form
 

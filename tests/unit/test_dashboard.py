@@ -1,4 +1,4 @@
-"""The DAT view's pure core (api/chalicelib/dashboard.py): counts by condition type and
+"""The DAT view's pure core (api/chalicelib/domain/dashboard.py): counts by condition type and
 outcome from the process file's states, overdue deadlines, dead letters without recipient or
 payload, and CSV that a spreadsheet cannot run, with nothing personal in any of it."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from chalicelib.dashboard import CONDITION_TYPES, error_kind, summarise, to_csv
+from chalicelib.domain.dashboard import CONDITION_TYPES, error_kind, summarise, to_csv
 from chalicelib.store.base import CaseState, Deadline, OutboxEvent
 
 ROOT = Path(__file__).resolve().parents[2]

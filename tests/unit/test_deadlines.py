@@ -1,4 +1,4 @@
-"""The deadlines a case wants (api/chalicelib/deadlines.py), worked out from the real
+"""The deadlines a case wants (api/chalicelib/domain/deadlines.py), worked out from the real
 definitions: forms/process.yaml parsed and compiled by generator/process/deadlines.py, with
 the settings of forms/protocol.yaml. Across Christmas 2026 and Easter 2027, the 15 and 5
 working days of a sentence plan, a setting changed, and states that want nothing."""
@@ -9,9 +9,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from chalicelib.deadlines import due_on, wanted_deadlines
+from chalicelib.domain.deadlines import due_on, wanted_deadlines
+from chalicelib.domain.workdays import is_working_day, working_days_before
 from chalicelib.store.base import CaseState, Deadline
-from chalicelib.workdays import is_working_day, working_days_before
 
 from generator.edges.files import read_forms_dir
 from generator.process.deadlines import deadlines_json

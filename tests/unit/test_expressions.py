@@ -1,6 +1,6 @@
 """The expression language: parser (AST, precedence, E001 messages), type checker (E002-E007),
 to_schema agreeing with the evaluator, and tests/cases/rule-functions.yaml through BOTH
-evaluators (api/chalicelib/rules.py and generator/static/rules.js under node)."""
+evaluators (api/chalicelib/domain/rules.py and generator/static/rules.js under node)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from chalicelib.contract.functions import FUNCTIONS
-from chalicelib.rules import IMPLEMENTATIONS, evaluate, holds
+from chalicelib.domain.rules import IMPLEMENTATIONS, evaluate, holds
 from jsonschema import Draft202012Validator
 
 from generator.rules.compile import to_json, to_schema
@@ -491,7 +491,7 @@ def test_both_evaluators_implement_every_function_and_the_cases_use_each(javascr
 
 
 def test_the_evaluators_never_eval_or_read_the_clock():
-    evaluator = ROOT / "api" / "chalicelib" / "rules.py"
+    evaluator = ROOT / "api" / "chalicelib" / "domain" / "rules.py"
     python_sources = [*(ROOT / "generator" / "rules").glob("*.py"), evaluator]
     for path in python_sources:
         text = path.read_text("utf-8")

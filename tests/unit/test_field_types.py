@@ -11,7 +11,7 @@ import json
 import textwrap
 
 import pytest
-from chalicelib.validation import compile_validator, validate
+from chalicelib.domain.validation import compile_validator, validate
 
 from generator.fields import FIELD_TYPES
 from tests.yaml_cases import build_yaml, fields_form

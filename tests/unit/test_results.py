@@ -1,4 +1,4 @@
-"""Results as HTTP (api/chalicelib/results.py, responses.py): a use case says what happened,
+"""Results as HTTP (api/chalicelib/domain/results.py, responses.py): a use case says what happened,
 and only responses.py says which status, headers and body that is."""
 
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from chalicelib import codes, responses
+from chalicelib import responses
+from chalicelib.contract import codes
+from chalicelib.domain.results import CsvFile, Done, Refused
 from chalicelib.records import replayed
-from chalicelib.results import CsvFile, Done, Refused
 
 
 def test_every_error_has_a_status_and_a_message_and_no_other():

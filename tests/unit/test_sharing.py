@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from chalicelib.contract.protocol import Protocol
-from chalicelib.sharing import ConsentView, check_disclosure, visible_data
+from chalicelib.domain.sharing import ConsentView, check_disclosure, visible_data
 
 from generator.edges.files import read_forms_dir
 from generator.manifest import protocol_json

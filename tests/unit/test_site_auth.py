@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from chalicelib.access import ROLES
+from chalicelib.domain.access import ROLES
 
 from generator.edges.templating import make_environment
 from generator.edges.workspace import site_auth

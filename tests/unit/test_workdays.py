@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from chalicelib.workdays import (
+from chalicelib.domain.workdays import (
     add_calendar_months,
     add_working_days,
     is_working_day,

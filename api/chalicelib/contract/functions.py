@@ -1,5 +1,5 @@
 """The expression functions: name -> argument and result types. The build type-checks calls
-against these; the evaluators (chalicelib/rules.py, generator/static/rules.js) implement
+against these; the evaluators (chalicelib/domain/rules.py, generator/static/rules.js) implement
 each one under the same name (tests/unit/test_expressions.py fails if one is missing).
 
 To add a function: one entry here, one in each evaluator, rows in

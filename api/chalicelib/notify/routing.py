@@ -15,7 +15,7 @@ from typing import Any
 
 from ..contract.events import CASE_EVENTS, RECORD_EVENTS, SPECIAL_RECIPIENTS, event_title
 from ..contract.protocol import Agency, CaseRoute, Protocol, RecordRoute
-from ..sharing import ConsentView, SharingError, scope_fields
+from ..domain.sharing import ConsentView, SharingError, scope_fields
 from ..store.base import OutboxEvent, RecordVersion
 from .message import render_template
 

@@ -17,7 +17,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from .. import responses
-from ..results import Refused, Result
+from ..domain.results import Refused, Result
 from ..runtime import runtime
 from ..settings import MAX_BODY_BYTES
 
@@ -80,8 +80,8 @@ class Area:
 
     def _caller(self):
         """The verified caller, or the 401 (503 when the keys cannot be had) to answer."""
-        from ..access import Principal
         from ..clock import epoch_seconds
+        from ..domain.access import Principal
         from ..tokens import KeysUnavailable, TokenError, bearer_token
 
         try:

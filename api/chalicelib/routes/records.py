@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from .. import codes
-from ..results import Done, Refused
+from ..contract import codes
+from ..domain.results import Done, Refused
 from ..runtime import runtime
 from .area import Area
 

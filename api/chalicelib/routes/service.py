@@ -17,7 +17,7 @@ def health():
 @area.route("/v1/openapi.json", public=True)
 def openapi():
     """Built from the catalogue's manifest and each form's current schema."""
-    from ..openapi import build_openapi
+    from ..domain.openapi import build_openapi
 
     catalogue = runtime().context.catalogue
     schemas = {form_id: catalogue.current(form_id).schema for form_id in catalogue.forms}

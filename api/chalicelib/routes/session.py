@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..results import Done, Refused
+from ..domain.results import Done, Refused
 from ..runtime import runtime
 from .area import Area
 

@@ -11,13 +11,13 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from ..contract.protocol import Protocol
+from ..store.base import CaseEntry, CaseState, RecordVersion
 from . import caseflow, confirmations
 from .access import AccessPolicy, Principal
 from .caseflow import Process
 from .caseplan import Snapshot, consent_of, consent_view
-from .contract.protocol import Protocol
 from .sharing import ConsentView, visible_data
-from .store.base import CaseEntry, CaseState, RecordVersion
 
 
 def case_view(process: Process, policy: AccessPolicy, protocol: Protocol,

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from . import codes
+from ..contract import codes
+from ..store.base import CaseState
 from .results import Refused
 from .rules import evaluate, holds, to_date
-from .store.base import CaseState
 
 FACT_TYPES = ("date", "datetime", "boolean", "code", "number")
 

@@ -22,8 +22,8 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from ..store.base import CaseState, Deadline
 from .rules import holds, to_date
-from .store.base import CaseState, Deadline
 from .workdays import add_calendar_months, add_working_days, working_days_before
 
 

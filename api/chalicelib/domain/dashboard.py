@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .store.base import CaseState, Deadline, OutboxEvent
+from ..store.base import CaseState, Deadline, OutboxEvent
 
 #: The DIP conditions (forms/codelists/dip_condition_type.yaml; a unit test holds these
 #: labels to that file), then cases whose condition is not recorded or not one of them.

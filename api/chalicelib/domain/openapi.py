@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .contract.manifest import Manifest
+from ..contract.manifest import Manifest
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -13,16 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import caseflow, codes
-from .access import Principal
-from .audit import audit_entry as audit
-from .caseflow import Process
-from .contract.protocol import Protocol
-from .deadlines import wanted_deadlines
-from .notify.routing import latest_by_form, route_case_event
-from .results import Refused
-from .sharing import ConsentView, check_disclosure
-from .store.base import (
+from ..contract import codes
+from ..contract.protocol import Protocol
+from ..notify.routing import latest_by_form, route_case_event
+from ..store.base import (
     AuditEntry,
     CaseChange,
     CaseEntry,
@@ -31,6 +25,13 @@ from .store.base import (
     OutboxEvent,
     RecordVersion,
 )
+from . import caseflow
+from .access import Principal
+from .audit import audit_entry as audit
+from .caseflow import Process
+from .deadlines import wanted_deadlines
+from .results import Refused
+from .sharing import ConsentView, check_disclosure
 
 CONSENT_FORM = "consent_to_share_information"
 MAX_NOTE = 2000

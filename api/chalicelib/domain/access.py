@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from .contract.protocol import Protocol as LocalProtocol
-from .contract.roles import ADMIN, ROLES
+from ..contract.protocol import Protocol as LocalProtocol
+from ..contract.roles import ADMIN, ROLES
 
 #: Why a request was refused. The client only ever sees `Denied.code` ('forbidden');
 #: the reason is for the audit log and holds no personal data.

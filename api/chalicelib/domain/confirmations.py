@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import codes
+from ..contract import codes
 
 RESERVED = "_confirmations"
 #: The longest reason kept, in characters (the page's textarea has the same limit).

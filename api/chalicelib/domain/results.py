@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .codes import ERRORS
+from ..contract.codes import ERRORS
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .contract.protocol import Agency, Ground, Protocol, Scope, Withheld, citation
+from ..contract.protocol import Agency, Ground, Protocol, Scope, Withheld, citation
 
 #: Consent decisions under which the named agencies may receive their agreed items.
 CONSENTING = ("given", "partial", "withdrawn")   # withdrawn: until its date has come

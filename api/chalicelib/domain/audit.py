@@ -3,8 +3,8 @@ when, why, and under which request id. Pure; the Store keeps the entries."""
 
 from __future__ import annotations
 
+from ..store.base import AuditEntry
 from .access import Principal
-from .store.base import AuditEntry
 
 
 def audit_entry(who: Principal, action: str, target: str, at: str, reason: str | None = None,
