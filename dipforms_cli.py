@@ -30,9 +30,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return api_main(args)
     from generator.edges.cli import main as forms_main
+
+    return forms_main(args, serve=_serve)
+
+
+def _serve(*args, **kwargs) -> int:
+    """`dipforms serve`: web/ is imported only for it, not for check or build."""
     from web.serve import serve
 
-    return forms_main(args, serve=serve)
+    return serve(*args, **kwargs)
 
 
 def run(argv: list[str]) -> int:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .clock import england_date, iso
+from .context import is_our_id
 from .domain import caseplan, caseview
 from .domain.access import Principal
 from .domain.caseflow import Process
@@ -27,16 +28,12 @@ def process_of(ctx) -> Process | None:
     return ctx.catalogue.case_process
 
 
-def settings_of(ctx) -> Mapping[str, Any]:
-    return ctx.catalogue.settings
-
-
 def planning_of(ctx) -> Planning | None:
     """What plans read besides the case (None: the forms define no case process)."""
     process = process_of(ctx)
     if process is None:
         return None
-    return Planning(process, ctx.catalogue.protocol, settings_of(ctx), ctx.base_url,
+    return Planning(process, ctx.catalogue.protocol, ctx.base_url,
                     ctx.new_event_id)
 
 
@@ -60,18 +57,13 @@ def load(ctx, who: Principal, case_ref: str, *, entries: bool = False) -> Snapsh
     """The case with its records (and its timeline, with `entries`), if it exists and the
     caller's agency is one of the area's."""
     process = process_of(ctx)
-    case = ctx.store.get_case(case_ref) if process and _is_ref(case_ref) else None
+    case = ctx.store.get_case(case_ref) if process and is_our_id(case_ref) else None
     if case is None:
         return Refused("not_found")
     if not ctx.policy.readable_forms(who):
         return Refused("forbidden")
     return Snapshot(case, case_records(ctx, case_ref),
                     ctx.store.case_entries(case_ref) if entries else [])
-
-
-def _is_ref(text: str) -> bool:
-    return 3 <= len(text) <= 64 and text.isascii() and all(c.isalnum() or c == "-"
-                                                           for c in text)
 
 
 def _now(ctx) -> tuple[str, datetime.date]:

@@ -20,6 +20,13 @@ from .store.base import Store
 ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 
+def is_our_id(text: str) -> bool:
+    """Ids this API makes, a record's or a case's (MG14-0A1B2C3D4E): letters, digits and
+    '-', at most 64. Anything else is not looked up."""
+    return 3 <= len(text) <= 64 and text.isascii() and all(
+        c.isalnum() or c == "-" for c in text)
+
+
 def random_symbols() -> str:
     """10 of 32 symbols; 256 = 8 x 32, so `byte % 32` picks each symbol equally often."""
     return "".join(ID_ALPHABET[b % 32] for b in secrets.token_bytes(10))

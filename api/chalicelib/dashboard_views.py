@@ -46,7 +46,7 @@ def outstanding(ctx: Context, cases: list, today: str) -> list:
     process = cases_module.process_of(ctx)
     if process is None:
         return []
-    settings = cases_module.settings_of(ctx)
+    settings = ctx.catalogue.settings
     overdue_kinds = {d["id"] for d in process.deadlines if not d.get("lead")}
     found = [d for case in cases if not case.closed
              for d in wanted_deadlines(process.deadlines, case, settings)

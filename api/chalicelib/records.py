@@ -17,7 +17,7 @@ from typing import Any
 from . import cases
 from .catalogue import FormSchema
 from .clock import england_date, iso, record_day
-from .context import Context
+from .context import Context, is_our_id
 from .contract import codes
 from .domain import confirmations
 from .domain.access import Principal
@@ -148,7 +148,7 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
                          "message": "Send the version you amended as base_version"})
     if problems:
         return Refused("bad_request", problems)
-    if not is_record_id(record_id):
+    if not is_our_id(record_id):
         return Refused("not_found")
     latest = ctx.store.get_version(record_id)
     if latest is None:
@@ -188,15 +188,9 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
     return Done({"record": summary_json(version), "warnings": checked.warnings})
 
 
-def is_record_id(text: str) -> bool:
-    """Ids this API makes: MG14-0A1B2C3D4E (letters, digits and '-', at most 64)."""
-    return 3 <= len(text) <= 64 and text.isascii() and all(
-        c.isalnum() or c == "-" for c in text)
-
-
 def read(ctx: Context, who: Principal, record_id: str, version: int | None = None,
          request_id: str | None = None) -> Result:
-    if not is_record_id(record_id):
+    if not is_our_id(record_id):
         return Refused("not_found")
     found = ctx.store.get_version(record_id, version)
     if found is None:

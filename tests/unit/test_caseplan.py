@@ -34,7 +34,7 @@ def planning() -> Planning:
     protocol = Protocol.from_json(json.loads(result.generated["protocol.json"]))
     ids = itertools.count(1)
     return Planning(Process(json.loads(result.generated["process.json"])), protocol,
-                    protocol.settings, "http://127.0.0.1:8000",
+                    "http://127.0.0.1:8000",
                     lambda: f"EV-{next(ids)}")
 
 

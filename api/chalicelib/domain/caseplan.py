@@ -44,9 +44,12 @@ class Planning:
 
     process: Process
     protocol: Protocol
-    settings: Mapping[str, Any]
     base_url: str
     new_event_id: Callable[[], str]
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        return self.protocol.settings
 
 
 @dataclass(frozen=True)
