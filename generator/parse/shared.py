@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..model import AccessRule, Agency, Block, CodeList
 from ..protocol.routes import (
     LocalProtocol,
+    parse_audit,
     parse_grounds,
     parse_items,
     parse_route,
@@ -22,7 +23,7 @@ from .reader import Reader
 
 PROTOCOL_KEYS = ("area", "name", "country", "area_type", "source", "condition_types",
                  "settings", "agencies", "access", "routes", "templates", "scopes", "items",
-                 "sharing", "disclosure_grounds", "never_disclosed")
+                 "sharing", "disclosure_grounds", "never_disclosed", "audit")
 ACCESS_KEYS = ("submit", "read")
 AGENCY_KEYS = ("id", "type", "name", "spoc")
 SPOC_KEYS = ("name", "role", "email", "phone", "out_of_hours_phone")
@@ -102,13 +103,14 @@ def parse_protocol(r: Reader, node: Node) -> LocalProtocol | None:
     sharing = parse_sharing(r, m.get("sharing"))
     grounds = parse_grounds(r, m.get("disclosure_grounds"))
     withheld = parse_withheld(r, m.get("never_disclosed"))
+    audit = parse_audit(r, m.get("audit"))
     if area is None or name is None:
         return None
     raw = {k: plain(v) for k, v in m.items.items()}
     return LocalProtocol(area, name, agencies, condition_types, settings, sources, m.span, raw,
                          access=access, routes=routes, templates=templates, scopes=scopes,
                          items=items, item_spans=item_spans, sharing=sharing, grounds=grounds,
-                         withheld=withheld)
+                         withheld=withheld, audit=audit)
 
 
 def _roles(r: Reader, node: Node | None, what: str) -> tuple[tuple[str, Span], ...]:

@@ -206,7 +206,7 @@ def transition(planning: Planning, who: Principal, snapshot: Snapshot, request: 
     refused = caseflow.refusal(process, case, step_id, who.role, case.facts, today)
     if refused is not None:
         return Denied(refused, audit(who, "transition_denied", case_ref, at, reason=step_id,
-                                     request_id=request_id))
+                                     request_id=request_id, reason_ref=step_id))
     step = process.transitions[step_id]
     after = caseflow.moved(process, case, step, case.facts, at)
     events = (notify(planning, step["notify"], case_ref, snapshot.records, at,
@@ -214,7 +214,8 @@ def transition(planning: Planning, who: Principal, snapshot: Snapshot, request: 
     entries = [_transition_entry(case, step, who, at),
                *sent_entries(case_ref, events, at, who.user_id, who.agency)]
     return Plan(CaseChange(after, entries, wanted(planning, after)),
-                audit(who, "transition", case_ref, at, reason=step_id, request_id=request_id),
+                audit(who, "transition", case_ref, at, reason=step_id, request_id=request_id,
+                      reason_ref=step_id),
                 events)
 
 
@@ -241,7 +242,8 @@ def recorded_fact(planning: Planning, who: Principal, snapshot: Snapshot, reques
                          {"fact": fact_id}),
                *sent_entries(case_ref, events, at, who.user_id, who.agency)]
     return Plan(CaseChange(after, entries, wanted(planning, after)),
-                audit(who, "record_fact", case_ref, at, reason=fact_id, request_id=request_id),
+                audit(who, "record_fact", case_ref, at, reason=fact_id, request_id=request_id,
+                      reason_ref=fact_id),
                 events)
 
 
@@ -311,5 +313,6 @@ def disclosure(planning: Planning, who: Principal, snapshot: Snapshot, request: 
            f"{request['recipient']}: {', '.join(detail['items'])}; "
            f"{request['reason'].strip()[:MAX_NOTE]}")
     return Plan(CaseChange(after, entries, wanted(planning, after)),
-                audit(who, "disclosure", case_ref, at, reason=why, request_id=request_id),
+                audit(who, "disclosure", case_ref, at, reason=why, request_id=request_id,
+                      reason_ref=request["ground"]),
                 events)
