@@ -86,8 +86,9 @@ class CognitoDirectory:
         return self._account(user_id, enabled=True)
 
     def accounts(self) -> list[Account]:
-        roles = {}
-        for role in ROLES:
+        roles: dict[str, list[str]] = {}
+        groups = [g["GroupName"] for g in self._pages("list_groups", key="Groups")]
+        for role in (g for g in ROLES if g in groups):
             for user in self._pages("list_users_in_group", GroupName=role):
                 roles.setdefault(user["Username"], []).append(role)
         return sorted((Account(user["Username"], ",".join(roles.get(user["Username"], []))
@@ -131,14 +132,15 @@ class CognitoDirectory:
                 else type(error).__name__
             raise DirectoryUnavailable(f"cognito {operation}: {code}") from None
 
-    def _pages(self, operation: str, **arguments: Any) -> list[dict[str, Any]]:
-        """Every user a listing finds. ListUsers pages by PaginationToken, the others by
-        NextToken."""
+    def _pages(self, operation: str, key: str = "Users", **arguments: Any
+               ) -> list[dict[str, Any]]:
+        """Every user (or group) a listing finds. ListUsers pages by PaginationToken, the
+        others by NextToken."""
         name = "PaginationToken" if operation == "list_users" else "NextToken"
         users: list[dict[str, Any]] = []
         while True:
             page = self._call(operation, **arguments)
-            users += page.get("Users", [])
+            users += page.get(key, [])
             if not page.get(name):
                 return users
             arguments = {**arguments, name: page[name]}
