@@ -34,11 +34,13 @@ class CognitoDirectory:
     def __init__(self, *, user_pool_id: str, table: str, cognito: Any, dynamodb: Any,
                  clock: Clock | None = None, agency_attribute: str = COGNITO_AGENCY_CLAIM
                  ) -> None:
+        """`cognito`: a boto3 cognito-idp client, or a function making one (the API's
+        requests never call Cognito, so a Lambda need not pay for the client)."""
         if not user_pool_id:
             raise ValueError("the Cognito user pool id is needed "
                              "(DIPFORMS_COGNITO_USER_POOL_ID, or DIPFORMS_COGNITO_ISSUER)")
         self.user_pool_id, self.table = user_pool_id, table
-        self.cognito, self.dynamodb = cognito, dynamodb
+        self._cognito, self.dynamodb = cognito, dynamodb
         self.clock = clock or SystemClock()
         self.agency_attribute = agency_attribute
 
@@ -48,11 +50,18 @@ class CognitoDirectory:
         if cognito is None or dynamodb is None:
             import boto3
 
-            cognito = cognito or boto3.client("cognito-idp", region_name=settings.region)
+            cognito = cognito or (lambda: boto3.client("cognito-idp",
+                                                       region_name=settings.region))
             dynamodb = dynamodb or boto3.client("dynamodb", region_name=settings.region)
         return cls(user_pool_id=settings.cognito_user_pool_id
                    or pool_from_issuer(settings.cognito_issuer),
                    table=settings.table, cognito=cognito, dynamodb=dynamodb, clock=clock)
+
+    @property
+    def cognito(self) -> Any:
+        if callable(self._cognito):       # a boto3 client is not callable
+            self._cognito = self._cognito()
+        return self._cognito
 
     def __repr__(self) -> str:
         return f"CognitoDirectory({self.user_pool_id!r}, table={self.table!r})"

@@ -68,8 +68,10 @@ def make_runtime(settings: Settings) -> Runtime:
                       base_url=settings.base_url, clock=make_clock(settings))
     from .directory import make_directory
 
+    # in AWS the directory reads the store's table: the same client, no second one to make
+    shared = {"dynamodb": store.client} if settings.store == "dynamodb" else {}
     return Runtime(settings, context, make_verifier(settings), make_channels(settings),
-                   make_directory(settings, context.clock))
+                   make_directory(settings, context.clock, **shared))
 
 
 def make_verifier(settings: Settings):

@@ -264,3 +264,16 @@ def test_with_cognito_a_disabled_users_next_request_is_refused(aws, tmp_path, ge
             assert status() == 200
     finally:
         set_runtime(None)
+
+
+def test_the_pool_comes_from_the_issuer_and_a_request_makes_no_cognito_client(aws):
+    from chalicelib.cognito_directory import CognitoDirectory
+
+    made = []
+    directory = CognitoDirectory.from_settings(
+        aws.settings, cognito=lambda: made.append("client") or aws.cognito,
+        dynamodb=aws.dynamodb)
+    assert directory.user_pool_id == aws.pool
+    assert directory.is_active(aws.subs["jo.worker"]) and made == []
+    directory.disable("jo.worker")
+    assert made == ["client"] and not directory.is_active(aws.subs["jo.worker"])
