@@ -1,8 +1,8 @@
 """The local user directory: `<data_dir>/users.sqlite` (WAL), for one-machine set-ups.
 
 Keeps id, role, agency, a salted Argon2id password hash (passwords.py) and whether the user
-is disabled,
-and the recent failed sign-in attempts (keyed by hashes of the user id and the address).
+is disabled, and the recent failed sign-in attempts (keyed by hashes of the user id and the
+address).
 Never logs, returns or puts in an exception a password, a hash or a user id.
 """
 

@@ -95,7 +95,7 @@ class Area:
                 raise TokenError("inactive")
             return Principal.from_claims(claims)
         except (KeysUnavailable, DirectoryUnavailable):
-            return responses.error("unavailable")  # our fault (no JWKS), not the caller's
+            return responses.error("unavailable")  # our fault (no keys, no directory)
         except (TokenError, ValueError):
             return responses.error("unauthenticated",
                                    headers={"WWW-Authenticate": 'Bearer realm="dipforms"'})
