@@ -17,25 +17,28 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
 
 
 class ApiBridge:
-    """Call the Chalice app as API Gateway would, from a raw HTTP request."""
+    """Call the Chalice app as API Gateway would, from a raw HTTP request, with the
+    connection's peer as `requestContext.identity.sourceIp` (chalice local says 127.0.0.1
+    for everyone, which would make one client's failed sign-ins everyone's)."""
 
     def __init__(self, app_object) -> None:
         from chalice.config import Config
-        from chalice.local import LocalGateway
 
         config = Config.create(chalice_stage="local", app_name="dipforms",
                                lambda_timeout=60, lambda_memory_size=512)
-        self.gateway = LocalGateway(app_object, config)
+        self.gateway = _peer_gateway(app_object, config)
         # Chalice keeps the request on the app object (`app.current_request`), as one
         # Lambda runs one request at a time; so must we, or one caller could see another's.
         self.lock = threading.Lock()
 
     def handle(self, method: str, path: str, headers: Mapping[str, str],
-               body: bytes | None) -> tuple[int, dict[str, str], bytes]:
+               body: bytes | None, source_ip: str | None = None
+               ) -> tuple[int, dict[str, str], bytes]:
         from chalice.local import LocalGatewayException
 
         try:
             with self.lock:
+                self.gateway.source_ip = source_ip
                 response = self.gateway.handle_request(method, path, dict(headers), body)
         except LocalGatewayException:
             # no such route: answer in our shape (chalice's own would echo the token back)
@@ -49,6 +52,23 @@ class ApiBridge:
         if isinstance(payload, str):
             payload = payload.encode("utf-8")
         return int(response["statusCode"]), out_headers, payload
+
+
+def _peer_gateway(app_object, config):
+    """chalice's LocalGateway, its events carrying `source_ip` (set under the bridge's lock)
+    instead of chalice's fixed 127.0.0.1; chalice is imported only when the bridge is made."""
+    from chalice.local import LocalGateway
+
+    class PeerGateway(LocalGateway):
+        source_ip: str | None = None
+
+        def _generate_lambda_event(self, *args, **kwargs):
+            event = super()._generate_lambda_event(*args, **kwargs)
+            if self.source_ip:
+                event["requestContext"]["identity"]["sourceIp"] = self.source_ip
+            return event
+
+    return PeerGateway(app_object, config)
 
 
 def start_dispatcher(runtime, stop: threading.Event, interval: float = 1.0) -> threading.Thread:
