@@ -137,3 +137,43 @@ def test_an_assessment_amended_later_does_not_undo_a_withdrawal(api):
                           "cc_case_ref": case.ref, "ia_findings": "Corrected findings"},
           role="cjit")                                  # consent_police_cps still 'given'
     dip_01(case.step("cps_authorises", "cps"))
+
+
+# -- docs/consent.md's worked example, as the doc writes it ----------------------------------
+
+def doc_example() -> tuple[list[dict], dict[tuple[str, str], tuple[set, set]], dict]:
+    from tests.api_harness import ROOT
+
+    text = (ROOT / "docs/consent.md").read_text()
+    named = json.loads(text.split("```json named_agencies\n")[1].split("```")[0])
+    table: dict[tuple[str, str], tuple[set, set]] = {}
+    for line in text.split("| Reader | Record |")[1].split("\n\n")[0].splitlines()[2:]:
+        reader, form, before, after = (cell.strip() for cell in line.strip("|").split("|"))
+        table[(reader, form)] = tuple({f.strip() for f in cell.split(",")} - {"nothing"}
+                                      for cell in (before, after))
+    refusal = json.loads(text.split("```json dip-01\n")[1].split("```")[0])
+    return named, table, refusal
+
+
+def test_the_worked_example_in_docs_consent_md(api):
+    named, table, refusal = doc_example()
+    assert len(named) == 5 and len(table) == 6
+    case = Case(api)
+    to_assessed(case)
+    case.walk(("feedback_with_consent", "cjit"))
+    case.attach("dir_initial_contact", {**CONTACT, "prompt": "conditional_caution"},
+                role="carat", field="cc_case_ref")
+    consent = naming(*((entry["agency"], entry["items"]) for entry in named))
+    response = case.attach("consent_to_share_information", consent, role="probation")
+    assert response.status_code == 201, response.body
+    consent_id = json.loads(response.body)["record"]["id"]
+    readers = {reader for reader, _ in table}
+    before = {reader: seen(case, reader) for reader in readers}
+    amend(api, consent_id, {**WITHDRAWN, "case_ref": case.ref}, role="probation")
+    after = {reader: seen(case, reader) for reader in readers}
+    for (reader, form), (wide, narrow) in table.items():
+        assert before[reader].get(form, set()) == wide, (reader, form)
+        assert after[reader].get(form, set()) == narrow, (reader, form)
+    assert case.view("cps")["case"]["facts"]["consent_police_cps"] == "withdrawn"
+    item = dip_01(case.step("cps_authorises", "cps"))
+    assert item["message"] == refusal["message"].format(record=consent_id)
