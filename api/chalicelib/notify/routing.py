@@ -79,8 +79,8 @@ def route_case_event(event: str, case_ref: str, protocol: Protocol, *,
     """One pending OutboxEvent per route of `event` (for every reason, or this `reason`)
     and recipient, in route order. `records` are the latest versions of the case's
     records; `consent` what the consent in force allows (or a consent record's answers);
-    `detail` holds state, due_on,
-    flag, today (the local date, else now's) and, for named_agencies or owners, agencies."""
+    `detail` holds state, due_on, flag, today (the local date, else now's) and, for
+    named_agencies or owners, agencies."""
     if event not in CASE_EVENTS:
         raise RoutingError(f"unknown case event {event!r}; expected N01 to N28")
     view = consent if isinstance(consent, ConsentView) else ConsentView.from_data(
