@@ -5,7 +5,7 @@ Pure: each function takes nodes and a Reader and returns model objects.
 
 from __future__ import annotations
 
-from ..model import AccessRule, Agency, Block, CodeList
+from ..model import AccessRule, Agency, Block, Code, CodeList, Text
 from ..protocol.routes import (
     LocalProtocol,
     parse_audit,
@@ -25,7 +25,10 @@ PROTOCOL_KEYS = ("area", "name", "country", "area_type", "source", "condition_ty
                  "settings", "agencies", "access", "routes", "templates", "scopes", "items",
                  "sharing", "disclosure_grounds", "never_disclosed", "audit")
 ACCESS_KEYS = ("submit", "read")
-AGENCY_KEYS = ("id", "type", "name", "spoc")
+AGENCY_KEYS = ("id", "type", "name", "name_cy", "spoc")
+#: The code list the build makes from the protocol's agencies (ids as codes, names as
+#: labels), so a form's choice of agency follows forms/protocol.yaml.
+AGENCY_CODELIST = "agency"
 SPOC_KEYS = ("name", "role", "email", "phone", "out_of_hours_phone")
 
 
@@ -155,9 +158,20 @@ def _agency(r: Reader, node: Node) -> Agency | None:
     agency_id = r.ident(m.get("id"), "the agency id")
     agency_type = r.ident(m.get("type"), "the agency type")
     name = r.string(m.get("name"), "the agency name")
+    name_cy = r.string(m.get("name_cy"), "the agency's Welsh name") if "name_cy" in m.items \
+        else None
     if None in (agency_id, agency_type, name):
         return None
-    return Agency(agency_id, agency_type, name, m.span, spoc)
+    return Agency(agency_id, agency_type, name, m.span, spoc, name_cy)
+
+
+def agency_codelist(protocol: LocalProtocol) -> CodeList:
+    """The protocol's agencies as the code list `agency`: each id a code, its name the
+    label (in Welsh its `name_cy`, else the name as written: a proper name)."""
+    values = tuple(Code(a.id, Text(a.name, a.name_cy or a.name, a.span), None, a.span)
+                   for a in protocol.agencies)
+    title = Text("Agency of the local protocol", "Asiantaeth y protocol lleol", protocol.span)
+    return CodeList(AGENCY_CODELIST, title, values, protocol.sources, protocol.span)
 
 
 def _settings(r: Reader, node: Node | None) -> dict:
