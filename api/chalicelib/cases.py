@@ -16,8 +16,9 @@ from typing import Any
 
 from .clock import england_date, iso
 from .context import is_our_id
-from .domain import caseplan, caseview
+from .domain import caseplan, caseview, parties
 from .domain.access import Principal
+from .domain.audit import audit_entry
 from .domain.caseflow import Process
 from .domain.caseplan import CONSENT_FORM, Denied, Plan, Planning, Snapshot
 from .domain.results import Done, Refused, Result
@@ -53,17 +54,32 @@ def notify(ctx, event: str, case_ref: str, records: list[RecordVersion], at: str
                            detail=detail)
 
 
-def load(ctx, who: Principal, case_ref: str, *, entries: bool = False) -> Snapshot | Refused:
-    """The case with its records (and its timeline, with `entries`), if it exists and the
-    caller's agency is one of the area's."""
+def load(ctx, who: Principal, case_ref: str, *, act: bool = False,
+         request_id: str | None = None) -> Snapshot | Refused:
+    """The case with its records and timeline, if it exists and the caller may see it: a
+    party to it (parties.py), or the DAT administrator reading (never acting). A case the
+    caller may not see answers as one that does not exist (404), and the audit log keeps
+    the refusal; a caller whose agency or role the protocol refuses is refused (403)."""
     process = process_of(ctx)
     case = ctx.store.get_case(case_ref) if process and is_our_id(case_ref) else None
+    if ctx.policy.denial_reason(who) is not None:
+        return Refused("forbidden")
     if case is None:
         return Refused("not_found")
-    if not ctx.policy.readable_forms(who):
-        return Refused("forbidden")
-    return Snapshot(case, case_records(ctx, case_ref),
-                    ctx.store.case_entries(case_ref) if entries else [])
+    snapshot = Snapshot(case, case_records(ctx, case_ref), ctx.store.case_entries(case_ref))
+    if ctx.policy.is_admin(who):
+        return Refused("forbidden") if act else snapshot
+    if not ctx.policy.is_party(who, parties_of(ctx, snapshot)):
+        ctx.store.append_audit(audit_entry(who, "read_denied" if not act else "case_denied",
+                                           case_ref, ctx.timestamp(), request_id=request_id))
+        return Refused("not_found")
+    return snapshot
+
+
+def parties_of(ctx, snapshot: Snapshot) -> frozenset[str]:
+    """The case's parties (domain/parties.py)."""
+    return parties.case_parties(ctx.catalogue.protocol, process_of(ctx).opened_by,
+                                snapshot.records, snapshot.entries)
 
 
 def _now(ctx) -> tuple[str, datetime.date]:
@@ -95,20 +111,26 @@ def plan_for_record(ctx, who: Principal, version: RecordVersion, at: str,
         return caseplan.unknown_case(process, version.form_id)
     before = (ctx.store.get_version(version.record_id, version.version - 1)
               if version.form_id == CONSENT_FORM and version.version > 1 else None)
-    snapshot = Snapshot(case, case_records(ctx, case_ref))
+    snapshot = Snapshot(case, case_records(ctx, case_ref), ctx.store.case_entries(case_ref))
+    if version.version == 1 and not ctx.policy.is_party(who, parties_of(ctx, snapshot)):
+        # joining a case takes a party's hand-over: naming its reference is not enough, or
+        # any agency could join (and then read) any case whose reference it guessed
+        return caseplan.unknown_case(process, version.form_id)
     return caseplan.attaching(planning, who, snapshot, version, before, at, today)
 
 
 # -- requests on a case --------------------------------------------------------------------
 
-def on_case(*, entries: bool = False):
-    """Load the snapshot first (with the timeline, for a decision that reads it): the
-    command runs on it only when the case exists and the caller is in the area; otherwise
-    the refusal answers."""
+def on_case(*, act: bool = True):
+    """Load the snapshot first (the case, its records and timeline): the command runs on it
+    only when the case exists and the caller may see it, and (`act`) is a party to it;
+    otherwise the refusal answers."""
     def wrap(command):
         @functools.wraps(command)
         def run(ctx, who: Principal, case_ref: str, *args, **kwargs):
-            snapshot = load(ctx, who, case_ref, entries=entries)
+            # a command is called (ctx, who, case_ref, request, request_id)
+            request_id = kwargs.get("request_id", args[1] if len(args) > 1 else None)
+            snapshot = load(ctx, who, case_ref, act=act, request_id=request_id)
             if isinstance(snapshot, Refused):
                 return snapshot
             return command(ctx, who, snapshot, *args, **kwargs)
@@ -151,7 +173,7 @@ def record_fact(ctx, who: Principal, snapshot: Snapshot, request: Any,
                                                request_id))
 
 
-@on_case(entries=True)
+@on_case()
 def add_appointment(ctx, who: Principal, snapshot: Snapshot, request: Any,
                     request_id: str | None = None) -> Result:
     """Book an appointment; one that overlaps another agency's tells both owners (N27)."""
@@ -169,18 +191,49 @@ def disclose(ctx, who: Principal, snapshot: Snapshot, request: Any,
                                             today, request_id))
 
 
+@on_case()
+def hand_over(ctx, who: Principal, snapshot: Snapshot, request: Any,
+              request_id: str | None = None) -> Result:
+    """{agency, reason?}: make another agency a party to the case (a timeline entry)."""
+    at, _ = _now(ctx)
+    return _commit(ctx, caseplan.handover(planning_of(ctx), who, snapshot, request, at,
+                                          request_id))
+
+
 # -- reading -------------------------------------------------------------------------------
 
-@on_case(entries=True)
+@on_case(act=False)
 def case_view(ctx, who: Principal, snapshot: Snapshot) -> Result:
     """The case as `who` may see it (caseview.py)."""
     return Done(caseview.case_view(process_of(ctx), ctx.policy, ctx.catalogue.protocol, who,
                                    snapshot, ctx.today()))
 
 
+def parties_of_record(ctx, record_id: str,
+                      cache: dict[str, frozenset[str]] | None = None) -> frozenset[str] | None:
+    """The parties of the case a record is on (None: it is on no case); `cache` keeps
+    each case's parties for a list of records."""
+    process = process_of(ctx)
+    case_ref = ctx.store.case_of_record(record_id) if process is not None else None
+    if case_ref is None:
+        return None
+    if cache is not None and case_ref in cache:
+        return cache[case_ref]
+    found = parties.case_parties(ctx.catalogue.protocol, process.opened_by,
+                                 case_records(ctx, case_ref), ctx.store.case_entries(case_ref))
+    if cache is not None:
+        cache[case_ref] = found
+    return found
+
+
 def record_as_seen(ctx, who: Principal, record: RecordVersion,
                    today: datetime.date) -> dict[str, Any] | None:
-    """What of one record, read on its own, `who` may see, by its case's consent."""
+    """What of one record, read on its own, `who` may see (None: nothing): only when their
+    agency made it or is a party to its case (a record on no case: its own agency only),
+    then cut by access, `sharing:` and its case's consent."""
+    if not ctx.policy.sees_record(who, record.form_id, record.agency,
+                                  parties_of_record(ctx, record.record_id)):
+        return None
     case_ref = ctx.store.case_of_record(record.record_id)
     records = case_records(ctx, case_ref) if case_ref else []
     consent = caseplan.consent_view(ctx.catalogue.protocol, caseplan.consent_of(records), today)
