@@ -209,21 +209,14 @@ def case_view(ctx, who: Principal, snapshot: Snapshot) -> Result:
                                    snapshot, ctx.today()))
 
 
-def parties_of_record(ctx, record_id: str,
-                      cache: dict[str, frozenset[str]] | None = None) -> frozenset[str] | None:
-    """The parties of the case a record is on (None: it is on no case); `cache` keeps
-    each case's parties for a list of records."""
+def parties_of_record(ctx, record_id: str) -> frozenset[str] | None:
+    """The parties of the case a record is on (None: it is on no case)."""
     process = process_of(ctx)
     case_ref = ctx.store.case_of_record(record_id) if process is not None else None
     if case_ref is None:
         return None
-    if cache is not None and case_ref in cache:
-        return cache[case_ref]
-    found = parties.case_parties(ctx.catalogue.protocol, process.opened_by,
-                                 case_records(ctx, case_ref), ctx.store.case_entries(case_ref))
-    if cache is not None:
-        cache[case_ref] = found
-    return found
+    return parties.case_parties(ctx.catalogue.protocol, process.opened_by,
+                                case_records(ctx, case_ref), ctx.store.case_entries(case_ref))
 
 
 def record_as_seen(ctx, who: Principal, record: RecordVersion,
@@ -231,7 +224,7 @@ def record_as_seen(ctx, who: Principal, record: RecordVersion,
     """What of one record, read on its own, `who` may see (None: nothing): only when their
     agency made it or is a party to its case (a record on no case: its own agency only),
     then cut by access, `sharing:` and its case's consent."""
-    if not ctx.policy.sees_record(who, record.form_id, record.agency,
+    if not ctx.policy.sees_record(who, record.agency,
                                   parties_of_record(ctx, record.record_id)):
         return None
     case_ref = ctx.store.case_of_record(record.record_id)

@@ -159,9 +159,8 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
     latest = ctx.store.get_version(record_id)
     if latest is None:
         return Refused("not_found")
-    if not ctx.policy.is_admin(who) and not ctx.policy.sees_record(
-            who, latest.form_id, latest.agency,
-            cases.parties_of_record(ctx, record_id)) and not (
+    if not ctx.policy.is_admin(who) and cases.record_as_seen(
+            ctx, who, latest, ctx.today()) is None and not (
             latest.agency == who.agency and ctx.policy.may_submit(who, latest.form_id)):
         ctx.store.append_audit(audit_entry(who, "amend_denied", record_id, ctx.timestamp(),
                                            request_id=request_id))
@@ -230,7 +229,8 @@ def read(ctx: Context, who: Principal, record_id: str, version: int | None = Non
 def list_records(ctx: Context, who: Principal, form_id: str, limit: int,
                  cursor: str | None, request_id: str | None = None) -> Result:
     """A page of the records of one form that `who` may see, newest first, without answers
-    (a page may hold fewer than `limit`: those the reader may not see are left out). A role
+    (a page may hold fewer than `limit`: those the reader may see nothing of, as a read by
+    id would answer, are left out). A role
     that may not read the form at all is refused (403): the form names are public, so the
     refusal tells nothing of any record. An amendment's reason is listed only on the
     reader's own agency's records; the DAT administrator lists every record's reference."""
@@ -249,8 +249,7 @@ def list_records(ctx: Context, who: Principal, form_id: str, limit: int,
     if ctx.policy.is_admin(who):
         listed = [summary_json(v) for v in page.items]
     else:
-        known: dict[str, frozenset[str]] = {}
+        today = ctx.today()
         listed = [summary_json(v, reason=v.agency == who.agency) for v in page.items
-                  if ctx.policy.sees_record(who, form_id, v.agency,
-                                            cases.parties_of_record(ctx, v.record_id, known))]
+                  if cases.record_as_seen(ctx, who, v, today) is not None]
     return Done({"records": listed, "next_cursor": page.cursor})

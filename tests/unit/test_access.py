@@ -188,9 +188,9 @@ def test_a_role_the_agency_type_does_not_hold_may_do_nothing():
 
 def test_a_record_is_seen_by_its_own_agency_or_a_party_to_its_case_only():
     police, other = who("police"), who("cps")
-    assert POLICY.sees_record(police, "mg14", "northshire_police", None)       # own, no case
-    assert not POLICY.sees_record(other, "mg14", "northshire_police", None)    # no case
-    assert POLICY.sees_record(other, "mg14", "northshire_police", {"northshire_cps"})
-    assert not POLICY.sees_record(other, "mg14", "northshire_police", {"northshire_cjit"})
-    assert not POLICY.sees_record(who("probation"), "mg14", "northshire_police",
-                                  {"northshire_probation"})    # a party, but may not read it
+    assert POLICY.sees_record(police, "northshire_police", None)        # own, on no case
+    assert not POLICY.sees_record(other, "northshire_police", None)     # on no case
+    assert POLICY.sees_record(other, "northshire_police", {"northshire_cps"})
+    assert not POLICY.sees_record(other, "northshire_police", {"northshire_cjit"})
+    assert not POLICY.sees_record(who("police", "hmp_northshire_healthcare"),
+                                  "hmp_northshire_healthcare", None)    # not in good standing

@@ -61,3 +61,28 @@ def test_a_type_without_roles_or_source_is_refused():
     bad = GOOD.replace("  cjit: {title: CJIT, roles: [cjit], source: assumption}",
                        "  cjit: {title: CJIT}")
     assert [(line, code) for line, _, code, _ in diagnostics(bad)] == [(5, "F003"), (5, "F011")]
+
+
+def test_the_matrix_says_what_each_agency_type_may_submit_and_read_of_each_form():
+    """`dipforms protocol` prints it: agency type x role x form (contract/access_matrix.py)."""
+    from pathlib import Path
+
+    from chalicelib.contract.access_matrix import access_matrix
+
+    from generator.edges.files import read_forms_dir
+    from generator.project import parse_project
+    from generator.protocol.compiled import compile_protocol
+
+    project = parse_project(read_forms_dir(Path(__file__).resolve().parents[2]))[0]
+    protocol = compile_protocol(project.protocol)
+    cells = {(c.agency_type, c.role, c.form): c
+             for c in access_matrix(protocol, [f.id for f in project.forms])}
+    police_mg14 = cells[("police_custody", "police", "mg14")]
+    assert (police_mg14.submit, police_mg14.read) == (True, "whole")
+    report = cells[("police_custody", "police", "compliance_report")]
+    assert (report.read, report.without_consent, report.with_consent) == (
+        "scopes", ("compliance",), ("consented",))
+    assert cells[("cjit", "cjit", "dir_required_assessment")].read == "whole"
+    assert cells[("probation_om", "probation", "mg14")].read == "none"
+    assert {c.read for k, c in cells.items() if k[0] == "dat"} == {"references"}
+    assert cells[("prison_healthcare", "-", "*")].read == "none"      # no users at all

@@ -7,6 +7,7 @@ tokens.py (claims arrive as any object with subject, role and agency).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -140,13 +141,13 @@ class AccessPolicy:
         """The principal's agency is a party to the case (parties.py), and may act."""
         return self._agency_known(principal) and principal.agency in set(parties)
 
-    def sees_record(self, principal: Principal, form_id: str, made_by: str,
+    def sees_record(self, principal: Principal, made_by: str,
                     parties: Iterable[str] | None) -> bool:
-        """May read this record at all (how much: caseview.visible_answers): the role reads
-        the form, and the record is the reader's agency's own or its case has the reader's
-        agency as a party (`parties`: None for a record on no case). The administrator
-        sees every record's reference, never its answers (records.py)."""
-        if not self.may_read(principal, form_id):
+        """May see this record at all (how much: caseview.visible_answers): it is the
+        reader's agency's own, or its case has the reader's agency as a party (`parties`:
+        None for a record on no case). The administrator sees every record's reference,
+        never its answers (records.py)."""
+        if not self._agency_known(principal):
             return False
         return principal.agency == made_by or (parties is not None
                                                and principal.agency in set(parties))
@@ -187,3 +188,22 @@ class AccessPolicy:
         if reason is not None:
             raise Denied(reason)
 
+
+
+def membership_problem(protocol: LocalProtocol, role: str, agency: str) -> str | None:
+    """Why a user of `role` may not belong to `agency` (None: they may): the agency must
+    be one of the protocol's, and its type (`agency_types:`) must hold the role. The
+    message names the closest agency id, or the roles the agency's staff may hold."""
+    if agency not in protocol.agency_ids:
+        close = difflib.get_close_matches(agency, sorted(protocol.agency_ids), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else (
+            "; the protocol's agencies are " + ", ".join(sorted(protocol.agency_ids)))
+        return f"the agency '{agency}' is not one of the protocol's{hint}"
+    held = protocol.roles_of(agency)
+    if role not in held:
+        kind = protocol.agency(agency).type
+        allowed = ("no role: its staff do not sign in" if not held
+                   else "only " + ", ".join(held))
+        return (f"the role '{role}' is not one that {agency} ({kind}) staff may hold: "
+                f"agency_types: in forms/protocol.yaml gives it {allowed}")
+    return None
