@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from chalicelib.contract.access_matrix import access_matrix
+from chalicelib.contract.access_matrix import HEADER, access_matrix
 from chalicelib.contract.events import CASE_EVENTS, REASON_EVENTS, RECORD_EVENTS
 
 from .model import Project, Route, Rule, Source
@@ -86,6 +86,9 @@ def access_rows(project: Project) -> list[tuple[str, ...]]:
     return sorted((rule.form, ", ".join(r for r, _ in rule.submit) or "-",
                    ", ".join(r for r, _ in rule.read) or "-")
                   for rule in project.protocol.access.values())
+
+
+MATRIX_HEADER = HEADER
 
 
 def matrix_rows(project: Project) -> list[tuple[str, ...]]:

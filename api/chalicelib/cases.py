@@ -209,25 +209,18 @@ def case_view(ctx, who: Principal, snapshot: Snapshot) -> Result:
                                    snapshot, ctx.today()))
 
 
-def parties_of_record(ctx, record_id: str) -> frozenset[str] | None:
-    """The parties of the case a record is on (None: it is on no case)."""
-    process = process_of(ctx)
-    case_ref = ctx.store.case_of_record(record_id) if process is not None else None
-    if case_ref is None:
-        return None
-    return parties.case_parties(ctx.catalogue.protocol, process.opened_by,
-                                case_records(ctx, case_ref), ctx.store.case_entries(case_ref))
-
-
 def record_as_seen(ctx, who: Principal, record: RecordVersion,
                    today: datetime.date) -> dict[str, Any] | None:
     """What of one record, read on its own, `who` may see (None: nothing): only when their
     agency made it or is a party to its case (a record on no case: its own agency only),
     then cut by access, `sharing:` and its case's consent."""
-    if not ctx.policy.sees_record(who, record.agency,
-                                  parties_of_record(ctx, record.record_id)):
-        return None
-    case_ref = ctx.store.case_of_record(record.record_id)
+    process = process_of(ctx)
+    case_ref = ctx.store.case_of_record(record.record_id) if process is not None else None
     records = case_records(ctx, case_ref) if case_ref else []
+    case_parties = (parties.case_parties(ctx.catalogue.protocol, process.opened_by, records,
+                                         ctx.store.case_entries(case_ref))
+                    if case_ref else None)
+    if not ctx.policy.sees_record(who, record.agency, case_parties):
+        return None
     consent = caseplan.consent_view(ctx.catalogue.protocol, caseplan.consent_of(records), today)
     return caseview.visible_answers(ctx.policy, ctx.catalogue.protocol, who, record, consent)
