@@ -15,6 +15,7 @@ from .fields import FIELD_TYPES
 from .model import Expr, Field, Form, Project
 from .parse.reader import Reader
 from .process.states import check_process
+from .protocol.agency_types import check_agency_types
 from .protocol.check import check_protocol_routes
 from .rules.settings import check_message
 from .rules.syntax import references
@@ -230,6 +231,9 @@ def _check_protocol(project: Project) -> list[Diagnostic]:
         if codelist is not None and value is not None and value not in codelist.codes:
             out.append(Diagnostic(protocol.span, "F009", f"unknown {key} '{value}'",
                                   did_you_mean(str(value), codelist.codes)))
+    if "agency_types" in protocol.raw:
+        out.extend(check_agency_types(getattr(protocol, "agency_types", {}), protocol.agencies,
+                                      ROLES, agency_types.codes if agency_types else None))
     out.extend(_check_access(project))
     out.extend(check_protocol_routes(project, ROLES))
     conditions = project.codelists.get("dip_condition_type")

@@ -1,6 +1,6 @@
 """Tables a Drug Action Team reviews: every rule with its severity, source and the protocol
-settings it reads (`dipforms rules`), and the protocol's routing and access (`dipforms
-protocol`).
+settings it reads (`dipforms rules`), and the protocol's routing, access and the access
+matrix (agency type x role x form: `dipforms protocol`).
 
 Pure: a parsed Project in, text out. Columns are separated by two spaces and wrapped to
 nothing (a DAT pipes them to a file or a spreadsheet with --csv).
@@ -12,10 +12,12 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from chalicelib.contract.access_matrix import HEADER, access_matrix
 from chalicelib.contract.events import CASE_EVENTS, REASON_EVENTS, RECORD_EVENTS
 
 from .model import Project, Route, Rule, Source
-from .protocol.routes import CaseRoute
+from .protocol.compiled import compile_protocol
+from .protocol.routes import CaseRoute, LocalProtocol
 from .rules.settings import fill, settings_read, shown
 
 
@@ -84,6 +86,17 @@ def access_rows(project: Project) -> list[tuple[str, ...]]:
     return sorted((rule.form, ", ".join(r for r, _ in rule.submit) or "-",
                    ", ".join(r for r, _ in rule.read) or "-")
                   for rule in project.protocol.access.values())
+
+
+MATRIX_HEADER = HEADER
+
+
+def matrix_rows(project: Project) -> list[tuple[str, ...]]:
+    """agency type x role x form: submit, and what is read (contract/access_matrix.py)."""
+    if not isinstance(project.protocol, LocalProtocol):
+        return []
+    protocol = compile_protocol(project.protocol)
+    return [cell.row() for cell in access_matrix(protocol, (f.id for f in project.forms))]
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, as_csv: bool = False) -> str:

@@ -16,8 +16,9 @@ from typing import Any
 
 from .clock import england_date, iso
 from .context import is_our_id
-from .domain import caseplan, caseview
+from .domain import caseplan, caseview, parties
 from .domain.access import Principal
+from .domain.audit import audit_entry
 from .domain.caseflow import Process
 from .domain.caseplan import Denied, Plan, Planning, Snapshot
 from .domain.results import Done, Refused, Result
@@ -61,18 +62,34 @@ def notify(ctx, event: str, case_ref: str, records: list[RecordVersion], at: str
                            detail=detail)
 
 
-def load(ctx, who: Principal, case_ref: str, *, entries: bool = False) -> Snapshot | Refused:
-    """The case with its records (and its timeline, with `entries`), if it exists and the
-    caller's agency is one of the area's."""
+def load(ctx, who: Principal, case_ref: str, *, act: bool = False,
+         request_id: str | None = None) -> Snapshot | Refused:
+    """The case with its records and timeline, if it exists and the caller may see it: a
+    party to it (parties.py), or the DAT administrator reading (never acting). A case the
+    caller may not see answers as one that does not exist (404), and the audit log keeps
+    the refusal; a caller whose agency or role the protocol refuses is refused (403)."""
     process = process_of(ctx)
     case = ctx.store.get_case(case_ref) if process and is_our_id(case_ref) else None
+    if ctx.policy.denial_reason(who) is not None:
+        return Refused("forbidden")
     if case is None:
         return Refused("not_found")
-    if not ctx.policy.readable_forms(who):
-        return Refused("forbidden")
     records = case_records(ctx, case_ref)
-    return Snapshot(case, records, ctx.store.case_entries(case_ref) if entries else [],
-                    consent_versions(ctx, records))
+    snapshot = Snapshot(case, records, ctx.store.case_entries(case_ref),
+                        consent_versions(ctx, records))
+    if ctx.policy.is_admin(who):
+        return Refused("forbidden") if act else snapshot
+    if not ctx.policy.is_party(who, parties_of(ctx, snapshot)):
+        ctx.store.append_audit(audit_entry(who, "read_denied" if not act else "case_denied",
+                                           case_ref, ctx.timestamp(), request_id=request_id))
+        return Refused("not_found")
+    return snapshot
+
+
+def parties_of(ctx, snapshot: Snapshot) -> frozenset[str]:
+    """The case's parties (domain/parties.py)."""
+    return parties.case_parties(ctx.catalogue.protocol, process_of(ctx).opened_by,
+                                snapshot.records, snapshot.entries)
 
 
 def _now(ctx) -> tuple[str, datetime.date]:
@@ -103,20 +120,27 @@ def plan_for_record(ctx, who: Principal, version: RecordVersion, at: str,
     if case is None:
         return caseplan.unknown_case(process, version.form_id)
     records = case_records(ctx, case_ref)
-    snapshot = Snapshot(case, records, versions=consent_versions(ctx, records))
+    snapshot = Snapshot(case, records, ctx.store.case_entries(case_ref),
+                        consent_versions(ctx, records))
+    if version.version == 1 and not ctx.policy.is_party(who, parties_of(ctx, snapshot)):
+        # joining a case takes a party's hand-over: naming its reference is not enough, or
+        # any agency could join (and then read) any case whose reference it guessed
+        return caseplan.unknown_case(process, version.form_id)
     return caseplan.attaching(planning, who, snapshot, version, at, today)
 
 
 # -- requests on a case --------------------------------------------------------------------
 
-def on_case(*, entries: bool = False):
-    """Load the snapshot first (with the timeline, for a decision that reads it): the
-    command runs on it only when the case exists and the caller is in the area; otherwise
-    the refusal answers."""
+def on_case(*, act: bool = True):
+    """Load the snapshot first (the case, its records and timeline): the command runs on it
+    only when the case exists and the caller may see it, and (`act`) is a party to it;
+    otherwise the refusal answers."""
     def wrap(command):
         @functools.wraps(command)
         def run(ctx, who: Principal, case_ref: str, *args, **kwargs):
-            snapshot = load(ctx, who, case_ref, entries=entries)
+            # a command is called (ctx, who, case_ref, request, request_id)
+            request_id = kwargs.get("request_id", args[1] if len(args) > 1 else None)
+            snapshot = load(ctx, who, case_ref, act=act, request_id=request_id)
             if isinstance(snapshot, Refused):
                 return snapshot
             return command(ctx, who, snapshot, *args, **kwargs)
@@ -159,7 +183,7 @@ def record_fact(ctx, who: Principal, snapshot: Snapshot, request: Any,
                                                request_id))
 
 
-@on_case(entries=True)
+@on_case()
 def add_appointment(ctx, who: Principal, snapshot: Snapshot, request: Any,
                     request_id: str | None = None) -> Result:
     """Book an appointment; one that overlaps another agency's tells both owners (N27)."""
@@ -177,9 +201,18 @@ def disclose(ctx, who: Principal, snapshot: Snapshot, request: Any,
                                             today, request_id))
 
 
+@on_case()
+def hand_over(ctx, who: Principal, snapshot: Snapshot, request: Any,
+              request_id: str | None = None) -> Result:
+    """{agency, reason?}: make another agency a party to the case (a timeline entry)."""
+    at, _ = _now(ctx)
+    return _commit(ctx, caseplan.handover(planning_of(ctx), who, snapshot, request, at,
+                                          request_id))
+
+
 # -- reading -------------------------------------------------------------------------------
 
-@on_case(entries=True)
+@on_case(act=False)
 def case_view(ctx, who: Principal, snapshot: Snapshot) -> Result:
     """The case as `who` may see it (caseview.py)."""
     return Done(caseview.case_view(process_of(ctx), ctx.policy, ctx.catalogue.protocol, who,
@@ -188,9 +221,17 @@ def case_view(ctx, who: Principal, snapshot: Snapshot) -> Result:
 
 def record_as_seen(ctx, who: Principal, record: RecordVersion,
                    today: datetime.date) -> dict[str, Any] | None:
-    """What of one record, read on its own, `who` may see, by its case's consent."""
-    case_ref = ctx.store.case_of_record(record.record_id)
+    """What of one record, read on its own, `who` may see (None: nothing): only when their
+    agency made it or is a party to its case (a record on no case: its own agency only),
+    then cut by access, `sharing:` and its case's consent."""
+    process = process_of(ctx)
+    case_ref = ctx.store.case_of_record(record.record_id) if process is not None else None
     records = case_records(ctx, case_ref) if case_ref else []
+    case_parties = (parties.case_parties(ctx.catalogue.protocol, process.opened_by, records,
+                                         ctx.store.case_entries(case_ref))
+                    if case_ref else None)
+    if not ctx.policy.sees_record(who, record.agency, case_parties):
+        return None
     protocol = ctx.catalogue.protocol
     consent = caseplan.consent_view(protocol, caseplan.consent_in_force(
         protocol, [*consent_versions(ctx, records), *records]), today)

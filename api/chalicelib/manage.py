@@ -90,12 +90,31 @@ def _sweep(args) -> int:
     return 0
 
 
+def _protocol():
+    """The compiled local protocol (generated/protocol.json), which a user's agency and
+    role must fit; `dipforms build` writes it."""
+    from .catalogue import Catalogue
+
+    return Catalogue().protocol
+
+
 def _users(args, settings, clock) -> int:
     from .users import UserDirectory, UserDirectoryError
 
     if args.action in ("list", "disable", "enable"):
         return _accounts(args, settings, clock)
     directory = UserDirectory.in_data_dir(settings.data_dir, clock)
+    try:
+        protocol = _protocol()
+    except FileNotFoundError as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 1
+    from .domain.access import membership_problem
+
+    problem = membership_problem(protocol, args.role, args.agency)
+    if problem is not None:           # said before a password is asked for
+        print(f"refused: {problem}; nothing was saved", file=sys.stderr)
+        return 1
     password = None
     if args.password:
         password = getpass.getpass("Password: ")
@@ -103,7 +122,8 @@ def _users(args, settings, clock) -> int:
             print("the passwords differ; nothing was saved", file=sys.stderr)
             return 1
     try:
-        user = directory.add(args.user_id, args.role, args.agency, password)
+        user = directory.add(args.user_id, args.role, args.agency, password,
+                             protocol=protocol)
     except UserDirectoryError as error:
         print(f"refused: {error}", file=sys.stderr)
         return 1

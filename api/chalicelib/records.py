@@ -50,19 +50,25 @@ def check_answers(form: FormSchema, data: Any, today: datetime.date,
                     fast=form.fast)
 
 
-def summary_json(version: RecordVersion) -> dict[str, Any]:
-    """A record without its answers (for lists and version histories)."""
-    return {"id": version.record_id, "version": version.version, "form": version.form_id,
-            "form_version": version.form_version, "created_at": version.created_at,
-            "created_by": version.created_by, "agency": version.agency,
-            "reason": version.reason}
+def summary_json(version: RecordVersion, *, reason: bool = False) -> dict[str, Any]:
+    """A record without its answers (for lists and version histories). An amendment's
+    `reason` comes only with `reason=True`: for a reader who sees the answers it explains."""
+    found = {"id": version.record_id, "version": version.version, "form": version.form_id,
+             "form_version": version.form_version, "created_at": version.created_at,
+             "created_by": version.created_by, "agency": version.agency}
+    if reason:
+        found["reason"] = version.reason
+    return found
 
 
 def record_json(version: RecordVersion, data: Any = None) -> dict[str, Any]:
     """A record with its answers (`data`: what the reader may see of them, when not the
-    whole) and the warnings it went ahead with, apart from the answers."""
+    whole) and the warnings it went ahead with, apart from the answers. The amendment's
+    reason, and the confirmations' reasons, come only with the whole record."""
+    whole = data is None or data == version.data
     answers, kept = confirmations.stored_view(version.data if data is None else data)
-    return {**summary_json(version), "data": answers, "confirmations": kept}
+    return {**summary_json(version, reason=whole), "data": answers,
+            "confirmations": kept if whole else []}
 
 
 def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
@@ -153,6 +159,12 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
     latest = ctx.store.get_version(record_id)
     if latest is None:
         return Refused("not_found")
+    if not ctx.policy.is_admin(who) and cases.record_as_seen(
+            ctx, who, latest, ctx.today()) is None and not (
+            latest.agency == who.agency and ctx.policy.may_submit(who, latest.form_id)):
+        ctx.store.append_audit(audit_entry(who, "amend_denied", record_id, ctx.timestamp(),
+                                           request_id=request_id))
+        return Refused("not_found")      # as for an unknown id: no oracle
     form = ctx.catalogue.current(latest.form_id)
     if form is None or not ctx.policy.may_submit(who, latest.form_id):
         ctx.store.append_audit(audit_entry(who, "amend_denied", record_id, ctx.timestamp(),
@@ -185,31 +197,43 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
         return Refused("version_conflict")
     except StoreError:
         return Refused("unavailable")
-    return Done({"record": summary_json(version), "warnings": checked.warnings})
+    return Done({"record": summary_json(version, reason=True), "warnings": checked.warnings})
 
 
 def read(ctx: Context, who: Principal, record_id: str, version: int | None = None,
          request_id: str | None = None) -> Result:
+    """A record as `who` may see it, with its version history. The DAT administrator gets
+    the reference alone (id, form, versions, dates, agency): no answers, confirmations or
+    reasons. A record the reader may not see answers as an unknown one (404); the audit log
+    keeps `read_denied`."""
     if not is_our_id(record_id):
         return Refused("not_found")
     found = ctx.store.get_version(record_id, version)
     if found is None:
         return Refused("not_found")
-    allowed = ctx.policy.may_read(who, found.form_id)
-    seen = (cases.record_as_seen(ctx, who, found, ctx.today()) if allowed
-            and not ctx.policy.is_admin(who) else found.data)
-    allowed = allowed and seen is not None
-    ctx.store.append_audit(audit_entry(who, "read" if allowed else "read_denied", record_id,
-                                  ctx.timestamp(), request_id=request_id))
-    if not allowed:
-        return Refused("forbidden")
-    history = [summary_json(v) for v in ctx.store.list_versions(record_id)]
-    # the reasons come only with the whole record: a cut-down one has no _confirmations
+    if ctx.policy.is_admin(who):
+        ctx.store.append_audit(audit_entry(who, "read", record_id, ctx.timestamp(),
+                                           request_id=request_id))
+        return Done({"record": summary_json(found),
+                     "versions": [summary_json(v) for v in ctx.store.list_versions(record_id)]})
+    seen = cases.record_as_seen(ctx, who, found, ctx.today())
+    ctx.store.append_audit(audit_entry(who, "read" if seen is not None else "read_denied",
+                                       record_id, ctx.timestamp(), request_id=request_id))
+    if seen is None:
+        return Refused("not_found")
+    whole = seen == found.data
+    history = [summary_json(v, reason=whole) for v in ctx.store.list_versions(record_id)]
     return Done({"record": record_json(found, seen), "versions": history})
 
 
 def list_records(ctx: Context, who: Principal, form_id: str, limit: int,
                  cursor: str | None, request_id: str | None = None) -> Result:
+    """A page of the records of one form that `who` may see, newest first, without answers
+    (a page may hold fewer than `limit`: those the reader may see nothing of, as a read by
+    id would answer, are left out). A role
+    that may not read the form at all is refused (403): the form names are public, so the
+    refusal tells nothing of any record. An amendment's reason is listed only on the
+    reader's own agency's records; the DAT administrator lists every record's reference."""
     if form_id not in ctx.catalogue.forms:
         return Refused("not_found")
     allowed = ctx.policy.may_read(who, form_id)
@@ -222,5 +246,10 @@ def list_records(ctx: Context, who: Principal, form_id: str, limit: int,
     except InvalidCursor:
         return Refused("bad_request", [{"field": "cursor", "code": codes.INVALID,
                                         "message": "Start again from the first page"}])
-    return Done({"records": [summary_json(v) for v in page.items],
-                 "next_cursor": page.cursor})
+    if ctx.policy.is_admin(who):
+        listed = [summary_json(v) for v in page.items]
+    else:
+        today = ctx.today()
+        listed = [summary_json(v, reason=v.agency == who.agency) for v in page.items
+                  if cases.record_as_seen(ctx, who, v, today) is not None]
+    return Done({"records": listed, "next_cursor": page.cursor})

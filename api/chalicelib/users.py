@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .clock import Clock, SystemClock, iso
-from .domain.access import ROLES
+from .domain.access import ROLES, membership_problem
 from .passwords import MAX_PASSWORD_CHARS, dummy_hash, needs_upgrade, password_matches
 from .passwords import hash_password as _hash
 
@@ -129,13 +129,19 @@ class UserDirectory:
     def __repr__(self) -> str:
         return f"UserDirectory({str(self.path)!r})"
 
-    def add(self, user_id: str, role: str, agency: str, password: str | None = None) -> User:
+    def add(self, user_id: str, role: str, agency: str, password: str | None = None, *,
+            protocol=None) -> User:
+        """`protocol` (the compiled contract Protocol): when given, the agency must be one
+        of its agencies and its type must hold the role (access.membership_problem)."""
         _check_user_id(user_id)
         if role not in ROLES:
             raise InvalidUser("role", f"the role must be one of {', '.join(ROLES)}")
         if not isinstance(agency, str) or not AGENCY_ID.fullmatch(agency):
             raise InvalidUser("agency", "the agency must be an agency id from the protocol "
                                         "(lower-case letters, digits and '_')")
+        problem = membership_problem(protocol, role, agency) if protocol is not None else None
+        if problem is not None:
+            raise InvalidUser("agency", problem)
         password_hash = None if password is None else hash_password(password)
         created_at = iso(self.clock.now())
         try:

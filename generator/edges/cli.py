@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
                        ("protocol", "print the protocol's notification routes and access")):
         review = sub.add_parser(name, help=what)
         review.add_argument("--csv", action="store_true", help="CSV instead of columns")
+        if name == "protocol":
+            review.add_argument("--matrix-csv", action="store_true",
+                                help="only the access matrix, as CSV")
     serve = sub.add_parser("serve", help="build, serve the site, rebuild when YAML changes")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -58,7 +61,8 @@ def _run(args: argparse.Namespace, serve: Serve | None) -> int:
         print(f"dipforms: no forms/ folder in {workspace.root}", file=sys.stderr)
         return 2
     if args.command in ("rules", "protocol"):
-        return _review(workspace, args.command, args.csv)
+        return _review(workspace, args.command,
+                       "matrix" if getattr(args, "matrix_csv", False) else args.csv)
     if args.command != "check":
         try:
             workspace.auth = site_auth(os.environ)   # how the pages sign in (docs/auth.md)
@@ -95,7 +99,7 @@ def _run(args: argparse.Namespace, serve: Serve | None) -> int:
     return 2
 
 
-def _review(workspace: Workspace, command: str, as_csv: bool) -> int:
+def _review(workspace: Workspace, command: str, as_csv: bool | str) -> int:
     """`dipforms rules | protocol`: the tables a DAT reviews, from checked definitions only."""
     from .. import review
     from ..diagnostics import format_all
@@ -111,10 +115,19 @@ def _review(workspace: Workspace, command: str, as_csv: bool) -> int:
         print(review.table(review.RULE_HEADER, review.rule_rows(project), as_csv=as_csv),
               end="")
         return 0
+    if as_csv == "matrix":
+        print(review.table(review.MATRIX_HEADER, review.matrix_rows(project), as_csv=True),
+              end="")
+        return 0
     print(review.table(review.ROUTE_HEADER, review.route_rows(project), as_csv=as_csv), end="")
     if not as_csv:
         print()
         print(review.table(review.ACCESS_HEADER, review.access_rows(project)), end="")
+        print()
+        print("Who reads what: each agency type's staff, by role, of a record another agency "
+              "made on a case their agency is party to (their own agency's records: whole; "
+              "a case they are not party to: nothing)")
+        print(review.table(review.MATRIX_HEADER, review.matrix_rows(project)), end="")
     return 0
 
 

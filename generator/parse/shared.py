@@ -6,6 +6,7 @@ Pure: each function takes nodes and a Reader and returns model objects.
 from __future__ import annotations
 
 from ..model import AccessRule, Agency, Block, Code, CodeList, Text
+from ..protocol.agency_types import parse_agency_types
 from ..protocol.routes import (
     LocalProtocol,
     parse_audit,
@@ -22,8 +23,8 @@ from .form import parse_codes
 from .reader import Reader
 
 PROTOCOL_KEYS = ("area", "name", "country", "area_type", "source", "condition_types",
-                 "settings", "agencies", "access", "routes", "templates", "scopes", "items",
-                 "sharing", "disclosure_grounds", "never_disclosed", "audit")
+                 "settings", "agency_types", "agencies", "access", "routes", "templates",
+                 "scopes", "items", "sharing", "disclosure_grounds", "never_disclosed", "audit")
 ACCESS_KEYS = ("submit", "read")
 AGENCY_KEYS = ("id", "type", "name", "name_cy", "spoc")
 #: The code list the build makes from the protocol's agencies (ids as codes, names as
@@ -96,6 +97,7 @@ def parse_protocol(r: Reader, node: Node) -> LocalProtocol | None:
                     for n in r.sequence(m.get("condition_types"), "condition_types")) if c
     )
     settings = _settings(r, m.get("settings"))
+    agency_types = parse_agency_types(r, m.get("agency_types"))
     sources = r.sources(m.get("source"), "the protocol")
     access = _access(r, m.get("access"))
     routes = tuple(x for x in (parse_route(r, n) for n in r.sequence(m.get("routes"), "routes"))
@@ -111,7 +113,8 @@ def parse_protocol(r: Reader, node: Node) -> LocalProtocol | None:
         return None
     raw = {k: plain(v) for k, v in m.items.items()}
     return LocalProtocol(area, name, agencies, condition_types, settings, sources, m.span, raw,
-                         access=access, routes=routes, templates=templates, scopes=scopes,
+                         access=access, routes=routes, agency_types=agency_types,
+                         templates=templates, scopes=scopes,
                          items=items, item_spans=item_spans, sharing=sharing, grounds=grounds,
                          withheld=withheld, audit=audit)
 

@@ -16,7 +16,6 @@ from chalicelib.contract.events import (
     RECORD_EVENTS,
     SPECIAL_RECIPIENTS,
 )
-from chalicelib.contract.roles import AGENCY_ROLES
 
 from ..diagnostics import Diagnostic, did_you_mean
 from ..fields import FIELD_TYPES
@@ -145,14 +144,15 @@ def _reason(project: Project, route: CaseRoute) -> list[Diagnostic]:
 
 
 def _beyond_sharing(protocol: LocalProtocol, route: CaseRoute) -> list[Diagnostic]:
-    """No route carries a scope that sharing: does not allow its recipient's role."""
+    """No route carries a scope that sharing: does not allow its recipient's roles (the
+    roles its agency type's staff hold, agency_types:)."""
+    held = {t.id: t.role_names for t in protocol.agency_types.values()}
     if route.to in SPECIAL_RECIPIENTS:
-        governed = [rule for role, rule in protocol.sharing.items()
-                    if role in AGENCY_ROLES.values()]
+        roles = {role for names in held.values() for role in names}
     else:
         agency = next((a for a in protocol.agencies if a.id == route.to), None)
-        rule = protocol.sharing.get(AGENCY_ROLES.get(agency.type, "")) if agency else None
-        governed = [rule] if rule is not None else []
+        roles = set(held.get(agency.type, ())) if agency else set()
+    governed = [rule for role, rule in protocol.sharing.items() if role in roles]
     out = []
     for scope_id, span in route.scopes:
         scope = protocol.scopes.get(scope_id)

@@ -20,6 +20,8 @@ def compile_protocol(protocol: LocalProtocol) -> contract.Protocol:
         country=protocol.raw.get("country"), area_type=protocol.raw.get("area_type"),
         condition_types=protocol.condition_types, sources=_sources(protocol.sources),
         settings=dict(protocol.settings),
+        agency_types={key: contract.AgencyType(t.title, t.role_names, _sources(t.sources))
+                      for key, t in protocol.agency_types.items()},
         agencies=tuple(contract.Agency(a.id, a.type, a.name,
                                        contract.Spoc(**a.spoc) if a.spoc else None)
                        for a in protocol.agencies),

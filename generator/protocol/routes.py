@@ -13,6 +13,7 @@ from chalicelib.contract.events import CASE_EVENTS, RECORD_EVENTS
 from ..model import Protocol, Route, Source
 from ..parse.reader import ID_PATTERN, Reader
 from ..spans import Mapping, Node, Scalar, Span
+from .agency_types import AgencyType
 
 RECORD_ROUTE_KEYS = ("event", "form", "to", "channel", "fields", "source")
 CASE_ROUTE_KEYS = ("event", "to", "channel", "template", "scope", "reason", "source")
@@ -126,8 +127,11 @@ class AuditReaders:
 
 @dataclass(frozen=True)
 class LocalProtocol(Protocol):
-    """The protocol with its templates, scopes, item table, sharing rules and grounds."""
+    """The protocol with its agency types, templates, scopes, item table, sharing rules and
+    grounds. `agency_types` is empty when the YAML has no such section (then no agency's
+    staff may hold any role)."""
 
+    agency_types: dict[str, AgencyType] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
     scopes: dict[str, ScopeDef] = field(default_factory=dict)
     items: dict[str, tuple[FieldSet, ...]] = field(default_factory=dict)

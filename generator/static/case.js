@@ -376,6 +376,11 @@
         items: [].concat(entry.items || []).join(", ") });
       return W.disclosure;
     }
+    if (kind === "handover") {
+      text.textContent = fill(W.handover_text, { to: agencies(entry.to) })
+        + (entry.reason ? " " + entry.reason : "");
+      return W.handover;
+    }
     text.textContent = entry.ref || "";
     return words(kind);
   }

@@ -52,6 +52,11 @@ class Case:
         return self.api.client.http.post(f"/v1/cases/{self.ref}/{what}",
                                          headers=self.api.headers(role), body=json.dumps(body))
 
+    def hand_over(self, agency: str, role: str = "cjit"):
+        """Make `agency` a party (a CARAT or a probation area the CJIT hands the case to)."""
+        response = self.post("handovers", {"agency": agency, "reason": "In custody"}, role)
+        assert response.status_code == 200, response.body
+
     def view(self, role: str = "police") -> dict:
         response = self.api.get(f"/v1/cases/{self.ref}", role=role)
         assert response.status_code == 200, response.body
@@ -225,6 +230,7 @@ def test_overlapping_appointments_of_two_agencies_tell_both_owners(api):
 @pytest.mark.parametrize(("day", "flagged"), [("2026-12-04", True), ("2026-12-03", False)])
 def test_a_planned_release_tells_the_cjit_flagging_a_friday(api, day, flagged):
     case = Case(api)
+    case.hand_over("hmp_northshire_carats")         # the CARAT is a party once handed it
     response = case.post("facts", {"fact": "release_date", "value": day}, "carat")
     assert response.status_code == 200, response.body
     sent = [e for e in api.runtime.context.store.list_events(limit=100)
@@ -239,6 +245,7 @@ def test_a_planned_release_tells_the_cjit_flagging_a_friday(api, day, flagged):
 
 def test_a_disclosure_without_consent_needs_a_ground_and_is_logged(api):
     case = Case(api)
+    case.hand_over("hmp_northshire_carats")
     alone = case.post("disclosures", {"recipient": "northshire_police",
                                       "ground": "custody_crime_prevention",
                                       "items": ["interventions"], "custody": True,

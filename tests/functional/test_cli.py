@@ -134,5 +134,11 @@ def test_protocol_prints_routes_and_access_and_refuses_broken_definitions(tmp_pa
                for line in run.stdout.splitlines())
     assert any(line.split()[:1] == ["mg14"] and "police" in line
                for line in run.stdout.splitlines())
+    # the access matrix: agency type x role x form (docs/access.md)
+    assert any(line.split() == ["police_custody", "police", "mg14", "yes", "whole", "-", "-"]
+               for line in run.stdout.splitlines())
+    matrix = dipforms(ROOT, "protocol", "--matrix-csv")
+    assert matrix.returncode == 0 and matrix.stdout.splitlines()[0].startswith("agency type,")
+    assert "dat,dat_admin,mg14,-,references,-,-" in matrix.stdout.splitlines()
     broken = dipforms(make_project(tmp_path, THREE_MISTAKES), "rules")
     assert broken.returncode == 1 and "F004" in broken.stderr and broken.stdout == ""

@@ -19,13 +19,22 @@ from chalicelib.domain.access import (
 )
 
 PROTOCOL = yaml.safe_load("""
+agency_types:
+  police_custody: {roles: [police]}
+  cps: {roles: [cps]}
+  cjit: {roles: [cjit]}
+  probation_om: {roles: [probation]}
+  carat: {roles: [carat]}
+  dat: {roles: [dat_admin]}
+  prison_healthcare: {roles: []}
 agencies:
-  - {id: northshire_police}
-  - {id: northshire_cps}
-  - {id: northshire_cjit}
-  - {id: northshire_probation}
-  - {id: hmp_northshire_carats}
-  - {id: northshire_dat}
+  - {id: northshire_police, type: police_custody}
+  - {id: northshire_cps, type: cps}
+  - {id: northshire_cjit, type: cjit}
+  - {id: northshire_probation, type: probation_om}
+  - {id: hmp_northshire_carats, type: carat}
+  - {id: northshire_dat, type: dat}
+  - {id: hmp_northshire_healthcare, type: prison_healthcare}
 access:
   mg14:               {submit: [police], read: [police, cps, cjit]}
   compliance_report:  {submit: [cjit], read: [cjit, police, cps]}
@@ -120,8 +129,8 @@ def test_an_agency_the_protocol_does_not_list_may_do_nothing(role):
 
 
 def test_a_protocol_without_access_lets_only_dat_admin_read():
-    policy = AccessPolicy.from_protocol(Protocol.from_json({"agencies": PROTOCOL["agencies"]}),
-                                        form_ids=["mg14"])
+    bare = {key: PROTOCOL[key] for key in ("agencies", "agency_types")}
+    policy = AccessPolicy.from_protocol(Protocol.from_json(bare), form_ids=["mg14"])
     assert policy.readable_forms(who("dat_admin")) == {"mg14"}
     for role in ROLES:
         assert not policy.may_submit(who(role), "mg14")
@@ -157,3 +166,31 @@ def test_denied_carries_no_detail_beyond_its_reason():
                                                       "role_may_not_read")
     with pytest.raises(ValueError):
         Denied("because I said so")
+
+
+# -- finding 1: a role its agency's type does not hold can do nothing ----------------------
+
+def test_a_role_the_agency_type_does_not_hold_may_do_nothing():
+    """The police role at the prison healthcare team (finding 1), or the CJIT's role at
+    the police: refused everything, with its own reason for the audit log."""
+    for role, agency in (("police", "hmp_northshire_healthcare"),
+                         ("cjit", "northshire_police"), ("dat_admin", "northshire_cjit")):
+        intruder = who(role, agency)
+        assert POLICY.denial_reason(intruder) == "role_not_of_agency"
+        assert not POLICY.may_read(intruder, "mg14") and not POLICY.may_submit(intruder, "mg14")
+        assert POLICY.readable_forms(intruder) == set() and not POLICY.is_admin(intruder)
+        assert not POLICY.is_party(intruder, {agency})
+        with pytest.raises(Denied) as denied:
+            POLICY.require_read(intruder, "mg14")
+        assert denied.value.reason == "role_not_of_agency"
+    assert POLICY.denial_reason(who("police")) is None
+
+
+def test_a_record_is_seen_by_its_own_agency_or_a_party_to_its_case_only():
+    police, other = who("police"), who("cps")
+    assert POLICY.sees_record(police, "northshire_police", None)        # own, on no case
+    assert not POLICY.sees_record(other, "northshire_police", None)     # on no case
+    assert POLICY.sees_record(other, "northshire_police", {"northshire_cps"})
+    assert not POLICY.sees_record(other, "northshire_police", {"northshire_cjit"})
+    assert not POLICY.sees_record(who("police", "hmp_northshire_healthcare"),
+                                  "hmp_northshire_healthcare", None)    # not in good standing

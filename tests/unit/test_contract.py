@@ -12,7 +12,7 @@ import pytest
 from chalicelib.contract.events import CASE_EVENTS, REASON_EVENTS, SPECIAL_RECIPIENTS, event_title
 from chalicelib.contract.manifest import Manifest
 from chalicelib.contract.protocol import CaseRoute, Protocol, RecordRoute, Source, citation
-from chalicelib.contract.roles import ADMIN, AGENCY_ROLES, ROLES
+from chalicelib.contract.roles import ADMIN, ROLES
 
 from generator.edges.files import read_forms_dir
 from generator.manifest import protocol_json
@@ -32,8 +32,21 @@ def test_the_event_tables_hold_together():
 
 
 def test_each_agency_type_with_a_role_is_a_code_of_the_dats_list_and_a_role():
-    assert ADMIN in ROLES and set(AGENCY_ROLES.values()) <= set(ROLES)
-    assert set(AGENCY_ROLES) <= set(PROJECT.codelists["agency_type"].codes)
+    """The roles each agency type holds are the protocol's now (agency_types:)."""
+    typed = Protocol.from_json(PROTOCOL)
+    held = {role for t in typed.agency_types.values() for role in t.roles}
+    assert ADMIN in ROLES and held <= set(ROLES)
+    assert set(typed.agency_types) <= set(PROJECT.codelists["agency_type"].codes)
+    assert {a.type for a in typed.agencies} <= set(typed.agency_types)
+
+
+def test_an_agency_s_roles_are_its_type_s():
+    typed = Protocol.from_json(PROTOCOL)
+    assert typed.roles_of("northshire_police") == ("police",)
+    assert typed.roles_of("northshire_dat") == (ADMIN,)
+    assert typed.roles_of("hmp_northshire_healthcare") == ()
+    assert typed.roles_of("northshire_treatment") == ()
+    assert typed.roles_of("nowhere") == ()
 
 
 def test_the_real_protocol_reads_back_as_it_was_written():

@@ -161,7 +161,8 @@ def test_the_build_reads_the_contract_and_the_crossings_are_listed():
     assert crossing and all(path.startswith("generator/") for path in crossing)
     assert {name for names in crossing.values() for name in names} <= {
         f"{CONTRACT}.{module}" for module in ("events", "roles", "functions", "protocol",
-                                              "manifest", "process")} | {CONTRACT}
+                                              "manifest", "process", "access_matrix")
+    } | {CONTRACT}
 
 
 @pytest.mark.parametrize("relative", LAYERS["the contract"])

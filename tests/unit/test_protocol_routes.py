@@ -106,6 +106,9 @@ def test_every_mistake_in_routes_and_their_definitions_is_named_where_it_is():
           polise: {without_consent: [outcome_only], source: assumption}
         disclosure_grounds:
           risk_harm: {rule: IS-01, title: Risk, scope: risky, source: assumption}
+        agency_types:
+          police_custody: {title: Police custody, roles: [police], source: assumption}
+          cjit: {title: CJIT, roles: [cjit], source: assumption}
     """
     assert protocol_diagnostics(bad) == [
         (8, 13, "F019", "write N12 (the id of compliance_confirmed)"),

@@ -47,6 +47,15 @@ class Agency:
 
 
 @dataclass(frozen=True)
+class AgencyType:
+    """A kind of agency: its title and the roles its staff may hold (maybe none)."""
+
+    title: str = ""
+    roles: Names = ()
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
 class FormAccess:
     """The roles that may submit and read one form."""
 
@@ -161,6 +170,7 @@ class Protocol:
     condition_types: Names = ()
     sources: tuple[Source, ...] = ()
     settings: Mapping[str, Any] = field(default_factory=dict)
+    agency_types: Mapping[str, AgencyType] = field(default_factory=dict)
     agencies: tuple[Agency, ...] = ()
     access: Mapping[str, FormAccess] = field(default_factory=dict)
     routes: tuple[Route, ...] = ()
@@ -179,6 +189,16 @@ class Protocol:
     def agency_ids(self) -> frozenset[str]:
         return frozenset(a.id for a in self.agencies)
 
+    def roles_of(self, agency_id: str) -> Names:
+        """The roles a user of this agency may hold: its type's (none for an agency not
+        in the protocol, or whose type `agency_types` does not declare)."""
+        agency = self.agency(agency_id)
+        declared = self.agency_types.get(agency.type) if agency is not None else None
+        return declared.roles if declared is not None else ()
+
+    def agencies_of_type(self, agency_type: str) -> tuple[Agency, ...]:
+        return tuple(a for a in self.agencies if a.type == agency_type)
+
     # --- reading and writing the JSON -----------------------------------------------------
 
     @classmethod
@@ -193,6 +213,8 @@ class Protocol:
             condition_types=_names(data.get("condition_types"), "condition_types"),
             sources=_sources(data.get("sources")),
             settings=dict(_mapping(data.get("settings"), "settings")),
+            agency_types={key: _agency_type(key, entry) for key, entry
+                          in _mapping(data.get("agency_types"), "agency_types").items()},
             agencies=tuple(_agency(a) for a in _list(data.get("agencies"), "agencies")),
             access={form: _access(form, entry) for form, entry
                     in _mapping(data.get("access"), "access").items()},
@@ -218,6 +240,9 @@ class Protocol:
             "area": self.area, "name": self.name, "country": self.country,
             "area_type": self.area_type, "condition_types": list(self.condition_types),
             "sources": _sources_json(self.sources), "settings": dict(self.settings),
+            "agency_types": {key: {"title": t.title, "roles": list(t.roles),
+                                   "sources": _sources_json(t.sources)}
+                             for key, t in self.agency_types.items()},
             "agencies": [_agency_json(a) for a in self.agencies],
             "access": {form: {"submit": list(rule.submit), "read": list(rule.read)}
                        for form, rule in self.access.items()},
@@ -318,6 +343,13 @@ def _agency(value: Any) -> Agency:
                   _text(entry.get("name", ""), "an agency's name"),
                   Spoc(**{key: _text(text, f"spoc {key}") for key, text
                           in _mapping(spoc, "a spoc").items()}) if spoc is not None else None)
+
+
+def _agency_type(key: str, value: Any) -> AgencyType:
+    entry = _mapping(value, f"agency type {key}")
+    return AgencyType(_text(entry.get("title", ""), f"agency type {key}: title"),
+                      _roles(entry.get("roles"), f"agency type {key}: roles"),
+                      _sources(entry.get("sources")))
 
 
 def _access(form: str, value: Any) -> FormAccess:

@@ -39,6 +39,7 @@ from .consent import (
     withdrawn_in_force,
 )
 from .deadlines import wanted_deadlines
+from .parties import HANDOVER, may_hand_to
 from .results import Refused
 from .sharing import ConsentView, check_disclosure
 
@@ -398,3 +399,37 @@ def disclosure(planning: Planning, who: Principal, snapshot: Snapshot, request: 
                 audit(who, "disclosure", case_ref, at, reason=why, request_id=request_id,
                       reason_ref=request["ground"]),
                 events)
+
+
+# -- hand-over (the access model: domain/parties.py) ---------------------------------------
+
+def handover(planning: Planning, who: Principal, snapshot: Snapshot, request: Any, at: str,
+             request_id: str | None) -> Plan | Refused:
+    """{agency, reason?}: a party hands the case to another agency of the protocol, which
+    becomes a party too (a `handover` timeline entry, with the reason, which the parties
+    read and the DAT does not). The audit log keeps who handed it to whom, not the reason's
+    text."""
+    case = snapshot.case
+    request = request if isinstance(request, dict) else {}
+    agency, reason = request.get("agency"), request.get("reason")
+    problems = []
+    if not isinstance(agency, str) or not agency:
+        problems.append({"field": "/agency", "code": codes.REQUIRED,
+                         "message": "Select the agency to hand the case to"})
+    elif not may_hand_to(planning.protocol, agency):
+        problems.append({"field": "/agency", "code": codes.UNKNOWN_AGENCY,
+                         "message": "Select an agency of the local protocol whose staff use "
+                                    "this service"})
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_NOTE):
+        problems.append({"field": "/reason", "code": codes.MAX_LENGTH,
+                         "message": f"Give the reason as text of at most {MAX_NOTE} "
+                                    "characters"})
+    if problems:
+        return Refused("invalid", problems)
+    after = caseflow.moved(planning.process, case, None, case.facts, at)
+    detail = {"to": agency, **({"reason": reason.strip()} if reason and reason.strip() else {})}
+    entry = CaseEntry(case.case_ref, at, HANDOVER, agency, who.user_id, who.agency, detail)
+    return Plan(CaseChange(after, [entry], wanted(planning, after)),
+                audit(who, "handover", case.case_ref, at, reason=f"to {agency}",
+                      request_id=request_id),
+                [])

@@ -1,6 +1,9 @@
 """A case as its reader may see it: the case's state and next steps, its records each cut to
 what the reader may see (their agency's own whole; others by access, the protocol's
 `sharing:` scopes and consent), and the timeline without the forms they may not see.
+cases.py lets only a party (parties.py) or the DAT administrator this far; the
+administrator sees the case's shape, codes and references: no answers, facts, appointment
+times or hand-over reasons.
 
 Pure: works on a Snapshot that cases.py loaded, with the access policy and protocol.
 """
@@ -35,17 +38,20 @@ def case_view(process: Process, policy: AccessPolicy, protocol: Protocol,
                                        "version": record.version, "agency": record.agency,
                                        "created_at": record.created_at, "data": answers,
                                        "confirmations": kept}
-    timeline = [_entry_json(e) for e in snapshot.entries
+    timeline = [_entry_json(e, admin) for e in snapshot.entries
                 if _entry_visible(e, who, admin, shown)]
-    return {"case": case_json(process, snapshot.case, who.role),
-            "records": list(shown.values()), "timeline": timeline}
+    case = case_json(process, snapshot.case, who.role)
+    if admin:
+        case["facts"] = {}
+    return {"case": case, "records": list(shown.values()), "timeline": timeline}
 
 
 def visible_answers(policy: AccessPolicy, protocol: Protocol, who: Principal,
                     record: RecordVersion, consent: ConsentView) -> dict[str, Any] | None:
     """What of a record `who` may see (None: nothing). A record the reader's own agency
-    made is whole; for the roles the protocol's `sharing:` governs (the police and CPS) the
-    scopes and consent decide; for the rest, access to the form does."""
+    made is whole; for the roles the protocol's `sharing:` governs (every role but the DAT's,
+    in the shipped protocol) the scopes and consent decide; for the rest, access to the form
+    does."""
     may_read = policy.may_read(who, record.form_id)
     if record.agency == who.agency and may_read:
         return record.data
@@ -57,6 +63,8 @@ def visible_answers(policy: AccessPolicy, protocol: Protocol, who: Principal,
 
 def _entry_visible(entry: CaseEntry, who: Principal, admin: bool,
                    shown: Mapping[str, Any]) -> bool:
+    if entry.kind == "appointment":
+        return not admin
     if entry.kind == "form":
         return admin or entry.ref in shown
     if entry.kind in ("notification", "disclosure"):
@@ -65,9 +73,11 @@ def _entry_visible(entry: CaseEntry, who: Principal, admin: bool,
     return True
 
 
-def _entry_json(entry: CaseEntry) -> dict[str, Any]:
+def _entry_json(entry: CaseEntry, admin: bool = False) -> dict[str, Any]:
+    detail = ({k: v for k, v in entry.detail.items() if k != "reason"} if admin
+              else entry.detail)
     return {"at": entry.at, "kind": entry.kind, "ref": entry.ref, "agency": entry.agency,
-            **entry.detail}
+            **detail}
 
 
 def case_json(process: Process, case: CaseState, role: str | None = None) -> dict[str, Any]:

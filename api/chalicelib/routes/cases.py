@@ -1,5 +1,6 @@
 """A case: read it as the caller may see it; take a step, record a fact, book an
-appointment, disclose information. Each command is cases.py's: load, plan, commit."""
+appointment, disclose information, hand the case over. Each command is cases.py's: load,
+plan, commit."""
 
 from __future__ import annotations
 
@@ -52,3 +53,12 @@ def disclose(who, case_ref: str):
 
     return cases.disclose(runtime().context, who, case_ref, area.json_body(),
                           area.request_id())
+
+
+@area.route("/v1/cases/{case_ref}/handovers", methods=("POST",))
+def hand_over(who, case_ref: str):
+    """{agency, reason?}: a party hands the case to another agency, which becomes a party."""
+    from .. import cases
+
+    return cases.hand_over(runtime().context, who, case_ref, area.json_body(),
+                           area.request_id())
