@@ -21,7 +21,8 @@ def read_log(ctx: Context, who: Principal, params: Mapping[str, str],
              request_id: str | None = None) -> Result:
     """A page of the log, newest first, by case, user and time: who, what, when, the
     reference and the outcome of each entry, never a reason's text or an answer."""
-    allowed = may_read_log(who, ctx.catalogue.protocol.audit.readers)
+    allowed = (ctx.policy.denial_reason(who) is None   # an agency whose type holds the role
+               and may_read_log(who, ctx.catalogue.protocol.audit.readers))
     ctx.store.append_audit(audit_entry(who, "audit_read" if allowed else "audit_read_denied",
                                        LOG, ctx.timestamp(), request_id=request_id))
     if not allowed:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import uuid
 
 import pytest
@@ -22,7 +23,7 @@ from chalicelib.contract.protocol import CaseRoute, Protocol, RecordRoute
 from chalicelib.contract.roles import ADMIN
 from chalicelib.tokens import mint_local_token
 
-from tests.api_harness import ROOT, make_runtime, write_generated
+from tests.api_harness import ROOT, known_user, make_runtime, write_generated
 from tests.examples import load_examples
 
 INTRUDERS = [("police", "hmp_northshire_healthcare"), ("cjit", "northshire_treatment"),
@@ -31,6 +32,13 @@ INTRUDERS = [("police", "hmp_northshire_healthcare"), ("cjit", "northshire_treat
 
 def example(form: str, name: str) -> dict:
     return copy.deepcopy(next(e.data for e in load_examples(form) if e.name == name))
+
+
+def minor_bump(text: str) -> str:
+    """The form's `version: "M.N"` as M.N+1."""
+    match = re.search(r'^version: "(\d+)\.(\d+)"$', text, re.M)
+    major, minor = match.groups()
+    return text.replace(match.group(0), f'version: "{major}.{int(minor) + 1}"', 1)
 
 
 def twin_protocol(text: str) -> str:
@@ -57,6 +65,10 @@ def world(tmp_path_factory):
     shutil.copytree(ROOT / "forms", root / "forms")
     protocol_file = root / "forms" / "protocol.yaml"
     protocol_file.write_text(twin_protocol(protocol_file.read_text()))
+    # the consent form chooses its agencies from the protocol's, so the twins add choices:
+    # a compatible change, which its version must say (V001)
+    consent_file = root / "forms" / "consent_to_share_information.yaml"
+    consent_file.write_text(minor_bump(consent_file.read_text()))
     generated = write_generated(root / "generated", root)
     data = root / "data"
     runtime, secret = make_runtime(data, generated, SQLiteStore(data / "dipforms.sqlite"))
@@ -79,6 +91,9 @@ class World:
         self.records: dict[str, dict] = {}      # id -> {form, agency, data, case}
 
     def headers(self, role: str, agency: str) -> dict[str, str]:
+        # the API refuses a user its directory does not know: every caller is in the file
+        # (the intruders too, added without the protocol's check, as Cognito could have them)
+        known_user(self.runtime, f"{role}.{agency}", role, agency)
         token = mint_local_token(self.secret, subject=f"{role}.{agency}", role=role,
                                  agency=agency, now=int(self.runtime.clock.now().timestamp()),
                                  ttl_seconds=3600)
@@ -128,6 +143,17 @@ class World:
         return {a for a in found if a in self.protocol.agency_ids
                 and ADMIN not in self.protocol.roles_of(a)}
 
+    def consented_items(self, agency: str) -> set[str]:
+        """The case has no consent form: the MG14's (or the assessment's) `consent_police_cps`
+        given names every police and CPS agency for the assessment and the test result
+        (docs/consent.md); anyone else has no consent."""
+        given = [r for r in self.records.values() if r["case"] == self.case
+                 and r["data"].get("consent_police_cps") is not None]
+        if not given or given[-1]["data"]["consent_police_cps"] != "given":
+            return set()
+        kind = self.protocol.agency(agency).type
+        return {"assessment", "test_result"} if kind in ("police_custody", "cps") else set()
+
     def standing(self, user: tuple[str, str]) -> bool:
         return user[0] in self.protocol.roles_of(user[1])
 
@@ -154,10 +180,12 @@ class World:
             return None
         assert found.read == SCOPES
         allowed = set()
-        for scope_id in found.without_consent:       # no consent record: no with_consent
+        consented = self.consented_items(agency)
+        scopes = [*found.without_consent, *(found.with_consent if consented else ())]
+        for scope_id in scopes:
             scope = self.protocol.scopes[scope_id]
             allowed |= set(scope.fields.get(record["form"], ()))
-            for item in scope.items:
+            for item in (consented if scope.from_consent else scope.items):
                 allowed |= set(self.protocol.items.get(item, {}).get(record["form"], ()))
         cut = {k: v for k, v in record["data"].items() if k in allowed}
         return cut or None
@@ -178,6 +206,7 @@ ROUTES = {
     ("/v1/cases/{case_ref}/handovers", "POST"): "act",
     ("/v1/outbox/dead", "GET"): "admin", ("/v1/outbox/{event_id}/retry", "POST"): "admin",
     ("/v1/dashboard", "GET"): "admin", ("/v1/dashboard.csv", "GET"): "admin",
+    ("/v1/audit", "GET"): "audit",
 }
 #: What a party gets for an empty body: each command's own refusal (nothing is changed).
 ACT_REFUSAL = {"transitions": 400, "facts": 400, "appointments": 422, "disclosures": 422,
@@ -297,6 +326,8 @@ def test_the_forms_list_and_the_admin_routes_as_every_user(world):
         retry = world.call("POST", "/v1/outbox/0000000000/retry", user, {})[0]
         assert retry == (404 if admin else 403), user
         assert world.call("GET", "/v1/draft-key", user)[0] in (200, 503)
+        reader = world.standing(user) and user[0] in world.protocol.audit.readers
+        assert world.call("GET", "/v1/audit", user)[0] == (200 if reader else 403), user
 
 
 def test_public_routes_answer_without_a_token(world):

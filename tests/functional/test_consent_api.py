@@ -54,6 +54,7 @@ def amend(api, record_id: str, data: dict, role: str, version: int = 1):
 def test_a_withdrawal_on_the_consent_form_narrows_every_agency_at_once(api):
     case = Case(api)
     to_assessed(case)                                    # the CJIT's assessment, consent given
+    case.hand_over("hmp_northshire_carats")               # the CARAT joins by a hand-over
     contact = case.attach("dir_initial_contact", {**CONTACT, "prompt": "conditional_caution"},
                           role="carat", field="cc_case_ref")
     assert contact.status_code == 201, contact.body
@@ -161,8 +162,10 @@ def test_the_worked_example_in_docs_consent_md(api):
     case = Case(api)
     to_assessed(case)
     case.walk(("feedback_with_consent", "cjit"))
-    case.attach("dir_initial_contact", {**CONTACT, "prompt": "conditional_caution"},
-                role="carat", field="cc_case_ref")
+    case.hand_over("hmp_northshire_carats")               # as the example says
+    contact = case.attach("dir_initial_contact", {**CONTACT, "prompt": "conditional_caution"},
+                          role="carat", field="cc_case_ref")
+    assert contact.status_code == 201, contact.body
     consent = naming(*((entry["agency"], entry["items"]) for entry in named))
     response = case.attach("consent_to_share_information", consent, role="probation")
     assert response.status_code == 201, response.body
