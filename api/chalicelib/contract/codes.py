@@ -14,6 +14,7 @@ ERRORS = (
     "sign_in_failed", "forbidden", "not_found", "conflict", "version_conflict",
     "transition_refused", "too_large", "unsupported_media_type", "idempotency_key_reused",
     "invalid", "confirmation_required", "too_many_attempts", "internal", "unavailable",
+    "not_dead_lettered",
 )
 
 # -- field error codes: an answer against its form's schema (validation.py's kinds) ---------

@@ -266,6 +266,9 @@ class Store(Protocol):
 
     def list_events(self, status: str | None = None, limit: int = 100) -> list[OutboxEvent]: ...
 
+    def get_event(self, event_id: str) -> OutboxEvent | None:
+        """One event as it is now (read consistently), or None if there is none."""
+
     def requeue(self, event_id: str, now: str) -> bool:
         """A dead event goes back to pending (attempts reset); False if it is not dead."""
 
