@@ -147,3 +147,15 @@ def test_two_authorization_headers_through_api_gateway_are_401(api):
     assert call([good]) == 200
     assert call([f"Bearer {api.token('dat_admin')}", good]) == 401
     assert call([good, good]) == 401
+
+
+def test_a_disclosure_to_a_recipient_that_is_not_text_is_422_not_500(api):
+    """Found by tests/functional/test_fuzz_routes.py: an object as the recipient reached a
+    set lookup (TypeError: unhashable type)."""
+    case = _error(_submit_raw(api, json.dumps(MG14).encode()))["case"]
+    for recipient in ({}, [], ["northshire_probation"]):
+        body = {"recipient": recipient, "ground": "consent", "items": ["test_result"],
+                "reason": "r"}
+        response = _post_raw(api, f"/v1/cases/{case}/disclosures", json.dumps(body).encode())
+        assert response.status_code == 422, response.body
+        assert _error(response)["errors"][0]["field"] == "/recipient"
