@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 
 from chalice import Chalice, Rate
-from chalicelib.routes import admin, cases, records, service, session
+from chalicelib.routes import admin, audit, cases, records, service, session
 from chalicelib.runtime import runtime
 
 app = Chalice(app_name="dipforms")
 app.log.setLevel(logging.INFO)
-for routes in (service, session, records, cases, admin):
+for routes in (service, session, records, cases, admin, audit):
     app.register_blueprint(routes.area.blueprint)
 
 

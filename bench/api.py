@@ -1,6 +1,7 @@
 """API benchmarks: the validator choice; records.submit in-process beside its floor (one
-validation and one SQLite transaction); `dipforms run` over loopback HTTP at a fixed rate;
-and the import time of app.py beside a bare Chalice app. All in this one run.
+validation and one SQLite transaction), and the per-request user check beside that floor;
+`dipforms run` over loopback HTTP at a fixed rate; and the import time of app.py beside a
+bare Chalice app. All in this one run.
 
 Run: .venv/bin/python -m bench.api
 """
@@ -177,6 +178,39 @@ def floor(catalogue: Catalogue, folder: Path, data: dict) -> list[float]:
     return times
 
 
+USERS_IN_FILE = 2000
+
+
+def user_check(folder: Path) -> tuple[list[float], list[tuple[str, float, float, str]]]:
+    """What every signed-in request pays to know its user exists and is enabled: one
+    primary-key read of the users file (directory.LocalDirectory), beside the token's
+    signature check it follows. The users file holds USERS_IN_FILE users."""
+    from chalicelib.directory import LocalDirectory
+    from chalicelib.tokens import LocalVerifier, mint_local_token
+    from chalicelib.users import UserDirectory
+
+    users = UserDirectory(folder / "users.sqlite")
+    with sqlite3.connect(users.path) as db:   # no passwords: the check never reads them
+        db.executemany("INSERT INTO users (user_id, role, agency, created_at) VALUES "
+                       "(?, 'police', 'northshire_police', '2026-01-01T00:00:00Z')",
+                       [(f"user{i:05d}",) for i in range(USERS_IN_FILE)])
+    users.disable("user00007")
+    directory = LocalDirectory(users.path)
+    secret, now = os.urandom(64), int(example_moment().timestamp())
+    verifier = LocalVerifier(secret)
+    token = mint_local_token(secret, subject="user01234", role="police",
+                             agency="northshire_police", now=now)
+    assert directory.is_active("user01234") and not directory.is_active("user00007")
+    checks = samples(lambda: directory.is_active("user01234"), 5000, warm=100)
+    verifies = samples(lambda: verifier.verify(token, now), 5000, warm=100)
+    both = samples(lambda: directory.is_active(verifier.verify(token, now).subject), 5000,
+                   warm=100)
+    return checks, [
+        row(f"user check: directory.is_active, one read ({USERS_IN_FILE} users)", checks),
+        row("  for comparison: the token's signature and claims checked", verifies),
+        row("  the two, as the decorator does them on every request", both)]
+
+
 def fsyncs(folder: Path) -> list[float]:
     """One fsync of a small file on the same disk: the unit a durable transaction pays."""
     path = folder / "fsync.bin"
@@ -275,15 +309,21 @@ def main() -> None:
         full = in_process(catalogue, folder, valid)
         least = floor(catalogue, folder, valid)
         sync = fsyncs(folder)
+        checks, check_rows = user_check(folder)
         show("(b) against (c), the floor: the same body, fastest verdict + one durable "
              "transaction", [row("records.submit (b)", full),
                              *parts(catalogue, folder, valid),
                              row("floor: is_valid + one WAL transaction, FULL (c)", least),
-                             row("one fsync of a small file, same disk", sync)])
+                             row("one fsync of a small file, same disk", sync),
+                             *check_rows])
         p50, p99 = p(full, 0.5) / p(least, 0.5), p(full, 0.99) / p(least, 0.99)
         print(f"  ratio (b)/(c): p50 {p50:.2f}x, p99 {p99:.2f}x")
         print(f"  goal: p99 < 5 ms: {goal(p(full, 0.99) < 5)}; p99 within 3x the floor's "
               f"p99: {goal(p99 <= 3)} (and p50 within 3x the floor's p50: {goal(p50 <= 3)})")
+        share = p(checks, 0.5) / p(least, 0.5)
+        print(f"  user check / floor (c): p50 {share:.1%}, p99 "
+              f"{p(checks, 0.99) / p(least, 0.99):.1%}; goal: p50 under 10% of the "
+              f"floor's: {goal(share < 0.10)}")
     over_http(valid)
     imports()
 

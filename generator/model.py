@@ -196,6 +196,7 @@ class Agency:
     name: str
     span: Span
     spoc: dict[str, str] = field(default_factory=dict)
+    name_cy: str | None = None           # its name in Welsh, where it has one
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,14 @@ from .model import Project
 from .parse.form import FormParser
 from .parse.load import load_yaml
 from .parse.reader import Reader
-from .parse.shared import parse_block, parse_codelist, parse_documents, parse_protocol
+from .parse.shared import (
+    AGENCY_CODELIST,
+    agency_codelist,
+    parse_block,
+    parse_codelist,
+    parse_documents,
+    parse_protocol,
+)
 from .process.states import parse_process
 from .spans import Node, Span
 
@@ -85,6 +92,12 @@ def parse_project(
     protocol = None
     for _, node in of_kind("protocol"):
         protocol = parse_protocol(reader, node)
+    if protocol is not None:
+        if AGENCY_CODELIST in codelists:
+            reader.error(codelists[AGENCY_CODELIST].span, "F009",
+                         f"the code list name '{AGENCY_CODELIST}' is the protocol's agencies",
+                         hint="list agencies in forms/protocol.yaml, or rename this code list")
+        codelists[AGENCY_CODELIST] = agency_codelist(protocol)
 
     process = None
     for _, node in of_kind("process"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from chalicelib.catalogue import Catalogue
@@ -16,6 +16,7 @@ from chalicelib.domain.access import AccessPolicy
 from chalicelib.runtime import Runtime, make_channels
 from chalicelib.settings import Settings
 from chalicelib.tokens import LocalVerifier, ensure_local_secret, mint_local_token
+from chalicelib.users import UserDirectory
 
 from generator.build import build_project
 from generator.edges.files import read_committed_schemas, read_forms_dir
@@ -49,11 +50,16 @@ class Api:
     client: object
     runtime: Runtime
     secret: bytes
+    known: set[str] = field(default_factory=set)   # user ids put in the users file
 
     def token(self, role: str, *, user: str | None = None, agency: str | None = None,
               ttl: int = 3600, age: int = 0) -> str:
-        """A signed local token; `age` seconds old (an expired one: age > ttl)."""
+        """A signed local token; `age` seconds old (an expired one: age > ttl). Its user
+        is added to the users file first if new (the API refuses users it does not know)."""
         subject, role_, default_agency = USERS[role]
+        if (user or subject) not in self.known:
+            known_user(self.runtime, user or subject, role_, agency or default_agency)
+            self.known.add(user or subject)
         return mint_local_token(self.secret, subject=user or subject, role=role_,
                                 agency=agency or default_agency,
                                 now=epoch_seconds(self.runtime.clock) - age,
@@ -76,6 +82,13 @@ class Api:
 
     def put(self, path: str, data, role: str = "police"):
         return self.client.http.put(path, headers=self.headers(role), body=json.dumps(data))
+
+
+def known_user(runtime: Runtime, user_id: str, role: str, agency: str) -> None:
+    """Make sure the users file of `runtime` has this user (enabled unless disabled since)."""
+    users = UserDirectory.in_data_dir(runtime.settings.data_dir)
+    if users.get(user_id) is None:
+        users.add(user_id, role, agency)
 
 
 def make_runtime(data_dir: Path, generated: Path, store, *, clock=None

@@ -26,6 +26,8 @@ COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/sv
 MIN_COMPRESSED = 256   # smaller files gain nothing from gzip's 20 bytes of framing
 #: What the preview (`dipforms serve`, no API) answers for /sw.js; see that file.
 PREVIEW_WORKER = TEMPLATES_DIR / "sw-preview.js"
+#: The address of the client whose connection this thread serves (one thread per connection).
+_PEER = threading.local()
 
 
 def accepts_gzip(header: str | None) -> bool:
@@ -88,6 +90,15 @@ def rebuild(workspace: Workspace, state: BuildState) -> None:
         print(report, file=sys.stderr, flush=True)
 
 
+def from_peer(api):
+    """`api(method, path, headers, body)` passing the API the served client's address as
+    `source_ip`, so that sign-in attempts are counted per real client (the page posts of
+    nojs.py call the API on the same thread, so they carry it too)."""
+    def call(method, path, headers, body):
+        return api(method, path, headers, body, source_ip=getattr(_PEER, "address", None))
+    return call
+
+
 class SiteHandler(SimpleHTTPRequestHandler):
     """The site's files, the build's diagnostics, and (with `dipforms run`) the API under
     /v1/, passed to `api(method, path, headers, body) -> (status, headers, body)`."""
@@ -96,6 +107,10 @@ class SiteHandler(SimpleHTTPRequestHandler):
     api = None
     no_script = None   # nojs.NoScript: pages posted without JavaScript (with `dipforms run`)
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        _PEER.address = self.client_address[0] if self.client_address else None
 
     def _to_api(self, method: str) -> bool:
         if self.api is None or not self.path.startswith("/v1/"):
@@ -327,11 +342,13 @@ def watch(workspace: Workspace, state: BuildState, stop: threading.Event) -> Non
 def make_server(workspace: Workspace, host: str, port: int, api=None, checks=None):
     """Build once, start the watcher, and return (server, state, stop event).
 
-    `api`, if given, answers every /v1/ request (see SiteHandler); with `checks` too
+    `api`, if given, answers every /v1/ request (see SiteHandler), called with the
+    client's address as `source_ip` besides (see from_peer); with `checks` too
     (nojs.Checks), the pages of forms can be posted without JavaScript.
     """
     state = BuildState()
     rebuild(workspace, state)
+    api = from_peer(api) if api is not None else None
     members = {"state": state, "api": staticmethod(api) if api else None}
     if api is not None and checks is not None:
         from .nojs import NoScript, server_site

@@ -19,7 +19,7 @@ from .context import is_our_id
 from .domain import caseplan, caseview
 from .domain.access import Principal
 from .domain.caseflow import Process
-from .domain.caseplan import CONSENT_FORM, Denied, Plan, Planning, Snapshot
+from .domain.caseplan import Denied, Plan, Planning, Snapshot
 from .domain.results import Done, Refused, Result
 from .store.base import CaseChange, OutboxEvent, RecordVersion, StoreError, VersionConflict
 
@@ -45,6 +45,14 @@ def case_records(ctx, case_ref: str) -> list[RecordVersion]:
     return [record for record in found if record is not None]
 
 
+def consent_versions(ctx, records: list[RecordVersion]) -> list[RecordVersion]:
+    """Every version of the case's records that can record consent (caseplan.CONSENT_FORMS):
+    the consent history. A first version is its own history, so only amended ones are read."""
+    return [v for record in records if record.form_id in caseplan.CONSENT_FORMS
+            for v in (ctx.store.list_versions(record.record_id) if record.version > 1
+                      else [record])]
+
+
 def notify(ctx, event: str, case_ref: str, records: list[RecordVersion], at: str, *,
            reason: str | None = None, detail: Mapping[str, Any] | None = None
            ) -> list[OutboxEvent]:
@@ -62,8 +70,9 @@ def load(ctx, who: Principal, case_ref: str, *, entries: bool = False) -> Snapsh
         return Refused("not_found")
     if not ctx.policy.readable_forms(who):
         return Refused("forbidden")
-    return Snapshot(case, case_records(ctx, case_ref),
-                    ctx.store.case_entries(case_ref) if entries else [])
+    records = case_records(ctx, case_ref)
+    return Snapshot(case, records, ctx.store.case_entries(case_ref) if entries else [],
+                    consent_versions(ctx, records))
 
 
 def _now(ctx) -> tuple[str, datetime.date]:
@@ -93,10 +102,9 @@ def plan_for_record(ctx, who: Principal, version: RecordVersion, at: str,
     case = ctx.store.get_case(case_ref)
     if case is None:
         return caseplan.unknown_case(process, version.form_id)
-    before = (ctx.store.get_version(version.record_id, version.version - 1)
-              if version.form_id == CONSENT_FORM and version.version > 1 else None)
-    snapshot = Snapshot(case, case_records(ctx, case_ref))
-    return caseplan.attaching(planning, who, snapshot, version, before, at, today)
+    records = case_records(ctx, case_ref)
+    snapshot = Snapshot(case, records, versions=consent_versions(ctx, records))
+    return caseplan.attaching(planning, who, snapshot, version, at, today)
 
 
 # -- requests on a case --------------------------------------------------------------------
@@ -183,5 +191,7 @@ def record_as_seen(ctx, who: Principal, record: RecordVersion,
     """What of one record, read on its own, `who` may see, by its case's consent."""
     case_ref = ctx.store.case_of_record(record.record_id)
     records = case_records(ctx, case_ref) if case_ref else []
-    consent = caseplan.consent_view(ctx.catalogue.protocol, caseplan.consent_of(records), today)
+    protocol = ctx.catalogue.protocol
+    consent = caseplan.consent_view(protocol, caseplan.consent_in_force(
+        protocol, [*consent_versions(ctx, records), *records]), today)
     return caseview.visible_answers(ctx.policy, ctx.catalogue.protocol, who, record, consent)

@@ -64,9 +64,10 @@ def read(ctx: Context, who: Principal, request_id: str | None = None) -> Result:
 def export(ctx: Context, who: Principal, table: str | None,
            request_id: str | None = None) -> Result:
     """GET /v1/dashboard.csv?table=counts|overdue|dead (counts when not given)."""
-    if not _allowed(ctx, who, "dashboard_export", "dashboard", request_id):
-        return Refused("forbidden")
     table = table or "counts"
+    if not _allowed(ctx, who, "dashboard_export", "dashboard", request_id,
+                    table if table in dashboard.TABLES else None):
+        return Refused("forbidden")
     if table not in dashboard.TABLES:
         return Refused("bad_request", [{"field": "table", "code": codes.ENUM,
                                         "message": "table must be counts, overdue or dead"}])
@@ -76,8 +77,10 @@ def export(ctx: Context, who: Principal, table: str | None,
 
 
 def _allowed(ctx: Context, who: Principal, action: str, target: str,
-             request_id: str | None) -> bool:
+             request_id: str | None, table: str | None = None) -> bool:
+    """Whether `who` may; either way audited (an export with the table it asked for)."""
     allowed = ctx.policy.is_admin(who)
     ctx.store.append_audit(audit_entry(who, action if allowed else f"{action}_denied", target,
-                                  ctx.timestamp(), request_id=request_id))
+                                       ctx.timestamp(), request_id=request_id,
+                                       reason_ref=table))
     return allowed

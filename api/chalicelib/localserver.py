@@ -78,22 +78,23 @@ def refusal(code: str) -> Answer:
 
 
 class ApiBridge:
-    """Call the Chalice app as API Gateway would, from a raw HTTP request."""
+    """Call the Chalice app as API Gateway would, from a raw HTTP request, with the
+    connection's peer as `requestContext.identity.sourceIp` (chalice local says 127.0.0.1
+    for everyone, which would make one client's failed sign-ins everyone's)."""
 
     def __init__(self, app_object) -> None:
         from chalice.config import Config
-        from chalice.local import LocalGateway
 
         config = Config.create(chalice_stage="local", app_name="dipforms",
                                lambda_timeout=60, lambda_memory_size=512)
-        self.gateway = LocalGateway(app_object, config)
+        self.gateway = _peer_gateway(app_object, config)
         # Chalice keeps the request on the app object (`app.current_request`), as one
         # Lambda runs one request at a time; so must we, or one caller could see another's.
         self.lock = threading.Lock()
 
     def handle(self, method: str, path: str,
                headers: Mapping[str, str] | Iterable[tuple[str, str]],
-               body: bytes | BinaryIO | None) -> Answer:
+               body: bytes | BinaryIO | None, source_ip: str | None = None) -> Answer:
         """`headers` as sent (pairs, repeats kept); `body` the bytes, or the stream to read
         them from once Content-Length has been checked (outside the lock: a slow client
         holds up no one else)."""
@@ -110,6 +111,7 @@ class ApiBridge:
                 return refusal("bad_request")  # the client stopped short of its length
         try:
             with self.lock:
+                self.gateway.source_ip = source_ip
                 response = self.gateway.handle_request(method, path, joined_headers(pairs),
                                                        body)
         except LocalGatewayException:
@@ -124,6 +126,23 @@ class ApiBridge:
         if isinstance(payload, str):
             payload = payload.encode("utf-8")
         return int(response["statusCode"]), out_headers, payload
+
+
+def _peer_gateway(app_object, config):
+    """chalice's LocalGateway, its events carrying `source_ip` (set under the bridge's lock)
+    instead of chalice's fixed 127.0.0.1; chalice is imported only when the bridge is made."""
+    from chalice.local import LocalGateway
+
+    class PeerGateway(LocalGateway):
+        source_ip: str | None = None
+
+        def _generate_lambda_event(self, *args, **kwargs):
+            event = super()._generate_lambda_event(*args, **kwargs)
+            if self.source_ip:
+                event["requestContext"]["identity"]["sourceIp"] = self.source_ip
+            return event
+
+    return PeerGateway(app_object, config)
 
 
 def start_dispatcher(runtime, stop: threading.Event, interval: float = 1.0) -> threading.Thread:

@@ -18,18 +18,23 @@ from .settings import load_settings
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dipforms", description="API administration")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    users = sub.add_parser("users", help="local users").add_subparsers(dest="action",
-                                                                      required=True)
+    users = sub.add_parser("users", help="users: local, or the Cognito pool with Cognito"
+                           ).add_subparsers(dest="action", required=True)
     add = users.add_parser("add", help="create a user")
     add.add_argument("--id", required=True, dest="user_id")
     add.add_argument("--role", required=True)
     add.add_argument("--agency", required=True)
     add.add_argument("--password", action="store_true",
                      help="ask for a password (for the sign-in page)")
-    users.add_parser("list", help="list users")
+    users.add_parser("list", help="list users: id, role, agency, enabled or disabled")
+    for action, what in (("disable", "refuse the user from their next request on"),
+                         ("enable", "let a disabled user in again")):
+        users.add_parser(action, help=what).add_argument("--id", required=True,
+                                                         dest="user_id")
     token = sub.add_parser("token", help="print a signed token for a local user")
     token.add_argument("--user", required=True)
-    token.add_argument("--ttl", type=int, default=3600, help="seconds (default 3600)")
+    token.add_argument("--ttl", type=int, default=3600,
+                       help="seconds (default 3600; at most the sign-in's lifetime, 8 hours)")
     outbox = sub.add_parser("outbox", help="notifications").add_subparsers(dest="action",
                                                                           required=True)
     listing = outbox.add_parser("list", help="list notifications (default: dead letters)")
@@ -88,11 +93,9 @@ def _sweep(args) -> int:
 def _users(args, settings, clock) -> int:
     from .users import UserDirectory, UserDirectoryError
 
+    if args.action in ("list", "disable", "enable"):
+        return _accounts(args, settings, clock)
     directory = UserDirectory.in_data_dir(settings.data_dir, clock)
-    if args.action == "list":
-        for user in directory.list():
-            print(f"{user.user_id}\t{user.role}\t{user.agency}")
-        return 0
     password = None
     if args.password:
         password = getpass.getpass("Password: ")
@@ -108,13 +111,44 @@ def _users(args, settings, clock) -> int:
     return 0
 
 
+def _accounts(args, settings, clock) -> int:
+    """`users list|disable|enable`, on the directory the API checks (directory.py): the
+    users file on one machine, the Cognito pool (and the table) with Cognito."""
+    from .directory import DirectoryUnavailable, make_directory
+    from .users import UserDirectoryError
+
+    try:
+        directory = make_directory(settings, clock)
+        if args.action == "list":
+            for account in directory.accounts():
+                print(f"{account.user_id}\t{account.role}\t{account.agency}\t"
+                      f"{'enabled' if account.enabled else 'disabled'}")
+            return 0
+        account = getattr(directory, args.action)(args.user_id)
+    except (UserDirectoryError, ValueError) as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 1
+    except DirectoryUnavailable as error:
+        print(f"failed: {error}; try again", file=sys.stderr)
+        return 1
+    if args.action == "disable":
+        print(f"disabled {account.user_id}: their next request is refused")
+    else:
+        print(f"enabled {account.user_id}")
+    return 0
+
+
 def _token(args, settings, clock) -> int:
     from .clock import epoch_seconds
     from .tokens import ensure_local_secret, mint_local_token
     from .users import UserDirectory
 
+    if not 0 < args.ttl <= settings.session_seconds:
+        print(f"refused: --ttl must be 1 to {settings.session_seconds} seconds, the "
+              "sign-in's lifetime", file=sys.stderr)
+        return 2
     user = UserDirectory.in_data_dir(settings.data_dir).get(args.user)
-    if user is None or getattr(user, "disabled", False):
+    if user is None or user.disabled:
         print(f"refused: no active user '{args.user}' (dipforms users add)", file=sys.stderr)
         return 1
     print(mint_local_token(ensure_local_secret(settings.data_dir), subject=user.user_id,

@@ -21,7 +21,7 @@ from .context import Context, is_our_id
 from .contract import codes
 from .domain import confirmations
 from .domain.access import Principal
-from .domain.audit import audit_entry
+from .domain.audit import audit_entry, version_ref
 from .domain.results import Done, Refused, Result
 from .domain.validation import FieldError, validate
 from .notify.routing import route_event
@@ -181,7 +181,7 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
     case_change, case_events = planned
     try:
         ctx.store.commit(version, audit_entry(who, "amend", record_id, iso(now),
-                                         reason=reason.strip(), request_id=request_id),
+                                         request_id=request_id, reason_ref=version_ref(version)),
                          _events(ctx, "amended", version, form, now) + case_events,
                          case_change=case_change)
     except VersionConflict:

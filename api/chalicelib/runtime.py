@@ -1,5 +1,5 @@
 """Build, once per process, what requests share: settings, catalogue (with compiled
-validators), store, token verifier, access policy and notification channels.
+validators), store, token verifier, user directory, access policy and notification channels.
 
 The edge between app.py and the pure modules; built on the first request so that
 importing the app stays cheap (a Lambda cold start pays only for what it uses).
@@ -23,10 +23,20 @@ class Runtime:
     context: Any          # context.Context, which holds the one clock
     verifier: Any         # tokens.LocalVerifier | tokens.CognitoVerifier
     channels: dict[str, Any]
+    directory: Any = None  # directory.Directory; made from the settings when not given
 
     @property
     def clock(self):
         return self.context.clock
+
+    @property
+    def users(self):
+        """The user directory every request is checked against (directory.py)."""
+        if self.directory is None:
+            from .directory import make_directory
+
+            self.directory = make_directory(self.settings, self.context.clock)
+        return self.directory
 
 
 def make_clock(settings: Settings):
@@ -56,7 +66,12 @@ def make_runtime(settings: Settings) -> Runtime:
                       policy=AccessPolicy.from_protocol(catalogue.protocol,
                                                         form_ids=tuple(catalogue.forms)),
                       base_url=settings.base_url, clock=make_clock(settings))
-    return Runtime(settings, context, make_verifier(settings), make_channels(settings))
+    from .directory import make_directory
+
+    # in AWS the directory reads the store's table: the same client, no second one to make
+    shared = {"dynamodb": store.client} if settings.store == "dynamodb" else {}
+    return Runtime(settings, context, make_verifier(settings), make_channels(settings),
+                   make_directory(settings, context.clock, **shared))
 
 
 def make_verifier(settings: Settings):
@@ -66,7 +81,8 @@ def make_verifier(settings: Settings):
         return tokens.CognitoVerifier(jwks_url=settings.cognito_jwks_url,
                                       issuer=settings.cognito_issuer,
                                       client_id=settings.cognito_client_id)
-    return tokens.LocalVerifier(tokens.ensure_local_secret(settings.data_dir))
+    return tokens.LocalVerifier(tokens.ensure_local_secret(settings.data_dir),
+                                max_lifetime_seconds=settings.session_seconds)
 
 
 def make_channels(settings: Settings) -> dict[str, Any]:

@@ -1,6 +1,9 @@
-"""Local sign-in (`POST /v1/session`): a user id and password -> an 8-hour local token.
+"""Local sign-in (`POST /v1/session`): a user id and password -> a local token for
+settings.session_seconds (8 hours), the lifetime `dipforms token` is held to as well.
 
-Failed attempts are limited per user id and per client address (kept in the users file).
+Failed attempts are limited per user id and per client address (kept in the users file):
+the address is the connection's peer on one machine (localserver.py), so a flood of
+guesses from one client locks out that client, not everyone.
 A wrong password, an unknown or disabled user and a user without a password all get the
 same 401. Never logs or returns a password; offered only when settings.auth is 'local'.
 """
@@ -16,7 +19,6 @@ from .settings import Settings
 from .tokens import ensure_local_secret, mint_local_token
 from .users import AttemptLimits, UserDirectory
 
-SESSION_TTL_SECONDS = 8 * 3600
 LIMITS = AttemptLimits(per_user=5, per_address=20, window_seconds=15 * 60)
 
 
@@ -40,11 +42,11 @@ def sign_in(settings: Settings, request: Any, address: str | None, now: float) -
     if user is None:      # removed between the two reads
         return Refused("sign_in_failed")
     directory.attempt_succeeded(attempt, user_id)
-    issued = int(now)
+    issued, lifetime = int(now), settings.session_seconds
     token = mint_local_token(ensure_local_secret(settings.data_dir), subject=user.user_id,
                              role=user.role, agency=user.agency, now=issued,
-                             ttl_seconds=SESSION_TTL_SECONDS)
-    expires = datetime.datetime.fromtimestamp(issued + SESSION_TTL_SECONDS, datetime.UTC)
+                             ttl_seconds=lifetime)
+    expires = datetime.datetime.fromtimestamp(issued + lifetime, datetime.UTC)
     return Done({"token": token, "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
                  "user": {"id": user.user_id, "role": user.role, "agency": user.agency}})
 

@@ -18,6 +18,8 @@ IDEMPOTENCY_TTL_SECONDS = 48 * 3600  # the issue asks for at least 24 hours
 #: key takes it over: a process killed mid-submission stored nothing, so its client may
 #: resend. Far longer than any submission takes (milliseconds; SQLite's busy timeout is 10 s).
 IDEMPOTENCY_LEASE_SECONDS = 30
+#: How long a local token lasts, from sign-in and from `dipforms token` alike.
+SESSION_SECONDS = 8 * 3600
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Settings:
     cognito_issuer: str = ""
     cognito_client_id: str = ""
     cognito_jwks_url: str = ""
+    cognito_user_pool_id: str = ""          # else the last part of the issuer's URL
+    session_seconds: int = SESSION_SECONDS  # DIPFORMS_SESSION_SECONDS: local tokens' lifetime
     topic_arns: dict[str, str] = field(default_factory=dict)
     clock: str = ""                         # DIPFORMS_CLOCK: run as of another day (clock.py)
 
@@ -62,6 +66,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         cognito_issuer=env.get("DIPFORMS_COGNITO_ISSUER", ""),
         cognito_client_id=env.get("DIPFORMS_COGNITO_CLIENT_ID", ""),
         cognito_jwks_url=env.get("DIPFORMS_COGNITO_JWKS_URL", ""),
+        cognito_user_pool_id=env.get("DIPFORMS_COGNITO_USER_POOL_ID", ""),
+        session_seconds=int(env.get("DIPFORMS_SESSION_SECONDS") or SESSION_SECONDS),
         topic_arns=_pairs(env.get("DIPFORMS_TOPIC_ARNS", "")),
         clock=env.get("DIPFORMS_CLOCK", ""),
     )

@@ -20,6 +20,7 @@ from jwt import PyJWK, PyJWKClient, PyJWKSet
 from jwt.types import Options
 
 from .domain.access import ROLES
+from .settings import SESSION_SECONDS
 
 LOCAL_ISSUER = "dipforms-local"
 LOCAL_AUDIENCE = "dipforms-api"
@@ -45,6 +46,7 @@ ERROR_MESSAGES = {
     "wrong_issuer": "The token was not issued for this service",
     "wrong_audience": "The token was not issued for this service",
     "bad_claims": "The token does not say who you are, or is not valid yet",
+    "inactive": "The token's user is unknown or disabled: ask your administrator",
 }
 
 
@@ -80,16 +82,21 @@ class Verifier(Protocol):
 # --- the local verifier ------------------------------------------------------------------
 
 class LocalVerifier:
-    """HS256 tokens signed with the secret made at set-up (`ensure_local_secret`).
-    Build once per process and reuse."""
+    """HS256 tokens signed with the secret made at set-up (`ensure_local_secret`), lasting
+    at most `max_lifetime_seconds` (the sign-in's, settings.session_seconds), however they
+    were minted. Build once per process and reuse."""
 
     algorithm = "HS256"
 
     def __init__(self, secret: bytes, issuer: str = LOCAL_ISSUER,
-                 audience: str = LOCAL_AUDIENCE) -> None:
+                 audience: str = LOCAL_AUDIENCE, *,
+                 max_lifetime_seconds: int = SESSION_SECONDS) -> None:
         self._secret = _checked_secret(secret)
         self.issuer = issuer
         self.audience = audience
+        if not 0 < max_lifetime_seconds <= MAX_LIFETIME_SECONDS:
+            raise ValueError(f"the lifetime must be 1 to {MAX_LIFETIME_SECONDS} seconds")
+        self.max_lifetime_seconds = max_lifetime_seconds
 
     def __repr__(self) -> str:
         return f"LocalVerifier(issuer={self.issuer!r}, audience={self.audience!r})"
@@ -98,7 +105,8 @@ class LocalVerifier:
         payload = _decode(token, self._secret, self.algorithm, issuer=self.issuer,
                           audience=self.audience,
                           require=["sub", "role", "agency", "iss", "aud", "exp", "iat"])
-        return _claims(payload, payload.get("role"), payload.get("agency"), now)
+        return _claims(payload, payload.get("role"), payload.get("agency"), now,
+                       self.max_lifetime_seconds)
 
 
 def mint_local_token(secret: bytes, *, subject: str, role: str, agency: str, now: int,
@@ -292,14 +300,15 @@ def _numeric_date(value: Any) -> int:
     return int(value)
 
 
-def _claims(payload: dict[str, Any], role: Any, agency: Any, now: int) -> Claims:
+def _claims(payload: dict[str, Any], role: Any, agency: Any, now: int,
+            max_lifetime: int = MAX_LIFETIME_SECONDS) -> Claims:
     expires_at = _numeric_date(payload.get("exp"))
     issued_at = _numeric_date(payload.get("iat"))
     if now - LEEWAY_SECONDS >= expires_at:
         raise TokenError("expired")
     if issued_at > now + LEEWAY_SECONDS or issued_at >= expires_at:
         raise TokenError("bad_claims")
-    if expires_at - issued_at > MAX_LIFETIME_SECONDS:
+    if expires_at - issued_at > max_lifetime:
         raise TokenError("bad_claims")
     if "nbf" in payload and _numeric_date(payload["nbf"]) > now + LEEWAY_SECONDS:
         raise TokenError("bad_claims")

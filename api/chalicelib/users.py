@@ -1,15 +1,14 @@
 """The local user directory: `<data_dir>/users.sqlite` (WAL), for one-machine set-ups.
 
-Keeps id, role, agency, a salted scrypt password hash and whether the user is disabled,
-and the recent failed sign-in attempts (keyed by hashes of the user id and the address).
+Keeps id, role, agency, a salted Argon2id password hash (passwords.py) and whether the user
+is disabled, and the recent failed sign-in attempts (keyed by hashes of the user id and the
+address).
 Never logs, returns or puts in an exception a password, a hash or a user id.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import os
 import re
 import sqlite3
@@ -20,19 +19,13 @@ from pathlib import Path
 
 from .clock import Clock, SystemClock, iso
 from .domain.access import ROLES
+from .passwords import MAX_PASSWORD_CHARS, dummy_hash, needs_upgrade, password_matches
+from .passwords import hash_password as _hash
 
 USERS_FILE = "users.sqlite"
 USER_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 AGENCY_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 MIN_PASSWORD_CHARS = 15          # NIST SP 800-63B rev. 4: a password used as the only factor
-MAX_PASSWORD_CHARS = 1024
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-SALT_BYTES, HASH_BYTES = 16, 32
-SCRYPT_MAXMEM = 64 * 1024 * 1024
-# Compared against when the user is missing, disabled or has no password, so that every
-# refusal costs one scrypt like a wrong password does. Matches no password (random bytes).
-_DUMMY_HASH = ("scrypt$16384$8$1$6p1bG0V1m4a8Zq3yJtQ0xA$"
-               "5b2Nq8pPj3Gm0v8o1lRkJ7c4yUu9W2eTt6hXfAa1sQ0")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -168,11 +161,22 @@ class UserDirectory:
         return [_user(row) for row in rows]
 
     def disable(self, user_id: str) -> User:
-        """Refuse the user from now on (their tokens too, if the app checks `get`)."""
+        """Refuse the user from now on: sign-in, and every request their tokens make (the
+        API asks directory.LocalDirectory.is_active each time)."""
         disabled_at = iso(self.clock.now())
         with self._connect() as db:
             db.execute("UPDATE users SET disabled_at = COALESCE(disabled_at, ?) "
                        "WHERE user_id = ?", (disabled_at, user_id))
+        return self._changed(user_id)
+
+    def enable(self, user_id: str) -> User:
+        """Let a disabled user in again (tokens minted before are good again until they
+        expire, as they would have been)."""
+        with self._connect() as db:
+            db.execute("UPDATE users SET disabled_at = NULL WHERE user_id = ?", (user_id,))
+        return self._changed(user_id)
+
+    def _changed(self, user_id: str) -> User:
         user = self.get(user_id)
         if user is None:
             raise UnknownUser("no user has this id")
@@ -180,13 +184,24 @@ class UserDirectory:
 
     def check_password(self, user_id: str, password: str) -> bool:
         """True only for an enabled user whose password matches. Every refusal (missing
-        user, disabled, no password set, wrong password) costs one scrypt."""
+        user, disabled, no password set, wrong password) costs one Argon2id. A match against
+        an older hash (scrypt) rehashes the password as `hash_password` does now."""
         with self._connect() as db:
             row = db.execute("SELECT password_hash, disabled_at FROM users WHERE user_id = ?",
                              (user_id,)).fetchone()
-        stored = row[0] if row is not None and row[0] else _DUMMY_HASH
+        stored = row[0] if row is not None and row[0] else dummy_hash()
         matches = password_matches(password, stored)
-        return matches and row is not None and row[0] is not None and row[1] is None
+        if not (matches and row is not None and row[0] is not None and row[1] is None):
+            return False
+        if needs_upgrade(stored):
+            self._upgrade(user_id, stored, _hash(password))
+        return True
+
+    def _upgrade(self, user_id: str, old: str, new: str) -> None:
+        """Replace the hash the password was just checked against (unless changed since)."""
+        with self._connect() as db:
+            db.execute("UPDATE users SET password_hash = ? "
+                       "WHERE user_id = ? AND password_hash = ?", (new, user_id, old))
 
     def begin_attempt(self, user_id: str, address: str, now: float,
                       limits: AttemptLimits) -> Attempt:
@@ -224,33 +239,9 @@ class UserDirectory:
 
 
 def hash_password(password: str) -> str:
-    """`scrypt$n$r$p$salt$hash` (base64 without padding), with a fresh 16-byte salt."""
+    """An Argon2id hash (passwords.py) of an acceptable password."""
     _check_password(password)
-    salt = os.urandom(SALT_BYTES)
-    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
-
-
-def password_matches(password: str, stored: str) -> bool:
-    """Constant-time comparison of scrypt(password) with a stored hash."""
-    try:
-        scheme, n, r, p, salt, expected = stored.split("$")
-        n_, r_, p_ = int(n), int(r), int(p)
-        if scheme != "scrypt" or n_ > 2**20 or r_ > 16 or p_ > 4:
-            return False
-        salt_bytes, expected_bytes = _unb64(salt), _unb64(expected)
-    except ValueError:
-        return False
-    if not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
-        password = ""     # still spend the same time
-    digest = _scrypt(password, salt_bytes, n_, r_, p_, len(expected_bytes))
-    return hmac.compare_digest(digest, expected_bytes)
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int,
-            length: int = HASH_BYTES) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
-                          maxmem=SCRYPT_MAXMEM, dklen=length)
+    return _hash(password)
 
 
 def _check_user_id(user_id: str) -> None:
@@ -275,10 +266,3 @@ def _user(row: tuple) -> User:
     user_id, role, agency, created_at, disabled_at, has_password = row
     return User(user_id, role, agency, created_at, disabled_at is not None, bool(has_password))
 
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -5,9 +5,10 @@ Pure: each function takes nodes and a Reader and returns model objects.
 
 from __future__ import annotations
 
-from ..model import AccessRule, Agency, Block, CodeList
+from ..model import AccessRule, Agency, Block, Code, CodeList, Text
 from ..protocol.routes import (
     LocalProtocol,
+    parse_audit,
     parse_grounds,
     parse_items,
     parse_route,
@@ -22,9 +23,12 @@ from .reader import Reader
 
 PROTOCOL_KEYS = ("area", "name", "country", "area_type", "source", "condition_types",
                  "settings", "agencies", "access", "routes", "templates", "scopes", "items",
-                 "sharing", "disclosure_grounds", "never_disclosed")
+                 "sharing", "disclosure_grounds", "never_disclosed", "audit")
 ACCESS_KEYS = ("submit", "read")
-AGENCY_KEYS = ("id", "type", "name", "spoc")
+AGENCY_KEYS = ("id", "type", "name", "name_cy", "spoc")
+#: The code list the build makes from the protocol's agencies (ids as codes, names as
+#: labels), so a form's choice of agency follows forms/protocol.yaml.
+AGENCY_CODELIST = "agency"
 SPOC_KEYS = ("name", "role", "email", "phone", "out_of_hours_phone")
 
 
@@ -102,13 +106,14 @@ def parse_protocol(r: Reader, node: Node) -> LocalProtocol | None:
     sharing = parse_sharing(r, m.get("sharing"))
     grounds = parse_grounds(r, m.get("disclosure_grounds"))
     withheld = parse_withheld(r, m.get("never_disclosed"))
+    audit = parse_audit(r, m.get("audit"))
     if area is None or name is None:
         return None
     raw = {k: plain(v) for k, v in m.items.items()}
     return LocalProtocol(area, name, agencies, condition_types, settings, sources, m.span, raw,
                          access=access, routes=routes, templates=templates, scopes=scopes,
                          items=items, item_spans=item_spans, sharing=sharing, grounds=grounds,
-                         withheld=withheld)
+                         withheld=withheld, audit=audit)
 
 
 def _roles(r: Reader, node: Node | None, what: str) -> tuple[tuple[str, Span], ...]:
@@ -153,9 +158,20 @@ def _agency(r: Reader, node: Node) -> Agency | None:
     agency_id = r.ident(m.get("id"), "the agency id")
     agency_type = r.ident(m.get("type"), "the agency type")
     name = r.string(m.get("name"), "the agency name")
+    name_cy = r.string(m.get("name_cy"), "the agency's Welsh name") if "name_cy" in m.items \
+        else None
     if None in (agency_id, agency_type, name):
         return None
-    return Agency(agency_id, agency_type, name, m.span, spoc)
+    return Agency(agency_id, agency_type, name, m.span, spoc, name_cy)
+
+
+def agency_codelist(protocol: LocalProtocol) -> CodeList:
+    """The protocol's agencies as the code list `agency`: each id a code, its name the
+    label (in Welsh its `name_cy`, else the name as written: a proper name)."""
+    values = tuple(Code(a.id, Text(a.name, a.name_cy or a.name, a.span), None, a.span)
+                   for a in protocol.agencies)
+    title = Text("Agency of the local protocol", "Asiantaeth y protocol lleol", protocol.span)
+    return CodeList(AGENCY_CODELIST, title, values, protocol.sources, protocol.span)
 
 
 def _settings(r: Reader, node: Node | None) -> dict:

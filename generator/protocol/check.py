@@ -65,6 +65,9 @@ def check_protocol_routes(project: Project, roles: Iterable[str]) -> list[Diagno
         out += [Diagnostic(span, "F018", f"unknown role '{role}'", did_you_mean(role, known_roles))
                 for role, span in rule.by if role not in known_roles]
         out += _codes(rule.items, items)
+    if protocol.audit is not None:
+        out += [Diagnostic(span, "F018", f"unknown role '{role}'", did_you_mean(role, known_roles))
+                for role, span in protocol.audit.readers if role not in known_roles]
     for ground in protocol.grounds.values():
         out += _codes(((ground.id, ground.span),), bases)
         if ground.scope is not None:

@@ -43,6 +43,8 @@ def compile_protocol(protocol: LocalProtocol) -> contract.Protocol:
         never_disclosed=tuple(contract.Withheld(w.rule, _ids(w.by), _ids(w.items), w.message,
                                                 _sources(w.sources))
                               for w in protocol.withheld),
+        audit=(contract.AuditRule(_ids(protocol.audit.readers), _sources(protocol.audit.sources))
+               if protocol.audit else contract.AuditRule()),
     )
 
 

@@ -21,6 +21,7 @@ SCOPE_KEYS = ("title", "source", "fields", "items", "from_consent")
 SHARING_KEYS = ("without_consent", "with_consent", "in_full", "source")
 GROUND_KEYS = ("title", "rule", "scope", "in_custody", "requires", "source")
 WITHHELD_KEYS = ("rule", "by", "items", "message", "source")
+AUDIT_KEYS = ("readers", "source")
 
 Named = tuple[tuple[str, Span], ...]
 
@@ -115,6 +116,15 @@ class Withheld:
 
 
 @dataclass(frozen=True)
+class AuditReaders:
+    """The roles that may page through the audit log."""
+
+    span: Span
+    readers: Named = ()
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
 class LocalProtocol(Protocol):
     """The protocol with its templates, scopes, item table, sharing rules and grounds."""
 
@@ -125,6 +135,7 @@ class LocalProtocol(Protocol):
     sharing: dict[str, SharingRule] = field(default_factory=dict)
     grounds: dict[str, Ground] = field(default_factory=dict)
     withheld: tuple[Withheld, ...] = ()
+    audit: AuditReaders | None = None
 
 
 def parse_route(r: Reader, node: Node) -> Route | None:
@@ -264,6 +275,16 @@ def parse_withheld(r: Reader, node: Node | None) -> tuple[Withheld, ...]:
                                   _names(r, m.get("items"), "an information item"), message,
                                   sources))
     return tuple(found)
+
+
+def parse_audit(r: Reader, node: Node | None) -> AuditReaders | None:
+    """audit: {readers: [roles], source}: who may page through the audit log."""
+    m = r.mapping(node, "audit")
+    if m is None:
+        return None
+    r.keys(m, AUDIT_KEYS, ("readers",), "audit")
+    sources = _source(r, m, "audit")
+    return AuditReaders(m.span, _names(r, m.get("readers"), "a role"), sources)
 
 
 def _entries(r: Reader, node: Node | None, what: str, allowed: tuple[str, ...],

@@ -193,7 +193,7 @@ def northshire_police_consent() -> dict:
     """The example consent, naming the police and agreeing assessments may be shared."""
     data = copy.deepcopy(CONSENT)
     data["decision"] = "given"
-    data["named_agencies"][0]["agency_name"] = "Northshire Police custody suites"
+    data["named_agencies"][0]["agency"] = "northshire_police"
     data.pop("withdrawn_at", None)
     data.pop("withdrawn_scope", None)
     return data

@@ -18,7 +18,7 @@ from tests.functional.test_cli import GOOD, make_project
 from web.serve import accepts_gzip, make_server
 
 
-def no_api(method, path, headers, body):
+def no_api(method, path, headers, body, source_ip=None):
     """Stands for the API bridge: only its presence matters to the site's files."""
     return 404, {"Content-Type": "application/json"}, b'{"ok": false}'
 

@@ -491,16 +491,16 @@ def test_a_missing_user_costs_about_what_a_wrong_password_costs(users):
     assert missing > 0.5 * wrong and wrong > 0.5 * missing
 
 
-def test_the_hash_is_salted_scrypt_and_never_leaves_the_file(users):
+def test_the_hash_is_salted_argon2id_at_owasps_parameters_and_never_leaves_the_file(users):
     users.add("a.user", "cjit", "northshire_cjit", PASSWORD)
     users.add("b.user", "cjit", "northshire_cjit", PASSWORD)
     with sqlite3.connect(users.path) as db:
         hashes = [row[0] for row in db.execute("SELECT password_hash FROM users")]
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert hashes[0] != hashes[1]
-    scheme, n, r, p, salt, _ = hashes[0].split("$")
-    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
-    assert len(base64.urlsafe_b64decode(salt + "==")) == 16
+    _, scheme, version, parameters, salt, _ = hashes[0].split("$")
+    assert (scheme, version, parameters) == ("argon2id", "v=19", "m=19456,t=2,p=1")
+    assert len(base64.b64decode(salt + "==")) == 16
     for user in users.list():
         assert hashes[0] not in repr(user) and hashes[1] not in repr(user)
         assert not any("hash" in name for name in vars(user))

@@ -90,11 +90,20 @@ def test_refusals_name_the_problem_in_order(process):
                    {"consent_police_cps": "given"}, TODAY) is None
 
 
-def test_dip_01_lets_an_unrecorded_consent_through_to_the_cps_but_not_a_refusal(process):
+def test_dip_01_lets_no_consent_through_only_where_no_assessment_was_made(process):
     case = at(process, "with_cps")
-    assert refusal(process, case, "cps_authorises", "cps", {}, TODAY) is None
+    # finding 5: an unrecorded consent passed; now only where no assessment was made
+    assert refusal(process, case, "cps_authorises", "cps", {}, TODAY).errors[0]["rule"] == (
+        "DIP-01")
+    assert refusal(process, case, "cps_authorises", "cps",
+                   {"assessment": "attended_and_remained"}, TODAY).errors[0]["rule"] == "DIP-01"
+    assert refusal(process, case, "cps_authorises", "cps", {"assessment": "none"},
+                   TODAY) is None                          # Annex A note 2
     assert refusal(process, case, "cps_authorises", "cps",
                    {"consent_police_cps": "withdrawn"}, TODAY).errors[0]["rule"] == "DIP-01"
+    said = refusal(process, case, "cps_authorises", "cps", {"consent_police_cps": "refused"},
+                   TODAY, {"DIP-01": "Consent was refused on 2026-11-20"})
+    assert said.errors[0]["message"].endswith(". Consent was refused on 2026-11-20")
 
 
 def test_moving_counts_versions_and_closes_on_a_terminal_state(process):

@@ -43,6 +43,7 @@ def test_the_real_protocol_reads_back_as_it_was_written():
     assert {type(route) for route in typed.routes} == {RecordRoute, CaseRoute}
     assert typed.agency("northshire_cjit").spoc.email == "spoc@northshire-cjit.example.org"
     assert typed.settings["summary_limit_months"] == 6
+    assert typed.audit.readers == ("dat_admin",)
 
 
 def test_an_empty_protocol_reads_as_empty_sections():
@@ -67,8 +68,9 @@ def _changed(change) -> dict:
     lambda d: d["routes"][-1].update(scopes="notice_only"),
     lambda d: d["scopes"].update(broken=["not", "a", "mapping"]),
     lambda d: d["agencies"].append({"name": "no id"}),
+    lambda d: d["audit"].update(readers=["dat_admin", "auditor"]),
 ], ids=["unknown role", "bare string", "sharing role", "withheld by", "channel", "event",
-        "scopes as text", "scope shape", "agency id"])
+        "scopes as text", "scope shape", "agency id", "audit reader"])
 def test_a_protocol_that_does_not_fit_is_refused_on_reading(change):
     with pytest.raises(ValueError, match="protocol"):
         Protocol.from_json(_changed(change))

@@ -80,12 +80,16 @@ def test_without_consent_the_police_see_the_test_result_and_compliance_only():
                         PROTOCOL) is None
 
 
-def test_the_police_read_their_own_mg14_whole_and_ungoverned_roles_read_whole_records():
+def test_the_police_read_the_mg14_whole_and_other_roles_only_their_scopes():
     mg14 = {"surname": "Jones", "drug_test_result": "negative", "previous_convictions": "z"}
     assert visible_data("mg14", mg14, "police", "northshire_police", NO_CONSENT,
                         PROTOCOL) == mg14
+    # finding 6: the CJIT read another agency's assessment whole; sharing: now governs it
+    # (its own agency's records are whole: caseview.visible_answers)
     assert visible_data("dir_required_assessment", RA, "cjit", "northshire_cjit", NO_CONSENT,
-                        PROTOCOL) == RA
+                        PROTOCOL) is None
+    assert visible_data("dir_required_assessment", RA, "dat_admin", "northshire_dat",
+                        NO_CONSENT, PROTOCOL) is None       # no sharing: entry, nothing
 
 
 def test_consent_widens_the_read_for_the_named_agency_and_a_withdrawal_narrows_it_at_once():

@@ -141,10 +141,18 @@ class Withheld:
 
 
 @dataclass(frozen=True)
+class AuditRule:
+    """The roles that may page through the audit log (none when the protocol names none)."""
+
+    readers: Names = ()
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
 class Protocol:
     """Everything the API decides by: agencies, who submits and reads each form, routes and
     their templates, scopes, the information-item table, sharing, disclosure grounds, what
-    is never disclosed, and the local settings (name -> value)."""
+    is never disclosed, who reads the audit log, and the local settings (name -> value)."""
 
     area: str = ""
     name: str = ""
@@ -162,6 +170,7 @@ class Protocol:
     sharing: Mapping[str, SharingRule] = field(default_factory=dict)
     disclosure_grounds: Mapping[str, Ground] = field(default_factory=dict)
     never_disclosed: tuple[Withheld, ...] = ()
+    audit: AuditRule = AuditRule()
 
     def agency(self, agency_id: str) -> Agency | None:
         return next((a for a in self.agencies if a.id == agency_id), None)
@@ -200,6 +209,7 @@ class Protocol:
                 data.get("disclosure_grounds"), "disclosure_grounds").items()},
             never_disclosed=tuple(_withheld(entry) for entry
                                   in _list(data.get("never_disclosed"), "never_disclosed")),
+            audit=_audit(data.get("audit")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -232,6 +242,8 @@ class Protocol:
             "never_disclosed": [{"rule": w.rule, "by": list(w.by), "items": list(w.items),
                                  "message": w.message, "sources": _sources_json(w.sources)}
                                 for w in self.never_disclosed],
+            "audit": {"readers": list(self.audit.readers),
+                      "sources": _sources_json(self.audit.sources)},
         }
 
 
@@ -375,6 +387,12 @@ def _withheld(value: Any) -> Withheld:
                     _names(entry.get("items"), f"never_disclosed {rule}: items"),
                     _text(entry.get("message"), f"never_disclosed {rule}: message"),
                     _sources(entry.get("sources")))
+
+
+def _audit(value: Any) -> AuditRule:
+    entry = _mapping(value, "audit")
+    return AuditRule(_roles(entry.get("readers"), "audit: readers"),
+                     _sources(entry.get("sources")))
 
 
 # --- writers ------------------------------------------------------------------------------

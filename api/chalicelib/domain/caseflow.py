@@ -108,9 +108,12 @@ def triggered(process: Process, case: CaseState, form_id: str, data: Mapping[str
 
 
 def refusal(process: Process, case: CaseState, transition_id: str, role: str,
-            facts: Mapping[str, Any], today: datetime.date) -> Refused | None:
+            facts: Mapping[str, Any], today: datetime.date,
+            said: Mapping[str, str] | None = None) -> Refused | None:
     """Why `role` may not make `transition_id` now (None: it may). Checks, in order: the
-    transition exists, it leaves the case's state, the role may make it, its guard holds."""
+    transition exists, it leaves the case's state, the role may make it, its guard holds.
+    `said`: rule id -> a sentence of what the case holds, added to that guard's message (so
+    DIP-01 says which consent, from which form, stops the step)."""
     allowed = steps_json(process, case.state)
     t = process.transitions.get(transition_id)
     state = f"'{process.label(case.state)}' ({case.state})"
@@ -130,8 +133,9 @@ def refusal(process: Process, case: CaseState, transition_id: str, role: str,
             steps_json(process, case.state, role), rule=transition_id, source=t["source"])])
     guard = t.get("guard")
     if guard and not holds(guard["when"], dict(facts), today=today):
+        why = (said or {}).get(guard["rule"])
         return Refused("transition_refused", [_item(
-            codes.RULE, guard["message"],
+            codes.RULE, f"{guard['message']}. {why}" if why else guard["message"],
             [s for s in allowed if s["transition"] != transition_id],
             rule=guard["rule"], source=guard["source"])])
     return None

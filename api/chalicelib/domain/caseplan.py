@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..contract import codes
@@ -29,11 +29,22 @@ from . import caseflow
 from .access import Principal
 from .audit import audit_entry as audit
 from .caseflow import Process
+from .consent import (
+    CONSENT_FORM,
+    POLICE_CPS_FIELD,
+    POLICE_CPS_FORMS,
+    Consent,
+    latest_consent,
+    police_cps_consent,
+    withdrawn_in_force,
+)
 from .deadlines import wanted_deadlines
 from .results import Refused
 from .sharing import ConsentView, check_disclosure
 
-CONSENT_FORM = "consent_to_share_information"
+#: Forms whose every version the consent history reads (cases.py loads them).
+CONSENT_FORMS = (CONSENT_FORM, *POLICE_CPS_FORMS)
+DIP_01 = "DIP-01"
 MAX_NOTE = 2000
 
 
@@ -55,11 +66,14 @@ class Planning:
 @dataclass(frozen=True)
 class Snapshot:
     """One case as it was read before deciding: the case, the latest version of each of
-    its records (in attach order) and, for a decision that reads it, its timeline."""
+    its records (in attach order), for a decision that reads it its timeline, and every
+    version of its records of CONSENT_FORMS (the consent history; empty: the latest
+    versions stand for it)."""
 
     case: CaseState
     records: list[RecordVersion]
     entries: list[CaseEntry] = field(default_factory=list)
+    versions: list[RecordVersion] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -82,25 +96,88 @@ class Denied:
 # -- shared by the plans ---------------------------------------------------------------------
 
 def consent_of(records: list[RecordVersion]) -> Mapping[str, Any] | None:
-    """The most recently made consent record's answers (None: no consent record); the
-    same "latest" that decides which record a message's answers come from."""
+    """The most recently made consent form's answers (None: none). Only for what needs
+    that record itself; what consent allows comes from case_consent (every form counts)."""
     consent = latest_by_form(records).get(CONSENT_FORM)
     return consent.data if consent else None
 
 
-def consent_view(protocol: Protocol, data: Mapping[str, Any] | None,
+def case_consent(protocol: Protocol, snapshot: Snapshot,
+                 *extra: RecordVersion) -> Consent | None:
+    """The consent decision in force for the case's person: the latest recorded on the
+    consent form, the MG14 or the required assessment (consent.py), with `extra` versions
+    (one being committed) counted too."""
+    return consent_in_force(protocol, [*snapshot.versions, *snapshot.records, *extra])
+
+
+def consent_in_force(protocol: Protocol, versions: list[RecordVersion]) -> Consent | None:
+    """The latest consent decision these versions (of any forms) record."""
+    return latest_consent(versions, protocol.agencies)
+
+
+def consent_view(protocol: Protocol, consent: Consent | Mapping[str, Any] | None,
                  today: datetime.date) -> ConsentView:
-    """A consent record's answers as what they allow today (agencies named by their
-    protocol name or id are known by id)."""
-    return ConsentView.from_data(data, today, agencies=protocol.agencies)
+    """What a consent allows today: a Consent (case_consent's), or, for a caller holding
+    only a consent form's answers, those answers (agencies named by their protocol name or
+    id are known by id)."""
+    if consent is None or isinstance(consent, Consent):
+        return ConsentView.of(consent, today)
+    return ConsentView.from_data(consent, today, agencies=protocol.agencies)
+
+
+def case_consent_view(protocol: Protocol, snapshot: Snapshot,
+                      today: datetime.date) -> ConsentView:
+    """What the case's consent in force allows today: what every read and message shares."""
+    return consent_view(protocol, case_consent(protocol, snapshot), today)
+
+
+def with_consent_fact(protocol: Protocol, facts: Mapping[str, Any], consent: Consent | None,
+                      today: datetime.date) -> dict[str, Any]:
+    """The facts with consent_police_cps as the consent in force says it (given, refused,
+    withdrawn, not_named; absent when none is recorded): the value DIP-01's guards read,
+    whichever form recorded the latest decision."""
+    value = police_cps_consent(consent, protocol.agencies, str(today))
+    out = {k: v for k, v in facts.items() if k != POLICE_CPS_FIELD}
+    return {**out, POLICE_CPS_FIELD: value} if value is not None else out
+
+
+def consent_said(consent: Consent | None, value: str | None) -> dict[str, str]:
+    """DIP-01's sentence on what the case holds: the decision in force, its date and its
+    form, or that none is recorded."""
+    if consent is None:
+        said = ("No consent decision is recorded for this case: record the offender's "
+                "decision on the consent to share information form")
+    elif value == "not_named":
+        said = (f"The consent in force ({consent.decision}, {consent.source}) names "
+                "neither the police nor the CPS")
+    else:
+        when = consent.on or consent.recorded_at[:10]
+        said = f"Consent was {consent.decision} on {when} ({consent.source})"
+    return {DIP_01: said}
+
+
+def _refusal(planning: Planning, snapshot: Snapshot, step_id: str, role: str,
+             facts: Mapping[str, Any], today: datetime.date, *extra: RecordVersion
+             ) -> tuple[Refused | None, dict[str, Any]]:
+    """caseflow.refusal on the facts with the consent in force, and those facts."""
+    consent = case_consent(planning.protocol, snapshot, *extra)
+    facts = with_consent_fact(planning.protocol, facts, consent, today)
+    said = consent_said(consent, facts.get(POLICE_CPS_FIELD))
+    return caseflow.refusal(planning.process, snapshot.case, step_id, role, facts, today,
+                            said), facts
 
 
 def notify(planning: Planning, event: str, case_ref: str, records: list[RecordVersion],
-           at: str, *, reason: str | None = None, detail: Mapping[str, Any] | None = None
-           ) -> list[OutboxEvent]:
-    """The outbox events the local protocol routes for a case event (maybe none)."""
+           at: str, *, reason: str | None = None, detail: Mapping[str, Any] | None = None,
+           history: list[RecordVersion] | None = None) -> list[OutboxEvent]:
+    """The outbox events the local protocol routes for a case event (maybe none). What
+    they carry follows the consent in force, from `history` (every version) when given,
+    else from the latest versions in `records`."""
+    consent = consent_view(planning.protocol,
+                           consent_in_force(planning.protocol, [*(history or ()), *records]),
+                           (detail or {}).get("today") or at[:10])
     return route_case_event(event, case_ref, planning.protocol, records=records,
-                            consent=consent_of(records), reason=reason, detail=dict(detail or {}),
+                            consent=consent, reason=reason, detail=dict(detail or {}),
                             base_url=planning.base_url, now=at, new_id=planning.new_event_id)
 
 
@@ -127,6 +204,8 @@ def opening(planning: Planning, who: Principal, version: RecordVersion, at: str,
             today: datetime.date) -> CaseChange:
     """The case an opening record (an MG14) starts, named by the record's id."""
     case = caseflow.open_case(planning.process, version.record_id, version.data, at, today)
+    consent = consent_in_force(planning.protocol, [version])
+    case = replace(case, facts=with_consent_fact(planning.protocol, case.facts, consent, today))
     entries = [CaseEntry(case.case_ref, at, "opened", version.record_id, who.user_id,
                          who.agency, {"form": version.form_id, "state": case.state})]
     return CaseChange(case, entries, wanted(planning, case), [version.record_id])
@@ -140,17 +219,19 @@ def unknown_case(process: Process, form_id: str) -> Refused:
 
 
 def attaching(planning: Planning, who: Principal, snapshot: Snapshot, version: RecordVersion,
-              before: RecordVersion | None, at: str, today: datetime.date
-              ) -> tuple[CaseChange, list[OutboxEvent]] | Refused:
-    """A record (or a new version of one) joining its case: its facts, the step its form
-    makes (a first version only), and the events these raise. `before`: the version this
-    one follows, for a consent record (a withdrawal tells the agencies it named, N26)."""
+              at: str, today: datetime.date) -> tuple[CaseChange, list[OutboxEvent]] | Refused:
+    """A record (or a new version of one) joining its case: its facts (consent_police_cps
+    as the consent in force, this version counted), the step its form makes (a first
+    version only), and the events these raise (a withdrawal on any consent form tells the
+    agencies the consent named, N26)."""
     process, case = planning.process, snapshot.case
     facts = caseflow.facts_from(process, case.facts, version.form_id, version.data, today)
+    facts = with_consent_fact(planning.protocol, facts,
+                              case_consent(planning.protocol, snapshot, version), today)
     step = (caseflow.triggered(process, case, version.form_id, version.data, who.role, today)
             if version.version == 1 else None)
     if step is not None:
-        refused = caseflow.refusal(process, case, step["id"], who.role, facts, today)
+        refused, _ = _refusal(planning, snapshot, step["id"], who.role, facts, today, version)
         if refused is not None:
             return refused
     after = caseflow.moved(process, case, step, facts, at)
@@ -161,31 +242,31 @@ def attaching(planning: Planning, who: Principal, snapshot: Snapshot, version: R
         entries.append(_transition_entry(case, step, who, at))
         if step.get("notify"):
             raised.append((step["notify"], {"state": after.state}))
-    told = (withdrawal_told(planning.protocol, version, before, today)
-            if version.form_id == CONSENT_FORM else None)
+    told = withdrawal_told(planning.protocol, snapshot, version, today)
     if told is not None:
         raised.append(("N26", {"state": after.state, "agencies": told}))
     # the case's records with this version in place of its last
     records = [r for r in snapshot.records if r.record_id != version.record_id] + [version]
     events: list[OutboxEvent] = []
     for event, detail in raised:
-        events += notify(planning, event, case.case_ref, records, at, detail=detail)
+        events += notify(planning, event, case.case_ref, records, at, detail=detail,
+                         history=[*snapshot.versions, version])
     entries += sent_entries(case.case_ref, events, at, who.user_id, who.agency)
     return CaseChange(after, entries, wanted(planning, after), [version.record_id]), events
 
 
-def withdrawal_told(protocol: Protocol, version: RecordVersion,
-                    before: RecordVersion | None, today: datetime.date) -> list[str] | None:
-    """The agencies to tell (N26) when this consent version withdraws consent that the
-    one before it gave; None when it withdraws nothing new. They are the agencies the
-    consent named, as protocol ids."""
-    if not consent_view(protocol, version.data, today).withdrawn:
+def withdrawal_told(protocol: Protocol, snapshot: Snapshot, version: RecordVersion,
+                    today: datetime.date) -> list[str] | None:
+    """The agencies to tell (N26) when this version, of any consent form, withdraws the
+    consent in force before it; None when it withdraws nothing new. They are the agencies
+    that consent named, as protocol ids."""
+    after = case_consent(protocol, snapshot, version)
+    if after is None or not withdrawn_in_force(after, str(today)):
         return None
-    if before is not None and consent_view(protocol, before.data, today).withdrawn:
+    if withdrawn_in_force(case_consent(protocol, snapshot), str(today)):
         return None
-    named = consent_view(protocol, (before or version).data, today).agencies
     known = protocol.agency_ids
-    return sorted(a for a in named if a in known)
+    return sorted(a for a in after.agencies if a in known)
 
 
 # -- requests on a case ----------------------------------------------------------------------
@@ -203,18 +284,20 @@ def transition(planning: Planning, who: Principal, snapshot: Snapshot, request: 
     if base is not None and base != case.version:
         return Refused("version_conflict")
     step_id = request["transition"]
-    refused = caseflow.refusal(process, case, step_id, who.role, case.facts, today)
+    refused, facts = _refusal(planning, snapshot, step_id, who.role, case.facts, today)
     if refused is not None:
         return Denied(refused, audit(who, "transition_denied", case_ref, at, reason=step_id,
-                                     request_id=request_id))
+                                     request_id=request_id, reason_ref=step_id))
     step = process.transitions[step_id]
-    after = caseflow.moved(process, case, step, case.facts, at)
+    after = caseflow.moved(process, case, step, facts, at)
     events = (notify(planning, step["notify"], case_ref, snapshot.records, at,
-                     detail={"state": after.state}) if step.get("notify") else [])
+                     detail={"state": after.state}, history=snapshot.versions)
+              if step.get("notify") else [])
     entries = [_transition_entry(case, step, who, at),
                *sent_entries(case_ref, events, at, who.user_id, who.agency)]
     return Plan(CaseChange(after, entries, wanted(planning, after)),
-                audit(who, "transition", case_ref, at, reason=step_id, request_id=request_id),
+                audit(who, "transition", case_ref, at, reason=step_id, request_id=request_id,
+                      reason_ref=step_id),
                 events)
 
 
@@ -241,7 +324,8 @@ def recorded_fact(planning: Planning, who: Principal, snapshot: Snapshot, reques
                          {"fact": fact_id}),
                *sent_entries(case_ref, events, at, who.user_id, who.agency)]
     return Plan(CaseChange(after, entries, wanted(planning, after)),
-                audit(who, "record_fact", case_ref, at, reason=fact_id, request_id=request_id),
+                audit(who, "record_fact", case_ref, at, reason=fact_id, request_id=request_id,
+                      reason_ref=fact_id),
                 events)
 
 
@@ -293,7 +377,7 @@ def disclosure(planning: Planning, who: Principal, snapshot: Snapshot, request: 
     process, case, protocol = planning.process, snapshot.case, planning.protocol
     case_ref = case.case_ref
     request = request if isinstance(request, dict) else {}
-    consent = consent_view(protocol, consent_of(snapshot.records), today)
+    consent = case_consent_view(protocol, snapshot, today)
     problems = check_disclosure(request, consent, protocol,
                                 custody=bool(request.get("custody")), from_role=who.role)
     if problems:
@@ -311,5 +395,6 @@ def disclosure(planning: Planning, who: Principal, snapshot: Snapshot, request: 
            f"{request['recipient']}: {', '.join(detail['items'])}; "
            f"{request['reason'].strip()[:MAX_NOTE]}")
     return Plan(CaseChange(after, entries, wanted(planning, after)),
-                audit(who, "disclosure", case_ref, at, reason=why, request_id=request_id),
+                audit(who, "disclosure", case_ref, at, reason=why, request_id=request_id,
+                      reason_ref=request["ground"]),
                 events)

@@ -16,7 +16,7 @@ from ..store.base import CaseEntry, CaseState, RecordVersion
 from . import caseflow, confirmations
 from .access import AccessPolicy, Principal
 from .caseflow import Process
-from .caseplan import Snapshot, consent_of, consent_view
+from .caseplan import Snapshot, case_consent_view
 from .sharing import ConsentView, visible_data
 
 
@@ -24,7 +24,7 @@ def case_view(process: Process, policy: AccessPolicy, protocol: Protocol,
               who: Principal, snapshot: Snapshot, today: datetime.date) -> dict[str, Any]:
     """{case, records, timeline} as `who` may see them. The DAT administrator sees the
     case's shape and codes, not the answers."""
-    consent = consent_view(protocol, consent_of(snapshot.records), today)
+    consent = case_consent_view(protocol, snapshot, today)
     admin = policy.is_admin(who)
     shown: dict[str, dict[str, Any]] = {}
     for record in snapshot.records:

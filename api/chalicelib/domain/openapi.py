@@ -130,6 +130,22 @@ def build_openapi(manifest: Manifest, schemas: dict[str, dict[str, Any]]) -> dic
                                        503),
                           "200": {"description": "RFC 4180 CSV with a header row",
                                   "content": {"text/csv": {"schema": {"type": "string"}}}}}}},
+        "/v1/audit": {"get": {
+            "operationId": "auditLog",
+            "summary": "A page of the audit log, newest first: who, what, when, the reference "
+                       "and the outcome, never answers (the roles protocol.yaml's audit: names)",
+            "parameters": [
+                {"name": "case", "in": "query", "schema": {"type": "string"},
+                 "description": "The case and the records attached to it"},
+                {"name": "user", "in": "query", "schema": {"type": "string"}},
+                *({"name": name, "in": "query", "schema": {"type": "string"},
+                   "description": "A date in England (YYYY-MM-DD, the whole day) or a moment "
+                                  "(ISO 8601; without a zone, England's time)"}
+                  for name in ("from", "to")),
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                            "maximum": 200, "default": 50}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+            "responses": _responses(200, "{entries, next_cursor}", 400, 401, 403, 503)}},
     }
     for form_id in sorted(schemas):
         schema = dict(schemas[form_id])

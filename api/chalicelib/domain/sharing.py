@@ -1,6 +1,6 @@
-"""Consent decides what is shared: the consent record as a ConsentView, what of a record a
-reader may see (`sharing:` in the protocol), the answers a scope lets a recipient have, and
-whether a disclosure may be made (`disclosure_grounds:`).
+"""Consent decides what is shared: the consent in force (consent.py) as a ConsentView, what
+of a record a reader may see (`sharing:` in the protocol), the answers a scope lets a
+recipient have, and whether a disclosure may be made (`disclosure_grounds:`).
 
 Pure: the contract's typed protocol and plain values in, plain values out; no clock (today
 is passed in), no store, no access decisions (access.py decides who may read a form at
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..contract.protocol import Agency, Ground, Protocol, Scope, Withheld, citation
+from .consent import Consent, withdrawn_in_force
 
 #: Consent decisions under which the named agencies may receive their agreed items.
 CONSENTING = ("given", "partial", "withdrawn")   # withdrawn: until its date has come
@@ -67,6 +68,18 @@ class ConsentView:
                    withdrawn_at if isinstance(withdrawn_at, str) else None,
                    frozenset(data.get("withdrawn_scope") or ()))
 
+    @classmethod
+    def of(cls, consent: Consent | None, today: datetime.date | str) -> ConsentView:
+        """The view of the consent decision in force (consent.latest_consent), from
+        whichever form recorded it; None: no consent recorded, nothing shared by consent."""
+        if consent is None:
+            return cls()
+        withdrawn = consent.decision == "withdrawn"
+        return cls(consent.decision, dict(consent.agencies), consent.purposes,
+                   withdrawn_in_force(consent, str(today)),
+                   consent.on if withdrawn else None,
+                   consent.withdrawn_scope if withdrawn else frozenset())
+
     def names(self, agency_id: str) -> bool:
         """Consent is in force, not withdrawn, and names this agency."""
         return (self.decision in CONSENTING and not self.withdrawn
@@ -110,11 +123,14 @@ def scope_fields(protocol: Protocol, scope_id: str, consent: ConsentView,
 
 def visible_data(form_id: str, data: Mapping[str, Any], reader_role: str, reader_agency: str,
                  consent: ConsentView, protocol: Protocol) -> dict[str, Any] | None:
-    """What a reader sees of one record: the whole record for a role `sharing:` does not
-    govern (or a form it reads in full); else only the fields its scopes allow (its
-    with_consent scopes only while consent names its agency); None when nothing."""
+    """What a reader sees of a record another agency made (caseview.py gives the reader's
+    own agency's records whole): a form its role reads in full; else only the fields its
+    scopes allow (its with_consent scopes only while consent names its agency); None when
+    nothing, and for a role `sharing:` does not name (it reads nothing of others')."""
     rule = protocol.sharing.get(reader_role)
-    if rule is None or form_id in rule.in_full:
+    if rule is None:
+        return None
+    if form_id in rule.in_full:
         return dict(data)
     scopes = list(rule.without_consent)
     if consent.names(reader_agency):

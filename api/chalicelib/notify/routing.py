@@ -72,17 +72,19 @@ def recipient_for(agency: Agency | None, agency_id: str, channel: str,
 
 
 def route_case_event(event: str, case_ref: str, protocol: Protocol, *,
-                     records: Sequence[RecordVersion], consent: Mapping[str, Any] | None,
+                     records: Sequence[RecordVersion],
+                     consent: ConsentView | Mapping[str, Any] | None,
                      reason: str | None, detail: Mapping[str, Any], base_url: str, now: str,
                      new_id: Callable[[], str]) -> list[OutboxEvent]:
     """One pending OutboxEvent per route of `event` (for every reason, or this `reason`)
     and recipient, in route order. `records` are the latest versions of the case's
-    records; `consent` the latest consent record's answers; `detail` holds state, due_on,
-    flag, today (the local date, else now's) and, for named_agencies or owners, agencies."""
+    records; `consent` what the consent in force allows (or a consent record's answers);
+    `detail` holds state, due_on, flag, today (the local date, else now's) and, for
+    named_agencies or owners, agencies."""
     if event not in CASE_EVENTS:
         raise RoutingError(f"unknown case event {event!r}; expected N01 to N28")
-    view = ConsentView.from_data(consent, detail.get("today") or now[:10],
-                                 agencies=protocol.agencies)
+    view = consent if isinstance(consent, ConsentView) else ConsentView.from_data(
+        consent, detail.get("today") or now[:10], agencies=protocol.agencies)
     latest = latest_by_form(records)
     words = {"case_ref": case_ref, "event": event, "event_title": event_title(event),
              "state": detail.get("state"), "reason": reason, "due_on": detail.get("due_on"),

@@ -82,17 +82,23 @@ class Area:
         return result if isinstance(result, Response) else responses.answer(result)
 
     def _caller(self):
-        """The verified caller, or the 401 (503 when the keys cannot be had) to answer."""
+        """The verified caller, or the 401 (503 when the keys or the directory cannot be
+        had) to answer. A token is good only while its user exists and is enabled: the
+        user directory is asked on every request (directory.py), so a disabled user's next
+        request is refused, as is a token naming a user there never was."""
         from ..clock import epoch_seconds
+        from ..directory import DirectoryUnavailable
         from ..domain.access import Principal
         from ..tokens import KeysUnavailable, TokenError, bearer_token
 
         try:
             token = bearer_token(self.request.headers)
             claims = runtime().verifier.verify(token, epoch_seconds(runtime().clock))
+            if not runtime().users.is_active(claims.subject):
+                raise TokenError("inactive")
             return Principal.from_claims(claims)
-        except KeysUnavailable:
-            return responses.error("unavailable")  # our fault (no JWKS), not the caller's
+        except (KeysUnavailable, DirectoryUnavailable):
+            return responses.error("unavailable")  # our fault (no keys, no directory)
         except (TokenError, ValueError):
             return responses.error("unauthenticated",
                                    headers={"WWW-Authenticate": 'Bearer realm="dipforms"'})

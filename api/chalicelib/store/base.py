@@ -49,16 +49,40 @@ class RecordVersion:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """Who did what, when and why. Never holds submitted values."""
+    """Who did what, when, to what, and where the why is kept. Never holds submitted values.
+
+    `reason_ref` points at the reason instead of copying it: a record version
+    (`<record id>@v<n>`, whose `reason` it is), a step or fact id. `reason` is free text
+    that entries written before reason_ref may hold; the audit route never answers it.
+    """
 
     at: str
     actor: str
     role: str
     agency: str
-    action: str                # submit, amend, read, list, dead_letter_list, dead_letter_retry...
-    target: str                # a record id, a form id, an event id
+    action: str                # submit, amend, read, case_read, list, dashboard_export...
+    target: str                # a record id, a case ref, a form id, an event id
     reason: str | None = None
     request_id: str | None = None
+    reason_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit entries to page through; every filter given must hold. `case`: entries
+    about the case or any record attached to it; `actor`: a user id; `since` (inclusive)
+    and `before` (exclusive): stored timestamps (UTC, as `sortable` writes them)."""
+
+    case: str | None = None
+    actor: str | None = None
+    since: str | None = None
+    before: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    items: list[AuditEntry]
+    cursor: str | None         # pass back with the same query for the next page; None: no more
 
 
 @dataclass(frozen=True)
@@ -252,6 +276,11 @@ class Store(Protocol):
 
     def list_audit(self, target: str | None = None, limit: int = 100) -> list[AuditEntry]: ...
 
+    def page_audit(self, query: AuditQuery, limit: int,
+                   cursor: str | None = None) -> AuditPage:
+        """A page of the entries `query` finds, newest first; InvalidCursor for a cursor
+        not issued for this query."""
+
     # -- outbox ---------------------------------------------------------------------------
     def due_events(self, now: str, limit: int) -> list[OutboxEvent]: ...
 
@@ -440,3 +469,28 @@ def cursor_position(cursor: str, form_id: str) -> tuple[str, str]:
             or not all(isinstance(part, str) for part in found) or found[0] != form_id):
         raise InvalidCursor("the cursor is not one this store issued for this form")
     return found[1], found[2]
+
+
+# Audit cursors: the query they were issued for and the position (a backend's own order
+# key of the last entry given) the next page starts after.
+def _audit_query_key(query: AuditQuery) -> list[str | None]:
+    return ["audit", query.case, query.actor, query.since, query.before]
+
+
+def audit_cursor(query: AuditQuery, position: str) -> str:
+    raw = to_json([*_audit_query_key(query), position]).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def audit_position(cursor: str, query: AuditQuery) -> str:
+    """The position an `audit_cursor` continues after; InvalidCursor unless it was issued
+    for exactly this query."""
+    try:
+        found = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise InvalidCursor("the cursor is not one this store issued") from error
+    key = _audit_query_key(query)
+    if (not isinstance(found, list) or len(found) != len(key) + 1 or found[:-1] != key
+            or not isinstance(found[-1], str)):
+        raise InvalidCursor("the cursor is not one this store issued for this query")
+    return found[-1]

@@ -1,4 +1,4 @@
-"""The AWS Store: one DynamoDB table (pk/sk, two sparse GSIs; table.py) through a low-level
+"""The AWS Store: one DynamoDB table (pk/sk, three GSIs; table.py) through a low-level
 boto3 client, and one part per concern: records and idempotency keys, audit, outbox, cases.
 A commit or a case change is one TransactWriteItems (firing a deadline: one per deadline);
 every other change is one conditional write. Key design and item types: docs/storage.md."""

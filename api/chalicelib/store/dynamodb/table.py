@@ -1,4 +1,4 @@
-"""The DynamoDB store's table: its definition (keys, two sparse GSIs, TTL) and the calls
+"""The DynamoDB store's table: its definition (keys, three sparse GSIs, TTL) and the calls
 every part of the store makes on it through a low-level boto3 client, which turn every
 failure into StoreError. The client is passed in; no settings read here."""
 
@@ -13,6 +13,7 @@ from ..base import StoreError, VersionConflict
 
 LISTING_INDEX = "listing"        # FORM#<form> -> latest versions; AUDIT; OUTBOX#<status>; CASES
 DUE_INDEX = "due"                # DUE -> pending events; DEADLINE -> pending deadlines (sparse)
+ACTOR_INDEX = "audit_actor"      # audit_actor (a user id) -> that user's audit entries by sk
 TTL_ATTRIBUTE = "expires"        # epoch seconds on idempotency items
 MAX_TRANSACTION_ITEMS = 100
 # What a failed condition on each kind of transaction item means (see Table._transact)
@@ -97,18 +98,20 @@ class Table:
 
 def table_definition(name: str, kms_key_id: str | None = None) -> dict[str, Any]:
     """The table as CloudFormation/SAM `AWS::DynamoDB::Table` Properties."""
-    keys = [("pk", "sk"), ("listing_pk", "listing_sk"), ("due_pk", "due_sk")]
+    keys = [("pk", "sk"), ("listing_pk", "listing_sk"), ("due_pk", "due_sk"),
+            ("audit_actor", "sk")]
     schema = [[{"AttributeName": h, "KeyType": "HASH"}, {"AttributeName": r, "KeyType": "RANGE"}]
               for h, r in keys]
+    attributes = list(dict.fromkeys(a for pair in keys for a in pair))
     sse = {"SSEEnabled": True, "SSEType": "KMS"} | ({"KMSMasterKeyId": kms_key_id}
                                                      if kms_key_id else {})
     return {
         "TableName": name, "BillingMode": "PAY_PER_REQUEST", "KeySchema": schema[0],
         "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"}
-                                 for pair in keys for a in pair],
+                                 for a in attributes],
         "GlobalSecondaryIndexes": [
             {"IndexName": index, "KeySchema": schema[i], "Projection": {"ProjectionType": "ALL"}}
-            for i, index in ((1, LISTING_INDEX), (2, DUE_INDEX))],
+            for i, index in ((1, LISTING_INDEX), (2, DUE_INDEX), (3, ACTOR_INDEX))],
         "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
         "SSESpecification": sse, "DeletionProtectionEnabled": True,
@@ -116,7 +119,7 @@ def table_definition(name: str, kms_key_id: str | None = None) -> dict[str, Any]
 
 
 def create_table(client: Any, name: str) -> None:
-    """Create the table (on demand, both GSIs, TTL) and wait until it is active: for
+    """Create the table (on demand, every GSI, TTL) and wait until it is active: for
     development and tests. Deployments use table_definition in the SAM template."""
     definition = table_definition(name)
     client.create_table(**{key: definition[key] for key in (

@@ -25,8 +25,9 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS audit (
          seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,
          role TEXT NOT NULL, agency TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
-         reason TEXT, request_id TEXT) STRICT""",
+         reason TEXT, request_id TEXT, reason_ref TEXT) STRICT""",
     "CREATE INDEX IF NOT EXISTS audit_by_target ON audit (target, seq)",
+    "CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, seq)",
     """CREATE TABLE IF NOT EXISTS outbox (
          event_id TEXT PRIMARY KEY, record_id TEXT NOT NULL REFERENCES record_heads (record_id),
          event TEXT NOT NULL, form_id TEXT NOT NULL, channel TEXT NOT NULL,

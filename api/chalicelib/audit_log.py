@@ -1,0 +1,57 @@
+"""The audit log through the API: paging through it (GET /v1/audit, for the roles the
+protocol's `audit:` names), and the read entry of a case read, which returns answers like a
+record read does. Every read of the log is itself audited. No HTTP: each returns a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .context import Context, is_our_id
+from .contract import codes
+from .domain.access import Principal
+from .domain.audit import audit_entry, audit_filters, entry_json, may_read_log
+from .domain.results import Done, Refused, Result
+from .store.base import InvalidCursor
+
+LOG = "audit"  # the target of an entry that says the log itself was read
+
+
+def read_log(ctx: Context, who: Principal, params: Mapping[str, str],
+             request_id: str | None = None) -> Result:
+    """A page of the log, newest first, by case, user and time: who, what, when, the
+    reference and the outcome of each entry, never a reason's text or an answer."""
+    allowed = may_read_log(who, ctx.catalogue.protocol.audit.readers)
+    ctx.store.append_audit(audit_entry(who, "audit_read" if allowed else "audit_read_denied",
+                                       LOG, ctx.timestamp(), request_id=request_id))
+    if not allowed:
+        return Refused("forbidden")
+    filters = audit_filters(params)
+    if isinstance(filters, list):
+        return Refused("bad_request", filters)
+    query, limit, cursor = filters
+    try:
+        page = ctx.store.page_audit(query, limit, cursor)
+    except InvalidCursor:
+        return Refused("bad_request", [{"field": "cursor", "code": codes.INVALID,
+                                        "message": "Start again from the first page"}])
+    return Done({"entries": [entry_json(e) for e in page.items], "next_cursor": page.cursor})
+
+
+def read_case(ctx: Context, who: Principal, case_ref: str,
+              request_id: str | None = None) -> Result:
+    """cases.case_view, audited: `case_read` when the case was shown, `case_read_denied`
+    when a case that exists was refused (an unknown reference leaves no entry, as an
+    unknown record id does not). The entry is written before the answer goes."""
+    from . import cases
+
+    result = cases.case_view(ctx, who, case_ref)
+    if isinstance(result, Done):
+        action = "case_read"
+    elif is_our_id(case_ref) and ctx.store.get_case(case_ref) is not None:
+        action = "case_read_denied"
+    else:
+        return result
+    ctx.store.append_audit(audit_entry(who, action, case_ref, ctx.timestamp(),
+                                       request_id=request_id))
+    return result

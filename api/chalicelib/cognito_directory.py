@@ -1,0 +1,169 @@
+"""The user directory in AWS: the Cognito user pool, and one item per disabled user in the
+store's DynamoDB table, which is what each request reads.
+
+Why an item and not Cognito: AdminGetUser per request would add a call to another service
+with its own rate limit (Cognito's user-management quota is a few tens of requests a
+second per pool, shared by every Lambda), and a cache in front of it would let a disabled
+user through until it expired. A strongly consistent GetItem on the table the request
+already uses is one cheap read (single-digit milliseconds, half a read unit), so "the next
+request after `users disable` is refused" holds. Cognito's own disable and global sign-out
+are made too, so the user can neither sign in nor refresh; but an ID token Cognito has
+already issued stays valid for Cognito until it expires, which is why our API looks at the
+item. Edge module (boto3); tokens are checked for signature in tokens.py, so a token for
+a user the pool never had cannot be made.
+
+Item: pk `USER#<sub>`, sk `ACCESS`, `type` user_access, `disabled` (BOOL), `changed_at`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .clock import Clock, SystemClock, iso
+from .directory import Account, DirectoryUnavailable
+from .domain.access import ROLES
+from .tokens import COGNITO_AGENCY_CLAIM
+
+SORT_KEY = "ACCESS"
+
+
+class CognitoDirectory:
+    def __init__(self, *, user_pool_id: str, table: str, cognito: Any, dynamodb: Any,
+                 clock: Clock | None = None, agency_attribute: str = COGNITO_AGENCY_CLAIM
+                 ) -> None:
+        """`cognito`: a boto3 cognito-idp client, or a function making one (the API's
+        requests never call Cognito, so a Lambda need not pay for the client)."""
+        if not user_pool_id:
+            raise ValueError("the Cognito user pool id is needed "
+                             "(DIPFORMS_COGNITO_USER_POOL_ID, or DIPFORMS_COGNITO_ISSUER)")
+        self.user_pool_id, self.table = user_pool_id, table
+        self._cognito, self.dynamodb = cognito, dynamodb
+        self.clock = clock or SystemClock()
+        self.agency_attribute = agency_attribute
+
+    @classmethod
+    def from_settings(cls, settings: Any, clock: Clock | None = None, *,
+                      cognito: Any = None, dynamodb: Any = None) -> CognitoDirectory:
+        if cognito is None or dynamodb is None:
+            import boto3
+
+            cognito = cognito or (lambda: boto3.client("cognito-idp",
+                                                       region_name=settings.region))
+            dynamodb = dynamodb or boto3.client("dynamodb", region_name=settings.region)
+        return cls(user_pool_id=settings.cognito_user_pool_id
+                   or pool_from_issuer(settings.cognito_issuer),
+                   table=settings.table, cognito=cognito, dynamodb=dynamodb, clock=clock)
+
+    @property
+    def cognito(self) -> Any:
+        if callable(self._cognito):       # a boto3 client is not callable
+            self._cognito = self._cognito()
+        return self._cognito
+
+    def __repr__(self) -> str:
+        return f"CognitoDirectory({self.user_pool_id!r}, table={self.table!r})"
+
+    # -- every request ----------------------------------------------------------------------
+
+    def is_active(self, subject: str) -> bool:
+        try:
+            found = self.dynamodb.get_item(
+                TableName=self.table, Key=_key(subject), ConsistentRead=True,
+                ProjectionExpression="disabled")
+        except (ClientError, BotoCoreError) as error:
+            raise DirectoryUnavailable("the table cannot be read") from error
+        return not found.get("Item", {}).get("disabled", {}).get("BOOL", False)
+
+    # -- dipforms users ---------------------------------------------------------------------
+
+    def disable(self, user_id: str) -> Account:
+        """Refuse the user's next request (the item, first), then disable them in Cognito
+        and sign them out everywhere (their refresh tokens stop working)."""
+        user = self._user(user_id)
+        self._mark(user["sub"], disabled=True)
+        self._call("admin_disable_user", Username=user_id)
+        self._call("admin_user_global_sign_out", Username=user_id)
+        return self._account(user_id, enabled=False)
+
+    def enable(self, user_id: str) -> Account:
+        user = self._user(user_id)
+        self._call("admin_enable_user", Username=user_id)
+        self._mark(user["sub"], disabled=False)
+        return self._account(user_id, enabled=True)
+
+    def accounts(self) -> list[Account]:
+        roles: dict[str, list[str]] = {}
+        groups = [g["GroupName"] for g in self._pages("list_groups", key="Groups")]
+        for role in (g for g in ROLES if g in groups):
+            for user in self._pages("list_users_in_group", GroupName=role):
+                roles.setdefault(user["Username"], []).append(role)
+        return sorted((Account(user["Username"], ",".join(roles.get(user["Username"], []))
+                               or "-", _attributes(user).get(self.agency_attribute, "-"),
+                               bool(user.get("Enabled", True)))
+                       for user in self._pages("list_users")), key=lambda a: a.user_id)
+
+    # -- the calls --------------------------------------------------------------------------
+
+    def _user(self, user_id: str) -> dict[str, str]:
+        from .users import UnknownUser
+
+        try:
+            found = self.cognito.admin_get_user(UserPoolId=self.user_pool_id, Username=user_id)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "UserNotFoundException":
+                raise UnknownUser("no user has this id") from None
+            raise DirectoryUnavailable("cognito: " + error.response["Error"]["Code"]) from None
+        return {**_attributes(found), "enabled": found.get("Enabled", True)}
+
+    def _account(self, user_id: str, enabled: bool) -> Account:
+        groups = self._call("admin_list_groups_for_user", Username=user_id).get("Groups", [])
+        roles = [g["GroupName"] for g in groups if g["GroupName"] in ROLES]
+        user = self._user(user_id)
+        return Account(user_id, ",".join(roles) or "-", user.get(self.agency_attribute, "-"),
+                       enabled)
+
+    def _mark(self, subject: str, *, disabled: bool) -> None:
+        item = {**_key(subject), "type": {"S": "user_access"}, "disabled": {"BOOL": disabled},
+                "changed_at": {"S": iso(self.clock.now())}}
+        try:
+            self.dynamodb.put_item(TableName=self.table, Item=item)
+        except (ClientError, BotoCoreError) as error:
+            raise DirectoryUnavailable("the table cannot be written") from error
+
+    def _call(self, operation: str, **arguments: Any) -> dict[str, Any]:
+        try:
+            return getattr(self.cognito, operation)(UserPoolId=self.user_pool_id, **arguments)
+        except (ClientError, BotoCoreError) as error:
+            code = error.response["Error"]["Code"] if isinstance(error, ClientError) \
+                else type(error).__name__
+            raise DirectoryUnavailable(f"cognito {operation}: {code}") from None
+
+    def _pages(self, operation: str, key: str = "Users", **arguments: Any
+               ) -> list[dict[str, Any]]:
+        """Every user (or group) a listing finds. ListUsers pages by PaginationToken, the
+        others by NextToken."""
+        name = "PaginationToken" if operation == "list_users" else "NextToken"
+        users: list[dict[str, Any]] = []
+        while True:
+            page = self._call(operation, **arguments)
+            users += page.get(key, [])
+            if not page.get(name):
+                return users
+            arguments = {**arguments, name: page[name]}
+
+
+def pool_from_issuer(issuer: str) -> str:
+    """https://cognito-idp.<region>.amazonaws.com/<pool id> -> the pool id (or '')."""
+    return urlsplit(issuer).path.strip("/") if issuer else ""
+
+
+def _key(subject: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": f"USER#{subject}"}, "sk": {"S": SORT_KEY}}
+
+
+def _attributes(user: dict[str, Any]) -> dict[str, str]:
+    pairs = user.get("UserAttributes", user.get("Attributes", []))
+    return {pair["Name"]: pair["Value"] for pair in pairs}

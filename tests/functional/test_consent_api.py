@@ -1,0 +1,179 @@
+"""Consent as one fact with a history, through the API (issue 15, findings 5 and 6): the
+latest consent decision, on whichever form, decides what the police, CPS, CJIT, CARAT and
+probation see of other agencies' records, and DIP-01. On SQLite and DynamoDB (moto)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from tests.functional.test_cases_api import (
+    CONSENT,
+    RA_ATTENDED,
+    Case,
+    example,
+    records_seen,
+    to_assessed,
+)
+
+CONTACT = example("dir_initial_contact", "valid/minimal")
+WITHDRAWN = example("consent_to_share_information", "valid/withdrawn")
+ASSESSMENT = {"ia_at", "ia_attendance", "ia_findings", "followup_needed"}
+SUMMARY = {"contact_date", "prompt", "outcome"}
+
+
+def naming(*named: tuple[str, list[str]], by: str = "probation_om") -> dict:
+    """The full example consent, obtained by `by`, naming each (agency id, items)."""
+    data = copy.deepcopy(CONSENT)
+    data["obtained_by_agency"] = by
+    data["decision"] = "given"
+    data["named_agencies"] = [{"agency": agency, "contact_name": "Named Contact",
+                               "contact_phone": "01632 960099", "items": items}
+                              for agency, items in named]
+    return data
+
+
+EVERYONE = naming(("northshire_police", ["assessment"]), ("northshire_cps", ["assessment"]),
+                  ("northshire_cjit", ["dir_summary"]), ("hmp_northshire_carats", ["assessment"]),
+                  ("northshire_probation", ["assessment", "dir_summary"]))
+
+
+def seen(case: Case, role: str) -> dict[str, set[str]]:
+    """form -> the answers `role` sees of that form's records on the case."""
+    view = case.view(role)
+    return {form: records_seen(view, form) for form in {r["form"] for r in view["records"]}}
+
+
+def amend(api, record_id: str, data: dict, role: str, version: int = 1):
+    response = api.put(f"/v1/records/{record_id}", {"data": data, "reason": "Consent changed",
+                                                    "base_version": version}, role=role)
+    assert response.status_code == 200, response.body
+    return response
+
+
+def test_a_withdrawal_on_the_consent_form_narrows_every_agency_at_once(api):
+    case = Case(api)
+    to_assessed(case)                                    # the CJIT's assessment, consent given
+    contact = case.attach("dir_initial_contact", {**CONTACT, "prompt": "conditional_caution"},
+                          role="carat", field="cc_case_ref")
+    assert contact.status_code == 201, contact.body
+    response = case.attach("consent_to_share_information", EVERYONE, role="probation")
+    assert response.status_code == 201, response.body
+    consent_id = json.loads(response.body)["record"]["id"]
+
+    wide = {role: seen(case, role) for role in ("police", "cps", "cjit", "carat", "probation")}
+    assert ASSESSMENT <= wide["police"]["dir_required_assessment"]
+    assert ASSESSMENT <= wide["cps"]["dir_required_assessment"]
+    assert wide["cjit"]["dir_initial_contact"] == SUMMARY       # the CARAT's record
+    assert ASSESSMENT <= wide["carat"]["dir_required_assessment"]   # the CJIT's record
+    assert ASSESSMENT <= wide["probation"]["dir_required_assessment"]
+    assert SUMMARY <= wide["probation"]["dir_initial_contact"]
+    assert wide["cjit"]["dir_initial_contact"] < set(CONTACT)   # never the name or birth date
+
+    amend(api, consent_id, {**WITHDRAWN, "case_ref": case.ref}, role="probation")
+
+    narrow = {role: seen(case, role) for role in wide}
+    for role in ("police", "cps"):          # only the positive test, without consent
+        assert narrow[role]["dir_required_assessment"] == {"test_result", "test_at"}
+    assert "dir_initial_contact" not in narrow["cjit"]
+    assert "dir_required_assessment" not in narrow["carat"]
+    assert "dir_required_assessment" not in narrow["probation"]
+    assert "dir_initial_contact" not in narrow["probation"]
+    for role in ("cjit", "carat"):          # the consent's terms: what they may share now
+        assert "decision" in narrow[role]["consent_to_share_information"]
+        assert "client_signature" not in narrow[role]["consent_to_share_information"]
+    assert case.view("cjit")["case"]["facts"]["consent_police_cps"] == "withdrawn"
+    told = case.events("N26")
+    assert set(told) == {"northshire_police", "northshire_cps", "northshire_cjit",
+                         "hmp_northshire_carats", "northshire_probation"}
+
+
+def dip_01(response) -> dict:
+    assert response.status_code == 409, response.body
+    item = json.loads(response.body)["errors"][0]
+    assert item["rule"] == "DIP-01"
+    assert any("§4.6" in source for source in item["source"])
+    return item
+
+
+def test_a_withdrawal_on_the_consent_form_stops_the_cps_authorising(api):
+    """Finding 5: the assessment's consent_police_cps said given; the consent form, later,
+    withdrew consent; the CPS authorised. Now the latest decision refuses it."""
+    case = Case(api)
+    to_assessed(case)
+    case.walk(("feedback_with_consent", "cjit"))
+    response = case.attach("consent_to_share_information",
+                           naming(("northshire_police", ["assessment"]),
+                                  ("northshire_cps", ["assessment"]), by="cjit"))
+    consent_id = json.loads(response.body)["record"]["id"]
+    amend(api, consent_id, {**WITHDRAWN, "case_ref": case.ref}, role="cjit")
+    item = dip_01(case.step("cps_authorises", "cps"))
+    assert "Consent was withdrawn on 2026-11-18" in item["message"]
+    assert f"consent_to_share_information {consent_id} version 2" in item["message"]
+    assert case.state() == "with_cps"
+
+
+def test_a_withdrawal_stops_the_police_administering_until_consent_is_given_again(api):
+    case = Case(api)
+    to_assessed(case)
+    case.walk(("feedback_with_consent", "cjit"), ("cps_authorises", "cps"))
+    withdrawn = case.attach("consent_to_share_information", {**WITHDRAWN}, role="probation")
+    assert withdrawn.status_code == 201, withdrawn.body
+    dip_01(case.step("caution_administered", "police"))
+    assert case.state() == "offered"
+    consent_id = json.loads(withdrawn.body)["record"]["id"]
+    amend(api, consent_id, {**EVERYONE, "case_ref": case.ref}, role="probation")
+    case.walk(("caution_administered", "police"))      # the latest decision gives it again
+    assert case.state() == "administered"
+
+
+def test_an_assessment_amended_later_does_not_undo_a_withdrawal(api):
+    case = Case(api)
+    to_assessed(case)
+    case.walk(("feedback_with_consent", "cjit"))
+    case.attach("consent_to_share_information", {**WITHDRAWN}, role="cjit")
+    ra = next(r for r in case.view("cjit")["records"] if r["form"] == "dir_required_assessment")
+    amend(api, ra["id"], {**RA_ATTENDED, "prompt": "conditional_caution",
+                          "cc_case_ref": case.ref, "ia_findings": "Corrected findings"},
+          role="cjit")                                  # consent_police_cps still 'given'
+    dip_01(case.step("cps_authorises", "cps"))
+
+
+# -- docs/consent.md's worked example, as the doc writes it ----------------------------------
+
+def doc_example() -> tuple[list[dict], dict[tuple[str, str], tuple[set, set]], dict]:
+    from tests.api_harness import ROOT
+
+    text = (ROOT / "docs/consent.md").read_text()
+    named = json.loads(text.split("```json named_agencies\n")[1].split("```")[0])
+    table: dict[tuple[str, str], tuple[set, set]] = {}
+    for line in text.split("| Reader | Record |")[1].split("\n\n")[0].splitlines()[2:]:
+        reader, form, before, after = (cell.strip() for cell in line.strip("|").split("|"))
+        table[(reader, form)] = tuple({f.strip() for f in cell.split(",")} - {"nothing"}
+                                      for cell in (before, after))
+    refusal = json.loads(text.split("```json dip-01\n")[1].split("```")[0])
+    return named, table, refusal
+
+
+def test_the_worked_example_in_docs_consent_md(api):
+    named, table, refusal = doc_example()
+    assert len(named) == 5 and len(table) == 6
+    case = Case(api)
+    to_assessed(case)
+    case.walk(("feedback_with_consent", "cjit"))
+    case.attach("dir_initial_contact", {**CONTACT, "prompt": "conditional_caution"},
+                role="carat", field="cc_case_ref")
+    consent = naming(*((entry["agency"], entry["items"]) for entry in named))
+    response = case.attach("consent_to_share_information", consent, role="probation")
+    assert response.status_code == 201, response.body
+    consent_id = json.loads(response.body)["record"]["id"]
+    readers = {reader for reader, _ in table}
+    before = {reader: seen(case, reader) for reader in readers}
+    amend(api, consent_id, {**WITHDRAWN, "case_ref": case.ref}, role="probation")
+    after = {reader: seen(case, reader) for reader in readers}
+    for (reader, form), (wide, narrow) in table.items():
+        assert before[reader].get(form, set()) == wide, (reader, form)
+        assert after[reader].get(form, set()) == narrow, (reader, form)
+    assert case.view("cps")["case"]["facts"]["consent_police_cps"] == "withdrawn"
+    item = dip_01(case.step("cps_authorises", "cps"))
+    assert item["message"] == refusal["message"].format(record=consent_id)

@@ -1,0 +1,195 @@
+"""Consent as one fact with a history (api/chalicelib/domain/consent.py): every decision the
+case's record versions make, the latest in force, what it lets each agency see, what DIP-01
+reads of it, and the DIP-01 refusal a plan makes from it (caseplan.py)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+
+import pytest
+from chalicelib.contract.protocol import Protocol
+from chalicelib.domain import caseplan
+from chalicelib.domain.access import Principal
+from chalicelib.domain.caseflow import Process, moved, open_case
+from chalicelib.domain.caseplan import Denied, Plan, Planning, Snapshot
+from chalicelib.domain.consent import (
+    POLICE_CPS_FIELD,
+    POLICE_CPS_FORMS,
+    consent_history,
+    latest_consent,
+    police_cps_consent,
+)
+from chalicelib.domain.sharing import ConsentView
+from chalicelib.store.base import RecordVersion
+
+from tests.api_harness import ROOT
+
+TODAY = datetime.date(2026, 11, 26)
+CPS = Principal("cps_lawyer", "cps", "northshire_cps")
+POLICE = Principal("pc_jones", "police", "northshire_police")
+ITEMS = ["assessment", "test_result"]
+
+
+@pytest.fixture(scope="module")
+def planning() -> Planning:
+    from generator.build import build_project
+    from generator.edges.files import read_committed_schemas, read_forms_dir
+
+    result = build_project(read_forms_dir(ROOT), read_committed_schemas(ROOT))
+    assert result.ok
+    ids = itertools.count(1)
+    return Planning(Process(json.loads(result.generated["process.json"])),
+                    Protocol.from_json(json.loads(result.generated["protocol.json"])),
+                    "http://127.0.0.1:8000", lambda: f"EV-{next(ids)}")
+
+
+def version(form: str, data: dict, day: int, *, record: str | None = None,
+            number: int = 1) -> RecordVersion:
+    return RecordVersion(record or f"{form.upper()[:4]}-{day}", number, form, "2.0", data,
+                         f"2026-11-{day:02d}T10:00:00.000000Z", "someone", "northshire_cjit")
+
+
+def consent_form(day: int, decision: str = "given", *, record: str = "CON-1", number: int = 1,
+                 **answers) -> RecordVersion:
+    data = {"decision": decision, "obtained_at": f"2026-11-{day:02d}",
+            "purposes": ["dip_cc_consideration", "continuity_of_care"], **answers}
+    if decision in ("given", "partial"):
+        data.setdefault("named_agencies", [{"agency": "northshire_police", "items": ITEMS},
+                                           {"agency": "northshire_cps", "items": ITEMS}])
+    return version("consent_to_share_information", data, day, record=record, number=number)
+
+
+def ra(day: int, decision: str, *, number: int = 1, **answers) -> RecordVersion:
+    return version("dir_required_assessment", {POLICE_CPS_FIELD: decision,
+                                                "ia_attendance": "attended_and_remained",
+                                                **answers}, day, record="RA-1", number=number)
+
+
+def agencies(planning: Planning):
+    return planning.protocol.agencies
+
+
+# -- the history -------------------------------------------------------------------------------
+
+def test_every_form_counts_and_the_latest_decides(planning):
+    history = consent_history([consent_form(12, "withdrawn", withdrawn_at="2026-11-12"),
+                               ra(10, "given")], agencies(planning))
+    assert [(c.form, c.decision) for c in history] == [
+        ("dir_required_assessment", "given"), ("consent_to_share_information", "withdrawn")]
+    latest = history[-1]
+    assert (latest.on, latest.record_id, latest.version) == ("2026-11-12", "CON-1", 1)
+    assert police_cps_consent(latest, agencies(planning), str(TODAY)) == "withdrawn"
+    # the withdrawal carries the scope it withdraws: the assessment's police and CPS
+    assert set(latest.agencies) == {"northshire_police", "northshire_cps"}
+
+
+def test_an_amendment_that_does_not_change_the_decision_is_not_a_new_decision(planning):
+    versions = [ra(10, "given"), consent_form(12, "withdrawn", withdrawn_at="2026-11-12"),
+                ra(14, "given", number=2, ia_findings="corrected")]
+    assert latest_consent(versions, agencies(planning)).decision == "withdrawn"
+    regiven = [*versions[:2], ra(14, "refused", number=2), ra(15, "given", number=3)]
+    assert latest_consent(regiven, agencies(planning)).form == "dir_required_assessment"
+    assert latest_consent(regiven, agencies(planning)).decision == "given"
+
+
+def test_an_assessment_agreement_adds_to_the_consent_form_in_force(planning):
+    wide = consent_form(10, named_agencies=[{"agency": "northshire_probation",
+                                             "items": ["dir_summary"]}])
+    latest = latest_consent([wide, ra(12, "given")], agencies(planning))
+    assert latest.agencies == {"northshire_probation": frozenset({"dir_summary"}),
+                               "northshire_police": frozenset(ITEMS),
+                               "northshire_cps": frozenset(ITEMS)}
+    assert "continuity_of_care" in latest.purposes
+
+
+def test_a_record_kept_from_before_the_choice_is_matched_by_name_or_id_ignoring_case(planning):
+    legacy = consent_form(10, named_agencies=[
+        {"agency_name": " NORTHSHIRE police custody suites", "items": ["assessment"]},
+        {"agency_name": "northshire_cps", "items": ["test_result"]},
+        {"agency_name": "Someone Else Entirely", "items": ["assessment"]}])
+    latest = latest_consent([legacy], agencies(planning))
+    assert latest.agencies["northshire_police"] == {"assessment"}
+    assert latest.agencies["northshire_cps"] == {"test_result"}
+    assert "someone else entirely" in latest.agencies      # kept, matching no agency
+
+
+def test_what_dip_01_reads_of_the_consent_in_force(planning):
+    known = agencies(planning)
+    assert police_cps_consent(None, known, str(TODAY)) is None
+    assert police_cps_consent(latest_consent([consent_form(10, "refused")], known), known,
+                              str(TODAY)) == "refused"
+    probation_only = consent_form(10, named_agencies=[{"agency": "northshire_probation",
+                                                       "items": ITEMS}])
+    assert police_cps_consent(latest_consent([probation_only], known), known,
+                              str(TODAY)) == "not_named"
+    ahead = [consent_form(10), consent_form(11, "withdrawn", record="CON-2",
+                                            withdrawn_at="2026-12-01")]
+    assert police_cps_consent(latest_consent(ahead, known), known, str(TODAY)) == "given"
+    assert police_cps_consent(latest_consent(ahead, known), known, "2026-12-01") == "withdrawn"
+
+
+def test_the_view_of_a_withdrawal_shares_nothing_by_consent_from_its_date(planning):
+    given = latest_consent([consent_form(10)], agencies(planning))
+    assert ConsentView.of(given, TODAY).allows("northshire_police", "assessment")
+    withdrawn = latest_consent([consent_form(10), consent_form(
+        12, "withdrawn", number=2, withdrawn_at="2026-11-12",
+        withdrawn_scope=["continuity_of_care"])], agencies(planning))
+    view = ConsentView.of(withdrawn, TODAY)
+    assert view.withdrawn and not view.names("northshire_police")
+    assert not view.allows("northshire_police", "assessment")
+    assert view.allows("northshire_police", "assessment", purpose="dip_cc_consideration")
+    assert ConsentView.of(None, TODAY) == ConsentView()
+
+
+def test_the_forms_read_are_those_of_the_process_fact(planning):
+    fact = planning.process.facts[POLICE_CPS_FIELD]
+    assert {s["form"] for s in fact["from"]} == {*POLICE_CPS_FORMS,
+                                                  "consent_to_share_information"}
+
+
+# -- DIP-01, planned from the history ---------------------------------------------------------
+
+def at_state(planning: Planning, state: str, versions: list[RecordVersion],
+             facts: dict | None = None) -> Snapshot:
+    case = open_case(planning.process, "MG14-0000000001", {}, "2026-11-26T10:00:00.000000Z",
+                     TODAY)
+    case = moved(planning.process, case, {"to": state}, facts or {}, case.opened_at)
+    latest = {v.record_id: v for v in sorted(versions, key=lambda v: v.version)}
+    return Snapshot(case, list(latest.values()), versions=versions)
+
+
+def step(planning, who, snap, transition):
+    return caseplan.transition(planning, who, snap, {"transition": transition},
+                               "2026-11-26T11:00:00.000000Z", TODAY, None)
+
+
+def test_a_withdrawal_on_the_consent_form_stops_both_steps_with_dip_01(planning):
+    # the stored fact still says 'given' (a case from before): the history decides
+    history = [ra(10, "given"), consent_form(12, "withdrawn", withdrawn_at="2026-11-12")]
+    for state, who, transition in (("with_cps", CPS, "cps_authorises"),
+                                   ("offered", POLICE, "caution_administered")):
+        snap = at_state(planning, state, history, {POLICE_CPS_FIELD: "given",
+                                                   "assessment": "attended_and_remained"})
+        denied = step(planning, who, snap, transition)
+        assert isinstance(denied, Denied)
+        item = denied.refused.errors[0]
+        assert item["rule"] == "DIP-01"
+        assert "Consent was withdrawn on 2026-11-12 (consent_to_share_information CON-1 " \
+               "version 1)" in item["message"]
+
+
+def test_no_consent_is_refused_where_an_assessment_was_made_and_said_so(planning):
+    snap = at_state(planning, "with_cps", [], {"assessment": "attended_and_remained"})
+    item = step(planning, CPS, snap, "cps_authorises").refused.errors[0]
+    assert item["rule"] == "DIP-01" and "No consent decision is recorded" in item["message"]
+    without = at_state(planning, "with_cps", [], {"assessment": "none"})
+    assert isinstance(step(planning, CPS, without, "cps_authorises"), Plan)   # note 2
+
+
+def test_consent_given_on_the_latest_form_lets_the_step_through_and_keeps_the_fact(planning):
+    history = [consent_form(10, "withdrawn", withdrawn_at="2026-11-10"), ra(12, "given")]
+    plan = step(planning, CPS, at_state(planning, "with_cps", history), "cps_authorises")
+    assert isinstance(plan, Plan)
+    assert plan.change.case.facts[POLICE_CPS_FIELD] == "given"
