@@ -115,9 +115,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
     def _to_api(self, method: str) -> bool:
         if self.api is None or not self.path.startswith("/v1/"):
             return False
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        status, headers, payload = self.api(method, self.path, dict(self.headers.items()), body)
+        # the API checks Content-Length before it reads the body from the stream, and is
+        # handed every header as sent (a repeated one too)
+        status, headers, payload = self.api(method, self.path, self.headers.items(), self.rfile)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -145,10 +145,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if not (parts.path == "/sign-out" or (method == "POST"
                                                and self.no_script.handles(parts.path))):
             return False
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > nojs.MAX_POST_BYTES:
-            self.close_connection = True
-            self._send_text(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the form is too large")
+        length = self._posted_length(method, nojs.MAX_POST_BYTES)
+        if length is None:
             return True
         body = self.rfile.read(length) if length else b""
         if not self._same_origin():
@@ -178,6 +176,25 @@ class SiteHandler(SimpleHTTPRequestHandler):
             return False
         self._send_reply(reply)
         return True
+
+    def _posted_length(self, method: str, limit: int) -> int | None:
+        """The body's length from Content-Length, checked before a byte is read; None once
+        a refusal has been answered (at once, then the connection closes): 400 for a post
+        without one, a negative or non-numeric one, two that differ, or Transfer-Encoding
+        (not decoded here); 413 above `limit`."""
+        values = [v.strip() for v in self.headers.get_all("Content-Length") or []]
+        if not values and method != "POST" and "Transfer-Encoding" not in self.headers:
+            return 0
+        text = values[0] if len(set(values)) == 1 else ""
+        if "Transfer-Encoding" in self.headers or not (text.isascii() and text.isdigit()):
+            status, words = HTTPStatus.BAD_REQUEST, "say how long the form is (Content-Length)"
+        elif len(text) > len(str(limit)) or int(text) > limit:
+            status, words = HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "the form is too large"
+        else:
+            return int(text)
+        self.close_connection = True
+        self._send_text(status, words)
+        return None
 
     def _same_origin(self) -> bool:
         origin = self.headers.get("Origin")

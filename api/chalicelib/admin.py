@@ -1,8 +1,10 @@
 """What a dat_admin may do through the API: list undelivered notifications and queue one
-again. Audited like every other read and write."""
+again. Audited like every other read and write; each answers what it did (an event queued
+again is answered with its new status, one that is not dead-lettered is refused)."""
 
 from __future__ import annotations
 
+from .clock import iso
 from .context import Context
 from .domain.access import Principal
 from .domain.audit import audit_entry
@@ -37,6 +39,12 @@ def retry_dead_letter(ctx: Context, who: Principal, event_id: str,
                                   request_id=request_id))
     if not allowed:
         return Refused("forbidden")
-    if not requeue(ctx.store, event_id, ctx.now()):
-        return Refused("not_found")
-    return Done({"event": event_id, "status": "pending"})
+    now = ctx.now()
+    if not requeue(ctx.store, event_id, now):
+        found = ctx.store.get_event(event_id)
+        return Refused("not_found" if found is None else "not_dead_lettered")
+    queued = ctx.store.get_event(event_id)
+    # what this request did: the event is pending again, due now, its attempts reset (the
+    # dispatcher may already be sending it as this answer goes out)
+    return Done({"event": {**_event_json(queued), "status": "pending", "attempts": 0,
+                           "next_attempt_at": iso(now)}})

@@ -2,18 +2,79 @@
 outbox dispatcher on a timer. `dipforms run` mounts it beside the site on one port.
 
 Edge module (threads, sockets). chalice local lets every request past its authorizers;
-ours verify tokens in the app itself, so that is no loss.
+ours verify tokens in the app itself, so that is no loss. A body is read only once its
+Content-Length is known to be sound and within the API's limit; a header sent twice is
+handed on as one comma-joined value (so a second Authorization cannot slip past the first).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import BinaryIO
 
-from .responses import error_body
+from .responses import ERRORS, error_body
+from .settings import MAX_BODY_BYTES
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length"}
+#: Methods whose requests carry a body, so must say how long it is.
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+MAX_LENGTH_DIGITS = 12   # far above any limit; int() of a longer text is not worth its cost
+
+Answer = tuple[int, dict[str, str], bytes]
+
+
+class BodyRefused(Exception):
+    """A request body refused before a byte of it is read: `code` is one of codes.ERRORS."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def declared_length(method: str, headers: Iterable[tuple[str, str]], limit: int) -> int:
+    """How many bytes of body to read, from the request's headers alone: bad_request for a
+    body-carrying method without Content-Length, for one that is negative, not a plain
+    number or sent twice differently, and for Transfer-Encoding (not decoded here);
+    too_large above `limit`."""
+    lengths, encoded = [], False
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == "content-length":
+            lengths.append(value.strip())
+        encoded = encoded or lowered == "transfer-encoding"
+    if encoded or len(set(lengths)) > 1:
+        raise BodyRefused("bad_request")
+    if not lengths:
+        if method.upper() in BODY_METHODS:
+            raise BodyRefused("bad_request")
+        return 0
+    text = lengths[0]
+    if not (text.isascii() and text.isdigit()):
+        raise BodyRefused("bad_request")  # '-1', 'abc', '+5', '1.0', ''
+    if len(text) > MAX_LENGTH_DIGITS or int(text) > limit:
+        raise BodyRefused("too_large")
+    return int(text)
+
+
+def joined_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers as one value per name (any case), a repeated header's values joined by ', '
+    as HTTP allows: nothing sent is silently dropped."""
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    joined: dict[str, str] = {}
+    spelled: dict[str, str] = {}
+    for name, value in pairs:
+        first = spelled.setdefault(name.lower(), name)
+        joined[first] = f"{joined[first]}, {value}" if first in joined else value
+    return joined
+
+
+def refusal(code: str) -> Answer:
+    """An error answered before the body was read: the connection closes after it, as the
+    unread body would otherwise be taken for the next request."""
+    return ERRORS[code][0], {"Content-Type": "application/json", "Connection": "close"}, \
+        json.dumps(error_body(code)).encode()
 
 
 class ApiBridge:
@@ -31,15 +92,28 @@ class ApiBridge:
         # Lambda runs one request at a time; so must we, or one caller could see another's.
         self.lock = threading.Lock()
 
-    def handle(self, method: str, path: str, headers: Mapping[str, str],
-               body: bytes | None, source_ip: str | None = None
-               ) -> tuple[int, dict[str, str], bytes]:
+    def handle(self, method: str, path: str,
+               headers: Mapping[str, str] | Iterable[tuple[str, str]],
+               body: bytes | BinaryIO | None, source_ip: str | None = None) -> Answer:
+        """`headers` as sent (pairs, repeats kept); `body` the bytes, or the stream to read
+        them from once Content-Length has been checked (outside the lock: a slow client
+        holds up no one else)."""
         from chalice.local import LocalGatewayException
 
+        pairs = list(headers.items() if isinstance(headers, Mapping) else headers)
+        if body is not None and not isinstance(body, bytes):
+            try:
+                length = declared_length(method, pairs, MAX_BODY_BYTES)
+            except BodyRefused as refused:
+                return refusal(refused.code)
+            body = body.read(length) if length else None
+            if body is not None and len(body) < length:
+                return refusal("bad_request")  # the client stopped short of its length
         try:
             with self.lock:
                 self.gateway.source_ip = source_ip
-                response = self.gateway.handle_request(method, path, dict(headers), body)
+                response = self.gateway.handle_request(method, path, joined_headers(pairs),
+                                                       body)
         except LocalGatewayException:
             # no such route: answer in our shape (chalice's own would echo the token back)
             return 404, {"Content-Type": "application/json"}, json.dumps(

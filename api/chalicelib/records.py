@@ -25,7 +25,7 @@ from .domain.audit import audit_entry, version_ref
 from .domain.results import Done, Refused, Result
 from .domain.validation import FieldError, validate
 from .notify.routing import route_event
-from .settings import IDEMPOTENCY_TTL_SECONDS
+from .settings import IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_TTL_SECONDS
 from .store.base import (
     Completion,
     InvalidCursor,
@@ -82,7 +82,8 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
         return Refused("forbidden")
     now = ctx.now()
     body_print = fingerprint(form_id, data)
-    claim = ctx.store.claim_key(who.user_id, key, body_print, iso(now), IDEMPOTENCY_TTL_SECONDS)
+    claim = ctx.store.claim_key(who.user_id, key, body_print, iso(now), IDEMPOTENCY_TTL_SECONDS,
+                                IDEMPOTENCY_LEASE_SECONDS)
     if claim.outcome == "replay":
         return replayed(claim.response)
     if claim.outcome == "in_flight":
@@ -93,14 +94,14 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
         today = england_date(now)
         checked = confirmations.check(data, lambda a: check_answers(form, a, today))
         if checked.refusal:
-            ctx.store.release_key(who.user_id, key)
+            ctx.store.release_key(who.user_id, key, claim.claim_id)
             return Refused(*checked.refusal)
         version = RecordVersion(record_id=ctx.new_record_id(form_id), version=1,
                                 form_id=form_id, form_version=form.version, data=checked.data,
                                 created_at=iso(now), created_by=who.user_id, agency=who.agency)
         planned = cases.plan_for_record(ctx, who, version, iso(now), today)
         if isinstance(planned, Refused):
-            ctx.store.release_key(who.user_id, key)
+            ctx.store.release_key(who.user_id, key, claim.claim_id)
             return planned
         case_change, case_events = planned
         made = {"record": summary_json(version), "warnings": checked.warnings,
@@ -109,15 +110,17 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
                                          request_id=request_id),
                          _events(ctx, "submitted", version, form, now) + case_events,
                          Completion(who.user_id, key, {"created": True, "value": made},
-                                    fingerprint=body_print), case_change=case_change)
+                                    fingerprint=body_print, claim_id=claim.claim_id),
+                         case_change=case_change)
     except VersionConflict:  # the case moved at the same moment: nothing kept, try again
-        ctx.store.release_key(who.user_id, key)
+        ctx.store.release_key(who.user_id, key, claim.claim_id)
         return Refused("conflict")
     except StoreError:
-        ctx.store.release_key(who.user_id, key)
+        ctx.store.release_key(who.user_id, key, claim.claim_id)
         return Refused("unavailable")
     except Exception:
-        ctx.store.release_key(who.user_id, key)  # let the client retry once it is fixed
+        # let the client retry once it is fixed
+        ctx.store.release_key(who.user_id, key, claim.claim_id)
         raise
     return Done(made, created=True, location=f"/v1/records/{version.record_id}")
 

@@ -31,6 +31,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     "version_conflict": (409, "Someone amended this record at the same time; reload it and "
                               "try again"),
     "transition_refused": (409, "This case cannot take that step now"),
+    "not_dead_lettered": (409, "This notification is not undelivered: it is queued or was "
+                               "sent already"),
     "too_large": (413, "The request body is larger than 256 KB"),
     "unsupported_media_type": (415, "Send the body as application/json"),
     "idempotency_key_reused": (422, "This Idempotency-Key was already used for a different "

@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_BODY_BYTES = 256 * 1024
+MAX_JSON_DEPTH = 32   # a body's arrays and objects, nested; a submission needs about five
 IDEMPOTENCY_TTL_SECONDS = 48 * 3600  # the issue asks for at least 24 hours
+#: How long a claimed key waits for its request to finish before the next request with that
+#: key takes it over: a process killed mid-submission stored nothing, so its client may
+#: resend. Far longer than any submission takes (milliseconds; SQLite's busy timeout is 10 s).
+IDEMPOTENCY_LEASE_SECONDS = 30
 #: How long a local token lasts, from sign-in and from `dipforms token` alike.
 SESSION_SECONDS = 8 * 3600
 

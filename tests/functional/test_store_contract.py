@@ -278,6 +278,53 @@ def test_an_expired_or_released_claim_is_new_again(store):
     assert store.claim_key("user-1", "key-1", "fp-other", at(11), 10).outcome == "new"
 
 
+def test_a_claim_left_in_flight_is_taken_over_after_its_lease(store):
+    """Finding 9: a process killed mid-submission left its key in flight; the resend takes
+    it over once the lease has passed (by the time handed in), never before."""
+    first = store.claim_key("user-1", "key-1", "fp", at(0), 3600, lease_seconds=30)
+    assert first.outcome == "new" and first.claim_id
+    assert store.claim_key("user-1", "key-1", "fp", at(29.999999), 3600, 30).outcome == "in_flight"
+    assert store.claim_key("user-1", "key-1", "fp-b", at(29.999999), 3600, 30).outcome == "mismatch"
+    second = store.claim_key("user-1", "key-1", "fp", at(30), 3600, lease_seconds=30)
+    assert second.outcome == "new" and second.claim_id not in (None, first.claim_id)
+    assert store.claim_key("user-1", "key-1", "fp", at(31), 3600, 30).outcome == "in_flight"
+    # the first request, still running after all, can neither complete nor free the key
+    store.release_key("user-1", "key-1", first.claim_id)
+    assert store.claim_key("user-1", "key-1", "fp", at(32), 3600, 30).outcome == "in_flight"
+    with pytest.raises(StoreError):
+        store.commit(version("MG14-1"), audit("MG14-1"), [event("EV-1", "MG14-1")],
+                     Completion("user-1", "key-1", {"n": 1}, "fp", claim_id=first.claim_id))
+    assert store.get_version("MG14-1") is None and store.list_events() == []
+    store.commit(version("MG14-2"), audit("MG14-2"), [],
+                 Completion("user-1", "key-1", {"n": 2}, "fp", claim_id=second.claim_id))
+    # a done key is kept its whole time, lease or not
+    assert store.claim_key("user-1", "key-1", "fp", at(3629), 3600, 30) == IdempotencyClaim(
+        "replay", {"n": 2})
+    assert store.claim_key("user-1", "key-1", "fp", at(3630), 3600, 30).outcome == "new"
+
+
+def test_a_claim_taken_over_may_carry_another_body_and_frees_only_by_its_own_id(store):
+    first = store.claim_key("user-1", "key-1", "fp-a", at(0), 60, lease_seconds=5)
+    taken = store.claim_key("user-1", "key-1", "fp-b", at(5), 60, lease_seconds=5)
+    assert taken.outcome == "new"  # the first stored nothing: its body binds nothing
+    store.release_key("user-1", "key-1", first.claim_id)
+    assert store.claim_key("user-1", "key-1", "fp-b", at(6), 60, 5).outcome == "in_flight"
+    store.release_key("user-1", "key-1", taken.claim_id)
+    assert store.claim_key("user-1", "key-1", "fp-c", at(6), 60, 5).outcome == "new"
+
+
+def test_a_lease_longer_than_the_key_ends_with_the_key(store):
+    assert store.claim_key("user-1", "key-1", "fp", at(0), 10, lease_seconds=30).outcome == "new"
+    assert store.claim_key("user-1", "key-1", "fp", at(10), 10, 30).outcome == "new"
+
+
+def test_twenty_concurrent_takeovers_of_an_expired_lease_give_exactly_one_new(store):
+    store.claim_key("user-1", "key-1", "fp", at(0), 3600, lease_seconds=30)
+    outcomes = in_threads(20, lambda i: store.claim_key(
+        "user-1", "key-1", "fp", at(31), 3600, 30).outcome)
+    assert Counter(outcomes) == {"new": 1, "in_flight": 19}
+
+
 def test_twenty_concurrent_claims_of_one_key_give_exactly_one_new(store):
     for key in ("key-1", "key-2"):
         outcomes = in_threads(20, lambda i, key=key: store.claim_key(
@@ -501,3 +548,22 @@ def test_the_sqlite_store_is_made_without_importing_boto3(tmp_path):
     assert (tmp_path / "dipforms.sqlite3").is_file()
     with pytest.raises(ValueError, match="known: dynamodb, sqlite"):
         make_store("postgres")
+
+
+def test_a_sqlite_store_made_before_leases_gains_their_columns_on_open(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with closing(sqlite3.connect(path)) as old:
+        old.execute("""CREATE TABLE idempotency (
+             actor TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+             status TEXT NOT NULL CHECK (status IN ('in_flight', 'done')),
+             response TEXT CHECK (response IS NULL OR json_valid(response)),
+             expires_at TEXT NOT NULL, PRIMARY KEY (actor, key)) STRICT""")
+        old.execute("INSERT INTO idempotency VALUES ('user-1', 'old', 'fp', 'in_flight', NULL, ?)",
+                    (at(3600),))
+        old.commit()
+    store = SQLiteStore(path)
+    # a claim made before leases (no lease_until) holds for its whole time, as it promised
+    assert store.claim_key("user-1", "old", "fp", at(60), 3600, 30).outcome == "in_flight"
+    assert store.claim_key("user-1", "new", "fp", at(0), 3600, 30).outcome == "new"
+    assert store.claim_key("user-1", "new", "fp", at(30), 3600, 30).outcome == "new"
+    store.close()

@@ -14,6 +14,7 @@ ERRORS = (
     "sign_in_failed", "forbidden", "not_found", "conflict", "version_conflict",
     "transition_refused", "too_large", "unsupported_media_type", "idempotency_key_reused",
     "invalid", "confirmation_required", "too_many_attempts", "internal", "unavailable",
+    "not_dead_lettered",
 )
 
 # -- field error codes: an answer against its form's schema (validation.py's kinds) ---------
@@ -51,10 +52,14 @@ GROUND_NOT_MET = "ground_not_met"
 BEYOND_SCOPE = "beyond_scope"
 NOT_CONSENTED = "not_consented"
 
+# -- a request body as a whole (routes/jsonbody.py) -----------------------------------------
+TOO_DEEP = "too_deep"
+NOT_UNICODE = "not_unicode"
+
 FIELD_CODES = frozenset({
     REQUIRED, TYPE, FORMAT, PATTERN, ENUM, CONST, MIN, MAX, MIN_LENGTH, MAX_LENGTH,
     MIN_ITEMS, MAX_ITEMS, UNKNOWN_FIELD, NOT_APPLICABLE, INVALID,
     UNKNOWN_CASE, UNKNOWN_TRANSITION, WRONG_STATE, WRONG_ROLE, RULE, UNKNOWN_FACT, ORDER,
     UNKNOWN_AGENCY, UNKNOWN_GROUND, NEVER_DISCLOSED, NOT_IN_CUSTODY, GROUND_NOT_MET,
-    BEYOND_SCOPE, NOT_CONSENTED,
+    BEYOND_SCOPE, NOT_CONSENTED, TOO_DEEP, NOT_UNICODE,
 })

@@ -114,7 +114,7 @@ def build_openapi(manifest: Manifest, schemas: dict[str, dict[str, Any]]) -> dic
             "operationId": "retryDeadLetter",
             "parameters": [{"name": "event_id", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
-            "responses": _responses(200, "Queued again", 401, 403, 404)}},
+            "responses": _responses(200, "Queued again", 401, 403, 404, 409)}},
         "/v1/dashboard": {"get": {
             "operationId": "dashboard",
             "summary": "The DAT view: cases by condition type and outcome, overdue actions and "

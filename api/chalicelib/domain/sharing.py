@@ -176,7 +176,7 @@ def check_disclosure(request: Mapping[str, Any], consent: ConsentView,
     if scope is None:
         raise SharingError(f"ground {ground_id!r} names an unknown scope")
     if scope.from_consent:
-        if recipient in agencies:
+        if isinstance(recipient, str) and recipient in agencies:  # a list or {} is unhashable
             errors += _beyond_consent(items, recipient, consent)
         return errors
     return errors + _ground_errors(ground_id, ground, scope, request, items, custody)

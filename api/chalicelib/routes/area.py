@@ -9,7 +9,6 @@ and return a result; nothing below this folder sees the request.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +19,7 @@ from .. import responses
 from ..domain.results import Refused, Result
 from ..runtime import runtime
 from ..settings import MAX_BODY_BYTES
+from . import jsonbody
 
 #: The content types a route with a body accepts: we check the type ourselves, so as to
 #: answer in our own error shape rather than chalice's.
@@ -61,6 +61,9 @@ class Area:
         try:
             if public:
                 result = view(**params)
+            elif self.credentials_repeated():  # one Authorization, or none: never two
+                return responses.error("unauthenticated",
+                                       headers={"WWW-Authenticate": 'Bearer realm="dipforms"'})
             else:
                 who = self._caller()
                 if isinstance(who, Response):
@@ -134,7 +137,18 @@ class Area:
         raw = self.request.raw_body or b""
         if len(raw) > MAX_BODY_BYTES:
             raise RequestRefused(Refused("too_large"))
-        try:
-            return json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise RequestRefused(Refused("bad_json")) from None
+        parsed = jsonbody.parse(raw)  # nested too deep, lone surrogates, Infinity: 400
+        if isinstance(parsed, Refused):
+            raise RequestRefused(parsed)
+        return parsed
+
+    def credentials_repeated(self) -> bool:
+        """Whether the request carries more than one Authorization: sent twice (API
+        Gateway keeps each in multiValueHeaders) or joined into one (the local server
+        joins a repeated header with ', '; a bearer token never holds a comma)."""
+        event = self.request.to_original_event() or {}
+        sent = [values for name, values in (event.get("multiValueHeaders") or {}).items()
+                if name.lower() == "authorization"]
+        if sum(len(values or ()) for values in sent) > 1:
+            return True
+        return "," in (self.request.headers.get("authorization") or "")

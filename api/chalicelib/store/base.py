@@ -189,6 +189,9 @@ class IdempotencyClaim:
 
     outcome: str
     response: dict[str, Any] | None = None
+    #: 'new' only: names this claim, so that only its own request completes or releases it
+    #: (a request still running after its lease was taken over cannot)
+    claim_id: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,7 @@ class Completion:
     key: str
     response: dict[str, Any] = field(default_factory=dict)
     fingerprint: str | None = None  # when given, the claim must also have this fingerprint
+    claim_id: str | None = None     # when given, the claim must still be this one
 
 
 class Store(Protocol):
@@ -212,9 +216,14 @@ class Store(Protocol):
 
     # -- idempotency (keys are scoped to the actor; kept at least `ttl_seconds`) --------
     def claim_key(self, actor: str, key: str, fingerprint: str, now: str,
-                  ttl_seconds: int) -> IdempotencyClaim: ...
+                  ttl_seconds: int, lease_seconds: int | None = None) -> IdempotencyClaim:
+        """A claim still in flight `lease_seconds` after `now` (its process died, having
+        stored nothing) is taken over by the next claim of the key, as if it were free; a
+        done key is kept `ttl_seconds`. None: an in-flight claim also holds `ttl_seconds`."""
 
-    def release_key(self, actor: str, key: str) -> None: ...
+    def release_key(self, actor: str, key: str, claim_id: str | None = None) -> None:
+        """Free an in-flight key (its request stored nothing); given `claim_id`, only while
+        that claim holds it."""
 
     # -- records: version, audit entry, outbox events and key completion in ONE transaction
     def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],
@@ -285,6 +294,9 @@ class Store(Protocol):
         """Count a failed attempt; next_attempt_at None moves the event to dead."""
 
     def list_events(self, status: str | None = None, limit: int = 100) -> list[OutboxEvent]: ...
+
+    def get_event(self, event_id: str) -> OutboxEvent | None:
+        """One event as it is now (read consistently), or None if there is none."""
 
     def requeue(self, event_id: str, now: str) -> bool:
         """A dead event goes back to pending (attempts reset); False if it is not dead."""
@@ -364,6 +376,13 @@ def sortable(moment: datetime.datetime) -> str:
 def key_expiry(now: str, ttl_seconds: int) -> datetime.datetime:
     """When an idempotency key claimed at `now` stops holding (it is free at that moment)."""
     return datetime.datetime.fromisoformat(now) + datetime.timedelta(seconds=ttl_seconds)
+
+
+def lease_end(now: str, ttl_seconds: int, lease_seconds: int | None) -> str:
+    """When an in-flight claim made at `now` may be taken over: after its lease, or its
+    key's expiry if that comes first (or there is no lease)."""
+    held = ttl_seconds if lease_seconds is None else min(ttl_seconds, lease_seconds)
+    return sortable(key_expiry(now, held))
 
 
 def claim_of_held_key(fingerprint: str, held_fingerprint: str, held_status: str,

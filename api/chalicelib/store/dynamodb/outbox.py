@@ -81,6 +81,11 @@ class Outbox(Table):
         items.sort(key=lambda item: plain(item, "listing_sk"))
         return [from_item(OutboxEvent, item) for item in items[:limit]]
 
+    def get_event(self, event_id: str) -> OutboxEvent | None:
+        found = self._call("get_item", Key=typed(pk=f"OUTBOX#{event_id}", sk="EVENT"),
+                           ConsistentRead=True).get("Item")
+        return from_item(OutboxEvent, found) if found else None
+
     def requeue(self, event_id: str, now: str) -> bool:
         return self._update_event(
             event_id, "#status = :dead",

@@ -1,6 +1,7 @@
 """The DynamoDB store's records and idempotency keys: versions RECORD#<id>/V#<n> with a
 LATEST copy listed by form, and IDEM#<actor>#<key> claims (kept by DynamoDB's TTL). A commit
-is one TransactWriteItems; a claim is one conditional PutItem."""
+is one TransactWriteItems; a claim is one conditional PutItem, which also takes over a claim
+left in flight past its lease."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from ..base import (
     claim_of_held_key,
     cursor_position,
     key_expiry,
+    lease_end,
     page_of,
     previous_version,
     require_positive,
@@ -52,22 +54,25 @@ def _latest_key(form_id: str, first_created_at: str, record_id: str) -> dict[str
 class Records(Table):
     # -- idempotency -----------------------------------------------------------------------
     def claim_key(self, actor: str, key: str, fingerprint: str, now: str,
-                  ttl_seconds: int) -> IdempotencyClaim:
+                  ttl_seconds: int, lease_seconds: int | None = None) -> IdempotencyClaim:
         expiry = key_expiry(now, ttl_seconds)
         claim_id = uuid.uuid4().hex  # recognises our own write when botocore retried the put
         claim = {**_key_of_claim(actor, key), **typed(
             type="idempotency_key", actor=actor, key=key, fingerprint=fingerprint,
             status="in_flight", expires_at=sortable(expiry),
             expires=math.ceil(expiry.timestamp()),  # TTL: epoch seconds, rounded up
-            claim_id=claim_id)}
+            claim_id=claim_id, lease_until=lease_end(now, ttl_seconds, lease_seconds))}
         for _attempt in range(3):  # again only if the key was released between two calls
             try:
-                self.client.put_item(
+                self.client.put_item(  # free, expired, or in flight past its lease
                     TableName=self.table, Item=claim,
-                    ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
-                    ExpressionAttributeValues={":now": typed_value(now)},
+                    ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now OR "
+                                        "(#status = :in_flight AND lease_until <= :now)",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={":now": typed_value(now),
+                                               ":in_flight": typed_value("in_flight")},
                     ReturnValuesOnConditionCheckFailure="ALL_OLD")
-                return IdempotencyClaim("new")
+                return IdempotencyClaim("new", claim_id=claim_id)
             except ClientError as error:
                 if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                     raise StoreError(f"dynamodb put_item: {error.response['Error']['Code']}"
@@ -82,21 +87,28 @@ class Records(Table):
         else:
             raise StoreError("the idempotency key kept changing")
         if plain(held, "claim_id") == claim_id:
-            return IdempotencyClaim("new")
+            return IdempotencyClaim("new", claim_id=claim_id)
         return claim_of_held_key(fingerprint, plain(held, "fingerprint"), plain(held, "status"),
                                  plain(held, "response"))
 
-    def release_key(self, actor: str, key: str) -> None:
+    def release_key(self, actor: str, key: str, claim_id: str | None = None) -> None:
+        condition, values = "#status = :in_flight", {":in_flight": typed_value("in_flight")}
+        if claim_id is not None:
+            condition += " AND claim_id = :claim"
+            values[":claim"] = typed_value(claim_id)
         self._conditional("delete_item", Key=_key_of_claim(actor, key),
-                          ConditionExpression="#status = :in_flight",
+                          ConditionExpression=condition,
                           ExpressionAttributeNames={"#status": "status"},
-                          ExpressionAttributeValues={":in_flight": typed_value("in_flight")})
+                          ExpressionAttributeValues=values)
 
     def _completion(self, completion: Completion) -> dict[str, Any]:
         condition, values = "#status = :in_flight", {":in_flight": typed_value("in_flight")}
         if completion.fingerprint is not None:
             condition += " AND #fingerprint = :expected"
             values[":expected"] = typed_value(completion.fingerprint)
+        if completion.claim_id is not None:
+            condition += " AND claim_id = :claim"
+            values[":claim"] = typed_value(completion.claim_id)
         update = assignments({"status": "done", "response": to_json(completion.response)})
         if completion.fingerprint is not None:
             update["ExpressionAttributeNames"]["#fingerprint"] = "fingerprint"

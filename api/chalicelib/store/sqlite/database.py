@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base import StoreError
-from .schema import SCHEMA, SCHEMA_VERSION
+from .schema import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_CONNECTIONS = 8
@@ -148,6 +148,10 @@ class Database:
                                  f"{SCHEMA_VERSION}")
             for statement in SCHEMA:
                 connection.execute(statement)
+            for table, column, kind in ADDED_COLUMNS:
+                have = {row["name"] for row in connection.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             if found is None:
                 connection.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
 

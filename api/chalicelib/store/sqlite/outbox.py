@@ -62,6 +62,10 @@ class Outbox(Database):
             "SELECT * FROM outbox WHERE ? IS NULL OR status = ? "
             "ORDER BY created_at, event_id LIMIT ?", (status, status, limit))]
 
+    def get_event(self, event_id: str) -> OutboxEvent | None:
+        rows = self._rows("SELECT * FROM outbox WHERE event_id = ?", (event_id,))
+        return _event(rows[0]) if rows else None
+
     def requeue(self, event_id: str, now: str) -> bool:
         return self._change_event(
             "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? "

@@ -1,10 +1,12 @@
 """The SQLite store's records and idempotency keys: a commit writes a version with its audit
 entry, events, key completion and case change in one transaction; reads and listing pages.
-SQLite has no TTL, so each claim also deletes a few expired keys."""
+SQLite has no TTL, so each claim also deletes a few expired keys; a claim left in flight past
+its lease (its process died) is taken over."""
 
 from __future__ import annotations
 
 import sqlite3
+import uuid
 
 from ..base import (
     AuditEntry,
@@ -21,6 +23,7 @@ from ..base import (
     cursor_position,
     from_columns,
     key_expiry,
+    lease_end,
     page_of,
     previous_version,
     require_positive,
@@ -46,26 +49,31 @@ def _record(row: sqlite3.Row) -> RecordVersion:
 class Records(Database):
     # -- idempotency -----------------------------------------------------------------------
     def claim_key(self, actor: str, key: str, fingerprint: str, now: str,
-                  ttl_seconds: int) -> IdempotencyClaim:
+                  ttl_seconds: int, lease_seconds: int | None = None) -> IdempotencyClaim:
         expires_at = sortable(key_expiry(now, ttl_seconds))
+        claim_id = uuid.uuid4().hex
         with self._writing(durable=False) as connection:
             connection.execute("DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM "
                                "idempotency WHERE expires_at <= ? LIMIT ?)",
                                (now, EXPIRED_KEYS_PURGED_PER_CLAIM))
-            row = connection.execute("SELECT fingerprint, status, response FROM idempotency "
-                                     "WHERE actor = ? AND key = ? AND expires_at > ?",
-                                     (actor, key, now)).fetchone()
+            row = connection.execute(  # a claim in flight past its lease holds nothing
+                "SELECT fingerprint, status, response FROM idempotency WHERE actor = ? AND "
+                "key = ? AND expires_at > ? AND NOT (status = 'in_flight' AND lease_until "
+                "IS NOT NULL AND lease_until <= ?)", (actor, key, now, now)).fetchone()
             if row is None:
-                connection.execute("INSERT OR REPLACE INTO idempotency (actor, key, fingerprint,"
-                                   " status, expires_at) VALUES (?, ?, ?, 'in_flight', ?)",
-                                   (actor, key, fingerprint, expires_at))
-                return IdempotencyClaim("new")
+                connection.execute(
+                    "INSERT OR REPLACE INTO idempotency (actor, key, fingerprint, status, "
+                    "expires_at, claim_id, lease_until) VALUES (?, ?, ?, 'in_flight', ?, ?, ?)",
+                    (actor, key, fingerprint, expires_at, claim_id,
+                     lease_end(now, ttl_seconds, lease_seconds)))
+                return IdempotencyClaim("new", claim_id=claim_id)
         return claim_of_held_key(fingerprint, row["fingerprint"], row["status"], row["response"])
 
-    def release_key(self, actor: str, key: str) -> None:
+    def release_key(self, actor: str, key: str, claim_id: str | None = None) -> None:
         with self._writing(durable=False) as connection:
-            connection.execute("DELETE FROM idempotency WHERE actor = ? AND key = ? "
-                               "AND status = 'in_flight'", (actor, key))
+            connection.execute("DELETE FROM idempotency WHERE actor = ? AND key = ? AND "
+                               "status = 'in_flight' AND (? IS NULL OR claim_id = ?)",
+                               (actor, key, claim_id, claim_id))
 
     # -- records ---------------------------------------------------------------------------
     def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],
@@ -93,9 +101,11 @@ class Records(Database):
                 apply_change(connection, case_change)
             if completion is not None and connection.execute(
                     "UPDATE idempotency SET status = 'done', response = ? WHERE actor = ? AND "
-                    "key = ? AND status = 'in_flight' AND fingerprint = coalesce(?, fingerprint)",
+                    "key = ? AND status = 'in_flight' AND fingerprint = coalesce(?, fingerprint) "
+                    "AND (? IS NULL OR claim_id = ?)",
                     (to_json(completion.response), completion.actor, completion.key,
-                     completion.fingerprint)).rowcount != 1:
+                     completion.fingerprint, completion.claim_id, completion.claim_id)
+                    ).rowcount != 1:
                 raise StoreError("the idempotency key is not in flight for this request")
 
     def get_version(self, record_id: str, version: int | None = None) -> RecordVersion | None:

@@ -2,6 +2,12 @@
 The triggers keep records, audit and case timelines append-only whoever connects."""
 
 SCHEMA_VERSION = 1
+#: Columns added since a table was first made, added on open to a store that lacks them.
+#: Nullable, so code that predates them still writes rows (NULL: no lease, no claim id).
+ADDED_COLUMNS = (
+    ("idempotency", "claim_id", "TEXT"),     # which claim holds an in-flight key
+    ("idempotency", "lease_until", "TEXT"),  # when another request may take it over
+)
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS record_heads (
          record_id TEXT PRIMARY KEY, form_id TEXT NOT NULL,
@@ -37,7 +43,8 @@ SCHEMA = (
          actor TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
          status TEXT NOT NULL CHECK (status IN ('in_flight', 'done')),
          response TEXT CHECK (response IS NULL OR json_valid(response)),
-         expires_at TEXT NOT NULL, PRIMARY KEY (actor, key)) STRICT""",
+         expires_at TEXT NOT NULL, claim_id TEXT, lease_until TEXT,
+         PRIMARY KEY (actor, key)) STRICT""",
     "CREATE INDEX IF NOT EXISTS idempotency_by_expiry ON idempotency (expires_at)",
     # Cases: the state (one row, moved a version at a time), the records attached to it,
     # its timeline and its deadlines (fired at most once; only pending ones are indexed).
