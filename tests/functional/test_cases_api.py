@@ -263,8 +263,15 @@ def test_a_disclosure_without_consent_needs_a_ground_and_is_logged(api):
     assert len(logged) == 1 and "IS-02" in logged[0].reason
     assert "northshire_police" in logged[0].reason
     assert case.events("N25")
+    assert "heroin" not in logged[0].reason      # the why is a note on the case, not audit
+    assert logged[0].reason_ref.startswith(f"{case.ref}:disclosure@")
     timeline = case.view("police")["timeline"]
     assert [e["rule"] for e in timeline if e["kind"] == "disclosure"] == ["IS-02"]
+    for reader in ("police", "carat"):            # the recipient and the agency that shared
+        shared = [e for e in case.view(reader)["timeline"] if e["kind"] == "disclosure"]
+        assert shared[0]["reason"] == "Offending linked to heroin use", reader
+    told = [e for e in case.view("dat_admin")["timeline"] if e["kind"] == "disclosure"]
+    assert told and "reason" not in told[0]
     beyond = case.post("disclosures", {"recipient": "northshire_police",
                                        "ground": "custody_crime_prevention",
                                        "items": ["previous_convictions"], "custody": True,

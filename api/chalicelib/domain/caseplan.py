@@ -374,7 +374,8 @@ def disclosure(planning: Planning, who: Principal, snapshot: Snapshot, request: 
                today: datetime.date, request_id: str | None) -> Plan | Refused:
     """Record a disclosure {recipient, ground, items, reason, custody?, ...}: with consent,
     or on a ground PC36/2007 §2 gives (IS-01, IS-02) and within that ground's scope (the
-    protocol's disclosure_grounds). What, to whom and why go to the audit log (N25)."""
+    protocol's disclosure_grounds). What, to whom and on which ground go to the audit log
+    (N25); the reason given is on the case's timeline, for the two agencies."""
     process, case, protocol = planning.process, snapshot.case, planning.protocol
     case_ref = case.case_ref
     request = request if isinstance(request, dict) else {}
@@ -385,19 +386,21 @@ def disclosure(planning: Planning, who: Principal, snapshot: Snapshot, request: 
         return Refused("invalid", problems)
     ground = protocol.disclosure_grounds[request["ground"]]
     detail = {"to": request["recipient"], "ground": request["ground"],
-              "rule": ground.rule, "items": sorted(request["items"])}
+              "rule": ground.rule, "items": sorted(request["items"]),
+              "reason": request["reason"].strip()[:MAX_NOTE]}
     events = notify(planning, "N25", case_ref, snapshot.records, at,
                     detail={"state": case.state, "agencies": [request["recipient"]]})
     after = caseflow.moved(process, case, None, case.facts, at)
     entries = [CaseEntry(case_ref, at, "disclosure", request["ground"], who.user_id,
                          who.agency, detail),
                *sent_entries(case_ref, events, at, who.user_id, who.agency)]
+    # the typed reason is the case's note (the timeline entry, which the two agencies
+    # read); the audit log keeps what, to whom and on which ground, and where the why is
     why = (f"{ground.rule or request['ground']} ({request['ground']}) to "
-           f"{request['recipient']}: {', '.join(detail['items'])}; "
-           f"{request['reason'].strip()[:MAX_NOTE]}")
+           f"{request['recipient']}: {', '.join(detail['items'])}")
     return Plan(CaseChange(after, entries, wanted(planning, after)),
                 audit(who, "disclosure", case_ref, at, reason=why, request_id=request_id,
-                      reason_ref=request["ground"]),
+                      reason_ref=f"{case_ref}:disclosure@{at}"),
                 events)
 
 
