@@ -393,10 +393,21 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def send_response(self, code, message=None) -> None:
+        self._sent: set[str] = set()
+        super().send_response(code, message)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        getattr(self, "_sent", set()).add(keyword.lower())
+        super().send_header(keyword, value)
+
     def end_headers(self) -> None:
-        """Every answer (files, pages, the API, refusals) with the headers of headers.py."""
+        """Every answer (files, pages, the API, refusals) with the headers of headers.py,
+        each once (the API already sends nosniff)."""
+        sent = getattr(self, "_sent", set())
         for name, value in self.security.items():
-            self.send_header(name, value)
+            if name.lower() not in sent:
+                self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002

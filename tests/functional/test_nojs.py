@@ -413,3 +413,97 @@ def test_posts_naming_no_origin_are_refused(run):
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def _raw_request(url: str, method: str, path: str, headers: dict, body: bytes = b""):
+    """(status, headers) of one request sent as given: http.client, Host included."""
+    import http.client
+
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
+    try:
+        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            for one in value if isinstance(value, list) else [value]:
+                connection.putheader(name, one)
+        if body:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body or None)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.headers
+    finally:
+        connection.close()
+
+
+def test_every_answer_carries_the_browser_headers(run):
+    """Finding 16: a static page, a reply to a post without JavaScript, an API answer and a
+    refusal all carry the CSP, Referrer-Policy, Permissions-Policy and nosniff."""
+    from web.headers import security_headers
+
+    expected = dict(security_headers())
+    browser = Browser(run.url)
+    answers = []
+    with urllib.request.urlopen(run.url + "/forms/mg14/offender.html", timeout=20) as r:
+        answers.append(("static page", r.headers))
+    request = urllib.request.Request(run.url + "/sign-in.html", method="POST",
+                                     data=b"user=&password=",
+                                     headers={"Content-Type": FORM, "Origin": run.url})
+    with browser.opener.open(request, timeout=20) as r:
+        assert r.status == 200
+        answers.append(("no-JS reply", r.headers))
+    with urllib.request.urlopen(run.url + "/v1/health", timeout=20) as r:
+        answers.append(("API answer", r.headers))
+    status, refused = _raw_request(run.url, "POST", "/sign-in.html",
+                                   {"Host": urllib.parse.urlsplit(run.url).netloc,
+                                    "Content-Type": FORM})
+    assert status == 403
+    answers.append(("refusal", refused))
+    for what, got in answers:
+        for name, value in expected.items():
+            assert got.get_all(name) == [value], (what, name, got.get_all(name))
+        assert "frame-ancestors 'none'" in got["Content-Security-Policy"], what
+        assert "unsafe-inline" not in got["Content-Security-Policy"], what
+
+
+def test_a_host_that_is_not_this_server_is_refused(run):
+    """Finding 16: the Host header was not checked, so a name rebound to 127.0.0.1 (DNS
+    rebinding) reached the pages and the API as if it were this site."""
+    port = urllib.parse.urlsplit(run.url).port
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{port + 1}"):
+        for path in ("/index.html", "/v1/health"):
+            status, _ = _raw_request(run.url, "GET", path, {"Host": host})
+            assert status == 421, (host, path)
+    status, _ = _raw_request(run.url, "GET", "/v1/health", {"Host": [f"127.0.0.1:{port}"] * 2})
+    assert status == 400
+    status, _ = _raw_request(run.url, "GET", "/v1/health", {})
+    assert status == 400
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+        status, _ = _raw_request(run.url, "GET", "/v1/health", {"Host": host})
+        assert status == 200, host
+
+
+def test_api_posts_from_other_sites_are_refused_and_clients_with_a_token_pass(run):
+    """A post to the API naming another origin is refused; one naming none passes only
+    with what no other site's page can send without a CORS preflight (a bearer token, a
+    JSON body), so scripts and curl keep working and a cross-site form does not."""
+    token = run.user_token("api_client", "police", "northshire_police")
+    status, body = run.request("POST", "/v1/forms/mg14/submissions", {}, token,
+                               {"Idempotency-Key": "3f6c1c56-1d7e-4c5b-9a55-1f1e1e0e0e0e"})
+    assert status == 422 and body["error"] == "invalid"         # reached the API
+    host = urllib.parse.urlsplit(run.url).netloc
+    for headers in ({"Origin": "http://elsewhere.example"},
+                    {"Referer": "http://elsewhere.example/page.html"},
+                    {"Origin": "null"}):
+        status, _ = _raw_request(run.url, "POST", "/v1/session",
+                                 {"Host": host, "Content-Type": "application/json", **headers},
+                                 b'{"user": "pc_jones", "password": "x"}')
+        assert status == 403, headers
+    status, _ = _raw_request(run.url, "POST", "/v1/session",
+                             {"Host": host, "Content-Type": "text/plain"},
+                             b'{"user": "pc_jones", "password": "x"}')
+    assert status == 403
+    status, _ = _raw_request(run.url, "POST", "/v1/session",
+                             {"Host": host, "Content-Type": "application/json"},
+                             b'{"user": "nobody", "password": "x"}')
+    assert status == 401                                         # reached the API
