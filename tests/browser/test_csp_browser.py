@@ -83,7 +83,7 @@ def test_the_main_pages_with_javascript_report_no_violation(tmp_path):
         assert violations(fresh) == []
         # and the watch would see one: an inline style set by a script is refused
         fresh.evaluate("document.body.setAttribute('style', 'color: red')")
-        fresh.wait_for_function("window.__violations.length > 0")
+        fresh.wait_for_function("() => window.__violations.length > 0")
         assert any(v.startswith("style-src") for v in violations(fresh)), violations(fresh)
         browser.close()
 
