@@ -4,7 +4,9 @@ with the GOV.UK error summary and inline errors, or the confirmation page.
 
 Here: which page a post is for, signing in and out, and the API as the pages see it; a
 question page's post is pageflow.py's. Nothing is kept on the server: the answers so far
-travel in the page (a hidden input), the session in an HttpOnly cookie. The API is called
+travel in the page (a hidden input), the session in an HttpOnly cookie, and each page
+signed in carries the session's CSRF token (csrf.py), which sending a form and signing out
+need. The API is called
 through `api` as the page script calls it; rules (`holds`) and validation (`validate`) come
 in as callables from dipforms_cli.py, since generator/ never imports api/. No sockets
 here: serve.py turns a Reply into HTTP.
@@ -19,7 +21,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from generator.fields.posted import Raw
 from generator.model import Form
@@ -27,11 +29,13 @@ from generator.render.site import Site, site_path
 from generator.render.text import words
 from generator.render.views import Filled, Posted, rule_data
 
+from .csrf import FIELD as CSRF_FIELD
+from .csrf import CsrfTokens
 from .pageflow import FormPost
 from .replies import CLEARED, COOKIE, Reply, session_cookie, to_sign_in
 
 __all__ = ["COOKIE", "MAX_POST_BYTES", "Checks", "NoScript", "Reply", "safe_next",
-           "server_site", "sign_out"]
+           "server_site"]
 
 MAX_POST_BYTES = 1_000_000
 #: api(method, path, headers, body) -> (status, headers, body), as serve.py's SiteHandler.api
@@ -56,10 +60,6 @@ class Checks:
     now: Callable[[], datetime.datetime]
 
 
-def sign_out() -> Reply:
-    return Reply(303, location="/sign-in.html", cookie=CLEARED)
-
-
 def safe_next(value: str | None, home: str) -> str:
     """Where to go after signing in: a path on this site only, never another origin."""
     if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
@@ -75,8 +75,9 @@ class NoScript:
     build (None while it is broken); `site` renders with values (see render.Site)."""
 
     def __init__(self, site: Site, forms: Callable[[], Sequence[Form] | None], *, api: Api,
-                 checks: Checks, new_key: Callable[[], str] = lambda: str(uuid.uuid4())):
-        self.site, self.forms, self.api = site, forms, api
+                 checks: Checks, csrf: CsrfTokens,
+                 new_key: Callable[[], str] = lambda: str(uuid.uuid4())):
+        self.site, self.forms, self.api, self.csrf = site, forms, api, csrf
         self.holds_rule, self.validate = checks.holds, checks.validate
         self.new_key, self.now = new_key, checks.now
 
@@ -106,6 +107,36 @@ class NoScript:
         if not token:
             return to_sign_in(lang, path)
         return FormPost(self, form, lang, token, raw).answer(index)
+
+    # --- signing out ----------------------------------------------------------------------
+
+    def sign_out_page(self, query: str, session: str | None) -> Reply:
+        """GET /sign-out: the page with a Sign out button, never signing out itself (any
+        site can make a browser GET a page); nobody signed in goes to the sign-in page."""
+        lang = self._language(_first(parse_qs(query), "lang"))
+        if not session:
+            return Reply(303, location="/" + site_path(lang, "sign-in.html"))
+        return Reply(200, self.site.sign_out(lang, self._site_languages(),
+                                             self.csrf.token(session)))
+
+    def sign_out(self, raw: Raw, session: str | None) -> Reply:
+        """POST /sign-out: with the session's token, the cookie cleared and on to sign in;
+        with a missing or old one (a page from before a restart, or a forgery that got past
+        the origin check), the page with a fresh button and the session kept (403)."""
+        lang = self._language(_first(raw, "lang"))
+        sign_in = "/" + site_path(lang, "sign-in.html")
+        if not session:
+            return Reply(303, location=sign_in)
+        if self.csrf.valid(session, _first(raw, CSRF_FIELD)):
+            return Reply(303, location=sign_in, cookie=CLEARED)
+        return Reply(403, self.site.sign_out(lang, self._site_languages(),
+                                             self.csrf.token(session)))
+
+    def _site_languages(self) -> tuple[str, ...]:
+        return self.site.site_languages(self.forms() or ())
+
+    def _language(self, lang: str) -> str:
+        return lang if lang in self._site_languages() else "en"
 
     # --- signing in -----------------------------------------------------------------------
 

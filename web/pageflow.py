@@ -18,6 +18,8 @@ from generator.render.site import Site, site_path
 from generator.render.text import words
 from generator.render.views import Confirm, Filled, Posted, rule_data
 
+from .csrf import FIELD as CSRF_FIELD
+from .csrf import CsrfTokens
 from .replies import CLEARED, Reply, to_sign_in
 
 
@@ -26,6 +28,7 @@ class Pages(Protocol):
     named here so this module does not import the flow that uses it."""
 
     site: Site
+    csrf: CsrfTokens
 
     def new_key(self) -> str: ...
     def validate(self, form_id: str, data: dict, lang: str) -> list[dict]: ...
@@ -52,6 +55,10 @@ class FormPost:
         self.key = key if _is_uuid(key) else flow.new_key()
         self.reasons = {m.group(1): values[0].strip() for name, values in raw.items()
                         if (m := REASON.match(name)) and values}
+        # Sending needs the session's CSRF token; moving between pages does not, as it
+        # shows only what was posted and keeps nothing. Every page answered carries it.
+        self.csrf = flow.csrf.token(token)
+        self.csrf_ok = flow.csrf.valid(token, _first(raw, CSRF_FIELD))
 
     def answer(self, index: int) -> Reply:
         page = self.form.pages[index]
@@ -72,6 +79,11 @@ class FormPost:
         if errors:
             return self.show(index, answers, raw=self.raw, errors=errors, resume=resume)
         following = self.applying(answers, range(index + 1, len(self.form.pages)))
+        if (following is None or resume) and not self.csrf_ok:
+            # a page without the token (the static page, or one shown before a restart):
+            # nothing sent; the same page, with the token, sends the form when posted
+            return self.show(index, answers, raw=self.raw, resume=True,
+                             problems=[(None, self.t.send_again)])
         if following is None or resume:
             return self.submit(index, answers)
         return self.show(following, answers)
@@ -143,7 +155,7 @@ class FormPost:
             record = body.get("record") or {}
             warnings = [w.get("message") for w in body.get("warnings") or () if w.get("message")]
             return Reply(200, self.flow.site.done(self.form, self.lang, str(record.get("id")),
-                                                  warnings))
+                                                  warnings, csrf=self.csrf))
         if status == 401:
             reply = to_sign_in(self.lang, self.href(f"{self.form.pages[index].id}.html"))
             return Reply(reply.status, location=reply.location, cookie=CLEARED)
@@ -220,7 +232,7 @@ class FormPost:
                         last=resume or self.applying(
                             answers, range(index + 1, len(self.form.pages))) is None,
                         back=self.applying(answers, range(index - 1, -1, -1)) is not None,
-                        confirm=confirm)
+                        confirm=confirm, csrf=self.csrf)
         return Reply(200, self.flow.site.page(self.form, index, self.lang, posted))
 
     def decided_hidden(self, page: Page, others: dict) -> frozenset[str]:

@@ -11,6 +11,7 @@ import functools
 import gzip
 import http.cookies
 import os
+import secrets
 import stat
 import sys
 import threading
@@ -21,6 +22,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from generator.edges.templating import TEMPLATES_DIR
 from generator.edges.workspace import Workspace
 
+from .headers import origin_of, security_headers
+
 #: Sent gzip-compressed to a client that accepts it: the pages, styles and scripts.
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 MIN_COMPRESSED = 256   # smaller files gain nothing from gzip's 20 bytes of framing
@@ -28,6 +31,35 @@ MIN_COMPRESSED = 256   # smaller files gain nothing from gzip's 20 bytes of fram
 PREVIEW_WORKER = TEMPLATES_DIR / "sw-preview.js"
 #: The address of the client whose connection this thread serves (one thread per connection).
 _PEER = threading.local()
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def allowed_hosts(host: str, port: int, public_urls=()) -> frozenset[str]:
+    """The Host headers this server answers: its own address and port (every loopback name
+    when it listens on loopback) and the host of each public address (DIPFORMS_BASE_URL).
+    Any other is refused, so a name rebound to this machine's address (DNS rebinding) gets
+    nothing; lower case, as compared."""
+    name = f"[{host}]" if ":" in host else host
+    names = set(LOOPBACK_NAMES) if name.lower() in (*LOOPBACK_NAMES, "::1") else {name}
+    hosts = {f"{n}:{port}".lower() for n in names}
+    if port == 80:
+        hosts |= {n.lower() for n in names}
+    for url in public_urls:
+        parts = urllib.parse.urlsplit(url or "")
+        if parts.hostname:
+            default = 443 if parts.scheme == "https" else 80
+            hostname = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+            hosts.add(f"{hostname}:{parts.port or default}".lower())
+            if parts.port in (None, default):
+                hosts.add(hostname.lower())
+    return frozenset(hosts)
+
+
+def allowed_origins(hosts: frozenset[str], public_urls=()) -> frozenset[str]:
+    """The origins whose posts are this site's own: http:// and each allowed host, and each
+    public address's own origin (https:// behind a proxy that ends TLS)."""
+    return frozenset({f"http://{h}" for h in hosts}
+                     | {origin_of(url) for url in public_urls if url})
 
 
 def accepts_gzip(header: str | None) -> bool:
@@ -107,6 +139,82 @@ class SiteHandler(SimpleHTTPRequestHandler):
     api = None
     no_script = None   # nojs.NoScript: pages posted without JavaScript (with `dipforms run`)
     protocol_version = "HTTP/1.1"
+    hosts: frozenset[str] = frozenset()     # allowed_hosts(); set by make_server
+    origins: frozenset[str] = frozenset()   # allowed_origins()
+    security: dict[str, str] = dict(security_headers())   # web/headers.py
+
+    def parse_request(self) -> bool:
+        """The request line and headers read, then the Host header checked: exactly one,
+        naming this server (allowed_hosts). 400 for none or several, 421 for another host."""
+        if not super().parse_request():
+            return False
+        given = self.headers.get_all("Host") or []
+        if len(given) != 1:
+            self._refuse(HTTPStatus.BAD_REQUEST, "send one Host header")
+            return False
+        if given[0].strip().lower() not in self.hosts:
+            self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "this server does not answer for "
+                         "that host name; set DIPFORMS_BASE_URL to the address people use")
+            return False
+        return True
+
+    def _refuse(self, status: HTTPStatus, message: str) -> None:
+        """Answer at once without reading the body, and close the connection: what is left
+        of the request must not be read as the next one."""
+        self.close_connection = True
+        data = message.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _origin_ours(self) -> bool | None:
+        """Whether the browser says the request comes from this site (Origin, else the
+        Referer's origin): True or False, or None when it sends neither."""
+        origin = self.headers.get("Origin")
+        if origin is None:
+            referer = self.headers.get("Referer")
+            if referer is None:
+                return None
+            origin = origin_of(referer)
+        return origin.strip().lower() in self.origins
+
+    def _cross_site(self) -> bool:
+        """Refuse (403) a post or put another site could have made; True when refused.
+
+        A browser names where a post comes from (Origin; with Referrer-Policy same-origin
+        it is never `null` for this site's own pages). Neither Origin nor Referer: a page's
+        post is refused; an API call passes only with a header no other site's page can
+        send without a CORS preflight, which this server never grants: Authorization (a
+        bearer token, never a cookie, so nothing to forge) or a JSON Content-Type. So a
+        client that is not a browser (curl, scripts with a token) keeps working.
+        """
+        ours = self._origin_ours()
+        if ours:
+            return False
+        if ours is None and self.path.startswith("/v1/") and self._preflighted():
+            return False
+        self._refuse(HTTPStatus.FORBIDDEN, "posts from other sites are refused")
+        return True
+
+    def _preflighted(self) -> bool:
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        return "Authorization" in self.headers or kind == "application/json"
+
+    def _session(self) -> str | None:
+        """The session cookie's value (nojs.COOKIE), if the request carries one."""
+        from .replies import COOKIE
+
+        cookies = http.cookies.SimpleCookie()
+        try:
+            cookies.load(self.headers.get("Cookie") or "")
+        except http.cookies.CookieError:
+            return None
+        return (cookies[COOKIE].value or None) if COOKIE in cookies else None
 
     def setup(self) -> None:
         super().setup()
@@ -127,15 +235,18 @@ class SiteHandler(SimpleHTTPRequestHandler):
         return True
 
     def do_POST(self) -> None:  # noqa: N802
+        if self._cross_site():
+            return
         if not self._to_api("POST") and not self._posted_page("POST"):
             self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "only the API and the pages of "
                             "forms take POST")
 
     def _posted_page(self, method: str) -> bool:
-        """A sign-in or question page posted without JavaScript, or signing out (nojs.py).
+        """A sign-in or question page posted without JavaScript, or signing out (nojs.py):
+        by a post only; GET /sign-out shows a page with the Sign out button.
 
-        A post from another site is refused: when the browser says where the request comes
-        from (Origin, else Referer), it must be this server.
+        A post from another site is refused: the browser must say it comes from this
+        server (Origin, else Referer; _cross_site).
         """
         if self.no_script is None:
             return False
@@ -145,15 +256,15 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if not (parts.path == "/sign-out" or (method == "POST"
                                                and self.no_script.handles(parts.path))):
             return False
+        if method == "GET":
+            self._send_reply(self.no_script.sign_out_page(parts.query, self._session()))
+            return True
         length = self._posted_length(method, nojs.MAX_POST_BYTES)
         if length is None:
             return True
         body = self.rfile.read(length) if length else b""
         if not self._same_origin():
             self._send_text(HTTPStatus.FORBIDDEN, "posts from other sites are refused")
-            return True
-        if parts.path == "/sign-out":
-            self._send_reply(nojs.sign_out())
             return True
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
@@ -164,14 +275,11 @@ class SiteHandler(SimpleHTTPRequestHandler):
                             "console of `dipforms run`")
             return True
         raw = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        cookies = http.cookies.SimpleCookie()
-        try:
-            cookies.load(self.headers.get("Cookie") or "")
-        except http.cookies.CookieError:
-            pass
-        token = cookies[nojs.COOKIE].value if nojs.COOKIE in cookies else None
+        if parts.path == "/sign-out":
+            self._send_reply(self.no_script.sign_out(raw, self._session()))
+            return True
         reply = self.no_script.post(parts.path, urllib.parse.parse_qs(parts.query), raw,
-                                    token or None)
+                                    self._session())
         if reply is None:
             return False
         self._send_reply(reply)
@@ -197,14 +305,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
         return None
 
     def _same_origin(self) -> bool:
-        origin = self.headers.get("Origin")
-        if origin is None:
-            referer = self.headers.get("Referer")
-            if referer is None:
-                return True
-            parts = urllib.parse.urlsplit(referer)
-            origin = f"{parts.scheme}://{parts.netloc}"
-        return origin == f"http://{self.headers.get('Host', '')}"
+        return bool(self._origin_ours())
 
     def _send_reply(self, reply) -> None:
         data = reply.html.encode("utf-8")
@@ -216,11 +317,12 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")   # the page holds the answers
-        self.send_header("Referrer-Policy", "same-origin")
         self.end_headers()
         self.wfile.write(data)
 
     def do_PUT(self) -> None:  # noqa: N802
+        if self._cross_site():
+            return
         if not self._to_api("PUT"):
             self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "only the API takes PUT")
 
@@ -323,8 +425,21 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def send_response(self, code, message=None) -> None:
+        self._sent: set[str] = set()
+        super().send_response(code, message)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        getattr(self, "_sent", set()).add(keyword.lower())
+        super().send_header(keyword, value)
+
     def end_headers(self) -> None:
-        self.send_header("X-Content-Type-Options", "nosniff")
+        """Every answer (files, pages, the API, refusals) with the headers of headers.py,
+        each once (the API already sends nosniff)."""
+        sent = getattr(self, "_sent", set())
+        for name, value in self.security.items():
+            if name.lower() not in sent:
+                self.send_header(name, value)
         super().end_headers()
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002
@@ -339,25 +454,34 @@ def watch(workspace: Workspace, state: BuildState, stop: threading.Event) -> Non
         rebuild(workspace, state)
 
 
-def make_server(workspace: Workspace, host: str, port: int, api=None, checks=None):
+def make_server(workspace: Workspace, host: str, port: int, api=None, checks=None,
+                public_urls=()):
     """Build once, start the watcher, and return (server, state, stop event).
 
     `api`, if given, answers every /v1/ request (see SiteHandler), called with the
     client's address as `source_ip` besides (see from_peer); with `checks` too
-    (nojs.Checks), the pages of forms can be posted without JavaScript.
+    (nojs.Checks), the pages of forms can be posted without JavaScript. `public_urls`: the
+    addresses people use besides host:port (allowed_hosts).
     """
     state = BuildState()
     rebuild(workspace, state)
     api = from_peer(api) if api is not None else None
-    members = {"state": state, "api": staticmethod(api) if api else None}
+    auth = workspace.auth
+    cognito = (auth.domain,) if auth is not None and auth.mode == "cognito" else ()
+    members = {"state": state, "api": staticmethod(api) if api else None,
+               "security": dict(security_headers(connect=cognito))}
     if api is not None and checks is not None:
+        from .csrf import CsrfTokens
         from .nojs import NoScript, server_site
 
         members["no_script"] = NoScript(server_site(workspace.auth), lambda: state.forms,
-                                        api=api, checks=checks)
-    handler = functools.partial(type("Handler", (SiteHandler,), members),
-                                directory=str(workspace.root / "site"))
+                                        api=api, checks=checks,
+                                        csrf=CsrfTokens(secrets.token_bytes(32)))
+    handler_class = type("Handler", (SiteHandler,), members)
+    handler = functools.partial(handler_class, directory=str(workspace.root / "site"))
     server = ThreadingHTTPServer((host, port), handler)
+    handler_class.hosts = allowed_hosts(host, server.server_port, public_urls)
+    handler_class.origins = allowed_origins(handler_class.hosts, public_urls)
     stop = threading.Event()
     threading.Thread(target=watch, args=(workspace, state, stop), daemon=True).start()
     return server, state, stop
@@ -365,7 +489,9 @@ def make_server(workspace: Workspace, host: str, port: int, api=None, checks=Non
 
 def serve(workspace: Workspace, *, host: str, port: int, api=None, on_stop=None,
           checks=None) -> int:
-    server, _, stop = make_server(workspace, host, port, api, checks)
+    public = os.environ.get("DIPFORMS_BASE_URL", "").strip()
+    server, _, stop = make_server(workspace, host, port, api, checks,
+                                  public_urls=(public,) if public else ())
     what = "the forms and the API" if api else "the forms"
     print(f"serving {what} at http://{host}:{server.server_port}/ "
           "(Ctrl+C to stop)", flush=True)

@@ -149,17 +149,24 @@ class Site:
                        auth=self.auth, posted=posted,
                        problems=posted.summary(None) if posted else ())
 
+    def sign_out(self, lang: str, site_langs: tuple[str, ...], csrf: str) -> str:
+        """The page with a Sign out button that posts `csrf` (GET /sign-out shows it)."""
+        return _render(self.env, "sign-out.html", Here(lang, "sign-out.html", site_langs),
+                       auth=self.auth, csrf=csrf)
+
     def page(self, form: Form, index: int, lang: str, posted: Posted) -> str:
         """Question page `index` with the answers and errors of `posted`."""
         return render_page(form, index, lang, env=self.env, langs=self.languages(form),
                            agency=_agency(form, lang, self.agency_labels), auth=self.auth,
                            posted=posted)
 
-    def done(self, form: Form, lang: str, reference: str, warnings: Iterable[str]) -> str:
-        """The confirmation page showing the record's reference and any warnings."""
+    def done(self, form: Form, lang: str, reference: str, warnings: Iterable[str],
+             csrf: str = "") -> str:
+        """The confirmation page showing the record's reference and any warnings; `csrf`
+        for its Sign out button."""
         return render_done(form, lang, env=self.env, langs=self.languages(form),
                            agency=_agency(form, lang, self.agency_labels), auth=self.auth,
-                           reference=reference, warnings=tuple(warnings))
+                           reference=reference, warnings=tuple(warnings), csrf=csrf)
 
 
 def render_site(forms: Iterable[Form], *, env: Environment,
@@ -238,18 +245,20 @@ def render_page(form: Form, index: int, lang: str, *, env: Environment,
         fields=fields, back_href=here.href(f"{base}/{back}"),
         next_href=here.href(f"{base}/{following}") if following else None,
         button=button, pages=pages or page_map(form, lang), auth=auth, posted=posted,
-        problems=posted.summary(fields) if posted else (), signed_in=posted is not None)
+        problems=posted.summary(fields) if posted else (), signed_in=posted is not None,
+        csrf=posted.csrf if posted else "")
 
 
 def render_done(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],
                 agency: str, auth: SiteAuth = LOCAL_AUTH, reference: str | None = None,
-                warnings: tuple[str, ...] = ()) -> str:
+                warnings: tuple[str, ...] = (), csrf: str = "") -> str:
     """The confirmation page: static (the page script fills in the reference), or with
     the `reference` the local server was given for a post without JavaScript."""
     rel = f"forms/{form.id}/done.html"
     return _render(env, "done.html", Here(lang, rel, langs), form=_form_info(form, lang, agency),
                    start_href="/" + site_path(lang, f"forms/{form.id}/index.html"), auth=auth,
-                   record_id=reference, warnings=warnings, signed_in=reference is not None)
+                   record_id=reference, warnings=warnings, signed_in=reference is not None,
+                   csrf=csrf)
 
 
 def _review_pages(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],

@@ -75,7 +75,8 @@ class Posted:
     `resume`: send the form once this page is right (after the API refused it); `last`: the
     form is sent when this page is posted (its button says Send); `back`: an earlier page
     applies (a Back button posts the page); `user`: the sign-in page's user id; `confirm`:
-    warnings the form is sent with once each has a reason."""
+    warnings the form is sent with once each has a reason; `csrf`: the session's token
+    (web/csrf.py), posted back in a hidden input and by the Sign out button."""
 
     filled: Filled = field(default_factory=Filled)
     problems: tuple[tuple[str | None, str], ...] = ()
@@ -86,6 +87,7 @@ class Posted:
     back: bool = False
     user: str = ""
     confirm: tuple[Confirm, ...] = ()
+    csrf: str = ""
 
     def summary(self, fields: Sequence[FieldView] | None) -> list[dict[str, str]]:
         """govukErrorSummary's errorList: problems on this page link to their input; with

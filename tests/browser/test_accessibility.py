@@ -70,7 +70,8 @@ def check_page(page, path: str) -> list[str]:
 
 def summary_focused(page) -> bool:
     page.wait_for_function(
-        "document.activeElement && document.activeElement.matches('.govuk-error-summary')",
+        "() => document.activeElement && document.activeElement.matches("
+        "'.govuk-error-summary')",
         timeout=5_000)
     return True
 

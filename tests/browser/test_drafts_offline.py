@@ -54,7 +54,7 @@ def sign_in(page, run, user: str, to: str) -> None:
 
 
 def wait_for_draft(page) -> None:
-    page.wait_for_function(f"{DRAFTS}.length > 0")
+    page.wait_for_function(f"() => {DRAFTS}.length > 0")
     page.wait_for_timeout(400)   # the write after the last keystroke (300 ms debounce)
 
 
@@ -170,7 +170,7 @@ def signed_in_at_check_page(run, browser):
     page = context.new_page()
     page.set_default_timeout(20_000)
     sign_in(page, run, "pc_jones", FIRST_PAGE)
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller")
     data = example_data("mg14")
     fill_mg14(page, run, data)
     return context, page, data

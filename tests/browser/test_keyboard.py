@@ -178,7 +178,7 @@ def answer(keys: Keyboard, name: str, kind: str, value) -> None:
         for i, item in enumerate(value):
             if i >= page.locator(items).count():
                 keys.activate(f'[data-field="{name}"] .dipforms-repeat__add')
-                page.wait_for_function(f"document.querySelectorAll('{items}').length > {i}")
+                page.wait_for_function(f"() => document.querySelectorAll('{items}').length > {i}")
             for key, child_value in item.items():
                 child = f"{name}[{i}][{key}]"
                 kind = page.get_attribute(f'[data-field="{child}"]', "data-type")

@@ -59,7 +59,8 @@ def test_forms_open_from_the_cache_with_no_connection(tmp_path):
 
         # Online, one form page: the worker installs, keeps the site, and takes control.
         page.goto("/forms/mg14/index.html")
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null",
+                               timeout=60_000)
         assert page.evaluate("caches.keys()") == [f"dipforms-{worker_version()}"]
         again = page.goto("/forms/mg14/index.html")
         assert again.from_service_worker                     # a repeat visit: from the cache

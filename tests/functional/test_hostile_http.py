@@ -51,8 +51,11 @@ def served(tmp_path, generated):
 
 
 def exchange(port: int, head: str, body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
-    """Send `head` (request line and headers, without the blank line) and `body`; read the
-    answer until the server closes. Raises socket.timeout if it does not answer."""
+    """Send `head` (request line and headers, without the blank line and the Host header,
+    which is added: this server's own) and `body`; read the answer until the server closes.
+    Raises socket.timeout if it does not answer."""
+    line, _, rest = head.partition("\n")
+    head = f"{line}\nHost: 127.0.0.1:{port}" + (f"\n{rest}" if rest else "")
     with socket.create_connection(("127.0.0.1", port), timeout=PROMPT) as conn:
         conn.sendall(head.replace("\n", "\r\n").encode() + b"\r\n\r\n" + body)
         received = b""
@@ -75,7 +78,7 @@ def exchange(port: int, head: str, body: bytes = b"") -> tuple[int, dict[str, st
 
 def submission_head(api, length_lines: str, auth: str | None = None) -> str:
     auth = auth or f"Authorization: Bearer {api.token('police')}"
-    return (f"POST /v1/forms/mg14/submissions HTTP/1.1\nHost: 127.0.0.1\n{auth}\n"
+    return (f"POST /v1/forms/mg14/submissions HTTP/1.1\n{auth}\n"
             f"Content-Type: application/json\nIdempotency-Key: {uuid.uuid4()}"
             + (f"\n{length_lines}" if length_lines else ""))
 
@@ -101,7 +104,7 @@ def test_a_bad_content_length_is_answered_at_once_without_reading(served, length
     assert answered == status and json.loads(body)["error"] == error
     assert headers.get("Connection") == "close"
     assert store.list_records("mg14", 10).items == [] and store.list_events() == []
-    assert exchange(port, "GET /v1/health HTTP/1.1\nHost: 127.0.0.1\nConnection: close")[0] == 200
+    assert exchange(port, "GET /v1/health HTTP/1.1\nConnection: close")[0] == 200
 
 
 def test_a_sound_content_length_is_read_and_the_record_made(served):
@@ -130,7 +133,8 @@ def test_two_authorization_headers_are_401_whichever_comes_first(served):
 ])
 def test_a_posted_page_checks_its_content_length_before_reading(served, length_line, status):
     port, _, _ = served
-    head = ("POST /sign-in.html HTTP/1.1\nHost: 127.0.0.1\n"
+    head = ("POST /sign-in.html HTTP/1.1\n"
+            f"Origin: http://127.0.0.1:{port}\n"
             "Content-Type: application/x-www-form-urlencoded"
             + (f"\n{length_line}" if length_line else ""))
     started = time.monotonic()

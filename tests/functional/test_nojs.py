@@ -30,7 +30,8 @@ FORM = "application/x-www-form-urlencoded"
 
 
 class Browser:
-    """urllib with a cookie jar; it follows 303s as a browser does (as GET)."""
+    """urllib with a cookie jar; it follows 303s as a browser does (as GET), and names the
+    page's origin on every post, as browsers do (Origin)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -40,8 +41,9 @@ class Browser:
     def post(self, path: str, fields, headers: dict | None = None) -> tuple[int, str, str]:
         """(status, final URL path, page) of a form post."""
         body = urllib.parse.urlencode(fields, doseq=True).encode()
-        request = urllib.request.Request(self.url + path, data=body, method="POST",
-                                         headers={"Content-Type": FORM, **(headers or {})})
+        sent = {"Content-Type": FORM, "Origin": self.url, **(headers or {})}
+        request = urllib.request.Request(self.url + path, data=body, method="POST", headers={
+            name: value for name, value in sent.items() if value is not None})
         try:
             with self.opener.open(request, timeout=20) as response:
                 return (response.status, urllib.parse.urlsplit(response.url).path,
@@ -117,7 +119,7 @@ def post_page(browser: Browser, form, page: str, data: dict, leave_out=(),
     answers = {k: v for k, v in data.items() if k not in leave_out}
     fields = {**write_fields(shown.fields, answers), **(extra or {})}
     assert set(fields) <= inputs_of(page), set(fields) - inputs_of(page)
-    carried = {name: hidden(page, name) for name in ("_answers", "_key", "_resume")
+    carried = {name: hidden(page, name) for name in ("_answers", "_key", "_resume", "_csrf")
                if hidden(page, name)}
     action = re.search(r'<form method="post" novalidate class="dipforms-page"'
                        r'(?: action="([^"]*)")?', page).group(1)
@@ -272,7 +274,7 @@ def test_cross_site_posts_are_refused_and_a_page_without_a_session_goes_to_sign_
                                 {"Origin": "http://elsewhere.example"})
     assert status == 403 and not list(browser.jar)
     status, _, _ = browser.post("/sign-in.html", {"user": USER, "password": PASSWORD},
-                                {"Referer": "http://elsewhere.example/form.html"})
+                                {"Origin": None, "Referer": "http://elsewhere.example/form.html"})
     assert status == 403
     browser.sign_in()
     status, _, _ = browser.post("/forms/mg14/police_case.html", {"urn": "X"},
@@ -281,7 +283,8 @@ def test_cross_site_posts_are_refused_and_a_page_without_a_session_goes_to_sign_
 
     stranger = Browser(run.url)
     request = urllib.request.Request(run.url + "/forms/mg14/offender.html", data=b"surname=X",
-                                     method="POST", headers={"Content-Type": FORM})
+                                     method="POST", headers={"Content-Type": FORM,
+                                                             "Origin": run.url})
     with pytest.raises(urllib.error.HTTPError) as redirect:
         urllib.request.build_opener(NoRedirect).open(request, timeout=20)
     assert redirect.value.code == 303
@@ -306,15 +309,201 @@ def test_a_welsh_page_answers_in_welsh(run):
 
 
 def test_sign_out_clears_the_session(run):
+    """Signing out is a post with the session's CSRF token: the Sign out button of a page
+    signed in (it was a link to GET /sign-out, which any site could make a browser follow)."""
     browser = Browser(run.url)
     status, path, page = browser.sign_in(next_path="/forms/mg14/police_case.html")
     assert any(c.name == "dipforms_session" for c in browser.jar)
     _, _, page = browser.post("/forms/mg14/police_case.html", {"urn": "47NS1"})
-    assert re.search(r'href="/sign-out" id="dipforms-account">\s*Sign out\s*<', page)
-    browser.get("/sign-out")
+    button = re.search(r'<form method="post" action="/sign-out" class="dipforms-sign-out">'
+                       r'<input type="hidden" name="_csrf" value="([^"]+)">.*?'
+                       r'id="dipforms-account">\s*Sign out\s*<', page, re.S)
+    assert button and button.group(1) == hidden(page, "_csrf")
+    status, path, _ = browser.post("/sign-out", {"_csrf": button.group(1), "lang": "en"})
+    assert (status, path) == (200, "/sign-in.html")
     assert not any(c.name == "dipforms_session" for c in browser.jar)
+
+
+def test_a_get_of_sign_out_signs_nobody_out(run):
+    """Finding 16: a cross-site GET /sign-out signed people out. Now it shows a page with
+    the Sign out button (posting the token) and the session stays; a post without the
+    token is refused with the same page."""
+    browser = Browser(run.url)
+    browser.sign_in()
+    request = urllib.request.Request(run.url + "/sign-out",
+                                     headers={"Referer": "http://elsewhere.example/"})
+    with browser.opener.open(request, timeout=20) as response:
+        assert response.status == 200
+        page = response.read().decode()
+    assert any(c.name == "dipforms_session" for c in browser.jar)
+    assert title(page).startswith("Sign out")
+    token = hidden(page, "_csrf")
+    assert token and '<form method="post" action="/sign-out" novalidate>' in page
+    for wrong in ({}, {"_csrf": "x" * 43}):
+        status, _, again = browser.post("/sign-out", wrong)
+        assert status == 403 and hidden(again, "_csrf") == token
+        assert any(c.name == "dipforms_session" for c in browser.jar)
+    status, path, _ = browser.post("/sign-out", {"_csrf": token})
+    assert (status, path) == (200, "/sign-in.html")
+    assert not any(c.name == "dipforms_session" for c in browser.jar)
+    with browser.opener.open(run.url + "/sign-out", timeout=20) as response:   # signed out
+        assert urllib.parse.urlsplit(response.url).path == "/sign-in.html"
+
+
+def test_sending_a_form_needs_the_sessions_csrf_token(run, mg14, data):
+    """The last page posted without the token, or with another session's, sends nothing:
+    the same page comes back with the token and says so; posted again, it sends."""
+    token = run.user_token("reader4", "police", "northshire_police")
+
+    def records() -> list[str]:
+        status, listing = run.request("GET", "/v1/records?form=mg14&limit=100", token=token)
+        assert status == 200
+        return [r["id"] for r in listing["records"]]
+
+    UserDirectory.in_data_dir(run.data_dir).add("pc_other", "police", "northshire_police",
+                                                PASSWORD)
+    other = Browser(run.url)
+    other.post("/sign-in.html", {"user": "pc_other", "password": PASSWORD})
+    _, _, other_page = other.post("/forms/mg14/police_case.html", {"urn": "47NS1"})
+    foreign = hidden(other_page, "_csrf")
+
+    browser = Browser(run.url)
+    browser.sign_in()
+    page = browser.get("/forms/mg14/police_case.html")
+    while page_id(page) != mg14.pages[-1].id:     # the static first page has no token
+        _, _, page = post_page(browser, mg14, page, data)
+        assert summary(page) == []
+    before = records()
+    mine = hidden(page, "_csrf")
+    assert mine and mine != foreign
+    for wrong in ("", foreign):
+        fields = {**write_fields(mg14.pages[-1].fields, data),
+                  **{n: hidden(page, n) for n in ("_answers", "_key")}, "_csrf": wrong}
+        status, _, again = browser.post(f"/forms/mg14/{mg14.pages[-1].id}.html", fields)
+        assert status == 200 and "data-dipforms-done" not in again
+        assert summary(again) == [("", "This page was shown before you signed in again or "
+                                   "the service restarted, so nothing was sent. Check your "
+                                   "answers, then send them.")]
+        assert hidden(again, "_csrf") == mine and hidden(again, "_resume") == "1"
+        assert records() == before
+    _, _, sent = post_page(browser, mg14, again, data)
+    assert "data-dipforms-done" in sent, summary(sent)
+    assert len(records()) == len(before) + 1
+
+
+def test_posts_naming_no_origin_are_refused(run):
+    """Finding 16: a post with neither Origin nor Referer passed the cross-site check."""
+    for path, fields in (("/sign-in.html", {"user": USER, "password": PASSWORD}),
+                         ("/forms/mg14/offender.html", {"surname": "X"}),
+                         ("/sign-out", {})):
+        request = urllib.request.Request(run.url + path, method="POST",
+                                         data=urllib.parse.urlencode(fields).encode(),
+                                         headers={"Content-Type": FORM})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=20)
+        assert refused.value.code == 403, path
+        assert refused.value.headers["Connection"] == "close"
+    # the same origin named by the Referer alone is enough
+    browser = Browser(run.url)
+    status, path, _ = browser.post("/sign-in.html", {"user": USER, "password": PASSWORD},
+                                   {"Origin": None, "Referer": run.url + "/sign-in.html"})
+    assert (status, path) == (200, "/index.html")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def _raw_request(url: str, method: str, path: str, headers: dict, body: bytes = b""):
+    """(status, headers) of one request sent as given: http.client, Host included."""
+    import http.client
+
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
+    try:
+        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            for one in value if isinstance(value, list) else [value]:
+                connection.putheader(name, one)
+        if body:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body or None)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.headers
+    finally:
+        connection.close()
+
+
+def test_every_answer_carries_the_browser_headers(run):
+    """Finding 16: a static page, a reply to a post without JavaScript, an API answer and a
+    refusal all carry the CSP, Referrer-Policy, Permissions-Policy and nosniff."""
+    from web.headers import security_headers
+
+    expected = dict(security_headers())
+    browser = Browser(run.url)
+    answers = []
+    with urllib.request.urlopen(run.url + "/forms/mg14/offender.html", timeout=20) as r:
+        answers.append(("static page", r.headers))
+    request = urllib.request.Request(run.url + "/sign-in.html", method="POST",
+                                     data=b"user=&password=",
+                                     headers={"Content-Type": FORM, "Origin": run.url})
+    with browser.opener.open(request, timeout=20) as r:
+        assert r.status == 200
+        answers.append(("no-JS reply", r.headers))
+    with urllib.request.urlopen(run.url + "/v1/health", timeout=20) as r:
+        answers.append(("API answer", r.headers))
+    status, refused = _raw_request(run.url, "POST", "/sign-in.html",
+                                   {"Host": urllib.parse.urlsplit(run.url).netloc,
+                                    "Content-Type": FORM})
+    assert status == 403
+    answers.append(("refusal", refused))
+    for what, got in answers:
+        for name, value in expected.items():
+            assert got.get_all(name) == [value], (what, name, got.get_all(name))
+        assert "frame-ancestors 'none'" in got["Content-Security-Policy"], what
+        assert "unsafe-inline" not in got["Content-Security-Policy"], what
+
+
+def test_a_host_that_is_not_this_server_is_refused(run):
+    """Finding 16: the Host header was not checked, so a name rebound to 127.0.0.1 (DNS
+    rebinding) reached the pages and the API as if it were this site."""
+    port = urllib.parse.urlsplit(run.url).port
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{port + 1}"):
+        for path in ("/index.html", "/v1/health"):
+            status, _ = _raw_request(run.url, "GET", path, {"Host": host})
+            assert status == 421, (host, path)
+    status, _ = _raw_request(run.url, "GET", "/v1/health", {"Host": [f"127.0.0.1:{port}"] * 2})
+    assert status == 400
+    status, _ = _raw_request(run.url, "GET", "/v1/health", {})
+    assert status == 400
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+        status, _ = _raw_request(run.url, "GET", "/v1/health", {"Host": host})
+        assert status == 200, host
+
+
+def test_api_posts_from_other_sites_are_refused_and_clients_with_a_token_pass(run):
+    """A post to the API naming another origin is refused; one naming none passes only
+    with what no other site's page can send without a CORS preflight (a bearer token, a
+    JSON body), so scripts and curl keep working and a cross-site form does not."""
+    token = run.user_token("api_client", "police", "northshire_police")
+    status, body = run.request("POST", "/v1/forms/mg14/submissions", {}, token,
+                               {"Idempotency-Key": "3f6c1c56-1d7e-4c5b-9a55-1f1e1e0e0e0e"})
+    assert status == 422 and body["error"] == "invalid"         # reached the API
+    host = urllib.parse.urlsplit(run.url).netloc
+    for headers in ({"Origin": "http://elsewhere.example"},
+                    {"Referer": "http://elsewhere.example/page.html"},
+                    {"Origin": "null"}):
+        status, _ = _raw_request(run.url, "POST", "/v1/session",
+                                 {"Host": host, "Content-Type": "application/json", **headers},
+                                 b'{"user": "pc_jones", "password": "x"}')
+        assert status == 403, headers
+    status, _ = _raw_request(run.url, "POST", "/v1/session",
+                             {"Host": host, "Content-Type": "text/plain"},
+                             b'{"user": "pc_jones", "password": "x"}')
+    assert status == 403
+    status, _ = _raw_request(run.url, "POST", "/v1/session",
+                             {"Host": host, "Content-Type": "application/json"},
+                             b'{"user": "nobody", "password": "x"}')
+    assert status == 401                                         # reached the API
