@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -142,3 +143,25 @@ class LocalRun:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def raw_request(url: str, method: str, path: str, headers: dict, body: bytes = b""):
+    """(status, headers) of one request sent exactly as given (http.client adds no Host or
+    Accept-Encoding): a header's value may be a list, sent that many times."""
+    import http.client
+
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
+    try:
+        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            for one in value if isinstance(value, list) else [value]:
+                connection.putheader(name, one)
+        if body:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body or None)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.headers
+    finally:
+        connection.close()

@@ -21,7 +21,7 @@ from generator.edges.files import read_forms_dir
 from generator.fields.posted import write_fields
 from tests.browser.test_submit_flow import yaml_message
 from tests.examples import example_data
-from tests.local_run import ROOT, LocalRun
+from tests.local_run import ROOT, LocalRun, raw_request
 
 pytestmark = pytest.mark.slow
 
@@ -415,27 +415,6 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _raw_request(url: str, method: str, path: str, headers: dict, body: bytes = b""):
-    """(status, headers) of one request sent as given: http.client, Host included."""
-    import http.client
-
-    parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
-    try:
-        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-        for name, value in headers.items():
-            for one in value if isinstance(value, list) else [value]:
-                connection.putheader(name, one)
-        if body:
-            connection.putheader("Content-Length", str(len(body)))
-        connection.endheaders(body or None)
-        response = connection.getresponse()
-        response.read()
-        return response.status, response.headers
-    finally:
-        connection.close()
-
-
 def test_every_answer_carries_the_browser_headers(run):
     """Finding 16: a static page, a reply to a post without JavaScript, an API answer and a
     refusal all carry the CSP, Referrer-Policy, Permissions-Policy and nosniff."""
@@ -454,7 +433,7 @@ def test_every_answer_carries_the_browser_headers(run):
         answers.append(("no-JS reply", r.headers))
     with urllib.request.urlopen(run.url + "/v1/health", timeout=20) as r:
         answers.append(("API answer", r.headers))
-    status, refused = _raw_request(run.url, "POST", "/sign-in.html",
+    status, refused = raw_request(run.url, "POST", "/sign-in.html",
                                    {"Host": urllib.parse.urlsplit(run.url).netloc,
                                     "Content-Type": FORM})
     assert status == 403
@@ -472,14 +451,14 @@ def test_a_host_that_is_not_this_server_is_refused(run):
     port = urllib.parse.urlsplit(run.url).port
     for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{port + 1}"):
         for path in ("/index.html", "/v1/health"):
-            status, _ = _raw_request(run.url, "GET", path, {"Host": host})
+            status, _ = raw_request(run.url, "GET", path, {"Host": host})
             assert status == 421, (host, path)
-    status, _ = _raw_request(run.url, "GET", "/v1/health", {"Host": [f"127.0.0.1:{port}"] * 2})
+    status, _ = raw_request(run.url, "GET", "/v1/health", {"Host": [f"127.0.0.1:{port}"] * 2})
     assert status == 400
-    status, _ = _raw_request(run.url, "GET", "/v1/health", {})
+    status, _ = raw_request(run.url, "GET", "/v1/health", {})
     assert status == 400
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
-        status, _ = _raw_request(run.url, "GET", "/v1/health", {"Host": host})
+        status, _ = raw_request(run.url, "GET", "/v1/health", {"Host": host})
         assert status == 200, host
 
 
@@ -495,15 +474,15 @@ def test_api_posts_from_other_sites_are_refused_and_clients_with_a_token_pass(ru
     for headers in ({"Origin": "http://elsewhere.example"},
                     {"Referer": "http://elsewhere.example/page.html"},
                     {"Origin": "null"}):
-        status, _ = _raw_request(run.url, "POST", "/v1/session",
+        status, _ = raw_request(run.url, "POST", "/v1/session",
                                  {"Host": host, "Content-Type": "application/json", **headers},
                                  b'{"user": "pc_jones", "password": "x"}')
         assert status == 403, headers
-    status, _ = _raw_request(run.url, "POST", "/v1/session",
+    status, _ = raw_request(run.url, "POST", "/v1/session",
                              {"Host": host, "Content-Type": "text/plain"},
                              b'{"user": "pc_jones", "password": "x"}')
     assert status == 403
-    status, _ = _raw_request(run.url, "POST", "/v1/session",
+    status, _ = raw_request(run.url, "POST", "/v1/session",
                              {"Host": host, "Content-Type": "application/json"},
                              b'{"user": "nobody", "password": "x"}')
     assert status == 401                                         # reached the API

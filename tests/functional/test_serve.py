@@ -12,6 +12,7 @@ import pytest
 
 from generator.edges.workspace import Workspace
 from tests.functional.test_cli import GOOD, make_project
+from tests.local_run import raw_request
 from tests.yaml_cases import THREE_MISTAKES
 from web.serve import make_server
 
@@ -69,37 +70,22 @@ def test_invalid_yaml_shows_diagnostics_then_the_fixed_form(served):
     assert status == 200 and "Renamed form" in body
 
 
-def _status(port: int, method: str, path: str, headers: dict) -> tuple[int, dict]:
-    import http.client
-
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-        for name, value in headers.items():
-            connection.putheader(name, value)
-        connection.endheaders()
-        response = connection.getresponse()
-        response.read()
-        return response.status, response.headers
-    finally:
-        connection.close()
-
-
 def test_the_preview_sends_the_browser_headers_and_checks_the_host(served):
     """Finding 16 on `dipforms serve` too: the headers of web/headers.py on every answer
     (a page, a file, a 404), and a Host that is not this server refused."""
     from web.headers import security_headers
 
     _, port, _ = served
+    url = f"http://127.0.0.1:{port}"
     for path in ("/forms/t/index.html", "/assets/init.js", "/no-such-page.html"):
-        status, headers = _status(port, "GET", path, {"Host": f"127.0.0.1:{port}"})
+        status, headers = raw_request(url, "GET", path, {"Host": f"127.0.0.1:{port}"})
         assert status == (404 if path.startswith("/no-") else 200), path
         for name, value in security_headers().items():
             assert headers.get_all(name) == [value], (path, name)
-    assert _status(port, "GET", "/index.html", {"Host": f"localhost:{port}"})[0] == 200
-    assert _status(port, "GET", "/index.html", {"Host": "attacker.example"})[0] == 421
-    assert _status(port, "HEAD", "/index.html", {"Host": f"attacker.example:{port}"})[0] == 421
-    status, headers = _status(port, "POST", "/forms/t/main.html", {"Host": f"127.0.0.1:{port}"})
+    assert raw_request(url, "GET", "/index.html", {"Host": f"localhost:{port}"})[0] == 200
+    assert raw_request(url, "GET", "/index.html", {"Host": "attacker.example"})[0] == 421
+    assert raw_request(url, "HEAD", "/index.html", {"Host": f"attacker.example:{port}"})[0] == 421
+    status, headers = raw_request(url, "POST", "/forms/t/main.html", {"Host": f"127.0.0.1:{port}"})
     assert status == 403 and headers["Connection"] == "close"
 
 
