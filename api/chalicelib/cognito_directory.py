@@ -1,5 +1,7 @@
-"""The user directory in AWS: the Cognito user pool, and one item per disabled user in the
-store's DynamoDB table, which is what each request reads.
+"""The user directory with Cognito: the user pool, and one mark per disabled user beside the
+records, which is what each request reads: an item in the store's DynamoDB table in AWS
+(TableMarks), a row in the users file when the records are in SQLite on one machine
+(FileMarks: `dipforms run` signing in through Cognito).
 
 Why an item and not Cognito: AdminGetUser per request would add a call to another service
 with its own rate limit (Cognito's user-management quota is a few tens of requests a
@@ -13,11 +15,15 @@ item. Edge module (boto3); tokens are checked for signature in tokens.py, so a t
 a user the pool never had cannot be made.
 
 Item: pk `USER#<sub>`, sk `ACCESS`, `type` user_access, `disabled` (BOOL), `changed_at`.
+Row (users.sqlite): table subject_access (subject, disabled, changed_at).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -30,8 +36,83 @@ from .tokens import COGNITO_AGENCY_CLAIM
 SORT_KEY = "ACCESS"
 
 
+class Marks(Protocol):
+    """Which users `dipforms users disable` has disabled, read on every request."""
+
+    def is_disabled(self, subject: str) -> bool: ...
+
+    def mark(self, subject: str, *, disabled: bool, at: str) -> None: ...
+
+
+class TableMarks:
+    """One item per user ever disabled, in the store's DynamoDB table (AWS)."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self.dynamodb, self.table = dynamodb, table
+
+    def __repr__(self) -> str:
+        return f"TableMarks({self.table!r})"
+
+    def is_disabled(self, subject: str) -> bool:
+        try:
+            found = self.dynamodb.get_item(
+                TableName=self.table, Key=_key(subject), ConsistentRead=True,
+                ProjectionExpression="disabled")
+        except (ClientError, BotoCoreError) as error:
+            raise DirectoryUnavailable("the table cannot be read") from error
+        return found.get("Item", {}).get("disabled", {}).get("BOOL", False)
+
+    def mark(self, subject: str, *, disabled: bool, at: str) -> None:
+        item = {**_key(subject), "type": {"S": "user_access"}, "disabled": {"BOOL": disabled},
+                "changed_at": {"S": at}}
+        try:
+            self.dynamodb.put_item(TableName=self.table, Item=item)
+        except (ClientError, BotoCoreError) as error:
+            raise DirectoryUnavailable("the table cannot be written") from error
+
+
+class FileMarks:
+    """One row per user ever disabled, in the users file (records in SQLite, one machine):
+    read on a connection kept per thread, one primary-key lookup, like LocalDirectory."""
+
+    SCHEMA = ("CREATE TABLE IF NOT EXISTS subject_access (subject TEXT PRIMARY KEY, "
+              "disabled INTEGER NOT NULL, changed_at TEXT NOT NULL)")
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(self.path, timeout=10) as db:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute(self.SCHEMA)
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"FileMarks({str(self.path)!r})"
+
+    def is_disabled(self, subject: str) -> bool:
+        reader = getattr(self._local, "reader", None)
+        try:
+            if reader is None:
+                reader = self._local.reader = sqlite3.connect(self.path, timeout=10,
+                                                              isolation_level=None)
+            rows = reader.execute("SELECT disabled FROM subject_access WHERE subject = ?",
+                                  (subject,)).fetchall()
+        except sqlite3.Error as error:
+            raise DirectoryUnavailable("the users file cannot be read") from error
+        return bool(rows) and bool(rows[0][0])
+
+    def mark(self, subject: str, *, disabled: bool, at: str) -> None:
+        try:
+            with sqlite3.connect(self.path, timeout=10) as db:
+                db.execute("INSERT INTO subject_access VALUES (?, ?, ?) ON CONFLICT (subject) "
+                           "DO UPDATE SET disabled = excluded.disabled, "
+                           "changed_at = excluded.changed_at", (subject, int(disabled), at))
+        except sqlite3.Error as error:
+            raise DirectoryUnavailable("the users file cannot be written") from error
+
+
 class CognitoDirectory:
-    def __init__(self, *, user_pool_id: str, table: str, cognito: Any, dynamodb: Any,
+    def __init__(self, *, user_pool_id: str, marks: Marks, cognito: Any,
                  clock: Clock | None = None, agency_attribute: str = COGNITO_AGENCY_CLAIM
                  ) -> None:
         """`cognito`: a boto3 cognito-idp client, or a function making one (the API's
@@ -39,23 +120,29 @@ class CognitoDirectory:
         if not user_pool_id:
             raise ValueError("the Cognito user pool id is needed "
                              "(DIPFORMS_COGNITO_USER_POOL_ID, or DIPFORMS_COGNITO_ISSUER)")
-        self.user_pool_id, self.table = user_pool_id, table
-        self._cognito, self.dynamodb = cognito, dynamodb
+        self.user_pool_id, self.marks = user_pool_id, marks
+        self._cognito = cognito
         self.clock = clock or SystemClock()
         self.agency_attribute = agency_attribute
 
     @classmethod
     def from_settings(cls, settings: Any, clock: Clock | None = None, *,
                       cognito: Any = None, dynamodb: Any = None) -> CognitoDirectory:
-        if cognito is None or dynamodb is None:
-            import boto3
+        """The marks beside the records: the table with the DynamoDB store (or a `dynamodb`
+        client given), else the users file in the data folder."""
+        import boto3
 
-            cognito = cognito or (lambda: boto3.client("cognito-idp",
-                                                       region_name=settings.region))
-            dynamodb = dynamodb or boto3.client("dynamodb", region_name=settings.region)
+        cognito = cognito or (lambda: boto3.client("cognito-idp", region_name=settings.region))
+        if dynamodb is not None or settings.store == "dynamodb":
+            marks: Marks = TableMarks(dynamodb or boto3.client(
+                "dynamodb", region_name=settings.region), settings.table)
+        else:
+            from .users import USERS_FILE
+
+            marks = FileMarks(Path(settings.data_dir) / USERS_FILE)
         return cls(user_pool_id=settings.cognito_user_pool_id
                    or pool_from_issuer(settings.cognito_issuer),
-                   table=settings.table, cognito=cognito, dynamodb=dynamodb, clock=clock)
+                   marks=marks, cognito=cognito, clock=clock)
 
     @property
     def cognito(self) -> Any:
@@ -64,18 +151,12 @@ class CognitoDirectory:
         return self._cognito
 
     def __repr__(self) -> str:
-        return f"CognitoDirectory({self.user_pool_id!r}, table={self.table!r})"
+        return f"CognitoDirectory({self.user_pool_id!r}, marks={self.marks!r})"
 
     # -- every request ----------------------------------------------------------------------
 
     def is_active(self, subject: str) -> bool:
-        try:
-            found = self.dynamodb.get_item(
-                TableName=self.table, Key=_key(subject), ConsistentRead=True,
-                ProjectionExpression="disabled")
-        except (ClientError, BotoCoreError) as error:
-            raise DirectoryUnavailable("the table cannot be read") from error
-        return not found.get("Item", {}).get("disabled", {}).get("BOOL", False)
+        return not self.marks.is_disabled(subject)
 
     # -- dipforms users ---------------------------------------------------------------------
 
@@ -126,12 +207,7 @@ class CognitoDirectory:
                        enabled)
 
     def _mark(self, subject: str, *, disabled: bool) -> None:
-        item = {**_key(subject), "type": {"S": "user_access"}, "disabled": {"BOOL": disabled},
-                "changed_at": {"S": iso(self.clock.now())}}
-        try:
-            self.dynamodb.put_item(TableName=self.table, Item=item)
-        except (ClientError, BotoCoreError) as error:
-            raise DirectoryUnavailable("the table cannot be written") from error
+        self.marks.mark(subject, disabled=disabled, at=iso(self.clock.now()))
 
     def _call(self, operation: str, **arguments: Any) -> dict[str, Any]:
         try:

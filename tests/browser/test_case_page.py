@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -249,9 +250,10 @@ def test_a_guard_that_fails_shows_the_rule_its_source_and_what_can_happen(local)
         summary = page.locator(".dipforms-case__problem-summary")
         expect(summary).to_be_visible()
         expect(summary).to_be_focused()
-        expect(summary.locator(".dipforms-case__refusal")).to_have_text(
-            "Feed back to the police and CPS only with the offender's written permission; "
-            "without it, record that consent was refused")
+        expect(summary.locator(".dipforms-case__refusal")).to_have_text(re.compile(
+            r"^Feed back to the police and CPS only with the offender's written permission; "
+            r"without it, record that consent was refused\. Consent was refused on "
+            r"\d{4}-\d\d-\d\d \(dir_required_assessment DIR-REQUIRED-\w+ version 1\)$"))
         expect(summary.locator(".dipforms-case__rule")).to_have_text("Rule: DIP-01")
         source = summary.locator(".dipforms-case__source").inner_text()
         assert source.startswith("Source: Operational Guidelines for the DIP Condition")

@@ -101,12 +101,14 @@ def test_stored_records_show_as_words_print_clean_and_refuse_who_may_not_read(tm
     users = UserDirectory.in_data_dir(tmp_path)
     users.add("pc_print", "police", "northshire_police", PASSWORD)
     users.add("cjit_print", "cjit", "northshire_cjit", PASSWORD)
+    users.add("carat_print", "carat", "hmp_northshire_carats", PASSWORD)
     mg14 = example("mg14")
     mg14["previous_convictions"] = SCRIPTED
     contact = example("dir_initial_contact")
 
     with LocalRun(tmp_path) as run, sync_playwright() as playwright:
         police, cjit = session_for(run, "pc_print"), session_for(run, "cjit_print")
+        carat = session_for(run, "carat_print")
         mg14_id = submitted(run, "mg14", mg14, police["token"])
         contact["cc_case_ref"] = mg14_id                 # the contact joins the MG14's case
         contact_id = submitted(run, "dir_initial_contact", contact, cjit["token"])
@@ -203,9 +205,17 @@ def test_stored_records_show_as_words_print_clean_and_refuse_who_may_not_read(tm
         page.wait_for_url(f"**/forms/dir_initial_contact/record.html?id={contact_id}")
         expect(page.locator("#dipforms-record-reference")).to_have_text(contact_id)
 
-        # A police officer may not read the CJIT's DIR: to them it is not there, as for an
-        # unknown reference (the API answers both 404: no oracle), and nothing is shown.
+        # The police, a party to the case, read of the CJIT's DIR only what the MG14's
+        # consent gives them: the drug test result, and nothing of the person.
         page, problems = signed_in_page(browser, police)
+        page.goto(f"{run.url}/forms/dir_initial_contact/record.html?id={contact_id}")
+        expect(page.locator(".dipforms-record__body")).to_be_visible()
+        assert page.locator("#dipforms-summary .govuk-summary-list__row").count() == 1
+        assert contact["surname"] not in page.inner_text("main")
+
+        # The CARAT team, never handed the case, may not read it: to them it is not there,
+        # as for an unknown reference (the API answers both 404: no oracle).
+        page, problems = signed_in_page(browser, carat)
         page.goto(f"{run.url}/forms/dir_initial_contact/record.html?id={contact_id}")
         expect(page.locator('[data-problem="not-found"]')).to_be_visible()
         expect(page.locator('[data-problem="forbidden"]')).to_be_hidden()

@@ -277,3 +277,23 @@ def test_the_pool_comes_from_the_issuer_and_a_request_makes_no_cognito_client(aw
     assert directory.is_active(aws.subs["jo.worker"]) and made == []
     directory.disable("jo.worker")
     assert made == ["client"] and not directory.is_active(aws.subs["jo.worker"])
+
+
+def test_cognito_on_one_machine_keeps_its_marks_in_the_users_file(aws, tmp_path):
+    """`dipforms run` signing in through Cognito keeps its records in SQLite, and so the
+    marks of disabled users: no DynamoDB table is asked, and the next request is refused."""
+    from chalicelib.cognito_directory import CognitoDirectory, FileMarks
+
+    settings = dataclasses.replace(aws.settings, store="sqlite", data_dir=tmp_path)
+    directory = CognitoDirectory.from_settings(settings, cognito=aws.cognito)
+    assert isinstance(directory.marks, FileMarks)
+    sub = aws.subs["jo.worker"]
+    assert directory.is_active(sub)
+    directory.disable("jo.worker")
+    assert not directory.is_active(sub) and directory.is_active(aws.subs["pc.jones"])
+    again = CognitoDirectory.from_settings(settings, cognito=aws.cognito)  # another process
+    assert not again.is_active(sub)
+    assert "Item" not in aws.dynamodb.get_item(
+        TableName="dipforms-test", Key={"pk": {"S": f"USER#{sub}"}, "sk": {"S": "ACCESS"}})
+    directory.enable("jo.worker")
+    assert again.is_active(sub)
