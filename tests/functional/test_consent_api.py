@@ -229,6 +229,8 @@ def test_a_withdrawal_on_a_dir_form_stops_the_cps_authorising_and_narrows_the_vi
         assert narrow[role]["dir_required_assessment"] == {"test_result", "test_at"}
     assert "dir_required_assessment" not in narrow["carat"]
     assert case.view("cps")["case"]["facts"]["consent_police_cps"] == "withdrawn"
+    assert set(case.events("N26")) == {"northshire_police", "northshire_cps",
+                                       "hmp_northshire_carats"}   # told to stop sharing
     item = dip_01(case.step("cps_authorises", "cps"))
     assert (f"Consent was withdrawn on {WITHDRAWN['withdrawn_at']} "
             f"(dir_initial_contact {contact_id} version 2)") in item["message"]
