@@ -21,6 +21,7 @@ from .domain.access import Principal
 from .domain.audit import audit_entry
 from .domain.caseflow import Process
 from .domain.caseplan import Denied, Plan, Planning, Snapshot
+from .domain.consent import CONSENT_FORMS
 from .domain.results import Done, Refused, Result
 from .store.base import CaseChange, OutboxEvent, RecordVersion, StoreError, VersionConflict
 
@@ -47,9 +48,9 @@ def case_records(ctx, case_ref: str) -> list[RecordVersion]:
 
 
 def consent_versions(ctx, records: list[RecordVersion]) -> list[RecordVersion]:
-    """Every version of the case's records that can record consent (caseplan.CONSENT_FORMS):
+    """Every version of the case's records that can record consent (consent.CONSENT_FORMS):
     the consent history. A first version is its own history, so only amended ones are read."""
-    return [v for record in records if record.form_id in caseplan.CONSENT_FORMS
+    return [v for record in records if record.form_id in CONSENT_FORMS
             for v in (ctx.store.list_versions(record.record_id) if record.version > 1
                       else [record])]
 

@@ -65,10 +65,13 @@ def world(tmp_path_factory):
     shutil.copytree(ROOT / "forms", root / "forms")
     protocol_file = root / "forms" / "protocol.yaml"
     protocol_file.write_text(twin_protocol(protocol_file.read_text()))
-    # the consent form chooses its agencies from the protocol's, so the twins add choices:
-    # a compatible change, which its version must say (V001)
-    consent_file = root / "forms" / "consent_to_share_information.yaml"
-    consent_file.write_text(minor_bump(consent_file.read_text()))
+    # the consent form and the DIR forms' consent section choose their agencies from the
+    # protocol's, so the twins add choices: a compatible change, which each version must
+    # say (V001)
+    for form in ("consent_to_share_information", "dir_initial_contact",
+                 "dir_required_assessment", "dir_continuity_of_care"):
+        form_file = root / "forms" / f"{form}.yaml"
+        form_file.write_text(minor_bump(form_file.read_text()))
     generated = write_generated(root / "generated", root)
     data = root / "data"
     runtime, secret = make_runtime(data, generated, SQLiteStore(data / "dipforms.sqlite"))

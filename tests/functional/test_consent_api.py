@@ -180,3 +180,77 @@ def test_the_worked_example_in_docs_consent_md(api):
     assert case.view("cps")["case"]["facts"]["consent_police_cps"] == "withdrawn"
     item = dip_01(case.step("cps_authorises", "cps"))
     assert item["message"] == refusal["message"].format(record=consent_id)
+
+
+# -- a withdrawal recorded on a DIR form ------------------------------------------------------
+
+def contact_consent(decision: str) -> dict:
+    """A CJIT's DIR initial contact for the case whose consent section records `decision`:
+    given, naming the police, the CPS and the CARAT for the assessment; or withdrawn on
+    the day the consent form's example withdraws."""
+    data = {**CONTACT, "prompt": "conditional_caution", "consent_asked": True,
+            "consent_decision": decision}
+    if decision == "given":
+        full = example("dir_initial_contact", "valid/full")
+        data.update({key: full[key] for key in ("consent_client_signature",
+                                                "consent_worker_signature",
+                                                "consent_review_due")})
+        data["consent_purposes"] = ["dip_cc_consideration", "continuity_of_care"]
+        data["named_agencies"] = [{"agency": agency, "contact_name": "Named Contact",
+                                   "contact_phone": "01632 960099", "items": ["assessment"]}
+                                  for agency in ("northshire_police", "northshire_cps",
+                                                 "hmp_northshire_carats")]
+    else:
+        data["consent_withdrawn_at"] = WITHDRAWN["withdrawn_at"]
+    return data
+
+
+def test_a_withdrawal_on_a_dir_form_stops_the_cps_authorising_and_narrows_the_views(api):
+    """Issue 15: a withdrawal recorded on any form stops the CPS authorising. The CJIT
+    records consent in its DIR initial contact's consent section, then withdraws it there;
+    no consent form is recorded at all."""
+    case = Case(api)
+    to_assessed(case)
+    case.walk(("feedback_with_consent", "cjit"))
+    case.hand_over("hmp_northshire_carats")
+    response = case.attach("dir_initial_contact", contact_consent("given"), role="cjit",
+                           field="cc_case_ref")
+    assert response.status_code == 201, response.body
+    contact_id = json.loads(response.body)["record"]["id"]
+    wide = {role: seen(case, role) for role in ("police", "cps", "carat")}
+    for role in wide:
+        assert ASSESSMENT <= wide[role]["dir_required_assessment"], role
+
+    amend(api, contact_id, {**contact_consent("withdrawn"), "cc_case_ref": case.ref},
+          role="cjit")
+
+    narrow = {role: seen(case, role) for role in wide}
+    for role in ("police", "cps"):          # only the positive test, without consent
+        assert narrow[role]["dir_required_assessment"] == {"test_result", "test_at"}
+    assert "dir_required_assessment" not in narrow["carat"]
+    assert case.view("cps")["case"]["facts"]["consent_police_cps"] == "withdrawn"
+    assert set(case.events("N26")) == {"northshire_police", "northshire_cps",
+                                       "hmp_northshire_carats"}   # told to stop sharing
+    item = dip_01(case.step("cps_authorises", "cps"))
+    assert (f"Consent was withdrawn on {WITHDRAWN['withdrawn_at']} "
+            f"(dir_initial_contact {contact_id} version 2)") in item["message"]
+    assert case.state() == "with_cps"
+    # a consent form given later is the latest decision: the step goes through
+    given = case.attach("consent_to_share_information", EVERYONE, role="probation")
+    assert given.status_code == 201, given.body
+    case.walk(("cps_authorises", "cps"))
+    assert case.state() == "offered"
+
+
+def test_a_withdrawal_on_a_continuity_of_care_update_stops_the_police_administering(api):
+    case = Case(api)
+    to_assessed(case)
+    case.walk(("feedback_with_consent", "cjit"), ("cps_authorises", "cps"))
+    update = example("dir_continuity_of_care", "valid/consent_withdrawn")
+    response = case.attach("dir_continuity_of_care", update, role="cjit", field="cc_case_ref")
+    assert response.status_code == 201, response.body
+    update_id = json.loads(response.body)["record"]["id"]
+    item = dip_01(case.step("caution_administered", "police"))
+    assert (f"Consent was withdrawn on {update['consent_withdrawn_at']} "
+            f"(dir_continuity_of_care {update_id} version 1)") in item["message"]
+    assert case.state() == "offered"

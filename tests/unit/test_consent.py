@@ -9,14 +9,15 @@ import itertools
 import json
 
 import pytest
+import yaml
 from chalicelib.contract.protocol import Protocol
 from chalicelib.domain import caseplan
 from chalicelib.domain.access import Principal
 from chalicelib.domain.caseflow import Process, moved, open_case
 from chalicelib.domain.caseplan import Denied, Plan, Planning, Snapshot
 from chalicelib.domain.consent import (
+    CONSENT_FORMS,
     POLICE_CPS_FIELD,
-    POLICE_CPS_FORMS,
     consent_history,
     latest_consent,
     police_cps_consent,
@@ -65,6 +66,23 @@ def ra(day: int, decision: str, *, number: int = 1, **answers) -> RecordVersion:
     return version("dir_required_assessment", {POLICE_CPS_FIELD: decision,
                                                 "ia_attendance": "attended_and_remained",
                                                 **answers}, day, record="RA-1", number=number)
+
+
+def dir_form(form: str, day: int, decision: str = "given", *, record: str = "DIR-1",
+             number: int = 1, **answers) -> RecordVersion:
+    """A DIR form whose consent section (block consent_to_share) records a decision."""
+    data = {"consent_asked": True, "consent_decision": decision, **answers}
+    if decision in ("given", "partial"):
+        data.setdefault("consent_purposes", ["continuity_of_care", "dip_cc_consideration"])
+        data.setdefault("named_agencies", [
+            {"agency": "northshire_police", "contact_name": "Custody inspector on duty",
+             "contact_phone": "01632 960000", "items": ITEMS},
+            {"agency": "northshire_treatment", "contact_name": "Referrals coordinator",
+             "contact_phone": "01632 960060", "items": ["dir_summary"]}])
+        data.setdefault("consent_client_signature", {"name": "A Client", "role": "Client",
+                                                     "date": f"2026-11-{day:02d}",
+                                                     "confirmed": True})
+    return version(form, data, day, record=record, number=number)
 
 
 def agencies(planning: Planning):
@@ -145,8 +163,109 @@ def test_the_view_of_a_withdrawal_shares_nothing_by_consent_from_its_date(planni
 
 def test_the_forms_read_are_those_of_the_process_fact(planning):
     fact = planning.process.facts[POLICE_CPS_FIELD]
-    assert {s["form"] for s in fact["from"]} == {*POLICE_CPS_FORMS,
-                                                  "consent_to_share_information"}
+    assert {s["form"] for s in fact["from"]} == set(CONSENT_FORMS)
+    assert {"dir_initial_contact", "dir_required_assessment", "dir_continuity_of_care",
+            "mg14", "consent_to_share_information"} == set(CONSENT_FORMS)
+
+
+def test_the_forms_read_are_the_forms_with_a_consent_decision(planning):
+    """Every form using the consent block, or asking consent_police_cps, is read."""
+    forms = {}
+    for path in (ROOT / "forms").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        doc = yaml.safe_load(text)
+        if isinstance(doc, dict) and "form" in doc:
+            forms[doc["form"]] = text
+    bearing = {form for form, text in forms.items()
+               if "use: consent_to_share" in text or f"id: {POLICE_CPS_FIELD}" in text
+               or form == "consent_to_share_information"}
+    assert bearing == set(CONSENT_FORMS)
+
+
+# -- the DIR forms' consent section ------------------------------------------------------------
+
+def test_a_dir_forms_consent_section_is_a_decision_like_the_consent_forms(planning):
+    [given] = consent_history([dir_form("dir_initial_contact", 10)], agencies(planning))
+    assert (given.form, given.decision, given.on) == ("dir_initial_contact", "given",
+                                                      "2026-11-10")
+    assert given.agencies == {"northshire_police": frozenset(ITEMS),
+                              "northshire_treatment": frozenset({"dir_summary"})}
+    assert given.purposes == {"continuity_of_care", "dip_cc_consideration"}
+    assert police_cps_consent(given, agencies(planning), str(TODAY)) == "given"
+    assert ConsentView.of(given, TODAY).allows("northshire_treatment", "dir_summary")
+
+
+def test_a_withdrawal_on_a_dir_form_withdraws_the_consent_given_before_it(planning):
+    versions = [consent_form(8), dir_form("dir_initial_contact", 10),
+                dir_form("dir_initial_contact", 12, "withdrawn", number=2,
+                         consent_withdrawn_at="2026-11-12")]
+    history = consent_history(versions, agencies(planning))
+    assert [(c.form, c.version, c.decision) for c in history] == [
+        ("consent_to_share_information", 1, "given"), ("dir_initial_contact", 1, "given"),
+        ("dir_initial_contact", 2, "withdrawn")]
+    latest = history[-1]
+    assert (latest.on, latest.source) == ("2026-11-12", "dir_initial_contact DIR-1 version 2")
+    assert set(latest.agencies) == {"northshire_police", "northshire_treatment"}
+    assert latest.withdrawn_scope == frozenset()          # the section's covers every purpose
+    assert police_cps_consent(latest, agencies(planning), str(TODAY)) == "withdrawn"
+    view = ConsentView.of(latest, TODAY)
+    assert view.withdrawn and not view.names("northshire_police")
+    assert not view.allows("northshire_police", "assessment", purpose="dip_cc_consideration")
+    # dated ahead, not yet in force
+    ahead = [*versions[:2], dir_form("dir_continuity_of_care", 12, "withdrawn", record="CC-1",
+                                     consent_withdrawn_at="2026-12-01")]
+    assert police_cps_consent(latest_consent(ahead, agencies(planning)), agencies(planning),
+                              str(TODAY)) == "given"
+
+
+def test_a_later_consent_form_overrides_a_dir_forms_withdrawal(planning):
+    versions = [dir_form("dir_continuity_of_care", 10, record="CC-1"),
+                dir_form("dir_continuity_of_care", 11, "withdrawn", record="CC-1", number=2,
+                         consent_withdrawn_at="2026-11-11"),
+                consent_form(13, named_agencies=[{"agency": "northshire_probation",
+                                                  "items": ["dir_summary"]}])]
+    latest = latest_consent(versions, agencies(planning))
+    assert (latest.form, latest.decision) == ("consent_to_share_information", "given")
+    assert latest.agencies == {"northshire_probation": frozenset({"dir_summary"})}
+    assert police_cps_consent(latest, agencies(planning), str(TODAY)) == "not_named"
+    # and a DIR form's later consent overrides the consent form in turn
+    again = latest_consent([*versions, dir_form("dir_initial_contact", 14)], agencies(planning))
+    assert (again.form, police_cps_consent(again, agencies(planning), str(TODAY))) == (
+        "dir_initial_contact", "given")
+
+
+def test_a_dir_form_kept_from_before_the_choice_is_matched_by_name_or_id(planning):
+    legacy = dir_form("dir_initial_contact", 10, named_agencies=[
+        {"agency_name": "northshire police CUSTODY suites", "items": ["assessment"]},
+        {"agency_name": "Northshire Police", "items": ["test_result"]}])
+    latest = latest_consent([legacy], agencies(planning))
+    assert latest.agencies == {"northshire_police": frozenset({"assessment"}),
+                               "northshire police": frozenset({"test_result"})}
+
+
+def test_an_assessment_records_its_section_and_its_police_cps_agreement(planning):
+    both = ra(10, "given", consent_asked=True, consent_decision="partial",
+              consent_purposes=["continuity_of_care"],
+              named_agencies=[{"agency": "northshire_treatment", "items": ["dir_summary"]}])
+    history = consent_history([both], agencies(planning))
+    assert [c.question for c in history] == ["consent_decision", POLICE_CPS_FIELD]
+    latest = history[-1]                          # the agreement adds the police and CPS
+    assert latest.decision == "partial"
+    assert latest.agencies == {"northshire_treatment": frozenset({"dir_summary"}),
+                               "northshire_police": frozenset(ITEMS),
+                               "northshire_cps": frozenset(ITEMS)}
+    assert police_cps_consent(latest, agencies(planning), str(TODAY)) == "given"
+    # a withdrawal in the section, the agreement left as it was: the withdrawal is last
+    withdrawn = ra(12, "given", number=2, consent_asked=True, consent_decision="withdrawn",
+                   consent_withdrawn_at="2026-11-12")
+    latest = latest_consent([both, withdrawn], agencies(planning))
+    assert (latest.decision, latest.version) == ("withdrawn", 2)
+    assert police_cps_consent(latest, agencies(planning), str(TODAY)) == "withdrawn"
+    # an amendment changing neither decision is no new decision
+    same = ra(14, "given", number=3, consent_asked=True, consent_decision="withdrawn",
+              consent_withdrawn_at="2026-11-12", ia_findings="corrected")
+    assert [c.version for c in consent_history([both, withdrawn, same],
+                                               agencies(planning))] == [1, 1, 2, 2]
 
 
 # -- DIP-01, planned from the history ---------------------------------------------------------
@@ -186,6 +305,21 @@ def test_no_consent_is_refused_where_an_assessment_was_made_and_said_so(planning
     assert item["rule"] == "DIP-01" and "No consent decision is recorded" in item["message"]
     without = at_state(planning, "with_cps", [], {"assessment": "none"})
     assert isinstance(step(planning, CPS, without, "cps_authorises"), Plan)   # note 2
+
+
+def test_a_withdrawal_on_a_dir_form_stops_both_steps_with_dip_01(planning):
+    history = [ra(10, "given"), dir_form("dir_initial_contact", 12, "withdrawn",
+                                         consent_withdrawn_at="2026-11-12")]
+    for state, who, transition in (("with_cps", CPS, "cps_authorises"),
+                                   ("offered", POLICE, "caution_administered")):
+        snap = at_state(planning, state, history, {POLICE_CPS_FIELD: "given",
+                                                   "assessment": "attended_and_remained"})
+        denied = step(planning, who, snap, transition)
+        assert isinstance(denied, Denied)
+        item = denied.refused.errors[0]
+        assert item["rule"] == "DIP-01"
+        assert "Consent was withdrawn on 2026-11-12 (dir_initial_contact DIR-1 version 1)" \
+            in item["message"]
 
 
 def test_consent_given_on_the_latest_form_lets_the_step_through_and_keeps_the_fact(planning):

@@ -32,7 +32,6 @@ from .caseflow import Process
 from .consent import (
     CONSENT_FORM,
     POLICE_CPS_FIELD,
-    POLICE_CPS_FORMS,
     Consent,
     latest_consent,
     police_cps_consent,
@@ -43,8 +42,6 @@ from .parties import HANDOVER, may_hand_to
 from .results import Refused
 from .sharing import ConsentView, check_disclosure
 
-#: Forms whose every version the consent history reads (cases.py loads them).
-CONSENT_FORMS = (CONSENT_FORM, *POLICE_CPS_FORMS)
 DIP_01 = "DIP-01"
 MAX_NOTE = 2000
 
@@ -68,7 +65,7 @@ class Planning:
 class Snapshot:
     """One case as it was read before deciding: the case, the latest version of each of
     its records (in attach order), for a decision that reads it its timeline, and every
-    version of its records of CONSENT_FORMS (the consent history; empty: the latest
+    version of its records of consent.CONSENT_FORMS (the consent history; empty: the latest
     versions stand for it)."""
 
     case: CaseState
