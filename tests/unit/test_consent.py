@@ -327,3 +327,25 @@ def test_consent_given_on_the_latest_form_lets_the_step_through_and_keeps_the_fa
     plan = step(planning, CPS, at_state(planning, "with_cps", history), "cps_authorises")
     assert isinstance(plan, Plan)
     assert plan.change.case.facts[POLICE_CPS_FIELD] == "given"
+
+
+def test_an_assessment_refusing_the_police_and_cps_beside_a_wider_consent_reads_refused():
+    """The assessment's own answer to the police-and-CPS question decides what DIP-01
+    reads, though its consent section, consenting to others, is the wider decision."""
+    from chalicelib.contract.protocol import Agency
+    from chalicelib.domain.consent import latest_consent, police_cps_consent
+    from chalicelib.store.base import RecordVersion
+
+    agencies = (Agency("northshire_police", "police_custody", "Northshire Police"),
+                Agency("northshire_treatment", "treatment_provider", "Drug Service"))
+    data = {"consent_police_cps": "refused", "consent_decision": "given",
+            "consent_purposes": ["treatment"],
+            "named_agencies": [{"agency": "northshire_treatment", "items": ["assessment"]}]}
+    version = RecordVersion("DIR-REQUIRED-1", 1, "dir_required_assessment", "3.0", data,
+                            "2026-11-20T10:00:00Z", "jo", "northshire_cjit")
+    consent = latest_consent([version], agencies)
+    assert consent.decision == "given" and "northshire_treatment" in consent.agencies
+    assert police_cps_consent(consent, agencies, "2026-11-21") == "refused"
+    data["consent_police_cps"] = "given"
+    assert police_cps_consent(latest_consent([version], agencies), agencies,
+                              "2026-11-21") == "given"

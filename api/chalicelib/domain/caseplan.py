@@ -150,7 +150,8 @@ def consent_said(consent: Consent | None, value: str | None) -> dict[str, str]:
                 "neither the police nor the CPS")
     else:
         when = consent.on or consent.recorded_at[:10]
-        said = f"Consent was {consent.decision} on {when} ({consent.source})"
+        decision = "refused" if value == "refused" else consent.decision
+        said = f"Consent was {decision} on {when} ({consent.source})"
     return {DIP_01: said}
 
 

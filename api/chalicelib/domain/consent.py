@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..contract.protocol import Agency
@@ -59,6 +59,10 @@ class Consent:
     agencies: Mapping[str, frozenset[str]] = field(default_factory=dict)
     withdrawn_scope: frozenset[str] = frozenset()
     question: str = "decision"          # the field that recorded the decision
+    #: the same version's own answer to the police-and-CPS question, when it gave one
+    #: beside a wider decision (an assessment refusing the police and CPS, consenting to
+    #: others): that answer, not the wider one, says what DIP-01 reads
+    police_cps: str | None = None
 
     @property
     def source(self) -> str:
@@ -126,6 +130,8 @@ def police_cps_consent(consent: Consent | None, agencies: Iterable[Agency],
         return "refused"
     if withdrawn_in_force(consent, today):
         return "withdrawn"
+    if consent.police_cps == "refused":
+        return "refused"
     named = {a.id for a in agencies if a.type in POLICE_CPS_TYPES}
     return "given" if named & set(consent.agencies) else "not_named"
 
@@ -163,6 +169,10 @@ def _decisions(version: RecordVersion, ids: Mapping[str, str],
         found += _consent_given(data, where, ids, decision="consent_decision", on=None,
                                 withdrawn_at="consent_withdrawn_at",
                                 purposes="consent_purposes", withdrawn_scope=None)
+    answered = data.get(POLICE_CPS_FIELD) if version.form_id in POLICE_CPS_FORMS else None
+    if answered in DECISIONS:
+        found = [c if c.question == POLICE_CPS_FIELD else replace(c, police_cps=answered)
+                 for c in found]
     return sorted(found, key=lambda c: (c.decision == "withdrawn",
                                         c.question == POLICE_CPS_FIELD
                                         and c.decision in ("given", "partial")))
