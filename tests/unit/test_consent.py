@@ -284,9 +284,17 @@ def step(planning, who, snap, transition):
                                "2026-11-26T11:00:00.000000Z", TODAY, None)
 
 
-def test_a_withdrawal_on_the_consent_form_stops_both_steps_with_dip_01(planning):
+@pytest.mark.parametrize(("withdrawal", "source"), [
+    (lambda: consent_form(12, "withdrawn", withdrawn_at="2026-11-12"),
+     "consent_to_share_information CON-1 version 1"),
+    (lambda: dir_form("dir_initial_contact", 12, "withdrawn",
+                      consent_withdrawn_at="2026-11-12"),
+     "dir_initial_contact DIR-1 version 1"),
+], ids=["consent form", "DIR form"])
+def test_a_withdrawal_on_any_consent_form_stops_both_steps_with_dip_01(planning, withdrawal,
+                                                                       source):
     # the stored fact still says 'given' (a case from before): the history decides
-    history = [ra(10, "given"), consent_form(12, "withdrawn", withdrawn_at="2026-11-12")]
+    history = [ra(10, "given"), withdrawal()]
     for state, who, transition in (("with_cps", CPS, "cps_authorises"),
                                    ("offered", POLICE, "caution_administered")):
         snap = at_state(planning, state, history, {POLICE_CPS_FIELD: "given",
@@ -295,8 +303,7 @@ def test_a_withdrawal_on_the_consent_form_stops_both_steps_with_dip_01(planning)
         assert isinstance(denied, Denied)
         item = denied.refused.errors[0]
         assert item["rule"] == "DIP-01"
-        assert "Consent was withdrawn on 2026-11-12 (consent_to_share_information CON-1 " \
-               "version 1)" in item["message"]
+        assert f"Consent was withdrawn on 2026-11-12 ({source})" in item["message"]
 
 
 def test_no_consent_is_refused_where_an_assessment_was_made_and_said_so(planning):
@@ -305,21 +312,6 @@ def test_no_consent_is_refused_where_an_assessment_was_made_and_said_so(planning
     assert item["rule"] == "DIP-01" and "No consent decision is recorded" in item["message"]
     without = at_state(planning, "with_cps", [], {"assessment": "none"})
     assert isinstance(step(planning, CPS, without, "cps_authorises"), Plan)   # note 2
-
-
-def test_a_withdrawal_on_a_dir_form_stops_both_steps_with_dip_01(planning):
-    history = [ra(10, "given"), dir_form("dir_initial_contact", 12, "withdrawn",
-                                         consent_withdrawn_at="2026-11-12")]
-    for state, who, transition in (("with_cps", CPS, "cps_authorises"),
-                                   ("offered", POLICE, "caution_administered")):
-        snap = at_state(planning, state, history, {POLICE_CPS_FIELD: "given",
-                                                   "assessment": "attended_and_remained"})
-        denied = step(planning, who, snap, transition)
-        assert isinstance(denied, Denied)
-        item = denied.refused.errors[0]
-        assert item["rule"] == "DIP-01"
-        assert "Consent was withdrawn on 2026-11-12 (dir_initial_contact DIR-1 version 1)" \
-            in item["message"]
 
 
 def test_consent_given_on_the_latest_form_lets_the_step_through_and_keeps_the_fact(planning):
