@@ -263,9 +263,6 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if length is None:
             return True
         body = self.rfile.read(length) if length else b""
-        if not self._same_origin():
-            self._send_text(HTTPStatus.FORBIDDEN, "posts from other sites are refused")
-            return True
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
             self._send_text(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the form as a web form")
@@ -303,9 +300,6 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.close_connection = True
         self._send_text(status, words)
         return None
-
-    def _same_origin(self) -> bool:
-        return bool(self._origin_ours())
 
     def _send_reply(self, reply) -> None:
         data = reply.html.encode("utf-8")
