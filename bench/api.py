@@ -220,6 +220,7 @@ def access_decision(catalogue: Catalogue, folder: Path, data: dict
     loaded; and cases.record_as_seen, which loads what that needs from SQLite first."""
     from chalicelib import cases
     from chalicelib.domain import caseplan, caseview, parties
+    from chalicelib.domain.sharing import ConsentView
 
     store = SQLiteStore(folder / "access.sqlite")
     policy = AccessPolicy.from_protocol(catalogue.protocol, form_ids=tuple(catalogue.forms))
@@ -233,8 +234,7 @@ def access_decision(catalogue: Catalogue, folder: Path, data: dict
     records, entries = cases.case_records(ctx, case_ref), store.case_entries(case_ref)
     protocol, opened_by, today = catalogue.protocol, catalogue.case_process.opened_by, \
         DEFAULT_TODAY
-    consent = caseplan.consent_view(protocol, caseplan.consent_in_force(protocol, records),
-                                    today)
+    consent = ConsentView.of(caseplan.consent_in_force(protocol, records), today)
 
     def decide() -> object:
         found = parties.case_parties(protocol, opened_by, records, entries)

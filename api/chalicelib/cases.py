@@ -23,6 +23,7 @@ from .domain.caseflow import Process
 from .domain.caseplan import Denied, Plan, Planning, Snapshot
 from .domain.consent import CONSENT_FORMS
 from .domain.results import Done, Refused, Result
+from .domain.sharing import ConsentView
 from .store.base import CaseChange, OutboxEvent, RecordVersion, StoreError, VersionConflict
 
 
@@ -234,6 +235,6 @@ def record_as_seen(ctx, who: Principal, record: RecordVersion,
     if not ctx.policy.sees_record(who, record.agency, case_parties):
         return None
     protocol = ctx.catalogue.protocol
-    consent = caseplan.consent_view(protocol, caseplan.consent_in_force(
+    consent = ConsentView.of(caseplan.consent_in_force(
         protocol, [*consent_versions(ctx, records), *records]), today)
     return caseview.visible_answers(ctx.policy, ctx.catalogue.protocol, who, record, consent)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..contract import codes
 from ..contract.protocol import Protocol
-from ..notify.routing import latest_by_form, route_case_event
+from ..notify.routing import route_case_event
 from ..store.base import (
     AuditEntry,
     CaseChange,
@@ -30,7 +30,6 @@ from .access import Principal
 from .audit import audit_entry as audit
 from .caseflow import Process
 from .consent import (
-    CONSENT_FORM,
     POLICE_CPS_FIELD,
     Consent,
     latest_consent,
@@ -93,13 +92,6 @@ class Denied:
 
 # -- shared by the plans ---------------------------------------------------------------------
 
-def consent_of(records: list[RecordVersion]) -> Mapping[str, Any] | None:
-    """The most recently made consent form's answers (None: none). Only for what needs
-    that record itself; what consent allows comes from case_consent (every form counts)."""
-    consent = latest_by_form(records).get(CONSENT_FORM)
-    return consent.data if consent else None
-
-
 def case_consent(protocol: Protocol, snapshot: Snapshot,
                  *extra: RecordVersion) -> Consent | None:
     """The consent decision in force for the case's person: the latest recorded on the
@@ -113,20 +105,10 @@ def consent_in_force(protocol: Protocol, versions: list[RecordVersion]) -> Conse
     return latest_consent(versions, protocol.agencies)
 
 
-def consent_view(protocol: Protocol, consent: Consent | Mapping[str, Any] | None,
-                 today: datetime.date) -> ConsentView:
-    """What a consent allows today: a Consent (case_consent's), or, for a caller holding
-    only a consent form's answers, those answers (agencies named by their protocol name or
-    id are known by id)."""
-    if consent is None or isinstance(consent, Consent):
-        return ConsentView.of(consent, today)
-    return ConsentView.from_data(consent, today, agencies=protocol.agencies)
-
-
 def case_consent_view(protocol: Protocol, snapshot: Snapshot,
                       today: datetime.date) -> ConsentView:
     """What the case's consent in force allows today: what every read and message shares."""
-    return consent_view(protocol, case_consent(protocol, snapshot), today)
+    return ConsentView.of(case_consent(protocol, snapshot), today)
 
 
 def with_consent_fact(protocol: Protocol, facts: Mapping[str, Any], consent: Consent | None,
@@ -155,15 +137,14 @@ def consent_said(consent: Consent | None, value: str | None) -> dict[str, str]:
     return {DIP_01: said}
 
 
-def _refusal(planning: Planning, snapshot: Snapshot, step_id: str, role: str,
-             facts: Mapping[str, Any], today: datetime.date, *extra: RecordVersion
+def _refusal(planning: Planning, case: CaseState, step_id: str, role: str,
+             facts: Mapping[str, Any], today: datetime.date, consent: Consent | None
              ) -> tuple[Refused | None, dict[str, Any]]:
-    """caseflow.refusal on the facts with the consent in force, and those facts."""
-    consent = case_consent(planning.protocol, snapshot, *extra)
+    """caseflow.refusal on the facts with `consent` (the consent in force), and those
+    facts."""
     facts = with_consent_fact(planning.protocol, facts, consent, today)
     said = consent_said(consent, facts.get(POLICE_CPS_FIELD))
-    return caseflow.refusal(planning.process, snapshot.case, step_id, role, facts, today,
-                            said), facts
+    return caseflow.refusal(planning.process, case, step_id, role, facts, today, said), facts
 
 
 def notify(planning: Planning, event: str, case_ref: str, records: list[RecordVersion],
@@ -172,9 +153,8 @@ def notify(planning: Planning, event: str, case_ref: str, records: list[RecordVe
     """The outbox events the local protocol routes for a case event (maybe none). What
     they carry follows the consent in force, from `history` (every version) when given,
     else from the latest versions in `records`."""
-    consent = consent_view(planning.protocol,
-                           consent_in_force(planning.protocol, [*(history or ()), *records]),
-                           (detail or {}).get("today") or at[:10])
+    consent = ConsentView.of(consent_in_force(planning.protocol, [*(history or ()), *records]),
+                             (detail or {}).get("today") or at[:10])
     return route_case_event(event, case_ref, planning.protocol, records=records,
                             consent=consent, reason=reason, detail=dict(detail or {}),
                             base_url=planning.base_url, now=at, new_id=planning.new_event_id)
@@ -225,12 +205,12 @@ def attaching(planning: Planning, who: Principal, snapshot: Snapshot, version: R
     agencies the consent named, N26)."""
     process, case = planning.process, snapshot.case
     facts = caseflow.facts_from(process, case.facts, version.form_id, version.data, today)
-    facts = with_consent_fact(planning.protocol, facts,
-                              case_consent(planning.protocol, snapshot, version), today)
+    consent = case_consent(planning.protocol, snapshot, version)   # this version counted
+    facts = with_consent_fact(planning.protocol, facts, consent, today)
     step = (caseflow.triggered(process, case, version.form_id, version.data, who.role, today)
             if version.version == 1 else None)
     if step is not None:
-        refused, _ = _refusal(planning, snapshot, step["id"], who.role, facts, today, version)
+        refused, _ = _refusal(planning, case, step["id"], who.role, facts, today, consent)
         if refused is not None:
             return refused
     after = caseflow.moved(process, case, step, facts, at)
@@ -241,7 +221,7 @@ def attaching(planning: Planning, who: Principal, snapshot: Snapshot, version: R
         entries.append(_transition_entry(case, step, who, at))
         if step.get("notify"):
             raised.append((step["notify"], {"state": after.state}))
-    told = withdrawal_told(planning.protocol, snapshot, version, today)
+    told = withdrawal_told(planning.protocol, snapshot, consent, today)
     if told is not None:
         raised.append(("N26", {"state": after.state, "agencies": told}))
     # the case's records with this version in place of its last
@@ -254,12 +234,11 @@ def attaching(planning: Planning, who: Principal, snapshot: Snapshot, version: R
     return CaseChange(after, entries, wanted(planning, after), [version.record_id]), events
 
 
-def withdrawal_told(protocol: Protocol, snapshot: Snapshot, version: RecordVersion,
+def withdrawal_told(protocol: Protocol, snapshot: Snapshot, after: Consent | None,
                     today: datetime.date) -> list[str] | None:
-    """The agencies to tell (N26) when this version, of any consent form, withdraws the
-    consent in force before it; None when it withdraws nothing new. They are the agencies
-    that consent named, as protocol ids."""
-    after = case_consent(protocol, snapshot, version)
+    """The agencies to tell (N26) when a version, of any consent form, withdraws the
+    consent in force before it (`after`: the consent in force with it counted); None when
+    it withdraws nothing new. They are the agencies that consent named, as protocol ids."""
     if after is None or not withdrawn_in_force(after, str(today)):
         return None
     if withdrawn_in_force(case_consent(protocol, snapshot), str(today)):
@@ -283,7 +262,8 @@ def transition(planning: Planning, who: Principal, snapshot: Snapshot, request: 
     if base is not None and base != case.version:
         return Refused("version_conflict")
     step_id = request["transition"]
-    refused, facts = _refusal(planning, snapshot, step_id, who.role, case.facts, today)
+    refused, facts = _refusal(planning, case, step_id, who.role, case.facts, today,
+                              case_consent(planning.protocol, snapshot))
     if refused is not None:
         return Denied(refused, audit(who, "transition_denied", case_ref, at, reason=step_id,
                                      request_id=request_id, reason_ref=step_id))
