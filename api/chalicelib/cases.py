@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .clock import england_date, iso
@@ -24,7 +25,14 @@ from .domain.caseplan import Denied, Plan, Planning, Snapshot
 from .domain.consent import CONSENT_FORMS
 from .domain.results import Done, Refused, Result
 from .domain.sharing import ConsentView
-from .store.base import CaseChange, OutboxEvent, RecordVersion, StoreError, VersionConflict
+from .store.base import (
+    CaseChange,
+    CaseState,
+    OutboxEvent,
+    RecordVersion,
+    StoreError,
+    VersionConflict,
+)
 
 
 def process_of(ctx) -> Process | None:
@@ -56,6 +64,13 @@ def consent_versions(ctx, records: list[RecordVersion]) -> list[RecordVersion]:
                       else [record])]
 
 
+def snapshot_of(ctx, case: CaseState) -> Snapshot:
+    """The case with its records, its timeline and its consent history, as read now."""
+    records = case_records(ctx, case.case_ref)
+    return Snapshot(case, records, ctx.store.case_entries(case.case_ref),
+                    consent_versions(ctx, records))
+
+
 def notify(ctx, event: str, case_ref: str, records: list[RecordVersion], at: str, *,
            reason: str | None = None, detail: Mapping[str, Any] | None = None
            ) -> list[OutboxEvent]:
@@ -76,9 +91,7 @@ def load(ctx, who: Principal, case_ref: str, *, act: bool = False,
         return Refused("forbidden")
     if case is None:
         return Refused("not_found")
-    records = case_records(ctx, case_ref)
-    snapshot = Snapshot(case, records, ctx.store.case_entries(case_ref),
-                        consent_versions(ctx, records))
+    snapshot = snapshot_of(ctx, case)
     if ctx.policy.is_admin(who):
         return Refused("forbidden") if act else snapshot
     if not ctx.policy.is_party(who, parties_of(ctx, snapshot)):
@@ -121,9 +134,7 @@ def plan_for_record(ctx, who: Principal, version: RecordVersion, at: str,
     case = ctx.store.get_case(case_ref)
     if case is None:
         return caseplan.unknown_case(process, version.form_id)
-    records = case_records(ctx, case_ref)
-    snapshot = Snapshot(case, records, ctx.store.case_entries(case_ref),
-                        consent_versions(ctx, records))
+    snapshot = snapshot_of(ctx, case)
     if version.version == 1 and not ctx.policy.is_party(who, parties_of(ctx, snapshot)):
         # joining a case takes a party's hand-over: naming its reference is not enough, or
         # any agency could join (and then read) any case whose reference it guessed
@@ -221,20 +232,42 @@ def case_view(ctx, who: Principal, snapshot: Snapshot) -> Result:
                                    snapshot, ctx.today()))
 
 
-def record_as_seen(ctx, who: Principal, record: RecordVersion,
-                   today: datetime.date) -> dict[str, Any] | None:
+def record_as_seen(ctx, who: Principal, record: RecordVersion, today: datetime.date,
+                   reading: CaseReading | None = None) -> dict[str, Any] | None:
     """What of one record, read on its own, `who` may see (None: nothing): only when their
     agency made it or is a party to its case (a record on no case: its own agency only),
-    then cut by access, `sharing:` and its case's consent."""
-    process = process_of(ctx)
-    case_ref = ctx.store.case_of_record(record.record_id) if process is not None else None
-    records = case_records(ctx, case_ref) if case_ref else []
-    case_parties = (parties.case_parties(ctx.catalogue.protocol, process.opened_by, records,
-                                         ctx.store.case_entries(case_ref))
-                    if case_ref else None)
-    if not ctx.policy.sees_record(who, record.agency, case_parties):
+    then cut by access, `sharing:` and its case's consent. `reading`: its case's, already
+    read (case_reading), for a caller reading many records."""
+    if reading is None:
+        reading = case_reading(ctx, case_of(ctx, record.record_id), today)
+    if not ctx.policy.sees_record(who, record.agency, reading.parties):
         return None
+    return caseview.visible_answers(ctx.policy, ctx.catalogue.protocol, who, record,
+                                    reading.consent)
+
+
+def case_of(ctx, record_id: str) -> str | None:
+    """The case the record is attached to (None: none, or the forms define no process)."""
+    return ctx.store.case_of_record(record_id) if process_of(ctx) is not None else None
+
+
+@dataclass(frozen=True)
+class CaseReading:
+    """What a read of one record needs of its case: its parties (None: the record is on no
+    case) and what its consent in force allows."""
+
+    parties: frozenset[str] | None
+    consent: ConsentView
+
+
+def case_reading(ctx, case_ref: str | None, today: datetime.date) -> CaseReading:
+    """The parties and consent of the case `case_ref` (None: no case, no consent)."""
+    if case_ref is None:
+        return CaseReading(None, ConsentView.of(None, today))
     protocol = ctx.catalogue.protocol
-    consent = ConsentView.of(caseplan.consent_in_force(
-        protocol, [*consent_versions(ctx, records), *records]), today)
-    return caseview.visible_answers(ctx.policy, ctx.catalogue.protocol, who, record, consent)
+    records = case_records(ctx, case_ref)
+    return CaseReading(
+        parties.case_parties(protocol, process_of(ctx).opened_by, records,
+                             ctx.store.case_entries(case_ref)),
+        ConsentView.of(caseplan.consent_in_force(
+            protocol, [*consent_versions(ctx, records), *records]), today))

@@ -252,7 +252,12 @@ def list_records(ctx: Context, who: Principal, form_id: str, limit: int,
     if ctx.policy.is_admin(who):
         listed = [summary_json(v) for v in page.items]
     else:
-        today = ctx.today()
-        listed = [summary_json(v, reason=v.agency == who.agency) for v in page.items
-                  if cases.record_as_seen(ctx, who, v, today) is not None]
+        today, readings = ctx.today(), {}
+        listed = []
+        for version in page.items:      # each case read once, however many rows are on it
+            case_ref = cases.case_of(ctx, version.record_id)
+            if case_ref not in readings:
+                readings[case_ref] = cases.case_reading(ctx, case_ref, today)
+            if cases.record_as_seen(ctx, who, version, today, readings[case_ref]) is not None:
+                listed.append(summary_json(version, reason=version.agency == who.agency))
     return Done({"records": listed, "next_cursor": page.cursor})
