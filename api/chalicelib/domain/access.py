@@ -150,7 +150,7 @@ class AccessPolicy:
         if not self._agency_known(principal):
             return False
         return principal.agency == made_by or (parties is not None
-                                               and principal.agency in set(parties))
+                                               and self.is_party(principal, parties))
 
     # --- decisions: raise Denied ---------------------------------------------------------
 
@@ -172,8 +172,7 @@ class AccessPolicy:
     # --- helpers -------------------------------------------------------------------------
 
     def _agency_known(self, principal: Principal) -> bool:
-        return (principal.agency in self.agencies
-                and principal.role in self.agency_roles.get(principal.agency, ()))
+        return self.denial_reason(principal) is None
 
     def denial_reason(self, principal: Principal) -> str | None:
         """Why this principal may do nothing at all (None: they may do what roles allow)."""
