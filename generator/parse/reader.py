@@ -88,6 +88,16 @@ class Reader:
             return None
         return value
 
+    def idents(self, node: Node | None, what: str, item: str) -> tuple[tuple[str, Span], ...]:
+        """A list of ids (`item` names one in a message), each with where it is written;
+        the ones that are not ids are reported and left out."""
+        found = []
+        for entry in self.sequence(node, what):
+            value = self.ident(entry, item)
+            if value is not None:
+                found.append((value, entry.span))
+        return tuple(found)
+
     def boolean(self, node: Node | None, what: str) -> bool | None:
         if node is None:
             return None

@@ -18,7 +18,7 @@ from ..protocol.routes import (
     parse_templates,
     parse_withheld,
 )
-from ..spans import Mapping, Node, Scalar, Span, plain
+from ..spans import Mapping, Node, Scalar, plain
 from .form import parse_codes
 from .reader import Reader
 
@@ -119,15 +119,6 @@ def parse_protocol(r: Reader, node: Node) -> LocalProtocol | None:
                          withheld=withheld, audit=audit)
 
 
-def _roles(r: Reader, node: Node | None, what: str) -> tuple[tuple[str, Span], ...]:
-    found = []
-    for item in r.sequence(node, what):
-        role = r.ident(item, "a role")
-        if role is not None:
-            found.append((role, item.span))
-    return tuple(found)
-
-
 def _access(r: Reader, node: Node | None) -> dict[str, AccessRule]:
     """access: {form id: {submit: [roles], read: [roles]}}."""
     m = r.mapping(node, "access")
@@ -140,8 +131,8 @@ def _access(r: Reader, node: Node | None) -> dict[str, AccessRule]:
             continue
         r.keys(entry, ACCESS_KEYS, (), f"the access of {form_id}")
         rules[form_id] = AccessRule(form_id, m.keys[form_id],
-                                    _roles(r, entry.get("submit"), "submit"),
-                                    _roles(r, entry.get("read"), "read"))
+                                    r.idents(entry.get("submit"), "submit", "a role"),
+                                    r.idents(entry.get("read"), "read", "a role"))
     return rules
 
 

@@ -52,9 +52,7 @@ def parse_agency_types(r: Reader, node: Node | None) -> dict[str, AgencyType]:
                     hint="cite the protocol or guidance it comes from, or write "
                          "source: assumption")
         title = r.string(entry.get("title"), f"the title of agency type {key}")
-        roles = tuple((role, item.span) for role, item in
-                      ((r.ident(item, "a role"), item)
-                       for item in r.sequence(entry.get("roles"), "roles")) if role)
+        roles = r.idents(entry.get("roles"), "roles", "a role")
         sources = r.sources(entry.get("source"), f"agency type '{key}'")
         if title is not None:
             found[key] = AgencyType(key, span, title, roles, sources)
