@@ -21,7 +21,6 @@ Row (users.sqlite): table subject_access (subject, disabled, changed_at).
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -29,7 +28,7 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .clock import Clock, SystemClock, iso
-from .directory import Account, DirectoryUnavailable
+from .directory import Account, DirectoryUnavailable, ThreadReader
 from .domain.access import ROLES
 from .tokens import COGNITO_AGENCY_CLAIM
 
@@ -73,7 +72,7 @@ class TableMarks:
 
 class FileMarks:
     """One row per user ever disabled, in the users file (records in SQLite, one machine):
-    read on a connection kept per thread, one primary-key lookup, like LocalDirectory."""
+    one primary-key lookup on a connection kept per thread (directory.ThreadReader)."""
 
     SCHEMA = ("CREATE TABLE IF NOT EXISTS subject_access (subject TEXT PRIMARY KEY, "
               "disabled INTEGER NOT NULL, changed_at TEXT NOT NULL)")
@@ -84,21 +83,14 @@ class FileMarks:
         with sqlite3.connect(self.path, timeout=10) as db:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute(self.SCHEMA)
-        self._local = threading.local()
+        self.reader = ThreadReader(self.path, "the users file")
 
     def __repr__(self) -> str:
         return f"FileMarks({str(self.path)!r})"
 
     def is_disabled(self, subject: str) -> bool:
-        reader = getattr(self._local, "reader", None)
-        try:
-            if reader is None:
-                reader = self._local.reader = sqlite3.connect(self.path, timeout=10,
-                                                              isolation_level=None)
-            rows = reader.execute("SELECT disabled FROM subject_access WHERE subject = ?",
-                                  (subject,)).fetchall()
-        except sqlite3.Error as error:
-            raise DirectoryUnavailable("the users file cannot be read") from error
+        rows = self.reader.rows("SELECT disabled FROM subject_access WHERE subject = ?",
+                                (subject,))
         return bool(rows) and bool(rows[0][0])
 
     def mark(self, subject: str, *, disabled: bool, at: str) -> None:

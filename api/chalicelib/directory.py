@@ -45,6 +45,31 @@ class Directory(Protocol):
     def accounts(self) -> list[Account]: ...
 
 
+class ThreadReader:
+    """Reads of one SQLite file on a connection kept per thread (query only): a lookup
+    costs one statement SQLite has already prepared, and each read is its own transaction,
+    so it sees at once what another process committed (WAL). Any failure is
+    DirectoryUnavailable, `what` naming the file."""
+
+    def __init__(self, path: str | Path, what: str) -> None:
+        self.path, self.what = Path(path), what
+        self._local = threading.local()
+
+    def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        try:
+            return self._connection().execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise DirectoryUnavailable(f"{self.what} cannot be read") from error
+
+    def _connection(self) -> sqlite3.Connection:
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            reader.execute("PRAGMA query_only = ON")
+            self._local.reader = reader
+        return reader
+
+
 class LocalDirectory:
     """The users file (`<data_dir>/users.sqlite`). `is_active` reads it on a connection kept
     per thread, so a request pays one primary-key lookup (a statement SQLite has already
@@ -56,26 +81,15 @@ class LocalDirectory:
 
         self.users = UserDirectory(path, clock)     # makes the file and its table if new
         self.path = self.users.path
-        self._local = threading.local()
+        self.reader = ThreadReader(self.path, "the users file")
 
     def __repr__(self) -> str:
         return f"LocalDirectory({str(self.path)!r})"
 
     def is_active(self, subject: str) -> bool:
-        try:
-            rows = self._reader().execute(
-                "SELECT disabled_at IS NULL FROM users WHERE user_id = ?", (subject,)).fetchall()
-        except sqlite3.Error as error:
-            raise DirectoryUnavailable("the users file cannot be read") from error
+        rows = self.reader.rows("SELECT disabled_at IS NULL FROM users WHERE user_id = ?",
+                                (subject,))
         return bool(rows) and bool(rows[0][0])
-
-    def _reader(self) -> sqlite3.Connection:
-        reader = getattr(self._local, "reader", None)
-        if reader is None:
-            reader = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            reader.execute("PRAGMA query_only = ON")
-            self._local.reader = reader
-        return reader
 
     def disable(self, user_id: str) -> Account:
         return _account(self.users.disable(user_id))
