@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .context import Context, is_our_id
+from .context import Context
 from .contract import codes
 from .domain.access import Principal
 from .domain.audit import audit_entry, audit_filters, entry_json, may_read_log
+from .domain.ids import is_our_id
 from .domain.results import Done, Refused, Result
 from .store.base import InvalidCursor
 

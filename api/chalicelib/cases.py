@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clock import england_date, iso
-from .context import is_our_id
 from .domain import caseplan, caseview, parties
 from .domain.access import Principal
 from .domain.audit import audit_entry
 from .domain.caseflow import Process
 from .domain.caseplan import Denied, Plan, Planning, Snapshot
 from .domain.consent import CONSENT_FORMS
+from .domain.ids import is_our_id
 from .domain.results import Done, Refused, Result
 from .domain.sharing import ConsentView
 from .store.base import (

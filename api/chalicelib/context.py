@@ -18,13 +18,7 @@ from .domain.access import AccessPolicy
 from .store.base import Store
 
 ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
-
-
-def is_our_id(text: str) -> bool:
-    """Ids this API makes, a record's or a case's (MG14-0A1B2C3D4E): letters, digits and
-    '-', at most 64. Anything else is not looked up."""
-    return 3 <= len(text) <= 64 and text.isascii() and all(
-        c.isalnum() or c == "-" for c in text)
+# (the shape an id must have to be looked up: domain/ids.py is_our_id)
 
 
 def random_symbols() -> str:

@@ -17,11 +17,12 @@ from typing import Any
 from . import cases
 from .catalogue import FormSchema
 from .clock import england_date, iso, record_day
-from .context import Context, is_our_id
+from .context import Context
 from .contract import codes
 from .domain import confirmations
 from .domain.access import Principal
 from .domain.audit import audit_entry, version_ref
+from .domain.ids import is_our_id
 from .domain.results import Done, Refused, Result
 from .domain.validation import FieldError, validate
 from .notify.routing import route_event

@@ -13,6 +13,7 @@ from typing import Any
 from ..contract import codes
 from ..store.base import AuditEntry, AuditQuery, RecordVersion, sortable
 from .access import Principal
+from .ids import is_our_id
 
 ENGLAND = "Europe/London"
 DENIED = "_denied"                  # the suffix of an action that was refused
@@ -61,7 +62,7 @@ def audit_filters(params: Mapping[str, str]
     errors = [_error(name, codes.UNKNOWN_FIELD, f"{name} is not a filter of the audit log: "
                      f"use {', '.join(PARAMETERS)}") for name in given if name not in PARAMETERS]
     case, user = given.get("case"), given.get("user")
-    if case is not None and not _is_reference(case):
+    if case is not None and not is_our_id(case):
         errors.append(_error("case", codes.PATTERN,
                              "case must be a case reference, like MG14-0A1B2C3D4E"))
     if user is not None and not _is_user_id(user):
@@ -79,12 +80,6 @@ def audit_filters(params: Mapping[str, str]
 
 def _error(name: str, code: str, message: str) -> dict[str, str]:
     return {"field": name, "code": code, "message": message}
-
-
-def _is_reference(text: str) -> bool:
-    """A record's or case's reference as the API makes them (context.is_our_id's rule)."""
-    return 3 <= len(text) <= 64 and text.isascii() and all(c.isalnum() or c == "-"
-                                                           for c in text)
 
 
 def _is_user_id(text: str) -> bool:
