@@ -89,6 +89,8 @@ class Field:
     options: dict[str, Any] = field(default_factory=dict)
     children: tuple[Field, ...] = ()
     sources: tuple[Source, ...] = ()
+    note: str | None = None        # for the DAT and developers: kept in the YAML, never shown
+    paper_ref: str | None = None   # the paper form's number ("4.5"): shown on print.html only
 
     @property
     def pointer(self) -> str:
@@ -104,6 +106,8 @@ class Page:
     span: Span
     description: Text | None = None
     show_if: Expr | None = None
+    note: str | None = None        # as a field's: never shown to the person filling the form
+    paper_ref: str | None = None   # the paper form's section ("Section A"): print.html only
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class Form:
     rules: tuple[Rule, ...]
     span: Span
     version_span: Span | None = None
+    note: str | None = None        # about the form as a whole, for the DAT: never shown
 
     def fields(self) -> tuple[Field, ...]:
         """Top-level fields in page order (repeats not expanded)."""
@@ -146,6 +151,17 @@ class Form:
             f = stack.pop()
             yield f
             stack.extend(reversed(f.children))
+
+    def notes(self) -> Iterator[tuple[str, str]]:
+        """Every `note:` with its place (the form, a page, a field), for review and tests."""
+        if self.note:
+            yield "form", self.note
+        for page in self.pages:
+            if page.note:
+                yield f"page {page.id}", page.note
+        for f in self.walk():
+            if f.note:
+                yield ".".join(f.path), f.note
 
     def texts(self, *, code_lists: bool = True) -> Iterator[tuple[str, Text]]:
         """Every translatable text with a readable place name, for the Welsh check.

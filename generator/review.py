@@ -43,6 +43,11 @@ def rule_rows(project: Project) -> list[tuple[str, ...]]:
     return sorted(rows, key=lambda row: (row[0], row[1]))
 
 
+def note_rows(project: Project) -> list[tuple[str, ...]]:
+    """(form, where, note): every `note:` of every form, which no page shows."""
+    return [(form.id, where, note) for form in project.forms for where, note in form.notes()]
+
+
 def route_rows(project: Project) -> list[tuple[str, ...]]:
     """(event, form, to, agency, SPOC, channel, template, what it carries, reason, source):
     who hears of what, record events first, then N01 to N28 in order."""
@@ -114,6 +119,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, as_csv: bool 
 
 
 RULE_HEADER = ("rule", "form", "field", "severity", "source", "settings", "message")
+NOTE_HEADER = ("form", "where", "note")
 ROUTE_HEADER = ("event", "form", "to", "agency", "SPOC", "channel", "template", "carries",
                 "reason", "source")
 #: What a special recipient stands for, in the agency column.

@@ -199,7 +199,10 @@ class FormPost:
                                   self.reasons.get(rule, ""),
                                   self.t.confirm_missing if blank else None)
         target = next((self.page_of(w) for w in warnings if self.page_of(w) is not None), index)
-        problems = [(c.id, f"{self.t.confirm_missing}: {c.message}") for c in boxes.values()]
+        # a warning is a warning (page.html's banner) until it is sent without a reason:
+        # only then is it an error, in the summary and beside its box
+        problems = [(c.id, f"{self.t.confirm_missing}: {c.message}") for c in boxes.values()
+                    if c.error]
         return self.show(target, answers, problems=problems, resume=True,
                          confirm=tuple(boxes.values()))
 

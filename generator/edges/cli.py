@@ -114,6 +114,10 @@ def _review(workspace: Workspace, command: str, as_csv: bool | str) -> int:
     if command == "rules":
         print(review.table(review.RULE_HEADER, review.rule_rows(project), as_csv=as_csv),
               end="")
+        notes = review.note_rows(project)
+        if notes and not as_csv:   # the forms' notes for the DAT, which no page shows
+            print()
+            print(review.table(review.NOTE_HEADER, notes), end="")
         return 0
     if as_csv == "matrix":
         print(review.table(review.MATRIX_HEADER, review.matrix_rows(project), as_csv=True),

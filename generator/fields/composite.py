@@ -48,8 +48,11 @@ SIGNATURE_PARTS = (
 
 
 def _signature_view(opts, t):
-    """The roles to choose from, when the YAML lists them (a select; free text if not)."""
-    return {"role_items": [{"value": r, "text": r} for r in opts.get("roles", ())]}
+    """The roles to choose from, when the YAML lists them (a select; free text if not).
+    With `signer:` the form fixes the role: shown as text in the page's language, and
+    posted, in a hidden input, as the English text (the answer's shape is unchanged)."""
+    return {"role_items": [{"value": r, "text": r} for r in opts.get("roles", ())],
+            "signer_value": opts.get("signer_en")}
 
 
 NAME = FieldType(
@@ -119,7 +122,8 @@ SIGNATURE = FieldType(
         "format": "The date of signing must be a real date",
         "pattern": "The date of signing must be a real date",
     },
-    options={"statement": OptionSpec("text"), "roles": OptionSpec("roles")},
+    options={"statement": OptionSpec("text"), "roles": OptionSpec("roles"),
+             "signer": OptionSpec("text")},
     parts=SIGNATURE_PARTS,
     part_words={"name": "signer_name", "role": "signer_role", "date": "signed_date",
                 "confirmed": "i_confirm"},

@@ -14,15 +14,18 @@ from ..rules.syntax import parse_expression
 from ..spans import Mapping, Node, Scalar, Span
 from .reader import CODE_PATTERN, Reader
 
-FORM_KEYS = ("form", "version", "title", "agency", "description", "source", "pages", "rules")
-PAGE_KEYS = ("id", "title", "description", "show_if", "fields")
+FORM_KEYS = ("form", "version", "title", "agency", "description", "source", "pages", "rules",
+             "note")
+PAGE_KEYS = ("id", "title", "description", "show_if", "fields", "note", "paper_ref")
 FIELD_KEYS = ("id", "type", "label", "hint", "help", "required", "required_if", "show_if",
-              "errors", "source")
+              "errors", "source", "note", "paper_ref")
 USE_KEYS = ("use", "prefix")
 RULE_KEYS = ("id", "field", "when", "check", "severity", "as_of", "message", "source")
 RULE_ID = re.compile(r"^[A-Z]{2,4}-\d{2,3}[a-z]?$|^[a-z][a-z0-9_]*$")
 VERSION = re.compile(r"^\d+\.\d+$")
 WIDTHS = (2, 3, 4, 5, 10, 20, 30, "full")
+#: the paper form's numbering of a question or section: "4.5", "Section A", "P1", "GP3"
+PAPER_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.() -]{0,29}$")
 SEVERITIES = ("refuse", "warn")
 #: which today() a rule is judged against: the day the record was made, or the clock's today
 AS_OF = ("made", "now")
@@ -62,7 +65,7 @@ class FormParser:
         if None in (form_id, version, title, description, agency) or not sources:
             return None
         return Form(form_id, version, title, agency, description, sources, pages, rules,
-                    m.span, version_span=m.get("version").span)
+                    m.span, version_span=m.get("version").span, note=self.note(m.get("note")))
 
     def _version(self, node: Node | None) -> str | None:
         if node is None:
@@ -91,7 +94,8 @@ class FormParser:
             return None
         return Page(page_id, title, fields, m.span,
                     description=self.r.text(m.get("description"), "the page description"),
-                    show_if=self.expression(m.get("show_if"), "show_if"))
+                    show_if=self.expression(m.get("show_if"), "show_if"),
+                    note=self.note(m.get("note")), paper_ref=self.paper_ref(m.get("paper_ref")))
 
     def fields(self, node: Node | None, parent: tuple[str, ...],
                using: tuple[str, ...], prefix: str = "") -> tuple[Field, ...]:
@@ -152,7 +156,29 @@ class FormParser:
             options={k: v for k, v in options.items() if k != "fields"},
             children=options.get("fields", ()),
             sources=self.r.sources(m.get("source"), "the field"),
+            note=self.note(m.get("note")), paper_ref=self.paper_ref(m.get("paper_ref")),
         )
+
+    def note(self, node: Node | None) -> str | None:
+        """A note for the DAT and developers (what the paper says, why a wording): plain
+        text, kept in the model for `dipforms rules`, never put on a page."""
+        value = self.r.string(node, "the note")
+        if value is not None and not value.strip():
+            self.r.error(node.span, "F009", "a note must say something",
+                         hint="write the note, or leave the key out")
+            return None
+        return value.strip() if value is not None else None
+
+    def paper_ref(self, node: Node | None) -> str | None:
+        """The paper form's number for a question or section, shown on the printed form."""
+        value = self.r.string(node, "the paper reference")
+        if value is not None and not PAPER_REF.match(value):
+            self.r.error(node.span, "F009", f"the paper reference '{value}' is not a short "
+                         "number or section name",
+                         hint="for example paper_ref: \"4.5\" or paper_ref: Section A "
+                              "(up to 30 letters, digits, spaces, dots, dashes or brackets)")
+            return None
+        return value
 
     def _options(self, m: Mapping, ftype: FieldType, path, using) -> dict:
         options: dict = {}
@@ -165,6 +191,13 @@ class FormParser:
                 options[key] = value
         if ftype.name in ("choice", "multichoice"):
             options["choices"] = self._choices(m, options)
+        if "signer" in m.items and "roles" in m.items:
+            self.r.error(m.keys["signer"], "F009", "give either signer or roles, not both",
+                         hint="signer: fixes the role (Offender); roles: lists roles to pick")
+        signer = options.get("signer")
+        if signer is not None and not signer.en.strip():
+            self.r.error(m.get("signer").span, "F009", "signer must name the role, like Offender")
+            options.pop("signer")
         if ftype.name == "repeat" and "fields" not in m.items:
             self.r.error(m.span, "F003", "a repeat field needs 'fields'")
         for low, high in (("min_length", "max_length"), ("min", "max"), ("min_items", "max_items")):

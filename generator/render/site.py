@@ -207,7 +207,7 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
         form, lang, env=env, langs=langs, agency=agency, auth=auth)
     rel = f"{base}/print.html"
     paper = ViewBuilder(lang, t, paper=True)
-    sections = [{"title": p.title.get(lang),
+    sections = [{"title": p.title.get(lang), "paper_ref": p.paper_ref,
                  "description": p.description.get(lang) if p.description else None,
                  "conditional": p.show_if is not None, "fields": paper.page(p)}
                 for p in form.pages]

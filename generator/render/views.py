@@ -130,6 +130,7 @@ class FieldView:
     items: tuple[tuple[FieldView, ...], ...] = ()
     filled: Filled | None = None
     inputs: Inputs = TEXT
+    paper_ref: str | None = None   # the paper form's number, on the printed form only
 
     @property
     def label_params(self) -> dict[str, Any]:
@@ -295,7 +296,7 @@ class ViewBuilder:
             opts=self.options(f), number=number,
             question=f"{label} {self.t.optional}" if optional and label else label,
             input_type=ftype.input_type, autocomplete=ftype.autocomplete, filled=self.filled,
-            inputs=ftype.inputs,
+            inputs=ftype.inputs, paper_ref=f.paper_ref if self.paper else None,
         )
         if not ftype.holds_items:
             return view
@@ -321,6 +322,9 @@ class ViewBuilder:
         """Type-specific options resolved for the language, plus display defaults."""
         opts = {k: self.resolve(v) for k, v in sorted(f.options.items())
                 if k not in ("inline_options", "earliest", "latest")}
+        # a text the page writes into the answer as stored (a signature's fixed role) is
+        # written in English whatever the page's language
+        opts.update({f"{k}_en": v.en for k, v in f.options.items() if isinstance(v, Text)})
         opts.update(self.display(f, opts))
         return opts
 

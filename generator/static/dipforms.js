@@ -340,7 +340,7 @@
           warned.forEach(function (code) { reasons[code] = typed[code]; });
           send(draft, map, reasons, function (items) {   // the API saw warnings we did not
             showWarnings(items);
-            E.show(missingReasons(), map, null, true);
+            E.announceWarnings(confirm);   // warnings, not errors, until sent without a reason
           });
         });
       });

@@ -3,7 +3,8 @@
  * other pages link to those pages. Errors are [{field: JSON pointer, message, source?}],
  * from the API or from checks.js; a rule's source (its citations) is shown beside the
  * field. Also the warnings a user may go ahead with, each with a box for the reason
- * (sent as `_confirmations`, kept with the record). Sets window.dipformsErrors.
+ * (sent as `_confirmations`, kept with the record): styled as GOV.UK warnings until a send
+ * without a reason is refused, then as errors. Sets window.dipformsErrors.
  * Plain script, no dependencies. */
 (function () {
   "use strict";
@@ -221,6 +222,17 @@
     return Object.keys(seen);
   }
 
+  /* Warnings only the API saw (a rule judged as of now, a page without the schema): shown
+   * as warnings, not errors, since nobody has yet sent them without a reason. Any errors
+   * shown go, and the focus moves to the warnings' heading so it is read out. */
+  function announceWarnings(holder) {
+    clearErrors();
+    var heading = holder && holder.querySelector("h2");
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+
   /* The reasons typed: rule id -> text, trimmed (blank ones too). */
   function reasonsIn(holder) {
     var out = {};
@@ -233,5 +245,5 @@
   window.dipformsErrors = { show: showErrors, clear: clearErrors, ordered: ordered,
                              pageOf: pageOf, focusTarget: focusTarget, cite: cite,
                              setDocuments: setDocuments, warnings: showWarnings,
-                             reasons: reasonsIn };
+                             announceWarnings: announceWarnings, reasons: reasonsIn };
 })();
