@@ -251,11 +251,18 @@ def test_a_warning_is_sent_with_a_reason_without_javascript(run):
         status, _, page = post_page(browser, form, page, data)
         assert status == 200 and "data-dipforms-done" not in page, summary(page)
     assert page_id(page) == "settings" and hidden(page, "_resume") == "1"
-    assert summary(page) == [("#_confirmations-DIP-12",
-                              f"Say why you are going ahead despite this warning: {message}")]
+    # a warning, not an error, until it is sent without a reason: an inset links to its box
+    assert summary(page) == [] and "<title>Error:" not in page
+    banner = re.search(r'<div class="govuk-inset-text[^>]*id="dipforms-confirm-banner".*?</ul>',
+                       page, re.S).group(0)
+    assert 'govuk-inset-text' in banner and 'href="#_confirmations-DIP-12"' in banner
+    assert html.unescape(message) in html.unescape(banner)
+    assert "govuk-textarea--error" not in page and "govuk-form-group--error" not in page
     assert "Source: dip-condition-operational-guidelines.txt Annex C session 3" in page
     box = "_confirmations[DIP-12]"
     _, _, page = post_page(browser, form, page, data, extra={box: "  "})
+    assert summary(page) == [("#_confirmations-DIP-12",
+                              f"Say why you are going ahead despite this warning: {message}")]
     assert inline_error(page, "_confirmations-DIP-12") == \
         "Say why you are going ahead despite this warning"
     _, _, page = post_page(browser, form, page, data, extra={box: reason})
