@@ -1,8 +1,10 @@
 """A warning gone ahead with, in Debian's Chromium against `dipforms run`: a DIP protocol
 checklist whose gap between sessions 2 and 3 is under the guidance's three days (DIP-12).
-The check page shows the rule's message and its source with a box for the reason; Send
-with the box empty is stopped on the page (nothing is sent); with a reason the form is sent
-and the reason is kept with the record."""
+The check page shows the rule's message and its source with a box for the reason, styled
+as a warning; Send with the box empty is stopped on the page (nothing is sent) and only
+then is the box an error; with a reason the form is sent and the reason is kept with the
+record. A warning only the API raises (the page without the schema) arrives as a warning
+too, not as an error."""
 
 from __future__ import annotations
 
@@ -70,6 +72,10 @@ def test_a_warning_needs_a_reason_which_is_kept_with_the_record(tmp_path):
         expect(reason).to_have_attribute("aria-describedby",
                                          "_confirmations-DIP-12-warning _confirmations-DIP-12-hint")
         assert axe_violations(page) == [], describe(axe_violations(page))
+        # Nobody has sent it without a reason yet: a warning, with no error styling.
+        expect(page.locator(".govuk-error-summary")).to_have_count(0)
+        expect(reason).not_to_have_class(re.compile(r"\bgovuk-textarea--error\b"))
+        expect(box.locator(".govuk-form-group--error")).to_have_count(0)
 
         # Send without a reason: stopped here, the box marked, nothing sent.
         page.click(".dipforms-send")
@@ -103,3 +109,66 @@ def test_a_warning_needs_a_reason_which_is_kept_with_the_record(tmp_path):
         assert [(c["rule"], c["field"], c["reason"])
                 for c in body["record"]["confirmations"]] == [
             ("DIP-12", "/min_gap_s2_s3_days", REASON)]
+
+
+def test_a_warning_only_the_api_saw_arrives_as_a_warning_not_an_error(tmp_path):
+    """Without the schema the page cannot judge the rules, so the API answers the first Send
+    with confirmation_required: the box appears in warning styling with the focus on its
+    heading; only a second Send without a reason makes it an error."""
+    from playwright.sync_api import expect, sync_playwright
+
+    data = {**example_data(FORM), "min_gap_s2_s3_days": 2}
+    rule = dip12()
+    UserDirectory.in_data_dir(tmp_path).add(USER, "police", "northshire_police", PASSWORD)
+    with LocalRun(tmp_path) as run, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = dated_page(browser, service_workers="block")
+        page.set_default_timeout(15_000)
+        page.route("**/schemas/**", lambda route: route.abort())
+        answers: list[int] = []
+        page.on("response", lambda r: answers.append(r.status)
+                if "/submissions" in r.url and r.request.method == "POST" else None)
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto(run.url + f"/sign-in.html?next=/forms/{FORM}/area.html")
+        page.fill("#user", USER)
+        page.fill("#password", PASSWORD)
+        page.click("form.dipforms-sign-in button[type=submit]")
+        wait_for_path(page, f"/forms/{FORM}/area.html")
+        while not page.url.endswith("/check.html"):
+            page.wait_for_selector("html[data-dipforms-ready]")
+            page_id = page.locator("form.dipforms-page").get_attribute("data-page")
+            fill_page(page, data, leave_out=set())
+            page.locator("form.dipforms-page button[type=submit]").click()
+            page.wait_for_url(lambda url, left=f"/{page_id}.html": not url.endswith(left))
+        page.wait_for_selector("html[data-dipforms-ready]")
+        box = page.locator("#dipforms-confirm")
+        expect(box).to_be_hidden()   # the page knows of no warning
+
+        page.click(".dipforms-send")
+        expect(box.locator(".govuk-warning-text")).to_contain_text(rule["message"])
+        assert answers == [422]
+        expect(box.locator("h2")).to_be_focused()
+        reason = page.get_by_label("Why are you going ahead?")
+        expect(page.locator(".govuk-error-summary")).to_have_count(0)
+        expect(reason).not_to_have_class(re.compile(r"\bgovuk-textarea--error\b"))
+        expect(box.locator(".govuk-form-group--error")).to_have_count(0)
+        assert not page.title().startswith("Error:")
+        page.screenshot(path=str(ARTIFACTS / "confirm-warning-from-the-api.png"), full_page=True)
+        assert axe_violations(page) == [], describe(axe_violations(page))
+
+        # Sent again without a reason: now it is an error, and nothing more is sent.
+        page.wait_for_timeout(1100)   # GOV.UK's preventDoubleClick ignores a second within 1 s
+        page.click(".dipforms-send")
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_be_focused()
+        expect(reason).to_have_class(re.compile(r"\bgovuk-textarea--error\b"))
+        assert answers == [422]
+
+        reason.fill(REASON)
+        page.wait_for_timeout(1100)
+        page.click(".dipforms-send")
+        page.wait_for_url(f"**/forms/{FORM}/done.html")
+        browser.close()
+        assert problems == [], problems
+        assert answers == [422, 201]
