@@ -25,7 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("check", help="check every YAML file and report every problem")
     sub.add_parser("build", help="check, then write schemas/, site/ and the API's manifest")
-    for name, what in (("rules", "print every rule with its form, severity and source"),
+    for name, what in (("rules", "print every rule (form, severity, source), then the notes"),
                        ("protocol", "print the protocol's notification routes and access")):
         review = sub.add_parser(name, help=what)
         review.add_argument("--csv", action="store_true", help="CSV instead of columns")
