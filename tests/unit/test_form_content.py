@@ -191,6 +191,11 @@ def test_no_page_of_the_real_forms_carries_a_note():
     numbered = [path for path, page in pages.items() if not path.endswith("print.html")
                 and "4.5 What prompted" in " ".join(visible_text(page).split())]
     assert numbered == []
+    consent = parse(result.site["cy/forms/consent_to_share_information/signatures.html"])
+    assert consent.by_id("client_signature-role").text() == "Rôl: Cleient"
+    assert consent.one("input", name="client_signature[role]").attrs["value"] == "Client"
+    assert parse(result.site["forms/mg14/decision.html"]).by_id(
+        "offender_signature-role").text() == "Role: Offender"
     captions = [path for path, page in result.site.items()
                 if not path.endswith("print.html") and path.endswith(".html")
                 and re.search(r"\bSection [A-L]\b", visible_text(page))]
