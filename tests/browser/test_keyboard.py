@@ -168,8 +168,8 @@ def answer(keys: Keyboard, name: str, kind: str, value) -> None:
         keys.type(f'[name="{name}[name]"]', value["name"])
         if page.locator(f'select[name="{name}[role]"]').count():
             keys.select(f"{name}[role]", value["role"])
-        else:
-            keys.type(f'[name="{name}[role]"]', value["role"])
+        elif not page.locator(f'input[type=hidden][name="{name}[role]"]').count():
+            keys.type(f'[name="{name}[role]"]', value["role"])   # else fixed by signer:
         keys.date(f"{name}[date]", value["date"])
         if value.get("confirmed"):
             keys.tick(f"{name}[confirmed]")

@@ -69,7 +69,7 @@ def fill_field(page, name: str, kind: str, value) -> None:
         role = f'[name="{name}[role]"]'
         if page.locator(f"select{role}").count():
             page.select_option(f"select{role}", value["role"])
-        else:
+        elif not page.locator(f"input[type=hidden]{role}").count():   # else fixed: signer:
             page.fill(role, value["role"])
         fill_date(page, f"{name}[date]", value["date"])
         if value.get("confirmed"):
