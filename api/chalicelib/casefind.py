@@ -20,7 +20,6 @@ from typing import Any
 from .contract import codes
 from .domain import casefind, caseview, parties
 from .domain.access import Principal
-from .domain.audit import audit_entry
 from .domain.caseplan import Snapshot, case_consent_view
 from .domain.ids import is_our_id
 from .domain.person import Search, keyed, person_of, search_of, terms_of
@@ -40,8 +39,6 @@ from .store.base import (
 
 SEARCH_SECRET_FILE = "search-secret"
 MOST_HITS = 500          # cases one search word may give before the reader's list is applied
-LOG = "cases"            # the target of a list or search's audit entry
-DUE_LOG = "due"
 
 
 def search_secret(settings) -> bytes | None:
@@ -109,10 +106,10 @@ def _snapshot(ctx, case_ref: str) -> Snapshot | None:
     return snapshot_of(ctx, case) if case is not None else None
 
 
-def list_cases(ctx, who: Principal, params: dict[str, str],
-               request_id: str | None = None) -> Result:
+def list_cases(ctx, who: Principal, params: dict[str, str]) -> Result:
     """GET /v1/cases: a page of the cases the reader's agency is party to (the DAT: every
-    case), newest change first, filtered by state, condition and due; `q` a search."""
+    case), newest change first, filtered by state, condition and due; `q` a search.
+    audit_log.list_cases audits it."""
     refused = _refused(ctx, who)
     if refused is not None:
         return refused
@@ -132,8 +129,6 @@ def list_cases(ctx, who: Principal, params: dict[str, str],
     except InvalidCursor:
         return Refused("bad_request", [{"field": "cursor", "code": codes.INVALID,
                                         "message": "Start again from the first page"}])
-    ctx.store.append_audit(audit_entry(who, "case_search" if q else "case_list", LOG,
-                                       ctx.timestamp(), request_id=request_id))
     cases = [casefind.listed_json(process, row, today, people.get(row.case_ref))
              for row in page.items]
     return Done({"cases": cases, "next_cursor": page.cursor,
@@ -198,9 +193,10 @@ def _candidates(ctx, who: Principal, search: Search) -> set[str]:
     return found
 
 
-def due(ctx, who: Principal, request_id: str | None = None) -> Result:
+def due(ctx, who: Principal) -> Result:
     """GET /v1/due: every deadline of the agency's cases due within 14 days or overdue,
-    soonest first, each with its case's person as the reader may see them."""
+    soonest first, each with its case's person as the reader may see them (audited by
+    audit_log.read_due)."""
     refused = _refused(ctx, who)
     if refused is not None:
         return refused
@@ -210,8 +206,6 @@ def due(ctx, who: Principal, request_id: str | None = None) -> Result:
     rows = ctx.store.due_cases(_agency(ctx, who), upto, casefind.DUE_MOST)
     items = casefind.due_items(process, rows, today, upto)[:casefind.DUE_MOST]
     people = _people(ctx, who, list(dict.fromkeys(i["case"] for i in items)), today)
-    ctx.store.append_audit(audit_entry(who, "due_list", DUE_LOG, ctx.timestamp(),
-                                       request_id=request_id))
     return Done({"due": [{**item, "person": people.get(item["case"])} for item in items],
                  "today": today.isoformat()})
 
