@@ -306,6 +306,20 @@ def test_the_case_list_and_due_as_every_user(world):
             assert world.case not in listed, user
 
 
+def test_another_police_force_cannot_find_the_case_by_the_persons_name(world):
+    """The force that made the MG14 and the CJIT it was referred to find it by surname;
+    the twin force, whose staff may read MG14s but is not party to this case, does not."""
+    surname = example("mg14", "valid/minimal")["surname"]
+    for user, finds in ((("police", "northshire_police"), True),
+                        (("cjit", "northshire_cjit"), True),
+                        (("police", "northshire_police_b"), False),
+                        (("cjit", "northshire_cjit_b"), False)):
+        found = [c["ref"] for c in body_of(world, f"/v1/cases?q={surname.lower()}", user)]
+        assert (world.case in found) is finds, user
+        by_ref = [c["ref"] for c in body_of(world, f"/v1/cases?q={world.case}", user)]
+        assert (world.case in by_ref) is finds, user
+
+
 def body_of(world, path, user):
     status, body = world.call("GET", path, user)
     return body["cases"] if status == 200 else []
