@@ -154,12 +154,15 @@ def _search(ctx, who: Principal, query, limit: int, cursor: str | None, q: str,
     search = search_of(q)
     if search is None:
         return CasePage([], None), {}
+    after = case_position(cursor, query) if cursor else None
     candidates = _candidates(ctx, who, search)
-    rows = [row for row in ctx.store.listed_cases(query.agency, sorted(candidates))
-            if listed_matches(row, query)]
+    rows = sorted((row for row in ctx.store.listed_cases(query.agency, sorted(candidates))
+                   if listed_matches(row, query)
+                   and (after is None or (row.updated_at, row.case_ref) < after)),
+                  key=lambda r: (r.updated_at, r.case_ref), reverse=True)
     people: dict[str, dict[str, str] | None] = {}
     hits: list[ListedCase] = []
-    for row in rows:
+    for row in rows:      # newest first, each read until one more than a page is found
         snapshot = _snapshot(ctx, row.case_ref)
         if snapshot is None:
             continue
@@ -167,10 +170,8 @@ def _search(ctx, who: Principal, query, limit: int, cursor: str | None, q: str,
         if row.case_ref == search.case_ref or search.found_in(words):
             hits.append(row)
             people[row.case_ref] = person
-    hits.sort(key=lambda r: (r.updated_at, r.case_ref), reverse=True)
-    if cursor:
-        after = case_position(cursor, query)
-        hits = [r for r in hits if (r.updated_at, r.case_ref) < after]
+            if len(hits) > limit:
+                break
     more = len(hits) > limit
     page = CasePage(hits[:limit], case_cursor(query, hits[limit - 1]) if more else None)
     return page, people

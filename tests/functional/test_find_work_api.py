@@ -146,3 +146,13 @@ def test_lists_and_searches_are_audited_without_the_words(api):
     assert ("case_list", "cases") in actions and ("case_search", "cases") in actions
     assert ("due_read", "due") in actions
     assert not any("smith" in json.dumps(e.__dict__).lower() for e in entries)
+
+
+def test_a_search_pages_newest_first(api):
+    smiths = [Case(api, SMITH) for _ in range(3)]
+    Case(api, MG14)
+    first = json.loads(api.get("/v1/cases?q=smith&limit=2", role="police").body)
+    assert [c["ref"] for c in first["cases"]] == [smiths[2].ref, smiths[1].ref]
+    rest = json.loads(api.get(f"/v1/cases?q=smith&limit=2&cursor={first['next_cursor']}",
+                              role="police").body)
+    assert [c["ref"] for c in rest["cases"]] == [smiths[0].ref] and rest["next_cursor"] is None

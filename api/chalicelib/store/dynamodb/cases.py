@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from ..base import (
     AuditEntry,
     CaseChange,
@@ -18,6 +20,7 @@ from ..base import (
     FiredDeadline,
     ListedCase,
     OutboxEvent,
+    StoreError,
     VersionConflict,
     case_cursor,
     case_position,
@@ -260,10 +263,27 @@ class Cases(Table):
         return CasePage(rows[:limit], case_cursor(query, rows[limit - 1]) if more else None)
 
     def listed_cases(self, agency: str, case_refs: list[str]) -> list[ListedCase]:
-        found = (self._call("get_item", Key=typed(pk=f"CASE#{ref}", sk=f"{LISTED}{agency}"),
-                            ConsistentRead=True).get("Item")
-                 for ref in dict.fromkeys(case_refs))
-        return [from_item(ListedCase, item) for item in found if item]
+        """BatchGetItem, 100 keys a call, strongly consistent; keys DynamoDB leaves
+        unprocessed are asked again."""
+        refs, found = list(dict.fromkeys(case_refs)), []
+        for start in range(0, len(refs), 100):
+            keys = [typed(pk=f"CASE#{ref}", sk=f"{LISTED}{agency}")
+                    for ref in refs[start:start + 100]]
+            for _attempt in range(10):
+                try:
+                    answer = self.client.batch_get_item(RequestItems={
+                        self.table: {"Keys": keys, "ConsistentRead": True}})
+                except (ClientError, BotoCoreError) as error:
+                    raise StoreError(f"dynamodb batch_get_item: {type(error).__name__}"
+                                     ) from error
+                found += answer.get("Responses", {}).get(self.table, [])
+                keys = answer.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
+                if not keys:
+                    break
+            else:
+                raise StoreError("dynamodb batch_get_item: keys left unprocessed")
+        rows = {plain(item, "case_ref"): from_item(ListedCase, item) for item in found}
+        return [rows[ref] for ref in refs if ref in rows]
 
     def cases_with_term(self, term: str, limit: int) -> list[str]:
         require_positive("limit", limit)
