@@ -71,6 +71,26 @@ def listed(ctx, change: CaseChange, records: list[RecordVersion],
     return dataclasses.replace(change, listing=listing)
 
 
+def relist(ctx) -> int:
+    """List every case the lists lack (opened before they existed), as its next change
+    would; returns how many. Safe to run again: a listed case is left as it is."""
+    from .cases import case_records
+
+    process = ctx.catalogue.case_process
+    if process is None:
+        return 0
+    done = 0
+    for case in ctx.store.iter_cases():
+        if ctx.store.listed_cases(ALL_CASES, [case.case_ref]):
+            continue
+        wanted = casefind.wanted_of(process, ctx.catalogue.protocol, case)
+        bare = CaseChange(case, [], wanted)
+        ctx.store.relist_case(listed(ctx, bare, case_records(ctx, case.case_ref),
+                                     ctx.store.case_entries(case.case_ref)))
+        done += 1
+    return done
+
+
 # -- reading -------------------------------------------------------------------------------
 
 def _refused(ctx, who: Principal) -> Refused | None:

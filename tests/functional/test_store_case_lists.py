@@ -131,3 +131,18 @@ def test_a_change_without_a_listing_leaves_the_lists_alone(store):
     store.change_case(bare, audit("MG14-1", 2), [])
     assert store.listed_cases("police", ["MG14-1"])[0].state == "referred"
     assert isinstance(CaseListing(("police",)).terms, type(None))
+
+
+def test_relist_writes_only_the_listing(store):
+    from tests.functional.test_store_case_lists_builders import listed_change
+    from tests.functional.test_store_contract import event, version
+
+    bare = dataclasses.replace(listed_change("MG14-1", 1, when=1), listing=None)
+    store.commit(version("MG14-1", when=1), audit("MG14-1", 1), [event("EV-1", "MG14-1", 1)],
+                 case_change=bare)
+    assert store.listed_cases("police", ["MG14-1"]) == []
+    entries = store.case_entries("MG14-1")
+    store.relist_case(listed_change("MG14-1", 1, when=1, terms=("t-x",)))
+    assert refs(store.list_cases(CaseQuery("police"), 10)) == ["MG14-1"]
+    assert store.cases_with_term("t-x", 10) == ["MG14-1"]
+    assert store.case_entries("MG14-1") == entries and store.get_case("MG14-1").version == 1

@@ -339,6 +339,10 @@ class Store(Protocol):
         """The agency's listed cases with a deadline due on or before `upto`, soonest
         first (its cost grows with the number due, not the number of cases)."""
 
+    def relist_case(self, change: CaseChange) -> None:
+        """Write only the listing of `change` (its case as stored): for a case opened
+        before the lists existed. Nothing else of the case changes."""
+
     # -- audit (append-only: there is no update or delete) ------------------------------
     def append_audit(self, entry: AuditEntry) -> None: ...
 

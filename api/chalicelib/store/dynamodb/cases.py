@@ -298,3 +298,8 @@ class Cases(Table):
             limit, IndexName=DUE_INDEX, KeyConditionExpression="due_pk = :due AND due_sk < :upto",
             ExpressionAttributeValues=typed(**{":due": f"{DUE_FOR}{agency}",
                                                ":upto": upto + "$"}))]  # '#' < '$'
+
+    def relist_case(self, change: CaseChange) -> None:
+        writes = listing_writes(self, change, opened=False)
+        if writes:
+            self._transact(writes, f"the lists of case {change.case.case_ref}")

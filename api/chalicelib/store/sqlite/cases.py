@@ -212,3 +212,7 @@ class Cases(Database):
         return [_listed(row) for row in self._rows(
             "SELECT * FROM case_index WHERE agency = ? AND next_due IS NOT NULL "
             "AND next_due <= ? ORDER BY next_due, case_ref LIMIT ?", (agency, upto, limit))]
+
+    def relist_case(self, change: CaseChange) -> None:
+        with self._writing() as connection:
+            apply_listing(connection, change)
