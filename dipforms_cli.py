@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-API_COMMANDS = {"users", "token", "outbox", "sweep"}
+API_COMMANDS = {"users", "token", "outbox", "sweep", "relist"}
 
 
 def main(argv: list[str] | None = None) -> int:

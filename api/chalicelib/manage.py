@@ -1,4 +1,5 @@
-"""`dipforms users | token | outbox | sweep`: local administration of the API on one machine.
+"""`dipforms users | token | outbox | sweep | relist`: local administration of the API on
+one machine.
 
 Exit codes: 0 done, 1 refused (the message says why), 2 wrong usage. Prints no personal
 data and never a password or password hash.
@@ -42,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     retry = outbox.add_parser("retry", help="queue a dead letter again")
     retry.add_argument("event_id")
     outbox.add_parser("dispatch", help="deliver every due notification now")
+    sub.add_parser("relist", help="put the cases opened before the case lists existed on "
+                   "them (GET /v1/cases, /v1/due)")
     sweep = sub.add_parser("sweep", help="fire due deadlines (reminders) now, once each")
     sweep.add_argument("--on", metavar="YYYY-MM-DD",
                        help="sweep as if it were this date (to rehearse a deadline)")
@@ -69,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         return _token(args, settings, clock)
     if args.command == "sweep":
         return _sweep(args)
+    if args.command == "relist":
+        from .casefind import relist
+        from .runtime import runtime
+
+        print(f"{relist(runtime().context)} case(s) put on the case lists")
+        return 0
     return _outbox(args, settings, clock)
 
 
