@@ -154,9 +154,7 @@ def test_ending_a_case_by_a_button_needs_a_reason_kept_for_the_parties(cps_on_th
 # -- events a recorded fact raises (domain notes section 6) -------------------------------
 
 @pytest.mark.parametrize(("fact", "role", "event", "to"), [
-    ("into_custody_on", "probation", "N19", "hmp_northshire_carats"),
     ("warrant_known_on", "cjit", "N22", "northshire_probation"),
-    ("returned_to_custody_on", "probation", "N23", "hmp_northshire_carats"),
 ])
 def test_a_recorded_fact_tells_the_agency_the_guidance_names(api, fact, role, event, to):
     case = Case(api)
