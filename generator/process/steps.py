@@ -196,3 +196,28 @@ def asks_json(asks: Iterable[Ask]) -> list[dict]:
 def form_events_json(events: Iterable[FormEvent], titles: Mapping[str, str]) -> list[dict]:
     return [{"event": e.event, "on": triggers_json([e.trigger], titles)[0],
              "source": [str(x) for x in e.sources]} for e in events]
+
+
+# -- reviewed by a DAT (`dipforms protocol`) -----------------------------------------------
+
+STEP_HEADER = ("step", "from", "to", "who", "made by", "asks", "event", "source")
+
+
+def step_rows(process) -> list[tuple[str, ...]]:
+    """(step, from, to, who, made by, asks, event, source): how each step of the process is
+    taken, in file order, then the events a record raises by arriving (`events:`)."""
+    terminal = {s.id for s in process.states if s.terminal}
+    rows = []
+    for t in process.transitions:
+        made = "; ".join(f"{on.form}" + (f" when {on.when.text}" if on.when else "")
+                         for on in t.triggers)
+        how = made or ("button (ends the case)" if t.target in terminal else "button")
+        rows.append((t.id, t.source_state, t.target, ", ".join(t.roles), how,
+                     ", ".join(a.id for a in t.asks) or "-", t.notify or "-",
+                     "; ".join(str(s) for s in t.sources) or "(none)"))
+    for e in process.events:
+        on = e.trigger
+        rows.append((f"(event {e.event})", "-", "-", "-",
+                     on.form + (f" when {on.when.text}" if on.when else ""), "-", e.event,
+                     "; ".join(str(s) for s in e.sources) or "(none)"))
+    return rows

@@ -243,3 +243,17 @@ events:
         '"answered(seen_on)"}, source', '"answered(sen_on)"}, source')
     assert casework_errors(broken) == ["24:13 F019 unknown notification event 'N60'",
                                        "24:48 E002 unknown field 'sen_on'"]
+
+
+def test_the_dat_reviews_how_each_step_is_made():
+    from generator.process.steps import STEP_HEADER, step_rows
+
+    result = build_yaml(FORM, {"forms/process.yaml": CASEWORK.replace(
+        "  - {id: begin, from: open, to: working, roles: [cjit], source: assumption}",
+        "  - {id: begin, from: open, to: working, roles: [cjit], asks: [reason],"
+        " source: assumption}"), "forms/u.yaml": FOLLOW})
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    rows = {row[0]: dict(zip(STEP_HEADER, row, strict=True))
+            for row in step_rows(result.project.process)}
+    assert rows["finish"]["made by"] == "u when outcome == 'done'"
+    assert (rows["begin"]["made by"], rows["begin"]["asks"]) == ("button", "reason")
