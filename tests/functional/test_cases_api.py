@@ -71,6 +71,11 @@ class Case:
                        self.api.runtime.context.store.list_events(limit=1000)
                        if e.record_id == self.ref and e.event == event)
 
+    def walk(self, *steps: tuple[str, str]) -> None:
+        for transition, role in steps:
+            response = self.step(transition, role)
+            assert response.status_code == 200, (transition, response.body)
+
     def amend_mg14(self, mg14: dict, **answers):
         """A later version of the MG14 (section L, the outcome), as the police make it."""
         base = json.loads(self.api.get(f"/v1/records/{self.ref}", role="police").body)
