@@ -161,6 +161,8 @@ def test_a_withdrawal_stops_the_police_administering_until_consent_is_given_agai
     assert withdrawn.status_code == 201, withdrawn.body
     dip_01_stop(case)
     assert case.state() == "offered"
+    told = [e for e in case.view("dat_admin")["timeline"] if e.get("stopped_at")]
+    assert told and told[-1]["rule"] == "DIP-01" and "reason" not in told[-1]
     consent_id = json.loads(withdrawn.body)["record"]["id"]
     amend(api, consent_id, {**EVERYONE, "case_ref": case.ref}, role="probation")
     assert "stopped_at" not in caution_given(case)    # the latest decision gives it again
@@ -288,5 +290,5 @@ def test_a_withdrawal_on_a_continuity_of_care_update_stops_the_police_administer
     update_id = json.loads(response.body)["record"]["id"]
     item = dip_01_stop(case)
     assert (f"Consent was withdrawn on {update['consent_withdrawn_at']} "
-            f"(dir_continuity_of_care {update_id} version 1)") in item["message"]
+            f"(dir_continuity_of_care {update_id} version 1)") in item["reason"]
     assert case.state() == "offered"

@@ -314,14 +314,14 @@ def test_a_withdrawal_on_any_consent_form_stops_both_steps_with_dip_01(planning,
         assert (change.case.state, made) == (state, [])      # the case stays; kept
         item = change.entries[0].detail                      # the MG14's entry says why
         assert (item["stopped_at"], item["rule"]) == (transition, "DIP-01")
-        assert f"Consent was withdrawn on 2026-11-12 ({source})" in item["message"]
+        assert f"Consent was withdrawn on 2026-11-12 ({source})" in item["reason"]
 
 
 def test_no_consent_is_refused_where_an_assessment_was_made_and_said_so(planning):
     snap = at_state(planning, "with_cps", [], {"assessment": "attended_and_remained"})
     change, made = step(planning, POLICE, snap, "cps_authorises")
     item = change.entries[0].detail
-    assert item["rule"] == "DIP-01" and "No consent decision is recorded" in item["message"]
+    assert item["rule"] == "DIP-01" and "No consent decision is recorded" in item["reason"]
     without = at_state(planning, "with_cps", [], {"assessment": "none"})
     change, made = step(planning, POLICE, without, "cps_authorises", assessment="none")
     assert made == ["cps_authorises", "caution_administered"]          # note 2

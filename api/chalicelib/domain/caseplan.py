@@ -235,7 +235,7 @@ def _moves(planning: Planning, who: Principal, snapshot: Snapshot, version: Reco
     if made.stopped is not None:      # the chain stopped at a guard: say which, and why
         item = made.refused.errors[0]
         stopped = {"stopped_at": made.stopped["id"], "rule": item.get("rule"),
-                   "message": item["message"]}
+                   "reason": item["message"]}   # the DAT reads the rule, not why
     else:
         stopped = {}
     entries += sent_entries(case.case_ref, events, at, who.user_id, who.agency)
