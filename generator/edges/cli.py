@@ -125,6 +125,13 @@ def _review(workspace: Workspace, command: str, as_csv: bool | str) -> int:
         return 0
     print(review.table(review.ROUTE_HEADER, review.route_rows(project), as_csv=as_csv), end="")
     if not as_csv:
+        if project.process is not None:
+            from ..process.steps import STEP_HEADER, step_rows
+
+            print()
+            print("How a case moves: each step, and whether a form makes it (submitting it "
+                  "is the only way) or a button does (asking what it records)")
+            print(review.table(STEP_HEADER, step_rows(project.process)), end="")
         print()
         print(review.table(review.ACCESS_HEADER, review.access_rows(project)), end="")
         print()

@@ -125,9 +125,6 @@ class World:
     def make_records(self) -> None:
         police, cjit = ("police", "northshire_police"), ("cjit", "northshire_cjit")
         self.case = self.submit("mg14", example("mg14", "valid/minimal"), police, None)
-        status, body = self.call("POST", f"/v1/cases/{self.case}/transitions", police,
-                                 {"transition": "arrange_ra"})
-        assert status == 200, body
         assessment = {**example("dir_required_assessment", "valid/full"),
                       "prompt": "conditional_caution", "cc_case_ref": self.case}
         self.submit("dir_required_assessment", assessment, cjit, self.case)

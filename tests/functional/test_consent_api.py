@@ -1,25 +1,65 @@
 """Consent as one fact with a history, through the API (issue 15, findings 5 and 6): the
 latest consent decision, on whichever form, decides what the police, CPS, CJIT, CARAT and
-probation see of other agencies' records, and DIP-01. On SQLite and DynamoDB (moto)."""
+probation see of other agencies' records, and DIP-01. On SQLite and DynamoDB (moto).
+
+DIP-01 guards the CPS's authorisation and the caution given. The shipped process has the
+MG14 record both (the case follows its records, so a case rests in neither state); here the
+area records the CPS's decision on the case itself (its step a button), so a case waits
+with the CPS while consent changes, and the caution given is a later MG14 version."""
 
 from __future__ import annotations
 
 import copy
 import json
 
+import pytest
+
 from tests.functional.test_cases_api import (
     CONSENT,
+    MG14,
     RA_ATTENDED,
     Case,
     example,
     records_seen,
-    to_assessed,
 )
+from tests.functional.test_cases_api import with_assessment as to_assessed
 
 CONTACT = example("dir_initial_contact", "valid/minimal")
 WITHDRAWN = example("consent_to_share_information", "valid/withdrawn")
 ASSESSMENT = {"ia_at", "ia_attendance", "ia_findings", "followup_needed"}
 SUMMARY = {"contact_date", "prompt", "outcome"}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """The build of a copy of forms/ whose CPS authorises on the case (a button)."""
+    import shutil
+
+    from tests.api_harness import ROOT, write_generated
+
+    root = tmp_path_factory.mktemp("area")
+    shutil.copytree(ROOT / "forms", root / "forms")
+    process = root / "forms" / "process.yaml"
+    made = ('     on: {form: mg14, when: "cps_sufficient_evidence == true and '
+            'cps_cc_to_be_given == true"},\n')
+    assert made in process.read_text()
+    process.write_text(process.read_text().replace(made, ""))
+    return write_generated(tmp_path_factory.mktemp("generated"), root)
+
+
+def caution_given(case: Case) -> dict:
+    """A later MG14 version recording the caution given: its step, or the DIP-01 stop its
+    timeline entry says (the case stays)."""
+    response = case.amend_mg14(MG14, officer_number=str(len(case.view("police")["timeline"])))
+    assert response.status_code == 200, response.body
+    return [e for e in case.view("police")["timeline"] if e["kind"] == "form"
+            and e["ref"] == case.ref][-1]
+
+
+def dip_01_stop(case: Case) -> dict:
+    entry = caution_given(case)
+    assert (entry["stopped_at"], entry["rule"]) == ("caution_administered", "DIP-01"), entry
+    return entry
 
 
 def naming(*named: tuple[str, list[str]], by: str = "probation_om") -> dict:
@@ -102,7 +142,6 @@ def test_a_withdrawal_on_the_consent_form_stops_the_cps_authorising(api):
     withdrew consent; the CPS authorised. Now the latest decision refuses it."""
     case = Case(api)
     to_assessed(case)
-    case.walk(("feedback_with_consent", "cjit"))
     response = case.attach("consent_to_share_information",
                            naming(("northshire_police", ["assessment"]),
                                   ("northshire_cps", ["assessment"]), by="cjit"))
@@ -117,21 +156,22 @@ def test_a_withdrawal_on_the_consent_form_stops_the_cps_authorising(api):
 def test_a_withdrawal_stops_the_police_administering_until_consent_is_given_again(api):
     case = Case(api)
     to_assessed(case)
-    case.walk(("feedback_with_consent", "cjit"), ("cps_authorises", "cps"))
+    case.walk(("cps_authorises", "cps"))
     withdrawn = case.attach("consent_to_share_information", {**WITHDRAWN}, role="probation")
     assert withdrawn.status_code == 201, withdrawn.body
-    dip_01(case.step("caution_administered", "police"))
+    dip_01_stop(case)
     assert case.state() == "offered"
+    told = [e for e in case.view("dat_admin")["timeline"] if e.get("stopped_at")]
+    assert told and told[-1]["rule"] == "DIP-01" and "reason" not in told[-1]
     consent_id = json.loads(withdrawn.body)["record"]["id"]
     amend(api, consent_id, {**EVERYONE, "case_ref": case.ref}, role="probation")
-    case.walk(("caution_administered", "police"))      # the latest decision gives it again
+    assert "stopped_at" not in caution_given(case)    # the latest decision gives it again
     assert case.state() == "administered"
 
 
 def test_an_assessment_amended_later_does_not_undo_a_withdrawal(api):
     case = Case(api)
     to_assessed(case)
-    case.walk(("feedback_with_consent", "cjit"))
     case.attach("consent_to_share_information", {**WITHDRAWN}, role="cjit")
     ra = next(r for r in case.view("cjit")["records"] if r["form"] == "dir_required_assessment")
     amend(api, ra["id"], {**RA_ATTENDED, "prompt": "conditional_caution",
@@ -161,7 +201,6 @@ def test_the_worked_example_in_docs_consent_md(api):
     assert len(named) == 5 and len(table) == 6
     case = Case(api)
     to_assessed(case)
-    case.walk(("feedback_with_consent", "cjit"))
     case.hand_over("hmp_northshire_carats")               # as the example says
     contact = case.attach("dir_initial_contact", {**CONTACT, "prompt": "conditional_caution"},
                           role="carat", field="cc_case_ref")
@@ -211,7 +250,6 @@ def test_a_withdrawal_on_a_dir_form_stops_the_cps_authorising_and_narrows_the_vi
     no consent form is recorded at all."""
     case = Case(api)
     to_assessed(case)
-    case.walk(("feedback_with_consent", "cjit"))
     case.hand_over("hmp_northshire_carats")
     response = case.attach("dir_initial_contact", contact_consent("given"), role="cjit",
                            field="cc_case_ref")
@@ -245,12 +283,12 @@ def test_a_withdrawal_on_a_dir_form_stops_the_cps_authorising_and_narrows_the_vi
 def test_a_withdrawal_on_a_continuity_of_care_update_stops_the_police_administering(api):
     case = Case(api)
     to_assessed(case)
-    case.walk(("feedback_with_consent", "cjit"), ("cps_authorises", "cps"))
+    case.walk(("cps_authorises", "cps"))
     update = example("dir_continuity_of_care", "valid/consent_withdrawn")
     response = case.attach("dir_continuity_of_care", update, role="cjit", field="cc_case_ref")
     assert response.status_code == 201, response.body
     update_id = json.loads(response.body)["record"]["id"]
-    item = dip_01(case.step("caution_administered", "police"))
+    item = dip_01_stop(case)
     assert (f"Consent was withdrawn on {update['consent_withdrawn_at']} "
-            f"(dir_continuity_of_care {update_id} version 1)") in item["message"]
+            f"(dir_continuity_of_care {update_id} version 1)") in item["reason"]
     assert case.state() == "offered"

@@ -85,7 +85,7 @@ CASE_SHAPES = {
     "transitions": st.fixed_dictionaries(
         {"transition": _plausible("arrange_ra", "offer_voluntary_assessment",
                                   "not_a_drug_misuser", "refer_without_assessment")},
-        optional={"base_version": _plausible(1, 2)}),
+        optional={"base_version": _plausible(1, 2), "reason": _plausible("a reason", "", 7)}),
     "facts": st.fixed_dictionaries({
         "fact": _plausible("release_date", "supervision_start", "ppo_or_high_rosh"),
         "value": _plausible("2026-12-24", True, "2026-13-01")}),
