@@ -140,7 +140,8 @@ def build_project(
     if protocol is not None:
         result.generated["protocol.json"] = dump_json(protocol)
     if project.process is not None:
-        result.generated["process.json"] = dump_json(process_json(project.process))
+        result.generated["process.json"] = dump_json(process_json(
+            project.process, {f.id: f.title.get("en") for f in project.forms}))
     if site is not None:
         result.site = site.index(project.forms, process=project.process,
                                  documents=project.documents, protocol=project.protocol,

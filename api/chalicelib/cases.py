@@ -125,7 +125,7 @@ def plan_for_record(ctx, who: Principal, version: RecordVersion, at: str,
         return None, []
     process = planning.process
     if version.form_id == process.opened_by and version.version == 1:
-        return caseplan.opening(planning, who, version, at, today), []
+        return caseplan.opening(planning, who, version, at, today)
     case_ref = (version.record_id if version.form_id == process.opened_by
                 else ctx.store.case_of_record(version.record_id) if version.version > 1
                 else None) or process.case_ref_in(version.form_id, version.data)

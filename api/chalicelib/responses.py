@@ -31,6 +31,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "version_conflict": (409, "Someone amended this record at the same time; reload it and "
                               "try again"),
     "transition_refused": (409, "This case cannot take that step now"),
+    "step_needs_form": (422, "This step is made by submitting its form, not on its own"),
     "not_dead_lettered": (409, "This notification is not undelivered: it is queued or was "
                                "sent already"),
     "too_large": (413, "The request body is larger than 256 KB"),

@@ -1,7 +1,7 @@
 """The parts of forms/process.yaml that tie a case to its records: `links` (which field of a
 form holds the case reference), `facts` (the values a case keeps, taken from its records or
-recorded on the case), and each transition's `guard` (a rule that must hold) and `on` (the
-form whose submission makes the transition). Parsed and checked here; pure.
+recorded on the case), and each transition's `guard` (a rule that must hold); a step's
+`on:` and `asks:` are steps.py's. Parsed and checked here; pure.
 
 Facts hold dates, codes and flags for deadlines, guards and the DAT view: never names or
 free text, so a fact may not be of type text.
@@ -24,7 +24,6 @@ LINK_KEYS = ("form", "field")
 FACT_KEYS = ("id", "type", "from", "recorded_by", "notify", "flag", "source")
 FACT_FROM_KEYS = ("form", "value")
 GUARD_KEYS = ("rule", "when", "message", "source")
-TRIGGER_KEYS = ("form", "when")
 #: A fact's type -> the kind expressions see (generator/rules/types.FieldInfo).
 FACT_KINDS = {"date": "date", "datetime": "datetime", "boolean": "boolean", "code": "code",
               "number": "number"}
@@ -67,14 +66,6 @@ class Guard:
     message: Text
     sources: tuple[Source, ...]
     span: Span
-
-
-@dataclass(frozen=True)
-class Trigger:
-    form: str
-    when: Expr | None
-    span: Span
-    spans: dict[str, Span]
 
 
 def parse_links(r: Reader, node: Node | None) -> tuple[Link, ...]:
@@ -133,18 +124,6 @@ def parse_guard(r: Reader, node: Node | None) -> Guard | None:
     if None in (rule, when, message):
         return None
     return Guard(rule, when, message, sources, m.span)
-
-
-def parse_trigger(r: Reader, node: Node | None) -> Trigger | None:
-    m = r.mapping(node, "what makes a transition")
-    if m is None:
-        return None
-    r.keys(m, TRIGGER_KEYS, ("form",), "what makes a transition")
-    form = r.ident(m.get("form"), "the form whose submission makes the transition")
-    when = read_expression(r, m.get("when"), "the condition on the form's answers")
-    if form is None:
-        return None
-    return Trigger(form, when, m.span, m.value_spans())
 
 
 # -- checks --------------------------------------------------------------------------------
@@ -243,22 +222,6 @@ def check_guard(r: Reader, guard: Guard, facts: Iterable[Fact]) -> None:
                 hint="cite the guidance (document and section), or write `source: assumption`")
 
 
-def check_trigger(r: Reader, trigger: Trigger, forms: Mapping[str, Form], linked: set[str],
-                  scope_for) -> None:
-    form = forms.get(trigger.form)
-    if form is None:
-        r.error(trigger.spans["form"], "F017", f"unknown form '{trigger.form}'",
-                did_you_mean(trigger.form, forms))
-        return
-    if trigger.form not in linked:
-        r.error(trigger.spans["form"], "P013", f"the form '{trigger.form}' is not linked to "
-                "the case", hint="add it under `links:` with the field holding the case "
-                "reference")
-    if trigger.when is not None and trigger.when.ast is not None:
-        r.diagnostics.extend(check_condition(trigger.when.ast, scope_for(form),
-                                             trigger.when.span))
-
-
 # -- compiled for the API ------------------------------------------------------------------
 
 def _expr_json(expr: Expr | None):
@@ -281,9 +244,3 @@ def guard_json(guard: Guard | None) -> dict | None:
         return None
     return {"rule": guard.rule, "when": _expr_json(guard.when),
             "message": guard.message.get("en"), "source": [str(x) for x in guard.sources]}
-
-
-def trigger_json(trigger: Trigger | None) -> dict | None:
-    if trigger is None:
-        return None
-    return {"form": trigger.form, "when": _expr_json(trigger.when)}

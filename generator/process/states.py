@@ -22,26 +22,37 @@ from .case import (
     Fact,
     Guard,
     Link,
-    Trigger,
     check_facts,
     check_guard,
     check_links,
-    check_trigger,
     facts_json,
     guard_json,
     links_json,
     parse_facts,
     parse_guard,
     parse_links,
-    parse_trigger,
-    trigger_json,
 )
 from .deadlines import Deadline, check_deadlines, deadlines_json, parse_deadlines
+from .steps import (
+    Ask,
+    FormEvent,
+    Trigger,
+    asks_json,
+    check_asks,
+    check_form_events,
+    check_triggers,
+    form_events_json,
+    parse_asks,
+    parse_form_events,
+    parse_triggers,
+    triggers_json,
+)
 
 PROCESS_KEYS = ("process", "title", "opened_by", "start", "source", "states", "transitions",
-                "links", "facts", "deadlines")
+                "links", "facts", "deadlines", "events")
 STATE_KEYS = ("id", "label", "terminal")
-TRANSITION_KEYS = ("id", "label", "from", "to", "roles", "notify", "source", "guard", "on")
+TRANSITION_KEYS = ("id", "label", "from", "to", "roles", "notify", "source", "guard", "on",
+                   "asks")
 #: The notification events of domain notes section 6, N01 to N28.
 EVENT_IDS = tuple(f"N{n:02d}" for n in range(1, 29))
 
@@ -65,8 +76,9 @@ class Transition:
     span: Span
     spans: dict[str, Span]
     guard: Guard | None = None        # a rule that must hold on the case's facts
-    trigger: Trigger | None = None    # the form whose submission makes this transition
+    triggers: tuple[Trigger, ...] = ()   # the forms whose records make it (none: a button)
     label: Text | None = None         # what the step's button says, e.g. "Arrange the RA"
+    asks: tuple[Ask, ...] = ()        # what a button asks for (a reason, to end a case)
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,7 @@ class Process:
     links: tuple[Link, ...] = ()
     facts: tuple[Fact, ...] = ()
     deadlines: tuple[Deadline, ...] = ()   # generator/process/deadlines.py
+    events: tuple[FormEvent, ...] = ()     # events a record raises by arriving (steps.py)
 
     def state(self, state_id: str) -> State | None:
         return next((s for s in self.states if s.id == state_id), None)
@@ -111,7 +124,8 @@ def parse_process(r: Reader, node: Node) -> Process | None:
     return Process(process_id, title, opened_by, start, states, transitions, sources, m.span,
                    m.value_spans(), links=parse_links(r, m.get("links")),
                    facts=parse_facts(r, m.get("facts")),
-                   deadlines=parse_deadlines(r, m.get("deadlines")))
+                   deadlines=parse_deadlines(r, m.get("deadlines")),
+                   events=parse_form_events(r, m.get("events")))
 
 
 def _state(r: Reader, node: Node) -> State | None:
@@ -145,10 +159,11 @@ def _transition(r: Reader, node: Node) -> Transition | None:
     if None in (transition_id, source_state, target):
         return None
     guard = parse_guard(r, m.get("guard")) if m.get("guard") is not None else None
-    trigger = parse_trigger(r, m.get("on")) if m.get("on") is not None else None
+    triggers = parse_triggers(r, m.get("on"))
     label = r.text(m.get("label"), "the step's label") if m.get("label") else None
+    asks = parse_asks(r, m.get("asks"))
     return Transition(transition_id, source_state, target, roles, notify, sources, m.span,
-                      m.value_spans(), guard, trigger, label)
+                      m.value_spans(), guard, triggers, label, asks)
 
 
 def check_process(r: Reader, process: Process, all_forms: Iterable[Form],
@@ -189,8 +204,9 @@ def check_process(r: Reader, process: Process, all_forms: Iterable[Form],
                         did_you_mean(role, roles))
         if t.guard is not None:
             check_guard(r, t.guard, process.facts)
-        if t.trigger is not None:
-            check_trigger(r, t.trigger, by_id, linked, scope_for)
+        check_triggers(r, t.triggers, by_id, linked, scope_for)
+        terminal = next((s.terminal for s in process.states if s.id == t.target), False)
+        check_asks(r, t.id, t.asks, by_form=bool(t.triggers), ends=terminal, span=t.span)
         if t.notify is not None and t.notify not in EVENT_IDS:
             r.error(t.spans["notify"], "F019", f"unknown notification event '{t.notify}'",
                     did_you_mean(t.notify, EVENT_IDS) or "events are N01 to N28")
@@ -207,6 +223,7 @@ def check_process(r: Reader, process: Process, all_forms: Iterable[Form],
         if not state.terminal and not leaves:
             r.error(state.span, "P003", f"the state '{state.id}' is a dead end",
                     hint="add a transition out of it, or mark it `terminal: true`")
+    check_form_events(r, process.events, by_id, linked, EVENT_IDS, scope_for)
     check_deadlines(r, process.deadlines, {s.id: s.terminal for s in process.states},
                     {f.id: f.type for f in process.facts}, settings, EVENT_IDS)
 
@@ -221,17 +238,23 @@ def _reachable(process: Process) -> set[str]:
     return seen
 
 
-def process_json(process: Process) -> dict:
-    """What the API needs to move cases: states, transitions, roles, events."""
+def process_json(process: Process, form_titles: SettingsMapping[str, str] | None = None
+                 ) -> dict:
+    """What the API needs to move cases: states, transitions, roles, events. `form_titles`
+    (form id -> its English title) names the form a step is made by."""
+    titles = form_titles or {}
     return {"process": process.id, "opened_by": process.opened_by, "start": process.start,
             "states": [{"id": s.id, "label": s.label.get("en"), "terminal": s.terminal}
                        for s in process.states],
             "transitions": [{"id": t.id, "from": t.source_state, "to": t.target,
                              "roles": list(t.roles), "notify": t.notify,
                              "source": [str(x) for x in t.sources],
-                             "guard": guard_json(t.guard), "on": trigger_json(t.trigger),
+                             "guard": guard_json(t.guard),
+                             "on": triggers_json(t.triggers, titles),
+                             "asks": asks_json(t.asks),
                              "label": t.label.get("en") if t.label else None}
                             for t in process.transitions],
+            "events": form_events_json(process.events, titles),
             "links": links_json(process.links), "facts": facts_json(process.facts),
             "deadlines": deadlines_json(process.deadlines,
                                         [s.id for s in process.states if not s.terminal])}

@@ -1,7 +1,7 @@
 """Whole DIP cases walked through the API, on SQLite and on DynamoDB (moto): an MG14 opens
-the case, linked forms attach and move it, transitions are refused with the rule and the
-next steps, consent narrows what the police read, and notifications go where the local
-protocol says, once."""
+the case where it says, linked forms and later MG14 versions move it, steps a form makes
+are refused as buttons, consent narrows what the police read, and notifications go where
+the local protocol says, once."""
 
 from __future__ import annotations
 
@@ -71,41 +71,42 @@ class Case:
                        self.api.runtime.context.store.list_events(limit=1000)
                        if e.record_id == self.ref and e.event == event)
 
-    def walk(self, *steps: tuple[str, str]) -> None:
-        for transition, role in steps:
-            response = self.step(transition, role)
-            assert response.status_code == 200, (transition, response.body)
+    def amend_mg14(self, mg14: dict, **answers):
+        """A later version of the MG14 (section L, the outcome), as the police make it."""
+        base = json.loads(self.api.get(f"/v1/records/{self.ref}", role="police").body)
+        return self.api.put(f"/v1/records/{self.ref}", {
+            "data": {**mg14, **answers}, "reason": "The outcome is known",
+            "base_version": base["record"]["version"]}, role="police")
 
 
-def to_assessed(case: Case, assessment: dict = RA_ATTENDED) -> None:
-    case.walk(("arrange_ra", "police"))
+def with_assessment(case: Case, assessment: dict = RA_ATTENDED) -> None:
+    """The CJIT's required assessment on the case (the MG14 opened it past that step)."""
     response = case.attach("dir_required_assessment", {**assessment, "prompt":
                            "conditional_caution"}, field="cc_case_ref")
     assert response.status_code == 201, response.body
 
 
 def to_programme(case: Case, session1: dict = SESSION1) -> None:
-    to_assessed(case)
-    case.walk(("feedback_with_consent", "cjit"), ("cps_authorises", "cps"),
-              ("caution_administered", "police"))
+    assert case.state() == "administered"          # the MG14 of a caution given says so
     response = case.attach("dip_session1_triage", session1)
     assert response.status_code == 201, response.body
 
 
 def test_a_one_session_caution_complied_with_tells_the_police_exactly_once(api):
     case = Case(api)
-    assert case.state() == "considered"
+    assert case.state() == "administered"
     to_programme(case)
     assert case.state() == "in_programme"
     assert case.attach("compliance_report", COMPLIED).status_code == 201
     assert case.state() == "complied_reported"
     assert case.events("N12") == Counter({"northshire_police": 1})
-    case.walk(("offender_told", "police"))
+    told = case.amend_mg14(MG14, police_outcome="complied_case_closed",
+                           offender_informed_at="2026-11-25")
+    assert told.status_code == 200, told.body
     view = case.view("police")
     assert (view["case"]["state"], view["case"]["closed"]) == ("closed_complied", True)
     moves = [(e["from"], e["to"]) for e in view["timeline"] if e["kind"] == "transition"]
-    assert moves == [("considered", "ra_arranged"), ("ra_arranged", "assessed"),
-                     ("assessed", "with_cps"), ("with_cps", "offered"),
+    assert moves == [("considered", "with_cps"), ("with_cps", "offered"),
                      ("offered", "administered"), ("administered", "in_programme"),
                      ("in_programme", "complied_reported"),
                      ("complied_reported", "closed_complied")]
@@ -121,43 +122,39 @@ def test_a_three_session_caution_failed_at_session_two_tells_police_and_cps(api)
     assert case.events("N11") == Counter({"northshire_police": 1, "northshire_cps": 1})
     assert case.events("N12") == Counter()
     assert case.state() == "non_compliance_reported"
-    case.walk(("police_respond", "police"))
+    assert case.amend_mg14(MG14_THREE, police_outcome="failure_response").status_code == 200
     assert case.view("cps")["case"]["state_label"] == "Police responding to failure"
 
 
 def test_consent_refused_stops_the_caution_naming_dip_01(api):
-    case = Case(api)
-    refused = {**RA_ATTENDED, "consent_police_cps": "refused"}
-    refused.pop("consent_ref")
-    to_assessed(case, refused)
-    before = case.view("cjit")
-    response = case.step("feedback_with_consent", "cjit")
-    assert response.status_code == 409
-    body = json.loads(response.body)
-    assert body["error"] == "transition_refused"
-    refusal = body["errors"][0]
-    assert refusal["rule"] == "DIP-01"
-    assert any("§4.6" in source for source in refusal["source"])
-    assert [s["transition"] for s in refusal["allowed"]] == ["consent_refused"]
-    assert case.view("cjit") == before                       # nothing changed
-    case.walk(("consent_refused", "cjit"))
-    assert case.state() == "alternative_disposal"
+    """The MG14's own DIP-01 refuses a caution without consent: no case opens. The step
+    the CJIT once clicked (feedback with consent) is the MG14's to make now."""
+    refused = {**MG14_THREE, "consent_police_cps": "refused"}
+    refused.pop("consent_ref", None)
+    response = api.submit("mg14", refused, role="police")
+    assert response.status_code == 422
+    assert "DIP-01" in {e["code"] for e in json.loads(response.body)["errors"]}
+    assert api.runtime.context.store.list_records("mg14", 10).items == []
+    case = Case(api, MG14_THREE)
+    step = case.step("feedback_with_consent", "cjit")
+    assert step.status_code == 422
+    body = json.loads(step.body)
+    assert (body["error"], body["errors"][0]["code"], body["errors"][0]["form"]) == (
+        "step_needs_form", "step_needs_form", "mg14")
 
 
-def test_the_wrong_role_or_the_wrong_state_is_refused_and_changes_nothing(api):
+def test_the_wrong_state_or_a_form_step_is_refused_and_changes_nothing(api):
     case = Case(api)
     before = case.view("police")
-    wrong_role = case.step("arrange_ra", "cjit")
-    assert wrong_role.status_code == 403
-    assert json.loads(wrong_role.body)["errors"][0]["code"] == "wrong_role"
-    wrong_state = case.step("cps_authorises", "cps")
+    form_step = case.step("arrange_ra", "police")
+    assert form_step.status_code == 422
+    assert json.loads(form_step.body)["errors"][0]["code"] == "step_needs_form"
+    wrong_state = case.step("cps_refuses", "cps")
     assert wrong_state.status_code == 409
     item = json.loads(wrong_state.body)["errors"][0]
     assert item["code"] == "wrong_state"
-    assert {s["transition"] for s in item["allowed"]} == {
-        "arrange_ra", "offer_voluntary_assessment", "not_a_drug_misuser",
-        "refer_without_assessment"}
-    assert "arrange_ra" in item["message"]
+    assert {s["transition"] for s in item["allowed"]} == {"first_contact"}
+    assert "first_contact" in item["message"]
     unknown = case.step("teleport", "police")
     assert unknown.status_code == 400
     assert case.view("police") == before
@@ -177,7 +174,7 @@ def test_a_record_or_consent_for_an_unknown_case_is_refused_and_not_kept(api):
 
 def test_consent_withdrawn_mid_case_narrows_the_police_read_at_once(api):
     case = Case(api)
-    to_assessed(case)
+    with_assessment(case)
     police = northshire_police_consent()
     response = case.attach("consent_to_share_information", police)
     assert response.status_code == 201, response.body
@@ -283,7 +280,7 @@ def test_a_disclosure_without_consent_needs_a_ground_and_is_logged(api):
 def test_the_dat_sees_the_case_shape_but_no_answers(api):
     case = Case(api)
     view = case.view("dat_admin")
-    assert view["case"]["state"] == "considered"
+    assert view["case"]["state"] == "administered"
     assert view["records"] == []
 
 
@@ -291,9 +288,6 @@ def test_a_sweep_run_twice_fires_each_deadline_once(api):
     from chalicelib.sweep import run_sweep
 
     case = Case(api)
-    to_assessed(case)
-    case.walk(("feedback_with_consent", "cjit"), ("cps_authorises", "cps"),
-              ("caution_administered", "police"))
     ctx = api.runtime.context
     day_before = datetime.datetime(2026, 12, 4, 12, tzinfo=datetime.UTC)   # contact by 4 Dec
     assert run_sweep(ctx, day_before).fired == 0

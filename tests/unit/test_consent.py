@@ -14,7 +14,7 @@ from chalicelib.contract.protocol import Protocol
 from chalicelib.domain import caseplan
 from chalicelib.domain.access import Principal
 from chalicelib.domain.caseflow import Process, moved, open_case
-from chalicelib.domain.caseplan import Denied, Plan, Planning, Snapshot
+from chalicelib.domain.caseplan import Planning, Snapshot
 from chalicelib.domain.consent import (
     CONSENT_FORMS,
     POLICE_CPS_FIELD,
@@ -279,9 +279,20 @@ def at_state(planning: Planning, state: str, versions: list[RecordVersion],
     return Snapshot(case, list(latest.values()), versions=versions)
 
 
-def step(planning, who, snap, transition):
-    return caseplan.transition(planning, who, snap, {"transition": transition},
-                               "2026-11-26T11:00:00.000000Z", TODAY, None)
+def step(planning, who, snap, transition, assessment: str = "required_initial"):
+    """A later MG14 version recording the step `transition` (the CPS's authorisation, the
+    caution given): the steps are its to make now, and DIP-01 stops the chain there. The
+    MG14 here answers no consent question of its own, so the history decides."""
+    data = {"assessment_type": assessment, "cps_sufficient_evidence": True,
+            "cps_cc_to_be_given": True, "offender_decision": "accepted",
+            "administered_at": "2026-11-24T14:10"}
+    mg14 = RecordVersion("MG14-0000000001", 2, "mg14", "1.0", data,
+                         "2026-11-26T11:00:00.000000Z", "pc_jones", "northshire_police")
+    planned = caseplan.attaching(planning, who, snap, mg14, "2026-11-26T11:00:00.000000Z",
+                                 TODAY)
+    change, _ = planned
+    made = [e.ref for e in change.entries if e.kind == "transition"]
+    return change, made
 
 
 @pytest.mark.parametrize(("withdrawal", "source"), [
@@ -295,30 +306,33 @@ def test_a_withdrawal_on_any_consent_form_stops_both_steps_with_dip_01(planning,
                                                                        source):
     # the stored fact still says 'given' (a case from before): the history decides
     history = [ra(10, "given"), withdrawal()]
-    for state, who, transition in (("with_cps", CPS, "cps_authorises"),
+    for state, who, transition in (("with_cps", POLICE, "cps_authorises"),
                                    ("offered", POLICE, "caution_administered")):
         snap = at_state(planning, state, history, {POLICE_CPS_FIELD: "given",
                                                    "assessment": "attended_and_remained"})
-        denied = step(planning, who, snap, transition)
-        assert isinstance(denied, Denied)
-        item = denied.refused.errors[0]
-        assert item["rule"] == "DIP-01"
+        change, made = step(planning, who, snap, transition)
+        assert (change.case.state, made) == (state, [])      # the case stays; kept
+        item = change.entries[0].detail                      # the MG14's entry says why
+        assert (item["stopped_at"], item["rule"]) == (transition, "DIP-01")
         assert f"Consent was withdrawn on 2026-11-12 ({source})" in item["message"]
 
 
 def test_no_consent_is_refused_where_an_assessment_was_made_and_said_so(planning):
     snap = at_state(planning, "with_cps", [], {"assessment": "attended_and_remained"})
-    item = step(planning, CPS, snap, "cps_authorises").refused.errors[0]
+    change, made = step(planning, POLICE, snap, "cps_authorises")
+    item = change.entries[0].detail
     assert item["rule"] == "DIP-01" and "No consent decision is recorded" in item["message"]
     without = at_state(planning, "with_cps", [], {"assessment": "none"})
-    assert isinstance(step(planning, CPS, without, "cps_authorises"), Plan)   # note 2
+    change, made = step(planning, POLICE, without, "cps_authorises", assessment="none")
+    assert made == ["cps_authorises", "caution_administered"]          # note 2
 
 
 def test_consent_given_on_the_latest_form_lets_the_step_through_and_keeps_the_fact(planning):
     history = [consent_form(10, "withdrawn", withdrawn_at="2026-11-10"), ra(12, "given")]
-    plan = step(planning, CPS, at_state(planning, "with_cps", history), "cps_authorises")
-    assert isinstance(plan, Plan)
-    assert plan.change.case.facts[POLICE_CPS_FIELD] == "given"
+    change, made = step(planning, POLICE, at_state(planning, "with_cps", history),
+                        "cps_authorises")
+    assert made[0] == "cps_authorises"
+    assert change.case.facts[POLICE_CPS_FIELD] == "given"
 
 
 def test_an_assessment_refusing_the_police_and_cps_beside_a_wider_consent_reads_refused():

@@ -24,7 +24,7 @@ states:
 transitions:
   - {id: begin, from: open, to: working, roles: [cjit], source: assumption}
   - {id: finish, from: working, to: done, roles: [cjit, police], notify: N12,
-     source: assumption}
+     asks: [reason], source: assumption}
 """
 
 
@@ -127,7 +127,7 @@ CASEWORK = PROCESS.replace(
     "  - {id: finish, from: working, to: done, roles: [cjit, police], notify: N12,\n"
     "     on: {form: u, when: \"outcome == 'done'\"},\n"
     "     guard: {rule: XX-01, when: \"answered(seen_on)\", message: See them first,\n"
-    "             source: assumption},") + """\
+    "             source: assumption},").replace("asks: [reason], ", "") + """\
 links:
   - {form: u, field: case}
 facts:
@@ -153,8 +153,9 @@ def test_links_facts_guards_and_triggers_compile_for_the_api():
     assert (facts["release_date"]["recorded_by"], facts["release_date"]["flag"]) == (
         ["carat"], "friday")
     finish = process["transitions"][1]
-    assert finish["on"] == {"form": "u", "when": {"op": "==", "args": [
-        {"field": "outcome"}, {"lit": "done"}]}}
+    assert [{k: v for k, v in on.items() if k != "form_title"} for on in finish["on"]] == [
+        {"form": "u", "when": {"op": "==", "args": [{"field": "outcome"}, {"lit": "done"}]}}]
+    assert finish["asks"] == []
     assert finish["guard"]["rule"] == "XX-01"
     assert finish["guard"]["message"] == "See them first"
     assert finish["label"] is None
@@ -196,3 +197,49 @@ def test_a_fact_from_an_unlinked_form_and_a_fact_from_nowhere():
 def test_a_link_must_be_a_reference_to_the_opening_form():
     errors = casework_errors(CASEWORK.replace("field: case}", "field: note}"))
     assert any("P010 'u.note' must be a reference to the t form" in e for e in errors), errors
+
+
+# -- how a step is made: a form (`on:`), or a button that asks (`asks:`) -----------------
+
+def test_a_button_that_ends_the_case_asks_why_and_compiles_what_it_asks():
+    result = build_yaml(FORM, {"forms/process.yaml": PROCESS})
+    finish = json.loads(result.generated["process.json"])["transitions"][1]
+    assert [(a["id"], a["type"], a["required"]) for a in finish["asks"]] == [
+        ("reason", "text", True)]
+    assert finish["on"] is None
+    errors = process_errors(PROCESS.replace("asks: [reason], ", ""))
+    assert errors == ["12:5 P015 the step 'finish' ends the case as a button, but does not "
+                      "ask why"]
+    assert process_errors(PROCESS.replace("asks: [reason]", "asks: [resaon]")) == [
+        "12:5 P015 the step 'finish' ends the case as a button, but does not ask why",
+        "13:13 P015 unknown ask 'resaon'"]
+
+
+def test_a_form_step_asks_nothing_and_may_name_several_forms():
+    two = CASEWORK.replace('on: {form: u, when: "outcome == \'done\'"}',
+                           'on: [{form: u, when: "outcome == \'done\'"}, {form: t}]')
+    result = build_yaml(FORM, {"forms/process.yaml": two, "forms/u.yaml": FOLLOW})
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    finish = json.loads(result.generated["process.json"])["transitions"][1]
+    assert [on["form"] for on in finish["on"]] == ["u", "t"]
+    asking = CASEWORK.replace("guard: {rule: XX-01", "asks: [reason],\n     guard: {rule: XX-01")
+    assert any("P015 the step 'finish' is made by a form, which asks" in e
+               for e in casework_errors(asking))
+    unknown = two.replace("{form: t}", "{form: w, when: \"outcome == 'gone'\"}")
+    errors = casework_errors(unknown)
+    assert any("F017 unknown form 'w'" in e for e in errors), errors
+
+
+def test_an_event_a_record_raises_is_checked_and_compiled():
+    text = CASEWORK + """\
+events:
+  - {event: N06, on: {form: u, when: "answered(seen_on)"}, source: assumption}
+"""
+    result = build_yaml(FORM, {"forms/process.yaml": text, "forms/u.yaml": FOLLOW})
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    [event] = json.loads(result.generated["process.json"])["events"]
+    assert (event["event"], event["on"]["form"]) == ("N06", "u")
+    broken = text.replace("event: N06", "event: N60").replace(
+        '"answered(seen_on)"}, source', '"answered(sen_on)"}, source')
+    assert casework_errors(broken) == ["24:13 F019 unknown notification event 'N60'",
+                                       "24:48 E002 unknown field 'sen_on'"]

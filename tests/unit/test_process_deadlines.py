@@ -35,7 +35,7 @@ states:
   - {id: done, label: Done, terminal: true}
 transitions:
   - {id: begin, from: open, to: waiting, roles: [cjit], source: assumption}
-  - {id: finish, from: waiting, to: done, roles: [cjit], source: assumption}
+  - {id: finish, from: waiting, to: done, roles: [cjit], asks: [reason], source: assumption}
 facts:
   - {id: due_date, type: date, recorded_by: [police], source: assumption}
   - {id: seen_at, type: datetime, recorded_by: [cjit], source: assumption}

@@ -14,7 +14,7 @@ ERRORS = (
     "sign_in_failed", "forbidden", "not_found", "conflict", "version_conflict",
     "transition_refused", "too_large", "unsupported_media_type", "idempotency_key_reused",
     "invalid", "confirmation_required", "too_many_attempts", "internal", "unavailable",
-    "not_dead_lettered",
+    "not_dead_lettered", "step_needs_form",
 )
 
 # -- field error codes: an answer against its form's schema (validation.py's kinds) ---------
@@ -40,6 +40,7 @@ UNKNOWN_TRANSITION = "unknown_transition"
 WRONG_STATE = "wrong_state"
 WRONG_ROLE = "wrong_role"
 RULE = "rule"
+STEP_NEEDS_FORM = "step_needs_form"
 UNKNOWN_FACT = "unknown_fact"
 ORDER = "order"
 
@@ -59,7 +60,8 @@ NOT_UNICODE = "not_unicode"
 FIELD_CODES = frozenset({
     REQUIRED, TYPE, FORMAT, PATTERN, ENUM, CONST, MIN, MAX, MIN_LENGTH, MAX_LENGTH,
     MIN_ITEMS, MAX_ITEMS, UNKNOWN_FIELD, NOT_APPLICABLE, INVALID,
-    UNKNOWN_CASE, UNKNOWN_TRANSITION, WRONG_STATE, WRONG_ROLE, RULE, UNKNOWN_FACT, ORDER,
+    UNKNOWN_CASE, UNKNOWN_TRANSITION, WRONG_STATE, WRONG_ROLE, RULE, STEP_NEEDS_FORM,
+    UNKNOWN_FACT, ORDER,
     UNKNOWN_AGENCY, UNKNOWN_GROUND, NEVER_DISCLOSED, NOT_IN_CUSTODY, GROUND_NOT_MET,
     BEYOND_SCOPE, NOT_CONSENTED, TOO_DEEP, NOT_UNICODE,
 })

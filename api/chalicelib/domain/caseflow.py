@@ -1,6 +1,8 @@
 """The case engine's decisions, read from generated/process.json (forms/process.yaml): which
-case a record attaches to, the facts a case keeps, which transition a form makes, and why
-a transition is refused. Nothing here is written for one process: the YAML says it all.
+case a record attaches to, the facts a case keeps, the steps a record makes (a chain from
+the case's state), the events it raises, how each step is taken (a form or a button, and
+what a button asks) and why a step is refused. Nothing here is written for one process:
+the YAML says it all.
 
 Pure: plain values in and out; no store, clock or settings of its own.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..contract import codes
@@ -18,6 +20,17 @@ from .results import Refused
 from .rules import evaluate, holds, to_date
 
 FACT_TYPES = ("date", "datetime", "boolean", "code", "number")
+MAX_ASKED = 2000     # the longest reason a button keeps
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The steps a record makes, in order, and the step whose guard stopped the chain
+    (with its refusal), if one did: the case stays where the chain stopped."""
+
+    steps: list[dict[str, Any]]
+    stopped: dict[str, Any] | None = None
+    refused: Refused | None = None
 
 
 class Process:
@@ -30,6 +43,7 @@ class Process:
         self.start: str = definition["start"]
         self.states = {s["id"]: s for s in definition["states"]}
         self.transitions = {t["id"]: t for t in definition["transitions"]}
+        self.form_events: list[dict[str, Any]] = list(definition.get("events") or [])
         self.links = {link["form"]: link["field"] for link in definition.get("links", [])}
         self.facts = {f["id"]: f for f in definition.get("facts", [])}
         self.deadlines: list[dict[str, Any]] = list(definition.get("deadlines", []))
@@ -43,6 +57,15 @@ class Process:
     def next_steps(self, state: str) -> list[dict[str, Any]]:
         return [t for t in self.transitions.values() if t["from"] == state]
 
+    def triggers(self, transition: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The forms whose records make the step ([]: a button). `on` is a list, or one
+        trigger as process.json files built before lists were allowed have it."""
+        on = transition.get("on")
+        return [] if not on else list(on) if isinstance(on, list) else [on]
+
+    def ends(self, transition: Mapping[str, Any]) -> bool:
+        return self.is_terminal(transition["to"])
+
     def case_ref_in(self, form_id: str, data: Mapping[str, Any]) -> str | None:
         """The case a record of `form_id` names, if the form is linked and names one."""
         field = self.links.get(form_id)
@@ -51,10 +74,23 @@ class Process:
 
 
 def steps_json(process: Process, state: str, role: str | None = None) -> list[dict[str, Any]]:
-    """The steps the case may take next (only those `role` may make, when given)."""
-    return [{"transition": t["id"], "label": t.get("label"), "to": t["to"],
-             "to_label": process.label(t["to"]), "roles": t["roles"]}
-            for t in process.next_steps(state) if role is None or role in t["roles"]]
+    """The steps the case may take next (only those `role` may make, when given), each
+    saying how: `kind: form` (made by submitting `form`) or `kind: button` (`ends`: it
+    closes the case; `asks`: what it records)."""
+    return [step_json(process, t) for t in process.next_steps(state)
+            if role is None or role in t["roles"]]
+
+
+def step_json(process: Process, t: Mapping[str, Any]) -> dict[str, Any]:
+    out = {"transition": t["id"], "label": t.get("label"), "to": t["to"],
+           "to_label": process.label(t["to"]), "roles": t["roles"]}
+    triggers = process.triggers(t)
+    if triggers:
+        first = triggers[0]
+        return {**out, "kind": "form", "form": first["form"],
+                "form_title": first.get("form_title") or first["form"]}
+    return {**out, "kind": "button", "ends": process.ends(t),
+            "asks": [dict(ask) for ask in t.get("asks") or []]}
 
 
 def open_case(process: Process, case_ref: str, data: Mapping[str, Any], at: str,
@@ -93,25 +129,80 @@ def is_fact_value(kind: str, value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 64  # a code
 
 
-def triggered(process: Process, case: CaseState, form_id: str, data: Mapping[str, Any],
-              role: str, today: datetime.date) -> dict[str, Any] | None:
-    """The transition a record of `form_id` makes from the case's state, if any: its `on`
-    names the form, its condition holds on the answers, and the submitter's role may make
-    it. The first such transition in file order wins."""
-    for t in process.next_steps(case.state):
-        on = t.get("on")
-        if not on or on["form"] != form_id or role not in t["roles"]:
-            continue
-        if on["when"] is None or holds(on["when"], dict(data), today=today):
-            return t
+def made_by(process: Process, state: str, form_id: str, data: Mapping[str, Any],
+            today: datetime.date) -> dict[str, Any] | None:
+    """The step a record of `form_id` makes from `state`, if any: one of its triggers
+    names the form and its condition holds on the answers. The first in file order wins.
+    Who may submit the form is its `access:`; a form step has no role check of its own."""
+    for t in process.next_steps(state):
+        for on in process.triggers(t):
+            if on["form"] == form_id and (on.get("when") is None
+                                          or holds(on["when"], dict(data), today=today)):
+                return t
     return None
+
+
+def chain(process: Process, state: str, form_id: str, data: Mapping[str, Any],
+          facts: Mapping[str, Any], today: datetime.date,
+          said: Mapping[str, str] | None = None) -> Chain:
+    """Every step a record makes, one after another from `state`, until none applies or a
+    step's guard fails on `facts` (the chain stops there; the case stays). Bounded by the
+    number of states, so a process with a loop cannot run on."""
+    steps: list[dict[str, Any]] = []
+    seen = {state}
+    for _ in range(len(process.states)):
+        t = made_by(process, state, form_id, data, today)
+        if t is None:
+            break
+        refused = guard_refusal(process, t, facts, today, said)
+        if refused is not None:
+            return Chain(steps, t, refused)
+        steps.append(t)
+        state = t["to"]
+        if state in seen:
+            break
+        seen.add(state)
+    return Chain(steps)
+
+
+def form_events(process: Process, form_id: str, data: Mapping[str, Any],
+                before: Mapping[str, Any] | None, today: datetime.date) -> list[str]:
+    """The events (`events:` of the process) a record of `form_id` raises: those whose
+    condition holds on these answers and did not on the record's version `before` (None: a
+    first version), so each is raised once per record."""
+    out = []
+    for event in process.form_events:
+        on = event["on"]
+        if on["form"] != form_id:
+            continue
+        now = on.get("when") is None or holds(on["when"], dict(data), today=today)
+        was = before is not None and (on.get("when") is None
+                                      or holds(on["when"], dict(before), today=today))
+        if now and not was:
+            out.append(event["event"])
+    return out
+
+
+def guard_refusal(process: Process, t: Mapping[str, Any], facts: Mapping[str, Any],
+                  today: datetime.date, said: Mapping[str, str] | None = None,
+                  allowed: list[dict[str, Any]] | None = None) -> Refused | None:
+    """Why the step's guard stops it on `facts` (None: it holds, or there is none)."""
+    guard = t.get("guard")
+    if not guard or holds(guard["when"], dict(facts), today=today):
+        return None
+    why = (said or {}).get(guard["rule"])
+    return Refused("transition_refused", [_item(
+        codes.RULE, f"{guard['message']}. {why}" if why else guard["message"],
+        [s for s in (allowed or []) if s["transition"] != t["id"]],
+        rule=guard["rule"], source=guard["source"])])
 
 
 def refusal(process: Process, case: CaseState, transition_id: str, role: str,
             facts: Mapping[str, Any], today: datetime.date,
             said: Mapping[str, str] | None = None) -> Refused | None:
     """Why `role` may not make `transition_id` now (None: it may). Checks, in order: the
-    transition exists, it leaves the case's state, the role may make it, its guard holds.
+    transition exists, it is a button (a form step is made by its form only), it leaves
+    the case's state, the role may make it, its guard holds.
     `said`: rule id -> a sentence of what the case holds, added to that guard's message (so
     DIP-01 says which consent, from which form, stops the step)."""
     allowed = steps_json(process, case.state)
@@ -120,6 +211,15 @@ def refusal(process: Process, case: CaseState, transition_id: str, role: str,
     if t is None:
         return Refused("bad_request", [_item(codes.UNKNOWN_TRANSITION,
                        f"There is no step called '{transition_id}'", allowed)])
+    triggers = process.triggers(t)
+    if triggers:
+        form = triggers[0]
+        title = form.get("form_title") or form["form"]
+        item = _item(codes.STEP_NEEDS_FORM, f"'{t.get('label') or transition_id}' is "
+                     f"recorded by submitting the {title}, which moves the case itself",
+                     allowed, rule=transition_id, source=t["source"])
+        return Refused("step_needs_form", [{**item, "form": form["form"],
+                                            "form_title": title}])
     if t["from"] != case.state:
         nexts = ", ".join(s["transition"] for s in allowed) or "none: the case is closed"
         return Refused("transition_refused", [_item(
@@ -131,14 +231,26 @@ def refusal(process: Process, case: CaseState, transition_id: str, role: str,
             codes.WRONG_ROLE,
             f"Only {', '.join(t['roles'])} may take the step '{transition_id}'",
             steps_json(process, case.state, role), rule=transition_id, source=t["source"])])
-    guard = t.get("guard")
-    if guard and not holds(guard["when"], dict(facts), today=today):
-        why = (said or {}).get(guard["rule"])
-        return Refused("transition_refused", [_item(
-            codes.RULE, f"{guard['message']}. {why}" if why else guard["message"],
-            [s for s in allowed if s["transition"] != transition_id],
-            rule=guard["rule"], source=guard["source"])])
-    return None
+    return guard_refusal(process, t, facts, today, said, allowed)
+
+
+def asked(transition: Mapping[str, Any], request: Mapping[str, Any]
+          ) -> dict[str, str] | Refused:
+    """What a button asks for, from the request: {ask id: the text given}, or the field
+    errors of each missing, blank or too long."""
+    out, problems = {}, []
+    for ask in transition.get("asks") or []:
+        value = request.get(ask["id"])
+        if isinstance(value, str) and value.strip() and len(value) <= MAX_ASKED:
+            out[ask["id"]] = value.strip()
+        elif isinstance(value, str) and len(value) > MAX_ASKED:
+            problems.append({"field": f"/{ask['id']}", "code": codes.MAX_LENGTH,
+                             "message": f"{ask['label']}: at most {MAX_ASKED} characters"})
+        elif ask.get("required", True):
+            problems.append({"field": f"/{ask['id']}", "code": codes.REQUIRED,
+                             "message": f"{ask['label']}: enter it, as this step "
+                             + ("ends the case" if ask["id"] == "reason" else "records it")})
+    return Refused("invalid", problems) if problems else out
 
 
 def _item(code: str, message: str, allowed: list[dict[str, Any]], *, rule: str | None = None,

@@ -172,22 +172,74 @@ def wanted(planning: Planning, case: CaseState) -> list[Deadline]:
 
 
 def _transition_entry(case: CaseState, step: Mapping[str, Any], who: Principal,
-                      at: str) -> CaseEntry:
+                      at: str, **extra: Any) -> CaseEntry:
     return CaseEntry(case.case_ref, at, "transition", step["id"], who.user_id, who.agency,
-                     {"from": case.state, "to": step["to"]})
+                     {"from": case.state, "to": step["to"], **extra})
 
 
 # -- a record opening or joining a case ------------------------------------------------------
 
 def opening(planning: Planning, who: Principal, version: RecordVersion, at: str,
-            today: datetime.date) -> CaseChange:
-    """The case an opening record (an MG14) starts, named by the record's id."""
+            today: datetime.date) -> tuple[CaseChange, list[OutboxEvent]]:
+    """The case an opening record (an MG14) starts, named by the record's id, moved along
+    every step the record makes from the start state (an MG14 of a caution given opens
+    the case at administered), and the events those steps raise."""
     case = caseflow.open_case(planning.process, version.record_id, version.data, at, today)
     consent = consent_in_force(planning.protocol, [version])
     case = replace(case, facts=with_consent_fact(planning.protocol, case.facts, consent, today))
+    after, moves, events, stopped = _moves(planning, who, Snapshot(case, []), version,
+                                           case.facts, consent, at, today)
+    after = replace(after, version=1)
     entries = [CaseEntry(case.case_ref, at, "opened", version.record_id, who.user_id,
-                         who.agency, {"form": version.form_id, "state": case.state})]
-    return CaseChange(case, entries, wanted(planning, case), [version.record_id])
+                         who.agency, {"form": version.form_id, "state": case.state,
+                                      **stopped})]
+    return CaseChange(after, entries + moves, wanted(planning, after),
+                      [version.record_id]), events
+
+
+def _moves(planning: Planning, who: Principal, snapshot: Snapshot, version: RecordVersion,
+           facts: Mapping[str, Any], consent: Consent | None, at: str, today: datetime.date
+           ) -> tuple[CaseState, list[CaseEntry], list[OutboxEvent], dict[str, Any]]:
+    """The case after the steps a record makes (caseflow.chain from its state: a failed
+    guard stops the chain, the case stays there and the record is kept), its timeline
+    entries, and the events raised: each step's `notify` when the submitter's role is one
+    the step names (a step the record only recounts, such as the CPS's decision on the
+    MG14, was told when it was taken), a withdrawal of consent (N26), and the record's own
+    `events:` (N06 when the MG14 records the follow-up assessment cancelled); and, when a
+    guard stopped the chain, which step and why (for the record's timeline entry)."""
+    process, case = planning.process, snapshot.case
+    said = consent_said(consent, facts.get(POLICE_CPS_FIELD))
+    made = caseflow.chain(process, case.state, version.form_id, version.data, facts, today,
+                          said)
+    state, entries = case, []
+    raised: list[tuple[str, dict[str, Any]]] = []
+    for step in made.steps:
+        entries.append(_transition_entry(state, step, who, at, record=version.record_id))
+        state = replace(state, state=step["to"])
+        if step.get("notify") and who.role in step["roles"]:
+            raised.append((step["notify"], {"state": step["to"]}))
+    after = caseflow.moved(process, state, None, facts, at)
+    before = next((r.data for r in snapshot.records if r.record_id == version.record_id
+                   and r.version < version.version), None)
+    raised += [(event, {"state": after.state}) for event in
+               caseflow.form_events(process, version.form_id, version.data, before, today)]
+    told = withdrawal_told(planning.protocol, snapshot, consent, today)
+    if told is not None:
+        raised.append(("N26", {"state": after.state, "agencies": told}))
+    # the case's records with this version in place of its last
+    records = [r for r in snapshot.records if r.record_id != version.record_id] + [version]
+    events: list[OutboxEvent] = []
+    for event, detail in raised:
+        events += notify(planning, event, case.case_ref, records, at, detail=detail,
+                         history=[*snapshot.versions, version])
+    if made.stopped is not None:      # the chain stopped at a guard: say which, and why
+        item = made.refused.errors[0]
+        stopped = {"stopped_at": made.stopped["id"], "rule": item.get("rule"),
+                   "message": item["message"]}
+    else:
+        stopped = {}
+    entries += sent_entries(case.case_ref, events, at, who.user_id, who.agency)
+    return after, entries, events, stopped
 
 
 def unknown_case(process: Process, form_id: str) -> Refused:
@@ -200,37 +252,18 @@ def unknown_case(process: Process, form_id: str) -> Refused:
 def attaching(planning: Planning, who: Principal, snapshot: Snapshot, version: RecordVersion,
               at: str, today: datetime.date) -> tuple[CaseChange, list[OutboxEvent]] | Refused:
     """A record (or a new version of one) joining its case: its facts (consent_police_cps
-    as the consent in force, this version counted), the step its form makes (a first
-    version only), and the events these raise (a withdrawal on any consent form tells the
-    agencies the consent named, N26)."""
+    as the consent in force, this version counted), the steps it makes from the case's
+    state, whichever its version (a later MG14 with its outcome moves the case on), and
+    the events these raise (_moves)."""
     process, case = planning.process, snapshot.case
     facts = caseflow.facts_from(process, case.facts, version.form_id, version.data, today)
     consent = case_consent(planning.protocol, snapshot, version)   # this version counted
     facts = with_consent_fact(planning.protocol, facts, consent, today)
-    step = (caseflow.triggered(process, case, version.form_id, version.data, who.role, today)
-            if version.version == 1 else None)
-    if step is not None:
-        refused, _ = _refusal(planning, case, step["id"], who.role, facts, today, consent)
-        if refused is not None:
-            return refused
-    after = caseflow.moved(process, case, step, facts, at)
+    after, moves, events, stopped = _moves(planning, who, snapshot, version, facts, consent,
+                                           at, today)
     entries = [CaseEntry(case.case_ref, at, "form", version.record_id, who.user_id,
-                         who.agency, {"form": version.form_id, "version": version.version})]
-    raised: list[tuple[str, dict[str, Any]]] = []
-    if step is not None:
-        entries.append(_transition_entry(case, step, who, at))
-        if step.get("notify"):
-            raised.append((step["notify"], {"state": after.state}))
-    told = withdrawal_told(planning.protocol, snapshot, consent, today)
-    if told is not None:
-        raised.append(("N26", {"state": after.state, "agencies": told}))
-    # the case's records with this version in place of its last
-    records = [r for r in snapshot.records if r.record_id != version.record_id] + [version]
-    events: list[OutboxEvent] = []
-    for event, detail in raised:
-        events += notify(planning, event, case.case_ref, records, at, detail=detail,
-                         history=[*snapshot.versions, version])
-    entries += sent_entries(case.case_ref, events, at, who.user_id, who.agency)
+                         who.agency, {"form": version.form_id, "version": version.version,
+                                      **stopped}), *moves]
     return CaseChange(after, entries, wanted(planning, after), [version.record_id]), events
 
 
@@ -251,7 +284,9 @@ def withdrawal_told(protocol: Protocol, snapshot: Snapshot, after: Consent | Non
 
 def transition(planning: Planning, who: Principal, snapshot: Snapshot, request: Any, at: str,
                today: datetime.date, request_id: str | None) -> Plan | Refused | Denied:
-    """Take the step `request["transition"]`, or say why not (nothing changes then)."""
+    """Take the step `request["transition"]` (a button: a form step is its form's to
+    make), with what it asks (`reason`, for a step that ends the case), or say why not
+    (nothing changes then)."""
     process, case = planning.process, snapshot.case
     case_ref = case.case_ref
     if not isinstance(request, dict) or not isinstance(request.get("transition"), str):
@@ -268,11 +303,16 @@ def transition(planning: Planning, who: Principal, snapshot: Snapshot, request: 
         return Denied(refused, audit(who, "transition_denied", case_ref, at, reason=step_id,
                                      request_id=request_id, reason_ref=step_id))
     step = process.transitions[step_id]
+    answers = caseflow.asked(step, request)     # what the button asks: a reason to end
+    if isinstance(answers, Refused):
+        return answers
     after = caseflow.moved(process, case, step, facts, at)
     events = (notify(planning, step["notify"], case_ref, snapshot.records, at,
                      detail={"state": after.state}, history=snapshot.versions)
               if step.get("notify") else [])
-    entries = [_transition_entry(case, step, who, at),
+    # the reason is the parties' note on the timeline (the DAT does not read it); the
+    # audit log keeps which step, not the words
+    entries = [_transition_entry(case, step, who, at, **answers),
                *sent_entries(case_ref, events, at, who.user_id, who.agency)]
     return Plan(CaseChange(after, entries, wanted(planning, after)),
                 audit(who, "transition", case_ref, at, reason=step_id, request_id=request_id,
