@@ -57,3 +57,37 @@ def read_case(ctx: Context, who: Principal, case_ref: str,
     ctx.store.append_audit(audit_entry(who, action, case_ref, ctx.timestamp(),
                                        request_id=request_id))
     return result
+
+
+CASES = "cases"   # the target of an entry that says the case list was read or searched
+DUE = "due"       # ... that what is due was read
+
+
+def list_cases(ctx: Context, who: Principal, params: Mapping[str, str],
+               request_id: str | None = None) -> Result:
+    """casefind.list_cases, audited: `case_list`, or `case_search` when it searched (the
+    words are never kept: they may be a name); `_denied` when the caller was refused."""
+    from . import casefind
+
+    result = casefind.list_cases(ctx, who, dict(params))
+    action = "case_search" if (params.get("q") or "").strip() else "case_list"
+    return _audited(ctx, who, result, action, CASES, request_id)
+
+
+def read_due(ctx: Context, who: Principal, request_id: str | None = None) -> Result:
+    """casefind.due, audited: `due_read` (or `due_read_denied`)."""
+    from . import casefind
+
+    return _audited(ctx, who, casefind.due(ctx, who), "due_read", DUE, request_id)
+
+
+def _audited(ctx: Context, who: Principal, result: Result, action: str, target: str,
+             request_id: str | None) -> Result:
+    """The entry is written before the answer goes; a request refused as malformed (400)
+    read nothing and leaves none."""
+    if isinstance(result, Refused) and result.code == "bad_request":
+        return result
+    denied = isinstance(result, Refused)
+    ctx.store.append_audit(audit_entry(who, action + ("_denied" if denied else ""), target,
+                                       ctx.timestamp(), request_id=request_id))
+    return result

@@ -9,12 +9,14 @@ scopes) and deadlines.py's; the reader's view of a case is caseview.py's.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import casefind
 from .clock import england_date, iso
 from .domain import caseplan, caseview, parties
 from .domain.access import Principal
@@ -125,7 +127,8 @@ def plan_for_record(ctx, who: Principal, version: RecordVersion, at: str,
         return None, []
     process = planning.process
     if version.form_id == process.opened_by and version.version == 1:
-        return caseplan.opening(planning, who, version, at, today)
+        change, events = caseplan.opening(planning, who, version, at, today)
+        return casefind.listed(ctx, change, [version], []), events
     case_ref = (version.record_id if version.form_id == process.opened_by
                 else ctx.store.case_of_record(version.record_id) if version.version > 1
                 else None) or process.case_ref_in(version.form_id, version.data)
@@ -139,7 +142,29 @@ def plan_for_record(ctx, who: Principal, version: RecordVersion, at: str,
         # joining a case takes a party's hand-over: naming its reference is not enough, or
         # any agency could join (and then read) any case whose reference it guessed
         return caseplan.unknown_case(process, version.form_id)
-    return caseplan.attaching(planning, who, snapshot, version, at, today)
+    return _listed_attaching(ctx, snapshot, version,
+                             caseplan.attaching(planning, who, snapshot, version, at, today))
+
+
+def _listed_attaching(ctx, snapshot: Snapshot, version: RecordVersion, planned):
+    """A record's change to its case with the case lists it writes (casefind.py)."""
+    if isinstance(planned, Refused):
+        return planned
+    change, events = planned
+    records = [r for r in snapshot.records if r.record_id != version.record_id] + [version]
+    return casefind.listed(ctx, change, records, snapshot.entries), events
+
+
+def with_record_events(change: CaseChange | None, events: list[OutboxEvent],
+                       who: Principal, at: str) -> CaseChange | None:
+    """The record's change to its case with a timeline line for each of the record's own
+    notifications (the MG14's e-mail to the CJIT), as a case event's are kept."""
+    if change is None or not events:
+        return change
+    told = caseplan.sent_entries(change.case.case_ref, events, at, who.user_id, who.agency)
+    told = [dataclasses.replace(e, detail={**e.detail, "form": event.form_id})
+            for e, event in zip(told, events, strict=True)]
+    return dataclasses.replace(change, entries=[*change.entries, *told])
 
 
 # -- requests on a case --------------------------------------------------------------------
@@ -169,8 +194,11 @@ def _commit(ctx, planned: Plan | Denied | Refused) -> Result:
         return planned.refused
     if isinstance(planned, Refused):
         return planned
+    ref = planned.change.case.case_ref
+    change = casefind.listed(ctx, planned.change, case_records(ctx, ref),   # no new record:
+                             ctx.store.case_entries(ref), terms=False)      # terms as they are
     try:
-        ctx.store.change_case(planned.change, planned.audit, planned.events)
+        ctx.store.change_case(change, planned.audit, planned.events)
     except VersionConflict:
         return Refused("version_conflict")
     except StoreError:
@@ -227,9 +255,22 @@ def hand_over(ctx, who: Principal, snapshot: Snapshot, request: Any,
 
 @on_case(act=False)
 def case_view(ctx, who: Principal, snapshot: Snapshot) -> Result:
-    """The case as `who` may see it (caseview.py)."""
+    """The case as `who` may see it (caseview.py), its timeline in words."""
     return Done(caseview.case_view(process_of(ctx), ctx.policy, ctx.catalogue.protocol, who,
-                                   snapshot, ctx.today()))
+                                   snapshot, ctx.today(), timeline_words(ctx, snapshot)))
+
+
+def timeline_words(ctx, snapshot: Snapshot) -> caseview.TimelineWords:
+    """The form titles, and each notification's delivery as the outbox holds it now."""
+    titles = {form_id: form.title.get("en", form_id)
+              for form_id, form in ctx.catalogue.forms.items()}
+    deliveries = {}
+    for entry in snapshot.entries:
+        if entry.kind == "notification":
+            event = ctx.store.get_event(entry.ref)
+            if event is not None:
+                deliveries[entry.ref] = event.status
+    return caseview.TimelineWords(titles, deliveries)
 
 
 def record_as_seen(ctx, who: Principal, record: RecordVersion, today: datetime.date,

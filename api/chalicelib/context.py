@@ -36,6 +36,9 @@ class Context:
     base_url: str
     clock: Clock = field(default_factory=SystemClock)
     random_id: Callable[[], str] = random_symbols
+    #: the key a case's person's words are hashed with for search (casefind.py); one of its
+    #: own by default, which serves while this Context lives (a test, one process)
+    search_key: bytes | None = field(default_factory=lambda: secrets.token_bytes(32))
 
     def now(self) -> datetime.datetime:
         return self.clock.now()

@@ -107,12 +107,14 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
         case_change, case_events = planned
         made = {"record": summary_json(version), "warnings": checked.warnings,
                 **({"case": case_change.case.case_ref} if case_change else {})}
+        told = _events(ctx, "submitted", version, form, now)
         ctx.store.commit(version, audit_entry(who, "submit", version.record_id, iso(now),
                                          request_id=request_id),
-                         _events(ctx, "submitted", version, form, now) + case_events,
+                         told + case_events,
                          Completion(who.user_id, key, {"created": True, "value": made},
                                     fingerprint=body_print, claim_id=claim.claim_id),
-                         case_change=case_change)
+                         case_change=cases.with_record_events(case_change, told, who,
+                                                              iso(now)))
     except VersionConflict:  # the case moved at the same moment: nothing kept, try again
         ctx.store.release_key(who.user_id, key, claim.claim_id)
         return Refused("conflict")
@@ -193,10 +195,12 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
         return planned
     case_change, case_events = planned
     try:
+        told = _events(ctx, "amended", version, form, now)
         ctx.store.commit(version, audit_entry(who, "amend", record_id, iso(now),
                                          request_id=request_id, reason_ref=version_ref(version)),
-                         _events(ctx, "amended", version, form, now) + case_events,
-                         case_change=case_change)
+                         told + case_events,
+                         case_change=cases.with_record_events(case_change, told, who,
+                                                              iso(now)))
     except VersionConflict:
         return Refused("version_conflict")
     except StoreError:

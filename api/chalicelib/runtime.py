@@ -53,6 +53,7 @@ def make_clock(settings: Settings):
 
 
 def make_runtime(settings: Settings) -> Runtime:
+    from .casefind import search_secret
     from .catalogue import Catalogue
     from .context import Context
     from .domain.access import AccessPolicy
@@ -65,7 +66,8 @@ def make_runtime(settings: Settings) -> Runtime:
     context = Context(store=store, catalogue=catalogue,
                       policy=AccessPolicy.from_protocol(catalogue.protocol,
                                                         form_ids=tuple(catalogue.forms)),
-                      base_url=settings.base_url, clock=make_clock(settings))
+                      base_url=settings.base_url, clock=make_clock(settings),
+                      search_key=search_secret(settings))
     from .directory import make_directory
 
     # in AWS the directory reads the store's table: the same client, no second one to make

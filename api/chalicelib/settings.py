@@ -39,6 +39,7 @@ class Settings:
     session_seconds: int = SESSION_SECONDS  # DIPFORMS_SESSION_SECONDS: local tokens' lifetime
     topic_arns: dict[str, str] = field(default_factory=dict)
     clock: str = ""                         # DIPFORMS_CLOCK: run as of another day (clock.py)
+    search_secret: str = ""                 # DIPFORMS_SEARCH_SECRET: keys the search words
 
     @property
     def outbox_dir(self) -> Path:
@@ -70,4 +71,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         session_seconds=int(env.get("DIPFORMS_SESSION_SECONDS") or SESSION_SECONDS),
         topic_arns=_pairs(env.get("DIPFORMS_TOPIC_ARNS", "")),
         clock=env.get("DIPFORMS_CLOCK", ""),
+        search_secret=env.get("DIPFORMS_SEARCH_SECRET", ""),
     )

@@ -5,7 +5,8 @@ A deadline counts from a date fact of the case (`from`), moves forward by `after
 by `lead` (each one of days, working days or months: a whole number, or the name of a
 setting in forms/protocol.yaml), and is wanted only while the case is in one of the
 `while` states (every state that is not terminal when left out) and its `when` holds and
-its `unless` does not. `instead` lists alternative periods, the first whose `when` holds
+its `unless` does not. `label` says it in plain words for the case's "what is due" (the
+id in words when left out). `instead` lists alternative periods, the first whose `when` holds
 replacing the deadline's own. api/chalicelib/domain/deadlines.py works out the due dates.
 
 Checks: a duplicate id (F005), an unknown event (F019), `from` naming no date fact (D001),
@@ -30,8 +31,8 @@ from ..rules.types import FieldInfo, check_condition
 from ..spans import Node, Scalar, Span
 from .case import FACT_KINDS
 
-DEADLINE_KEYS = ("id", "notify", "from", "after", "lead", "while", "when", "unless", "instead",
-                 "source")
+DEADLINE_KEYS = ("id", "label", "notify", "from", "after", "lead", "while", "when", "unless",
+                 "instead", "source")
 ALTERNATIVE_KEYS = ("when", "after", "lead")
 #: days are calendar days; working_days skip weekends and England and Wales bank holidays.
 UNITS = ("days", "working_days", "months")
@@ -73,6 +74,7 @@ class Deadline:
     sources: tuple[Source, ...]
     span: Span
     spans: dict[str, Span]
+    label: str | None = None            # in plain words, for the case's "what is due"
 
 
 # -- parsing ---------------------------------------------------------------------------------
@@ -88,6 +90,7 @@ def _deadline(r: Reader, node: Node) -> Deadline | None:
         return None
     r.keys(m, DEADLINE_KEYS, ("id", "notify", "from"), "a deadline")
     deadline_id = r.ident(m.get("id"), "the deadline id")
+    label = r.string(m.get("label"), "the deadline's label") if m.get("label") else None
     notify = r.string(m.get("notify"), "the event")
     start = r.ident(m.get("from"), "the fact a deadline counts from")
     after = _period(r, m.get("after"), "after")
@@ -107,7 +110,7 @@ def _deadline(r: Reader, node: Node) -> Deadline | None:
     if None in (deadline_id, notify, start):
         return None
     return Deadline(deadline_id, notify, start, after, lead, states, when, unless, instead,
-                    sources, m.span, m.value_spans())
+                    sources, m.span, m.value_spans(), label)
 
 
 def _alternative(r: Reader, node: Node) -> Alternative | None:
@@ -246,7 +249,8 @@ def deadlines_json(deadlines: Iterable[Deadline], open_states: Sequence[str]) ->
     """What api/chalicelib/domain/deadlines.py needs; `open_states` (the states that are not
     terminal, in file order) fill in a missing `while`, and every alternative carries both
     its periods, so the API needs no defaults of its own."""
-    return [{"id": d.id, "notify": d.notify, "from": d.start,
+    return [{"id": d.id, **({"label": d.label} if d.label else {}),
+             "notify": d.notify, "from": d.start,
              "while": [s for s, _ in d.states] if d.states is not None else list(open_states),
              "when": _expr_json(d.when), "unless": _expr_json(d.unless),
              "after": _period_json(d.after), "lead": _period_json(d.lead),

@@ -201,6 +201,7 @@ ROUTES = {
     ("/v1/forms", "GET"): "forms", ("/v1/forms/{form_id}/submissions", "POST"): "submit",
     ("/v1/records", "GET"): "list", ("/v1/records/{record_id}", "GET"): "read",
     ("/v1/records/{record_id}", "PUT"): "amend",
+    ("/v1/cases", "GET"): "case_list", ("/v1/due", "GET"): "case_list",
     ("/v1/cases/{case_ref}", "GET"): "case",
     ("/v1/cases/{case_ref}/transitions", "POST"): "act",
     ("/v1/cases/{case_ref}/facts", "POST"): "act",
@@ -285,6 +286,43 @@ def test_the_case_read_as_every_user(world):
                     if r["case"] == world.case}
             shown = {r["id"]: r["data"] for r in body["records"]}
             assert shown == {rid: d for rid, d in want.items() if d is not None}, user
+
+
+def test_the_case_list_and_due_as_every_user(world):
+    """A case is listed for its parties, and for the DAT administrator by reference only;
+    anyone else's list lacks it; a user the protocol refuses is refused."""
+    for user in all_users(world):
+        for path in ("/v1/cases", "/v1/due"):
+            status, _ = world.call("GET", path, user)
+            assert status == (200 if world.standing(user) else 403), (user, path)
+        if not world.standing(user):
+            continue
+        listed = {c["ref"]: c for c in body_of(world, "/v1/cases", user)}
+        if user[0] == ADMIN:
+            assert world.case in listed and listed[world.case]["person"] is None
+        elif user[1] in world.parties():
+            assert world.case in listed, user
+        else:
+            assert world.case not in listed, user
+
+
+def test_another_police_force_cannot_find_the_case_by_the_persons_name(world):
+    """The force that made the MG14 and the CJIT it was referred to find it by surname;
+    the twin force, whose staff may read MG14s but is not party to this case, does not."""
+    surname = example("mg14", "valid/minimal")["surname"]
+    for user, finds in ((("police", "northshire_police"), True),
+                        (("cjit", "northshire_cjit"), True),
+                        (("police", "northshire_police_b"), False),
+                        (("cjit", "northshire_cjit_b"), False)):
+        found = [c["ref"] for c in body_of(world, f"/v1/cases?q={surname.lower()}", user)]
+        assert (world.case in found) is finds, user
+        by_ref = [c["ref"] for c in body_of(world, f"/v1/cases?q={world.case}", user)]
+        assert (world.case in by_ref) is finds, user
+
+
+def body_of(world, path, user):
+    status, body = world.call("GET", path, user)
+    return body["cases"] if status == 200 else []
 
 
 def test_case_commands_as_every_user(world):

@@ -247,3 +247,22 @@ def test_docs_deadlines_example(outcome, kind, code, text):
         assert len(json.loads(result.generated["process.json"])["deadlines"]) == 3
     else:
         assert code in found, [d.headline() for d in result.diagnostics]
+
+
+def test_a_deadlines_label_compiles_for_the_due_lists_and_must_be_text():
+    labelled = GOOD.replace("  - id: due_passed\n",
+                            "  - id: due_passed\n    label: \"Due date passed: act\"\n")
+    result = build_yaml(FORM, {"forms/process.yaml": labelled})
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    passed, soon = json.loads(result.generated["process.json"])["deadlines"]
+    assert passed["label"] == "Due date passed: act" and "label" not in soon
+    wrong = GOOD.replace("  - id: due_passed\n", "  - id: due_passed\n    label: 12\n")
+    assert any(" F002 " in p for p in problems(wrong))
+
+
+def test_every_deadline_of_the_dip_process_has_a_label():
+    text = (ROOT / "forms" / "process.yaml").read_text()
+    section = text.split("\ndeadlines:\n", 1)[1]
+    ids = re.findall(r"^  - id: (\w+)", section, re.M)
+    labels = re.findall(r"^    label: ", section, re.M)
+    assert ids and len(labels) == len(ids)

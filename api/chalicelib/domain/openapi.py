@@ -130,6 +130,24 @@ def build_openapi(manifest: Manifest, schemas: dict[str, dict[str, Any]]) -> dic
                                        503),
                           "200": {"description": "RFC 4180 CSV with a header row",
                                   "content": {"text/csv": {"schema": {"type": "string"}}}}}}},
+        "/v1/cases": {"get": {
+            "operationId": "listCases",
+            "summary": "The cases the caller's agency is party to, newest change first (the "
+                       "DAT: every case, references only); q finds one by its person as far "
+                       "as the caller may see them",
+            "parameters": [
+                *({"name": name, "in": "query", "schema": {"type": "string"}}
+                  for name in ("state", "condition", "q", "cursor")),
+                {"name": "due", "in": "query", "schema": {"enum": ["overdue", "week"]}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                            "maximum": 100, "default": 25}}],
+            "responses": _responses(200, "{cases, next_cursor, agencies}", 400, 401, 403,
+                                    503)}},
+        "/v1/due": {"get": {
+            "operationId": "dueList",
+            "summary": "What is due within 14 days, or overdue, on the caller's agency's "
+                       "cases, soonest first",
+            "responses": _responses(200, "{due, today}", 401, 403, 503)}},
         "/v1/audit": {"get": {
             "operationId": "auditLog",
             "summary": "A page of the audit log, newest first: who, what, when, the reference "

@@ -1,6 +1,6 @@
-"""A case: read it as the caller may see it; take a step, record a fact, book an
-appointment, disclose information, hand the case over. Each command is cases.py's: load,
-plan, commit."""
+"""Cases: the reader's list and what is due (casefind.py); a case read as the caller may
+see it; take a step, record a fact, book an appointment, disclose information, hand the
+case over. Each command is cases.py's: load, plan, commit."""
 
 from __future__ import annotations
 
@@ -8,6 +8,23 @@ from ..runtime import runtime
 from .area import Area
 
 area = Area("cases")
+
+
+@area.route("/v1/cases")
+def list_cases(who):
+    """?state=&condition=&due=overdue|week&q=&cursor=&limit=: the cases the reader's agency
+    is party to (the DAT: every case, references only), newest change first (audited)."""
+    from .. import audit_log
+
+    return audit_log.list_cases(runtime().context, who, area.query(), area.request_id())
+
+
+@area.route("/v1/due")
+def due(who):
+    """What is due within 14 days, or overdue, on the reader's agency's cases (audited)."""
+    from .. import audit_log
+
+    return audit_log.read_due(runtime().context, who, area.request_id())
 
 
 @area.route("/v1/cases/{case_ref}")

@@ -168,6 +168,58 @@ class CaseChange:
     entries: list[CaseEntry] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
     record_ids: list[str] = field(default_factory=list)  # records attached by this change
+    #: what the case lists and searches read of the case after it (None: unchanged)
+    listing: CaseListing | None = None
+
+
+@dataclass(frozen=True)
+class CaseListing:
+    """What GET /v1/cases and /v1/due read of a case, written in the same transaction as
+    each change to it, so no list reads every case. `parties`: the agencies that list it
+    (ALL_CASES, the DAT's view of every case, is added by the store). `terms`: the keyed
+    hashes (HMAC) of what identifies its person, never the words themselves; None leaves
+    the stored ones as they are (a change that adds no record)."""
+
+    parties: tuple[str, ...]
+    condition_type: str | None = None
+    terms: tuple[str, ...] | None = None
+
+
+ALL_CASES = "*"   # the listing of every case, whoever is party to it (the DAT's)
+
+
+@dataclass(frozen=True)
+class ListedCase:
+    """One case as one agency's list holds it. `due`: reason -> {due_on, event} of every
+    deadline the case wants now (fired or not: a reminder sent is still work due);
+    `next_due` the soonest of them."""
+
+    agency: str
+    case_ref: str
+    state: str
+    closed: bool
+    opened_at: str
+    updated_at: str
+    condition_type: str | None = None
+    next_due: str | None = None
+    due: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """Which of an agency's listed cases to page through, newest change first; every
+    filter given must hold. `due_by`: a deadline due on or before this date."""
+
+    agency: str
+    state: str | None = None
+    condition_type: str | None = None
+    due_by: str | None = None
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[ListedCase]
+    cursor: str | None         # pass back with the same query for the next page
 
 
 @dataclass(frozen=True)
@@ -271,6 +323,22 @@ class Store(Protocol):
         each deadline atomically; returns the (case_ref, reason) pairs that fired. A
         deadline already fired or cleared (by another sweep, or a change) is skipped."""
 
+    # -- the case lists (written with each change: CaseChange.listing) -----------------
+    def list_cases(self, query: CaseQuery, limit: int,
+                   cursor: str | None = None) -> CasePage:
+        """A page of the agency's listed cases, newest change first; InvalidCursor for a
+        cursor not issued for this query."""
+
+    def listed_cases(self, agency: str, case_refs: list[str]) -> list[ListedCase]:
+        """The agency's listing of each of these cases it has (others are left out)."""
+
+    def cases_with_term(self, term: str, limit: int) -> list[str]:
+        """The cases whose person has this keyed term, at most `limit`."""
+
+    def due_cases(self, agency: str, upto: str, limit: int) -> list[ListedCase]:
+        """The agency's listed cases with a deadline due on or before `upto`, soonest
+        first (its cost grows with the number due, not the number of cases)."""
+
     # -- audit (append-only: there is no update or delete) ------------------------------
     def append_audit(self, entry: AuditEntry) -> None: ...
 
@@ -318,6 +386,19 @@ def check_change(change: CaseChange) -> None:
         if d.status != "pending" or len(d.due_on) != 10:
             raise ValueError(f"deadline {d.reason} must be pending with a YYYY-MM-DD date")
         datetime.date.fromisoformat(d.due_on)
+
+
+def listing_rows(change: CaseChange) -> list[ListedCase]:
+    """The rows a change's listing writes: one per party and one in ALL_CASES, each with
+    the case's wanted deadlines (CaseChange.deadlines is the whole wanted set)."""
+    listing, case = change.listing, change.case
+    if listing is None:
+        return []
+    due = {d.reason: {"due_on": d.due_on, "event": d.event} for d in change.deadlines}
+    next_due = min((d.due_on for d in change.deadlines), default=None)
+    return [ListedCase(agency, case.case_ref, case.state, case.closed, case.opened_at,
+                       case.updated_at, listing.condition_type, next_due, due)
+            for agency in sorted({*listing.parties, ALL_CASES})]
 
 
 def check_fired(fired: list[FiredDeadline]) -> None:
@@ -494,3 +575,35 @@ def audit_position(cursor: str, query: AuditQuery) -> str:
             or not isinstance(found[-1], str)):
         raise InvalidCursor("the cursor is not one this store issued for this query")
     return found[-1]
+
+
+# Case list cursors: the query they were issued for and the last case given.
+def _case_query_key(query: CaseQuery) -> list[str | None]:
+    return ["cases", query.agency, query.state, query.condition_type, query.due_by]
+
+
+def case_cursor(query: CaseQuery, last: ListedCase) -> str:
+    raw = to_json([*_case_query_key(query), last.updated_at, last.case_ref]).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def case_position(cursor: str, query: CaseQuery) -> tuple[str, str]:
+    """The (updated_at, case_ref) a `case_cursor` continues after; InvalidCursor unless it
+    was issued for exactly this query."""
+    try:
+        found = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise InvalidCursor("the cursor is not one this store issued") from error
+    key = _case_query_key(query)
+    if (not isinstance(found, list) or len(found) != len(key) + 2
+            or found[:-2] != key or not all(isinstance(p, str) for p in found[-2:])):
+        raise InvalidCursor("the cursor is not one this store issued for this query")
+    return found[-2], found[-1]
+
+
+def listed_matches(row: ListedCase, query: CaseQuery) -> bool:
+    """Whether a listed case passes the query's filters (a backend may filter in place)."""
+    return ((query.state is None or row.state == query.state)
+            and (query.condition_type is None or row.condition_type == query.condition_type)
+            and (query.due_by is None or (row.next_due is not None
+                                          and row.next_due <= query.due_by)))

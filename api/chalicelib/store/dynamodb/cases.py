@@ -11,13 +11,20 @@ from ..base import (
     AuditEntry,
     CaseChange,
     CaseEntry,
+    CasePage,
+    CaseQuery,
     CaseState,
     Deadline,
     FiredDeadline,
+    ListedCase,
     OutboxEvent,
     VersionConflict,
+    case_cursor,
+    case_position,
     check_change,
     check_fired,
+    listed_matches,
+    listing_rows,
     plan_deadlines,
     previous_version,
     require_positive,
@@ -29,6 +36,9 @@ from .table import DUE_INDEX, LISTING_INDEX, Table, Write
 
 CASES_LISTING = "CASES"          # the listing index's partition of every case
 DEADLINES_DUE = "DEADLINE"       # the due index's partition of pending deadlines
+LISTED = "PARTY#"                # sk prefix and listing partition of an agency's list rows
+DUE_FOR = "DUEFOR#"              # the due index's partition of an agency's due cases
+TERM = "TERM#"                   # sk prefix and listing partition of a keyed person term
 
 
 def case_items(table: Table, case_ref: str, prefix: str) -> list[dict[str, Any]]:
@@ -87,6 +97,42 @@ def case_writes(table: Table, change: CaseChange, committed: str | None = None) 
                     "ExpressionAttributeValues": {":seen": typed_value(seen)}}
         writes.append(("deadline", {"Put": put}))
     writes += [("deadline", deadline_update(table, d, "cleared")) for d in planned.clear]
+    return writes + listing_writes(table, change, opened=previous is None)
+
+
+def listed_item(row: ListedCase) -> dict[str, Any]:
+    """An agency's list row: in the listing index by change, in the due index (sparse) by
+    its soonest deadline."""
+    item = to_item(row, pk=f"CASE#{row.case_ref}", sk=f"{LISTED}{row.agency}",
+                   type="case_listed", listing_pk=f"{LISTED}{row.agency}",
+                   listing_sk=f"{row.updated_at}#{row.case_ref}")
+    if row.next_due is not None:
+        item |= typed(due_pk=f"{DUE_FOR}{row.agency}", due_sk=f"{row.next_due}#{row.case_ref}")
+    return item
+
+
+def listing_writes(table: Table, change: CaseChange, *, opened: bool) -> list[Write]:
+    """The list rows put anew, those of agencies no longer party deleted, and (when the
+    change gives them) the person's terms made the given set."""
+    listing, ref = change.listing, change.case.case_ref
+    if listing is None:
+        return []
+    rows = listing_rows(change)
+    held = [] if opened else case_items(table, ref, LISTED)
+    keep = {f"{LISTED}{row.agency}" for row in rows}
+    writes: list[Write] = [("other", {"Put": {"TableName": table.table,
+                                              "Item": listed_item(row)}}) for row in rows]
+    writes += [("other", {"Delete": {"TableName": table.table, "Key": typed(
+        pk=f"CASE#{ref}", sk=plain(item, "sk"))}}) for item in held
+        if plain(item, "sk") not in keep]
+    if listing.terms is not None:
+        had = set() if opened else {plain(i, "sk") for i in case_items(table, ref, TERM)}
+        wanted = {f"{TERM}{term}" for term in listing.terms}
+        writes += [("other", {"Put": {"TableName": table.table, "Item": typed(
+            pk=f"CASE#{ref}", sk=sk, type="case_term", listing_pk=sk, listing_sk=ref)}})
+            for sk in sorted(wanted - had)]
+        writes += [("other", {"Delete": {"TableName": table.table, "Key": typed(
+            pk=f"CASE#{ref}", sk=sk)}}) for sk in sorted(had - wanted)]
     return writes
 
 
@@ -186,3 +232,49 @@ class Cases(Table):
                 continue  # fired or cleared meanwhile
             done.append((d.case_ref, d.reason))
         return done
+
+    # -- the case lists --------------------------------------------------------------------
+    def list_cases(self, query: CaseQuery, limit: int,
+                   cursor: str | None = None) -> CasePage:
+        """A Query of the agency's partition of the listing index, newest first, the
+        filters applied as the pages come (eventually consistent, like every GSI read)."""
+        require_positive("limit", limit)
+        arguments: dict[str, Any] = {
+            "IndexName": LISTING_INDEX, "ScanIndexForward": False,
+            "KeyConditionExpression": "listing_pk = :agency",
+            "ExpressionAttributeValues": typed(**{":agency": f"{LISTED}{query.agency}"})}
+        if cursor:
+            updated_at, ref = case_position(cursor, query)
+            arguments["ExclusiveStartKey"] = typed(
+                pk=f"CASE#{ref}", sk=f"{LISTED}{query.agency}",
+                listing_pk=f"{LISTED}{query.agency}", listing_sk=f"{updated_at}#{ref}")
+        rows: list[ListedCase] = []
+        while len(rows) <= limit:
+            page = self._call("query", **arguments, Limit=max(limit + 1, 25))
+            rows += [row for row in (from_item(ListedCase, item) for item in page["Items"])
+                     if listed_matches(row, query)]
+            if "LastEvaluatedKey" not in page:
+                break
+            arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        more = len(rows) > limit
+        return CasePage(rows[:limit], case_cursor(query, rows[limit - 1]) if more else None)
+
+    def listed_cases(self, agency: str, case_refs: list[str]) -> list[ListedCase]:
+        found = (self._call("get_item", Key=typed(pk=f"CASE#{ref}", sk=f"{LISTED}{agency}"),
+                            ConsistentRead=True).get("Item")
+                 for ref in dict.fromkeys(case_refs))
+        return [from_item(ListedCase, item) for item in found if item]
+
+    def cases_with_term(self, term: str, limit: int) -> list[str]:
+        require_positive("limit", limit)
+        return [plain(item, "listing_sk") for item in self._query(
+            limit, IndexName=LISTING_INDEX, KeyConditionExpression="listing_pk = :term",
+            ExpressionAttributeValues=typed(**{":term": f"{TERM}{term}"}))]
+
+    def due_cases(self, agency: str, upto: str, limit: int) -> list[ListedCase]:
+        """A Query of the agency's partition of the sparse due index, soonest first."""
+        require_positive("limit", limit)
+        return [from_item(ListedCase, item) for item in self._query(
+            limit, IndexName=DUE_INDEX, KeyConditionExpression="due_pk = :due AND due_sk < :upto",
+            ExpressionAttributeValues=typed(**{":due": f"{DUE_FOR}{agency}",
+                                               ":upto": upto + "$"}))]  # '#' < '$'

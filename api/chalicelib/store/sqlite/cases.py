@@ -11,15 +11,21 @@ from ..base import (
     AuditEntry,
     CaseChange,
     CaseEntry,
+    CasePage,
+    CaseQuery,
     CaseState,
     Deadline,
     FiredDeadline,
+    ListedCase,
     OutboxEvent,
     StoreError,
+    case_cursor,
+    case_position,
     check_case_version,
     check_change,
     check_fired,
     from_columns,
+    listing_rows,
     plan_deadlines,
     require_positive,
     to_columns,
@@ -33,6 +39,7 @@ DEADLINES_OF_CASE = f"SELECT {DEADLINE_COLUMNS} FROM deadlines WHERE case_ref = 
 INSERT_CASE = insert_statement("cases", CaseState)
 INSERT_ENTRY = insert_statement("case_entries", CaseEntry)
 INSERT_DEADLINE = insert_statement("deadlines", Deadline)
+INSERT_LISTED = insert_statement("case_index", ListedCase)
 
 
 def _case(row: sqlite3.Row) -> CaseState:
@@ -80,6 +87,24 @@ def apply_change(connection: sqlite3.Connection, change: CaseChange) -> None:
                                "AND reason = :reason", to_columns(wanted))
     connection.executemany("UPDATE deadlines SET status = 'cleared' WHERE case_ref = ? "
                            "AND reason = ?", [(d.case_ref, d.reason) for d in writes.clear])
+    apply_listing(connection, change)
+
+
+def apply_listing(connection: sqlite3.Connection, change: CaseChange) -> None:
+    """Within the change's transaction: the case's list rows, and its terms when given."""
+    listing, ref = change.listing, change.case.case_ref
+    if listing is None:
+        return
+    connection.execute("DELETE FROM case_index WHERE case_ref = ?", (ref,))
+    connection.executemany(INSERT_LISTED, [to_columns(row) for row in listing_rows(change)])
+    if listing.terms is not None:
+        connection.execute("DELETE FROM case_terms WHERE case_ref = ?", (ref,))
+        connection.executemany("INSERT OR IGNORE INTO case_terms VALUES (?, ?)",
+                               [(term, ref) for term in listing.terms])
+
+
+def _listed(row: sqlite3.Row) -> ListedCase:
+    return from_columns(ListedCase, row.__getitem__)
 
 
 class Cases(Database):
@@ -147,3 +172,43 @@ class Cases(Database):
                 insert_events(connection, each.events)
                 done.append((d.case_ref, d.reason))
         return done
+
+    # -- the case lists --------------------------------------------------------------------
+    def list_cases(self, query: CaseQuery, limit: int,
+                   cursor: str | None = None) -> CasePage:
+        """Through the (agency, updated_at, case_ref) index, newest first, filtered."""
+        require_positive("limit", limit)
+        after = case_position(cursor, query) if cursor else (None, None)
+        rows = [_listed(row) for row in self._rows(
+            "SELECT * FROM case_index WHERE agency = ? AND (? IS NULL OR state = ?) "
+            "AND (? IS NULL OR condition_type = ?) "
+            "AND (? IS NULL OR (next_due IS NOT NULL AND next_due <= ?)) "
+            "AND (? IS NULL OR (updated_at, case_ref) < (?, ?)) "
+            "ORDER BY updated_at DESC, case_ref DESC LIMIT ?",
+            (query.agency, query.state, query.state, query.condition_type,
+             query.condition_type, query.due_by, query.due_by, after[0], after[0], after[1],
+             limit + 1))]
+        more = len(rows) > limit
+        return CasePage(rows[:limit], case_cursor(query, rows[limit - 1]) if more else None)
+
+    def listed_cases(self, agency: str, case_refs: list[str]) -> list[ListedCase]:
+        found: list[ListedCase] = []
+        refs = list(dict.fromkeys(case_refs))
+        for start in range(0, len(refs), 500):
+            part = refs[start:start + 500]
+            found += [_listed(row) for row in self._rows(
+                f"SELECT * FROM case_index WHERE agency = ? AND case_ref IN "
+                f"({', '.join('?' * len(part))})", (agency, *part))]
+        return found
+
+    def cases_with_term(self, term: str, limit: int) -> list[str]:
+        require_positive("limit", limit)
+        return [row[0] for row in self._rows(
+            "SELECT case_ref FROM case_terms WHERE term = ? ORDER BY case_ref LIMIT ?",
+            (term, limit))]
+
+    def due_cases(self, agency: str, upto: str, limit: int) -> list[ListedCase]:
+        require_positive("limit", limit)
+        return [_listed(row) for row in self._rows(
+            "SELECT * FROM case_index WHERE agency = ? AND next_due IS NOT NULL "
+            "AND next_due <= ? ORDER BY next_due, case_ref LIMIT ?", (agency, upto, limit))]

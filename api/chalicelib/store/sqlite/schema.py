@@ -76,6 +76,22 @@ SCHEMA = (
          fired_at TEXT, PRIMARY KEY (case_ref, reason)) STRICT""",
     """CREATE INDEX IF NOT EXISTS deadlines_due ON deadlines (due_on, case_ref, reason)
          WHERE status = 'pending'""",
+    # The case lists: one row per (listing agency, case), rewritten with every change to
+    # the case, and the keyed hashes of what identifies its person (never the words).
+    """CREATE TABLE IF NOT EXISTS case_index (
+         agency TEXT NOT NULL, case_ref TEXT NOT NULL REFERENCES cases (case_ref),
+         state TEXT NOT NULL, closed INTEGER NOT NULL CHECK (closed IN (0, 1)),
+         opened_at TEXT NOT NULL, updated_at TEXT NOT NULL, condition_type TEXT,
+         next_due TEXT, due TEXT NOT NULL CHECK (json_valid(due)),
+         PRIMARY KEY (agency, case_ref)) STRICT""",
+    """CREATE INDEX IF NOT EXISTS case_index_by_change
+         ON case_index (agency, updated_at, case_ref)""",
+    """CREATE INDEX IF NOT EXISTS case_index_by_due ON case_index (agency, next_due, case_ref)
+         WHERE next_due IS NOT NULL""",
+    """CREATE TABLE IF NOT EXISTS case_terms (
+         term TEXT NOT NULL, case_ref TEXT NOT NULL REFERENCES cases (case_ref),
+         PRIMARY KEY (term, case_ref)) STRICT""",
+    "CREATE INDEX IF NOT EXISTS case_terms_by_case ON case_terms (case_ref)",
     # Append-only, enforced by the database whoever connects.
     *(f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}
           BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END"""
