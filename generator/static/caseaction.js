@@ -209,7 +209,11 @@
     if (A.endpoint === "disclosures") {
       var body = { recipient: answers.recipient, ground: answers.ground, items: answers.items || [],
                    reason: answers.reason };
-      flatten(questions).forEach(function (q) { if (q.kind === "flag") body[q.id] = answers[q.id] === true; });
+      flatten(questions).forEach(function (q) {
+        if (q.kind !== "flag") return;
+        var shown = !document.getElementById(q.id).closest("[hidden]");
+        body[q.id] = shown && answers[q.id] === true;
+      });
       return { body: body, done: fill(A.done, { to: label(question("recipient"), answers.recipient) }) };
     }
     if (A.endpoint === "handovers") {
@@ -383,6 +387,15 @@
     root.setAttribute("data-state", "ready");
   }
 
+  /* A choice's own questions (the template's data-reveal-for blocks), shown once chosen. */
+  function reveal() {
+    all(form, ".dipforms-action__reveal").forEach(function (block) {
+      var picked = form.querySelector('input[name="' + block.getAttribute("data-reveal-for") + '"]:checked');
+      block.hidden = !picked || picked.value !== block.getAttribute("data-reveal-value");
+    });
+  }
+
+  form.addEventListener("change", reveal);
   form.addEventListener("submit", send);
   find(".dipforms-needs-js").hidden = true;
   if (!ref) { show("no-ref"); return; }
