@@ -443,3 +443,24 @@ def test_an_ending_step_asks_for_a_reason_on_a_confirmation_page_then_closes_the
     no_axe_problems(page, "a step that cannot be taken now")
     assert seen["errors"] == []
     assert not [u for u in seen["urls"] if cps["token"] in u]
+
+
+def test_every_case_page_as_first_opened_passes_axe_and_fits_a_phone(local, browser):
+    """Each page under cases/ as a link without its case would leave it (the page says
+    which case is missing) or, for the lists, as it opens: axe and the layout checks at
+    both widths, as test_accessibility and test_layout walk every page."""
+    from tests.browser.browsing import site_pages
+
+    run = local
+    cjit = session_for(run, "cjit_work")
+    paths = [p for p in site_pages() if p.startswith("/cases/")]
+    assert {"/cases/index.html", "/cases/due.html", "/cases/step.html",
+            "/cases/appointment.html", "/cases/disclosure.html",
+            "/cases/handover.html"} <= set(paths)
+    for width in WIDTHS:
+        page, seen = open_page(browser, run, cjit, "/cases/index.html", width)
+        for path in paths:
+            page.goto(path)
+            page.wait_for_function("() => !!document.querySelector('[data-state]')")
+            checked(page, width, path)
+        assert seen["errors"] == []
