@@ -274,8 +274,16 @@ def test_an_appointment_a_disclosure_and_a_hand_over_each_a_short_question_flow(
         checked(page, width, "a disclosure with errors")
     page.select_option("#recipient", "northshire_probation")
     page.get_by_label(re.compile("IS-01: Risk of harm")).check()
-    page.get_by_label("Risk assessment and plans to manage risk").check()
+    page.get_by_label("Drug Interventions Record (DIR) summary").check()   # beyond IS-01
     page.fill("#reason", "A risk to a known adult was disclosed in session")
+    page.get_by_role("button", name="Record the disclosure").click()
+    # the API's own field error, placed at its question
+    expect(summary.locator("li a")).to_have_text([re.compile(
+        r"^IS-01 allows only .+ to be shared without consent, not dir_summary")])
+    expect(page.locator("#items-error")).to_contain_text("IS-01 allows only")
+    checked(page, 1280, "a disclosure the API refused")
+    page.get_by_label("Drug Interventions Record (DIR) summary").uncheck()
+    page.get_by_label("Risk assessment and plans to manage risk").check()
     page.get_by_role("button", name="Record the disclosure").click()
     page.wait_for_url(f"**/cases/case.html?ref={ref}")
     ready(page, "[data-dipforms-case]")
