@@ -472,3 +472,32 @@ def test_every_case_page_as_first_opened_passes_axe_and_fits_a_phone(local, brow
             page.wait_for_function("() => !!document.querySelector('[data-state]')")
             checked(page, width, path)
         assert seen["errors"] == []
+
+
+def test_cases_come_a_page_at_a_time_by_the_apis_cursor(local, browser):
+    from playwright.sync_api import expect
+
+    run = local
+    police = session_for(run, "pc_work")
+    for _ in range(26):                       # more than one page (the API's 25)
+        status, body = run.submit("mg14", example_data("mg14"), police["token"])
+        assert status == 201, body
+    cjit = session_for(run, "cjit_work")
+    page, seen = open_page(browser, run, cjit, "/cases/index.html")
+    ready(page, "[data-dipforms-cases]")
+    rows = page.locator(".dipforms-cases__list tbody tr")
+    expect(rows).to_have_count(25)
+    first = rows.first.get_attribute("data-case")
+    expect(page.locator(".govuk-pagination__prev")).to_be_hidden()
+    page.get_by_role("link", name="Next").click()
+    ready(page, "[data-dipforms-cases]")
+    expect(page.locator("#cases-results")).to_be_focused()
+    expect(rows.first).not_to_have_attribute("data-case", first)
+    assert rows.count() >= 1
+    expect(page.locator(".govuk-pagination__prev")).to_be_visible()
+    checked(page, 1280, "Cases, page 2")
+    page.get_by_role("link", name="Previous").click()
+    ready(page, "[data-dipforms-cases]")
+    expect(rows.first).to_have_attribute("data-case", first)
+    assert "cursor" not in page.url
+    assert seen["errors"] == []
