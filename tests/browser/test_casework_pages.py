@@ -501,3 +501,29 @@ def test_cases_come_a_page_at_a_time_by_the_apis_cursor(local, browser):
     expect(rows.first).to_have_attribute("data-case", first)
     assert "cursor" not in page.url
     assert seen["errors"] == []
+
+
+def test_due_marks_what_is_overdue_once_its_day_has_passed(tmp_path, browser):
+    """The server restarted on a later day (its clock, DIPFORMS_CLOCK): the contact-by date
+    has passed, so Due and the case page tag it overdue, in red."""
+    from playwright.sync_api import expect
+
+    add_users(tmp_path)
+    with LocalRun(tmp_path) as run:
+        ref, _ = new_case(run)                            # contact by 4 December 2026
+    later = LocalRun(tmp_path, clock="2026-12-10T10:00:00+00:00")
+    later.env["DIPFORMS_SWEEP_SECONDS"] = "86400"
+    with later as run:
+        cjit = session_for(run, "cjit_work")
+        page, seen = open_page(browser, run, cjit, "/cases/due.html")
+        ready(page, "[data-dipforms-due]")
+        expect(page.locator(".dipforms-due__today")).to_have_text("Today is 10 December 2026.")
+        row = page.locator(f'.dipforms-due__list tr[data-case="{ref}"][data-overdue]')
+        expect(row.first).to_contain_text("Contact-by date passed")
+        expect(row.first.locator(".govuk-tag--red")).to_have_text("Overdue")
+        checked(page, 1280, "Due, with something overdue")
+        row.first.get_by_role("link", name=ref).click()
+        ready(page, "[data-dipforms-case]")
+        expect(page.locator('[data-deadline="contact_by_passed"] .govuk-tag--red')
+               ).to_have_text("Overdue")
+        assert seen["errors"] == []
