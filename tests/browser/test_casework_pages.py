@@ -5,7 +5,8 @@ the timeline in words, sees its form step as a link that carries the case, recor
 appointment (with GOV.UK errors first), a disclosure and a hand-over; probation, handed the
 case, records when supervision started. In an area whose CPS decides on the case (its
 authorisation a button), the CPS's refusal ends the case only behind a confirmation page
-that needs a reason. axe finds nothing on any of these pages, with and without errors, at
+that needs a reason. Cases come a page at a time; a server restarted on a later day tags
+what is overdue. axe finds nothing on any of these pages, with and without errors, at
 1280 px and 320 px; the case page and the appointment page work by keyboard alone."""
 
 from __future__ import annotations
