@@ -43,7 +43,8 @@ class SiteRenderer(Protocol):
     def form(self, form: Form) -> dict[str, str]: ...
 
     def index(self, forms: tuple[Form, ...], *, process: Any = None,
-              documents: dict[str, str] | None = None) -> dict[str, str]: ...
+              documents: dict[str, str] | None = None, protocol: Any = None,
+              codelists: dict[str, Any] | None = None) -> dict[str, str]: ...
 
 
 @dataclass
@@ -143,7 +144,8 @@ def build_project(
             project.process, {f.id: f.title.get("en") for f in project.forms}))
     if site is not None:
         result.site = site.index(project.forms, process=project.process,
-                                 documents=project.documents)
+                                 documents=project.documents, protocol=project.protocol,
+                                 codelists=project.codelists)
         for form in project.forms:
             result.site.update(pages[form.id])
             # the current schema, for the pages' own checks before sending (checks.js)

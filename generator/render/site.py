@@ -13,7 +13,7 @@ from jinja2 import Environment
 
 from ..fields import FIELD_TYPES
 from ..model import Form, Text
-from .cases import CASE_PAGE, CASES_INDEX, case_page_data
+from .cases import CASES_INDEX, case_pages
 from .questions import questions_map
 from .text import CASE_WORDS, DASHBOARD_WORDS, LANGUAGE_NAMES, switch_label, words
 from .views import Posted, ViewBuilder, is_one_question, rule_data, rule_json
@@ -113,7 +113,8 @@ class Site:
         return ("en", "cy") if any_welsh else ("en",)
 
     def index(self, forms: Iterable[Form], *, process=None,
-              documents: Mapping[str, str] | None = None) -> dict[str, str]:
+              documents: Mapping[str, str] | None = None, protocol=None,
+              codelists: Mapping | None = None) -> dict[str, str]:
         """The site-wide pages: the front page listing every form, the sign-in page and,
         with Cognito, the page the hosted UI returns to; in Welsh too when any form has
         Welsh pages. Also the DAT view (admin/dashboard.html) and, when there is a
@@ -137,7 +138,8 @@ class Site:
         out[DASHBOARD_PAGE] = render_dashboard(self.env, auth=self.auth)
         if process is not None:
             out.update(render_case_pages(self.env, ordered, process, documents or {},
-                                         auth=self.auth))
+                                         auth=self.auth, protocol=protocol,
+                                         codelists=codelists))
         return out
 
     # --- pages the local server renders after a post without JavaScript (nojs.py) --------
@@ -306,18 +308,14 @@ def render_dashboard(env: Environment, *, auth: SiteAuth = LOCAL_AUTH) -> str:
 
 
 def render_case_pages(env: Environment, forms: Iterable[Form], process,
-                      documents: Mapping[str, str], *,
-                      auth: SiteAuth = LOCAL_AUTH) -> dict[str, str]:
-    """Find a case (cases/index.html) and one case (cases/case.html?ref=): static/case.js
-    fills the case in from GET /v1/cases/{ref}; the HTML holds only the process's words."""
-    find = "/" + CASES_INDEX
-    return {
-        CASES_INDEX: _render(env, "cases_index.html", Here("en", CASES_INDEX, ("en",)),
-                             auth=auth, c=CASE_WORDS, case_href="/" + CASE_PAGE),
-        CASE_PAGE: _render(env, "case.html", Here("en", CASE_PAGE, ("en",)), auth=auth,
-                           c=CASE_WORDS, find_href=find,
-                           process=case_page_data(process, forms, documents)),
-    }
+                      documents: Mapping[str, str], *, auth: SiteAuth = LOCAL_AUTH,
+                      protocol=None, codelists: Mapping | None = None) -> dict[str, str]:
+    """The case pages (render/cases.py): the Cases list, Due, one case, a step to confirm
+    and the action pages; their scripts fill them in from the API. The HTML holds only the
+    process's and the protocol's words, never a case."""
+    return {path: _render(env, template, Here("en", path, ("en",)), auth=auth, **context)
+            for path, (template, context) in case_pages(process, forms, documents, protocol,
+                                                        codelists).items()}
 
 
 def render_diagnostics_page(text: str, *, env: Environment) -> str:

@@ -1,11 +1,14 @@
 /* One case for staff (cases/case.html?ref=<case reference>): GET /v1/cases/{ref} with the
- * token this tab holds (session.js), shown as where the case is (its state and facts), the
- * steps the reader's role may take (a button each, posting {transition, base_version}, then
- * the case is read again), the records attached and the timeline, newest first. A refused
+ * token this tab holds (session.js), shown as who it is about (as far as the reader may
+ * see), where the case is (its state and facts), what is due next, the steps the reader's
+ * role may take (a step made by a form is a link to that form with ?case=; a routine step a
+ * button posting {transition, base_version}, then the case is read again; a step that asks
+ * something or ends the case a link to cases/step.html to confirm it), links to the action
+ * pages the role may use, the records attached and the timeline in words (agencies by
+ * name), newest first. What an action page did is shown in the success banner. A refused
  * step shows the GOV.UK error summary with the API's message, rule and source and what can
- * happen instead. Also checks the reference on "Find a case" (cases/index.html) before it
- * goes. Text is only ever set with textContent; the token is never in an address. Dates are
- * in words, times in Europe/London (summary.js).
+ * happen instead. Text is only ever set with textContent; the token is never in an
+ * address. Dates are in words, times in Europe/London (summary.js).
  * Plain script, no dependencies beyond session.js and summary.js. */
 (function () {
   "use strict";
@@ -13,7 +16,6 @@
   var wordsNode = document.getElementById("dipforms-case-words");
   if (!wordsNode) return;
   var W = JSON.parse(wordsNode.textContent);
-  var REF = /^[A-Za-z0-9-]{3,64}$/;
 
   function el(name, className, text) {
     var node = document.createElement(name);
@@ -28,40 +30,6 @@
     });
   }
 
-  /* --- Find a case: a GOV.UK error when the reference is missing or malformed ------------ */
-
-  var finder = document.querySelector("[data-dipforms-find-case]");
-  if (finder) {
-    var title = document.title;
-    finder.addEventListener("submit", function (event) {
-      var input = finder.querySelector("#ref"), value = input.value.trim().toUpperCase();
-      var problem = !value ? W.enter_ref : REF.test(value) ? null : W.ref_format;
-      var summary = document.querySelector(".dipforms-find-case__summary");
-      var group = input.closest(".govuk-form-group"), old = group.querySelector(".govuk-error-message");
-      if (old) old.remove();
-      input.value = value;
-      if (!problem) return;
-      event.preventDefault();
-      var message = el("p", "govuk-error-message");
-      message.id = "ref-error";
-      message.appendChild(el("span", "govuk-visually-hidden", W.error + ": "));
-      message.appendChild(document.createTextNode(problem));
-      group.insertBefore(message, input);
-      group.classList.add("govuk-form-group--error");
-      input.classList.add("govuk-input--error");
-      input.setAttribute("aria-describedby", "ref-hint ref-error");
-      summary.querySelector("a").textContent = problem;
-      summary.hidden = false;
-      summary.focus();
-      document.title = W.error + ": " + title;
-    });
-    var link = document.querySelector(".dipforms-find-case__summary a");
-    if (link) link.addEventListener("click", function (event) {
-      event.preventDefault();
-      finder.querySelector("#ref").focus();
-    });
-  }
-
   /* --- One case ---------------------------------------------------------------------------- */
 
   var root = document.querySelector("[data-dipforms-case]");
@@ -70,7 +38,8 @@
   var P = JSON.parse(document.getElementById("dipforms-case-process").textContent);
   var baseTitle = document.title;
   var ref = (new URLSearchParams(location.search).get("ref") || "").trim();
-  var current = null, busy = false;
+  var current = null, busy = false, names = {};
+  var DONE_KEY = "dipforms:case-done";
 
   function find(selector) { return root.querySelector(selector); }
   function has(map, key) { return map && Object.prototype.hasOwnProperty.call(map, key); }
@@ -78,7 +47,9 @@
   function formTitle(id) { return has(P.forms, id) ? P.forms[id].title : id; }
   function instant(iso) { return S.formatInstant(iso, W); }
   function words(id) { return String(id || "").replace(/_/g, " ").replace(/^./, function (c) { return c.toUpperCase(); }); }
-  function agencies(list) { return [].concat(list || []).filter(Boolean).join(", ") || W.nobody; }
+  function agencyName(id) { return has(names, id) ? names[id] : words(id); }
+  function agencies(list) { return [].concat(list || []).filter(Boolean).map(agencyName).join(", ") || W.nobody; }
+  function role() { var s = session.session(); return s && s.user ? s.user.role : null; }
 
   function show(problem) {
     find(".dipforms-case__loading").hidden = true;
@@ -119,6 +90,39 @@
     list.appendChild(div);
   }
 
+  /* --- who it is about, and what is due ------------------------------------------------------ */
+
+  function person(p) {
+    var box = find(".dipforms-case__person");
+    box.textContent = "";
+    var keys = ["name", "date_of_birth", "pnc_id", "custody_record_no"].filter(function (k) {
+      return p && p[k];
+    });
+    if (!keys.length) { box.appendChild(el("p", "govuk-body", W.person_none)); return; }
+    var list = el("dl", "govuk-summary-list dipforms-case__who");
+    keys.forEach(function (k) {
+      row(list, W.people[k], k === "date_of_birth" ? S.formatDate(p[k], W) : p[k]);
+    });
+    box.appendChild(list);
+  }
+
+  function deadlines(list) {
+    var box = find(".dipforms-case__due");
+    box.textContent = "";
+    if (!list || !list.length) { box.appendChild(el("p", "govuk-body", W.nothing_due)); return; }
+    var dl = el("dl", "govuk-summary-list dipforms-case__deadlines");
+    list.forEach(function (d) {
+      var value = el("span", null, S.formatDate(d.due, W));
+      if (d.overdue) {
+        value.appendChild(document.createTextNode(" "));
+        value.appendChild(el("strong", "govuk-tag govuk-tag--red", W.overdue));
+      }
+      row(dl, d.label, value);
+      dl.lastChild.setAttribute("data-deadline", d.id);
+    });
+    box.appendChild(dl);
+  }
+
   /* --- where the case is ------------------------------------------------------------------ */
 
   function summary(c) {
@@ -142,7 +146,52 @@
     row(list, W.updated_at, instant(c.updated_at));
   }
 
-  /* --- what can happen next: a button per step this role may take --------------------------- */
+  /* --- what can happen next: a form, a button or a page per step this role may take ------------ */
+
+  function stepHref(step) {
+    return P.actions.step + "?ref=" + encodeURIComponent(current.ref)
+      + "&transition=" + encodeURIComponent(step.transition);
+  }
+
+  function formHref(step) {
+    var start = has(P.forms, step.form) ? P.forms[step.form].start : "/forms/" + step.form + "/index.html";
+    return start + "?case=" + encodeURIComponent(current.ref);
+  }
+
+  function stepItem(step) {
+    var item = el("li"), label = step.label || fill(W.step, { label: step.to_label || stateLabel(step.to) });
+    if (step.kind === "form") {
+      var link = el("a", "govuk-link dipforms-case__form-step",
+                    fill(W.record_form, { form: step.form_title || formTitle(step.form) }));
+      link.href = formHref(step);
+      link.setAttribute("data-transition", step.transition);
+      link.id = "step-" + step.transition;
+      item.appendChild(link);
+      return item;
+    }
+    if (step.ends || (step.asks && step.asks.length)) {
+      var page = el("a", "govuk-button govuk-button--secondary govuk-!-margin-bottom-2", label);
+      page.href = stepHref(step);
+      page.setAttribute("role", "button");
+      page.setAttribute("draggable", "false");
+      page.setAttribute("data-module", "govuk-button");
+      page.setAttribute("data-transition", step.transition);
+      if (step.ends) page.setAttribute("data-ends", "");
+      page.id = "step-" + step.transition;
+      page.addEventListener("keydown", function (event) {   // a link that looks like a button
+        if (event.key === " ") { event.preventDefault(); page.click(); }
+      });
+      item.appendChild(page);
+      return item;
+    }
+    var button = el("button", "govuk-button govuk-button--secondary govuk-!-margin-bottom-2", label);
+    button.type = "button";
+    button.id = "step-" + step.transition;
+    button.setAttribute("data-transition", step.transition);
+    button.addEventListener("click", function () { take(step, button); });
+    item.appendChild(button);
+    return item;
+  }
 
   function steps(c) {
     var next = find(".dipforms-case__next");
@@ -151,20 +200,54 @@
       next.appendChild(el("p", "govuk-body", c.closed ? W.closed_case : W.no_steps));
       return;
     }
-    next.appendChild(el("p", "govuk-body", W.next_lead));
-    var list = el("ul", "govuk-list dipforms-case__steps");
-    c.next_steps.forEach(function (step) {
-      var button = el("button", "govuk-button govuk-button--secondary govuk-!-margin-bottom-2",
-                      step.label || fill(W.step, { label: step.to_label || stateLabel(step.to) }));
-      button.type = "button";
-      button.id = "step-" + step.transition;
-      button.setAttribute("data-transition", step.transition);
-      button.addEventListener("click", function () { take(step, button); });
-      var item = el("li");
-      item.appendChild(button);
+    var forms = c.next_steps.filter(function (s) { return s.kind === "form"; });
+    var buttons = c.next_steps.filter(function (s) { return s.kind !== "form"; });
+    if (forms.length) {
+      next.appendChild(el("p", "govuk-body", W.form_steps_lead));
+      var links = el("ul", "govuk-list dipforms-link-list dipforms-case__steps dipforms-case__form-steps");
+      forms.forEach(function (step) { links.appendChild(stepItem(step)); });
+      next.appendChild(links);
+    }
+    if (buttons.length) {
+      next.appendChild(el("p", "govuk-body", forms.length ? W.button_steps_lead : W.next_lead));
+      if (buttons.some(function (s) { return s.ends || (s.asks && s.asks.length); })) {
+        next.appendChild(el("p", "govuk-body", W.next_lead_confirm));
+      }
+      var list = el("ul", "govuk-list dipforms-case__steps");
+      buttons.forEach(function (step) { list.appendChild(stepItem(step)); });
+      next.appendChild(list);
+    }
+  }
+
+  /* --- what else this role may record: an appointment, a fact, a disclosure, a hand-over ---- */
+
+  function actions(c) {
+    var box = find(".dipforms-case__actions"), list = box.querySelector("ul");
+    list.textContent = "";
+    var who = role(), A = P.actions || {};
+    var links = [];
+    if (who && (A.readers_only || []).indexOf(who) < 0) {
+      var ref = "?ref=" + encodeURIComponent(c.ref);
+      if (!c.closed) {
+        links.push([A.appointment + ref, W.record_appointment, "appointment"]);
+        (P.facts || []).forEach(function (fact) {
+          var recordable = A.facts && A.facts[fact.id];
+          if (recordable && recordable.roles.indexOf(who) >= 0) {
+            links.push([recordable.href + ref, fill(W.record_fact, { label: fact.label }), "fact-" + fact.id]);
+          }
+        });
+        if (A.handover) links.push([A.handover + ref, W.hand_over, "handover"]);
+      }
+      if (A.disclosure) links.push([A.disclosure + ref, W.record_disclosure, "disclosure"]);
+    }
+    links.forEach(function (one) {
+      var item = el("li"), link = el("a", "govuk-link", one[1]);
+      link.href = one[0];
+      link.setAttribute("data-action", one[2]);
+      item.appendChild(link);
       list.appendChild(item);
     });
-    next.appendChild(list);
+    box.hidden = !links.length;
   }
 
   function take(step, button) {
@@ -273,7 +356,7 @@
     var content = el("div", "govuk-summary-card__content");
     var facts = el("dl", "govuk-summary-list");
     row(facts, W.reference, record.id);
-    row(facts, W.made_by, record.agency);
+    row(facts, W.made_by, agencyName(record.agency));
     row(facts, W.saved_at, instant(record.created_at));
     row(facts, W.version, String(record.version));
     content.appendChild(facts);
@@ -346,11 +429,16 @@
     }
     if (kind === "transition") {
       text.textContent = fill(W.transition_text, { from: stateLabel(entry.from), to: stateLabel(entry.to) });
+      if (entry.reason) text.textContent += " " + fill(W.transition_reason, { reason: entry.reason });
       return W.transition;
     }
     if (kind === "notification") {
-      text.textContent = fill(W.notification_text, { to: agencies(entry.to) });
-      return fill(W.notification, { event: entry.event });
+      var channel = has(W.channels, entry.channel) ? W.channels[entry.channel] : words(entry.channel || "email");
+      var status = has(W.statuses, entry.status) ? W.statuses[entry.status] : W.statuses.waiting;
+      text.textContent = fill(W.notice_text, { channel: channel, to: agencies(entry.to),
+                                               title: entry.title || fill(W.notification, { event: entry.event }),
+                                               status: status });
+      return W.notice;
     }
     if (kind === "reminder") {
       text.textContent = fill(W.reminder_text, { reason: words(entry.ref), due: S.formatDate(entry.due_on, W),
@@ -399,7 +487,7 @@
       time.setAttribute("datetime", entry.at);
       meta.appendChild(time);
       meta.appendChild(document.createTextNode(", " + (entry.agency === "system" ? W.by_system
-        : fill(W.by, { agency: entry.agency }))));
+        : fill(W.by, { agency: agencyName(entry.agency) }))));
       item.appendChild(heading);
       item.appendChild(text);
       item.appendChild(meta);
@@ -411,9 +499,13 @@
 
   function render(view) {
     current = view.case;
+    names = view.agencies || {};
     find(".dipforms-case__title").textContent = fill(W.case_title, { ref: current.ref });
+    person(current.person);
     summary(current);
+    deadlines(current.deadlines);
     steps(current);
+    actions(current);
     records(view.records || []);
     timeline(view.timeline || []);
     find(".dipforms-case__loading").hidden = true;
@@ -442,9 +534,23 @@
       .catch(function () { show("failed"); });
   }
 
+  /* What an action page did (it set DONE_KEY, then came here): the success banner. */
+  function doneElsewhere() {
+    var done = null;
+    try {
+      done = JSON.parse(sessionStorage.getItem(DONE_KEY));
+      sessionStorage.removeItem(DONE_KEY);
+    } catch (e) { done = null; }
+    if (!done || done.ref !== (current && current.ref)) return;
+    var banner = find(".dipforms-case__moved");
+    banner.querySelector(".govuk-notification-banner__heading").textContent = done.text;
+    banner.hidden = false;
+    banner.focus();
+  }
+
   find(".dipforms-needs-js").hidden = true;
   if (!ref) { show("no-ref"); return; }
   if (!session.session()) { signInProblem(); return; }
   find(".dipforms-case__loading").hidden = false;
-  load();
+  load().then(doneElsewhere);
 })();

@@ -1,6 +1,7 @@
 /* The DAT view (admin/dashboard.html): GET /v1/dashboard with the token this tab holds
  * (session.js), shown as totals, a bar chart (inline SVG, role="img", with the same figures
- * in the table after it), and tables of overdue actions and undelivered notifications. Each
+ * in the table after it), and tables of overdue actions and undelivered notifications (a
+ * case's reference links to its page). Each
  * table downloads as CSV through fetch with the token and a Blob URL: the token is never in
  * an address. Text is only ever set with textContent. When the view cannot be shown, one of
  * the page's problem blocks says why. Marks the root data-state when it is done.
@@ -92,7 +93,8 @@
       cells.forEach(function (cell, i) {
         var numeric = columns[i].numeric;
         var node = el(i === 0 ? "th" : "td", (i === 0 ? "govuk-table__header" : "govuk-table__cell")
-                      + (numeric ? " govuk-table__cell--numeric" : ""), cell);
+                      + (numeric ? " govuk-table__cell--numeric" : ""), cell instanceof Node ? null : cell);
+        if (cell instanceof Node) node.appendChild(cell);
         if (i === 0) node.setAttribute("scope", "row");
         tr.appendChild(node);
       });
@@ -101,6 +103,13 @@
     t.appendChild(body);
     region.appendChild(t);
     return region;
+  }
+
+  /* A case's reference as a link to its page (cases/case.html). */
+  function caseLink(ref) {
+    var link = el("a", "govuk-link", ref);
+    link.href = "/cases/case.html?ref=" + encodeURIComponent(ref);
+    return link;
   }
 
   function section(name) { return find('.dipforms-dashboard__table[data-table="' + name + '"]'); }
@@ -202,7 +211,7 @@
          { text: W.days_overdue, numeric: true }],
         overdue.items.map(function (item) {
           var label = overdue.by_reason.filter(function (r) { return r.reason === item.reason; })[0];
-          return [item.case_ref, label ? label.label : item.reason, item.event,
+          return [caseLink(item.case_ref), label ? label.label : item.reason, item.event,
                   dateInWords(item.due_on), item.days_overdue];
         })));
       truncated("overdue", overdue);
@@ -218,7 +227,7 @@
         [{ text: W.case_ref }, { text: W.event }, { text: W.record }, { text: W.agency },
          { text: W.attempts, numeric: true }, { text: W.failure }, { text: W.queued_at }],
         dead.items.map(function (item) {
-          return [item.case_ref || "", item.event, item.record_id, item.agency || "",
+          return [item.case_ref ? caseLink(item.case_ref) : "", item.event, item.record_id, item.agency || "",
                   item.attempts, item.error || "", instantInWords(item.created_at)];
         })));
       truncated("dead", dead);

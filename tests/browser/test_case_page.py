@@ -1,10 +1,12 @@
 """The case page (cases/case.html?ref=) in Debian's Chromium against `dipforms run`: a police
-officer opens a case an MG14 made through the API, sees its state and facts in words, and
-moves it on by keyboard with a button; a CJIT worker whose step fails its guard sees DIP-01,
-its source and what can happen instead in the GOV.UK error summary, and a stale page is told
-someone else changed the case. Find a case, the confirmation page's link to the case, and
-the page with no reference or no sign-in. axe finds nothing on any of them, at 1280 px and
-320 px, and the token is never in an address."""
+officer opens a case an MG14 made through the API and sees where the MG14 placed it, its
+facts in words and the MG14 itself; in an area whose CPS decides on the case (its
+authorisation a button, tests/browser/test_casework_pages.py), the CPS moves it on by
+keyboard with a button, and a step that fails its guard shows DIP-01, its source and what
+can happen instead in the GOV.UK error summary, and a stale page is told someone else
+changed the case. Cases finds a case by its reference; the confirmation page links to the
+case; the page with no reference or no sign-in. axe finds nothing on any of them, at 1280 px
+and 320 px, and the token is never in an address."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from chalicelib.users import UserDirectory
 
 from tests.browser.axe import axe_violations, describe
 from tests.browser.browsing import ARTIFACTS, TARGETS_JS, dated_context, launch
+from tests.browser.test_casework_pages import project_copy
 from tests.examples import example_data
 from tests.local_run import ROOT, LocalRun
 
@@ -26,8 +29,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "a long local password for the case page test"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
-POLICE_STEPS = ["arrange_ra", "offer_voluntary_assessment", "not_a_drug_misuser",
-                "refer_without_assessment"]
 
 
 def form_title(form: str) -> str:
@@ -56,12 +57,31 @@ def local(tmp_path_factory):
     users = UserDirectory.in_data_dir(data)
     users.add("pc_case", "police", "northshire_police", PASSWORD)
     users.add("cjit_case", "cjit", "northshire_cjit", PASSWORD)
+    users.add("cps_case", "cps", "northshire_cps", PASSWORD)
     run = LocalRun(data)
     run.env["DIPFORMS_SWEEP_SECONDS"] = "86400"   # no reminders firing mid-test
     with run, sync_playwright() as playwright:
         browser = launch(playwright)
         yield run, browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def cps_area(tmp_path_factory, local):
+    """An area whose CPS decides on the case: an MG14 leaves it with the CPS, whose
+    authorisation and refusal are buttons (test_casework_pages.project_copy)."""
+    _, browser = local
+    root = project_copy(tmp_path_factory.mktemp("case-page-area"))
+    data = tmp_path_factory.mktemp("case-page-area-data")
+    users = UserDirectory.in_data_dir(data)
+    users.add("pc_case", "police", "northshire_police", PASSWORD)
+    users.add("cjit_case", "cjit", "northshire_cjit", PASSWORD)
+    users.add("cps_case", "cps", "northshire_cps", PASSWORD)
+    run = LocalRun(data, root=root, start_seconds=90)
+    run.env["DIPFORMS_SWEEP_SECONDS"] = "86400"
+    run.env["PYTHONPATH"] = f"{ROOT}:{root / 'api'}"    # the copy's own API code first
+    with run:
+        yield run, browser
 
 
 def session_for(run: LocalRun, user: str) -> dict:
@@ -77,9 +97,9 @@ def new_case(run: LocalRun, police: dict) -> str:
     return body["case"]
 
 
-def step(run: LocalRun, ref: str, transition: str, who: dict) -> None:
+def step(run: LocalRun, ref: str, transition: str, who: dict, **asked) -> None:
     status, body = run.request("POST", f"/v1/cases/{ref}/transitions",
-                               {"transition": transition}, who["token"])
+                               {"transition": transition, **asked}, who["token"])
     assert status == 200, body
 
 
@@ -137,7 +157,7 @@ def fits_a_phone(page, where: str) -> None:
     assert not measured["problems"], f"{where}: {measured['problems']}"
 
 
-def test_police_see_the_case_and_move_it_on_with_a_button(local):
+def test_police_see_where_the_mg14_placed_the_case(local):
     from playwright.sync_api import expect
 
     run, browser = local
@@ -152,16 +172,17 @@ def test_police_see_the_case_and_move_it_on_with_a_button(local):
     expect(page.locator("h1:visible")).to_have_text(f"Case {ref}")
     assert page.title().startswith(f"Case {ref} - ")
     rows = summary_rows(page)
-    assert rows["State"] == "DIP conditional caution considered"
+    # the MG14 of a caution given places the case (issue 16 item 1): no clicks restate it
+    assert rows["State"] == "Conditional caution administered"
     assert rows["DIP condition"] == "One session condition"
     assert rows["Contact by"] == in_words(mg14["contact_by_date"])
     assert rows["Comply by"] == in_words(mg14["comply_by_date"])
     assert rows["Class of offence"] == "Summary only"
     opened = case_json(run, ref, police)["opened_at"]             # UTC, shown in London time
     assert rows["Opened"] == london_in_words(opened)
-    buttons = page.locator(".dipforms-case__steps button")
-    assert [b.get_attribute("data-transition") for b in buttons.all()] == POLICE_STEPS
-    expect(page.locator("#step-arrange_ra")).to_have_text("Arrange the required assessment")
+    expect(page.locator(".dipforms-case__steps button")).to_have_count(0)
+    expect(page.locator(".dipforms-case__next")).to_contain_text(
+        "There is nothing for you to do on this case now")   # the CJIT's move now
     # the MG14 as a card: its title, a link to print it, and its answers as words
     card = page.locator(".dipforms-case__records .govuk-summary-card")
     expect(card).to_have_count(1)
@@ -173,28 +194,13 @@ def test_police_see_the_case_and_move_it_on_with_a_button(local):
     assert "One session condition" in answers and in_words(mg14["contact_by_date"]) in answers
     expect(page.locator('.dipforms-case__timeline li[data-kind="opened"] h3')).to_have_text(
         "Case opened")
+    moved = page.locator('.dipforms-case__timeline li[data-kind="transition"]')
+    expect(moved.first.locator("p").first).to_have_text(
+        "From \u2018Conditional caution offered\u2019 to "
+        "\u2018Conditional caution administered\u2019.")
+    assert " at " in moved.first.locator("time").inner_text()   # e.g. 4 December 2026 at 10:30
     no_axe_problems(page, "the case, signed in as police")
     page.screenshot(path=str(ARTIFACTS / "case.png"), full_page=True)
-
-    # By keyboard: the button takes the step, the case is read again and says so.
-    page.locator("#step-arrange_ra").focus()
-    page.keyboard.press("Enter")
-    banner = page.locator(".dipforms-case__moved")
-    expect(banner).to_be_visible()
-    expect(banner).to_be_focused()
-    expect(banner).to_contain_text("The case has moved to: Required assessment arranged")
-    assert summary_rows(page)["State"] == "Required assessment arranged"
-    assert state_of(run, ref, police) == "ra_arranged"
-    moved = page.locator('.dipforms-case__timeline li[data-kind="transition"]')
-    expect(moved).to_have_count(1)
-    expect(moved.locator("p").first).to_have_text(
-        "From \u2018DIP conditional caution considered\u2019 to "
-        "\u2018Required assessment arranged\u2019.")
-    assert " at " in moved.locator("time").inner_text()      # e.g. 4 December 2026 at 10:30
-    expect(page.locator(".dipforms-case__next")).to_contain_text(
-        "There is nothing for you to do on this case now")   # the CJIT's move now
-    expect(page.locator(".dipforms-case__problem-summary")).to_be_hidden()
-    no_axe_problems(page, "after a step")
 
     # The confirmation page after an MG14 sent by the page's own script links to its case.
     page.goto("/forms/mg14/index.html")
@@ -218,70 +224,88 @@ def test_police_see_the_case_and_move_it_on_with_a_button(local):
     assert not [u for u in seen["urls"] if police["token"] in u]
 
 
-def test_a_guard_that_fails_shows_the_rule_its_source_and_what_can_happen(local):
+def test_a_routine_button_moves_the_case_at_once_by_keyboard(cps_area):
     from playwright.sync_api import expect
 
-    run, browser = local
-    police, cjit = session_for(run, "pc_case"), session_for(run, "cjit_case")
+    run, browser = cps_area
+    police, cps = session_for(run, "pc_case"), session_for(run, "cps_case")
     ref = new_case(run, police)
-    step(run, ref, "arrange_ra", police)
-    refused = {**example_data("dir_required_assessment", "valid/full"),
-               "prompt": "conditional_caution", "cc_case_ref": ref,
-               "consent_police_cps": "refused"}
-    refused.pop("consent_ref")
-    status, body = run.submit("dir_required_assessment", refused, cjit["token"])
+    assert state_of(run, ref, cps) == "with_cps"
+    page, seen = case_page(browser, run, cps, ref)
+    expect(page.locator("#step-cps_authorises")).to_have_text(
+        "CPS: authorise the conditional caution")
+    page.locator("#step-cps_authorises").focus()
+    page.keyboard.press("Enter")
+    banner = page.locator(".dipforms-case__moved")
+    expect(banner).to_be_visible()
+    expect(banner).to_be_focused()
+    expect(banner).to_contain_text("The case has moved to: Conditional caution offered")
+    assert summary_rows(page)["State"] == "Conditional caution offered"
+    assert state_of(run, ref, cps) == "offered"
+    expect(page.locator(".dipforms-case__problem-summary")).to_be_hidden()
+    no_axe_problems(page, "after a step")
+    assert seen["errors"] == []
+
+
+def test_a_guard_that_fails_shows_the_rule_its_source_and_what_can_happen(cps_area):
+    from playwright.sync_api import expect
+
+    run, browser = cps_area
+    police, cjit, cps = (session_for(run, "pc_case"), session_for(run, "cjit_case"),
+                         session_for(run, "cps_case"))
+    ref = new_case(run, police)
+    withdrawn = {**example_data("consent_to_share_information", "valid/withdrawn"),
+                 "case_ref": ref}
+    status, body = run.submit("consent_to_share_information", withdrawn, cjit["token"])
     assert status == 201, body
-    assert state_of(run, ref, cjit) == "assessed"
+    assert state_of(run, ref, cps) == "with_cps"
 
     for width in (1280, 320):
-        page, seen = case_page(browser, run, cjit, ref, width)
+        page, seen = case_page(browser, run, cps, ref, width)
         expect(page.locator("[data-dipforms-case]")).to_have_attribute("data-state", "ready")
-        rows = summary_rows(page)
-        assert rows["State"] == "Assessed by the CJIT"
-        assert rows["Consent to share the assessment with the police and CPS"] == "Consent refused"
+        assert summary_rows(page)["State"] == "With the CPS for a decision"
         assert [b.get_attribute("data-transition") for b in
-                page.locator(".dipforms-case__steps button").all()] == [
-            "feedback_with_consent", "consent_refused"]
-        no_axe_problems(page, f"the case, signed in as cjit, {width} px")
+                page.locator(".dipforms-case__steps [data-transition]").all()] == [
+            "cps_refuses", "cps_authorises"]
+        no_axe_problems(page, f"the case, signed in as the CPS, {width} px")
         if width == 320:
             fits_a_phone(page, "the case at 320 px")
 
-        page.locator("#step-feedback_with_consent").click()
+        page.locator("#step-cps_authorises").click()
         summary = page.locator(".dipforms-case__problem-summary")
         expect(summary).to_be_visible()
         expect(summary).to_be_focused()
         expect(summary.locator(".dipforms-case__refusal")).to_have_text(re.compile(
-            r"^Feed back to the police and CPS only with the offender's written permission; "
-            r"without it, record that consent was refused\. Consent was refused on "
-            r"\d{4}-\d\d-\d\d \(dir_required_assessment DIR-REQUIRED-\w+ version 1\)$"))
+            r"^A DIP conditional caution cannot go ahead: the offender's written permission "
+            r"to share the assessment with the police and CPS is not in force\. .+"))
         expect(summary.locator(".dipforms-case__rule")).to_have_text("Rule: DIP-01")
         source = summary.locator(".dipforms-case__source").inner_text()
         assert source.startswith("Source: Operational Guidelines for the DIP Condition")
         assert "§4.6" in source and "Annex A note 1" in source
         allowed = summary.locator(".govuk-error-summary__list a")
         expect(allowed).to_have_count(1)
-        expect(allowed).to_have_text("Record that consent was refused")
+        expect(allowed).to_have_text("CPS: refuse the conditional caution")
         assert page.title().startswith("Error: Case ")
-        assert state_of(run, ref, cjit) == "assessed"             # nothing changed
+        assert state_of(run, ref, cps) == "with_cps"               # nothing changed
         no_axe_problems(page, f"a refused step, {width} px")
         page.screenshot(path=str(ARTIFACTS / f"case-refused-{width}.png"), full_page=True)
         if width == 320:
             fits_a_phone(page, "a refused step at 320 px")
         allowed.click()                                          # to the step it names
-        expect(page.locator("#step-consent_refused")).to_be_focused()
+        expect(page.locator("#step-cps_refuses")).to_be_focused()
         assert seen["errors"] == []
-        assert not [u for u in seen["urls"] if cjit["token"] in u]
+        assert not [u for u in seen["urls"] if cps["token"] in u]
 
     # Someone else moves the case while this page is open: the page says so and reloads.
-    step(run, ref, "consent_refused", cjit)
-    page.locator("#step-consent_refused").click()
+    step(run, ref, "cps_refuses", cps, reason="Not in the public interest")
+    page.locator("#step-cps_authorises").click()
     summary = page.locator(".dipforms-case__problem-summary")
     expect(summary.locator(".dipforms-case__refusal")).to_contain_text(
         "Someone else changed this case")
     expect(summary.locator(".dipforms-case__rule")).to_be_hidden()
     expect(page.locator(".dipforms-case__summary")).to_contain_text("Alternative disposal")
     expect(page.locator(".dipforms-case__next")).to_contain_text("This case is closed")
-    assert state_of(run, ref, cjit) == "alternative_disposal"
+    assert state_of(run, ref, cps) == "alternative_disposal"
 
 
 def test_find_a_case_and_the_case_page_without_a_reference_or_a_sign_in(local):
@@ -291,25 +315,21 @@ def test_find_a_case_and_the_case_page_without_a_reference_or_a_sign_in(local):
     police = session_for(run, "pc_case")
     ref = new_case(run, police)
 
-    page, seen = open_page(browser, run, police, "/index.html")
-    page.get_by_role("link", name="Find a case").click()
-    expect(page.locator("h1:visible")).to_have_text("Find a case")
-    no_axe_problems(page, "find a case")
-    page.get_by_role("button", name="Find the case").click()       # nothing typed
-    summary = page.locator(".dipforms-find-case__summary")
-    expect(summary).to_be_focused()
-    expect(summary.locator("a")).to_have_text("Enter the case reference")
-    expect(page.locator("#ref-error")).to_contain_text("Enter the case reference")
-    assert page.title().startswith("Error: ")
-    no_axe_problems(page, "find a case, nothing typed")
-    page.fill("#ref", f"  {ref.lower()} ")
+    # "Find a case" became the Cases list (issue 16 item 3): a search by the case's
+    # reference goes straight to it
+    page, seen = open_page(browser, run, police, "/cases/index.html")
+    expect(page.locator("h1:visible")).to_have_text("Cases")
+    page.wait_for_selector("[data-dipforms-cases][data-state=ready]", state="attached")
+    no_axe_problems(page, "cases")
+    page.fill("#q", f"  {ref.lower()} ")
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-dipforms-case][data-state=ready]", state="attached")
     assert page.url.endswith(f"/cases/case.html?ref={ref}")
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto("/cases/index.html")
-    fits_a_phone(page, "find a case at 320 px")
-    no_axe_problems(page, "find a case at 320 px")
+    page.wait_for_selector("[data-dipforms-cases][data-state=ready]", state="attached")
+    fits_a_phone(page, "cases at 320 px")
+    no_axe_problems(page, "cases at 320 px")
     assert seen["errors"] == []
 
     page, seen = case_page(browser, run, police, "")

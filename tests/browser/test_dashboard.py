@@ -124,6 +124,10 @@ def test_dat_admin_sees_the_figures_downloads_csv_and_others_are_refused(tmp_pat
         overdue = table_rows(page, "Overdue actions, oldest first")
         assert [r[0] for r in overdue] == ["MG14-DASH000005", "MG14-DASH000002"]
         assert overdue[0][-1] == "10" and overdue[1][-1] == "3"
+        # each case's reference leads to its page (issue 16 item 3)
+        link = page.get_by_role("region", name="Overdue actions, oldest first").get_by_role(
+            "link", name="MG14-DASH000005")
+        assert link.get_attribute("href") == "/cases/case.html?ref=MG14-DASH000005"
         dead = table_rows(page, "Notifications not delivered, oldest first")
         assert dead[0][:5] == ["MG14-DASH000004", "N13", "MG14-DASH000004",
                                "northshire_police", "1"]

@@ -42,11 +42,14 @@ def test_the_case_page_holds_the_process_words_and_never_a_case():
     index = parse(pages["index.html"])
     assert index.one("main").one("a", href="/cases/index.html").text() == "Find a case"
 
+    # Find a case became the Cases list: its search (by person or reference) has no name,
+    # so what is typed is never put in an address; the filters are codes, in the address.
     find = parse(pages["cases/index.html"])
-    form = find.one("form", class_="dipforms-find-case")
-    assert (form.attrs["method"], form.attrs["action"]) == ("get", "/cases/case.html")
-    ref = form.by_id("ref")
-    assert ref.attrs["name"] == "ref" and find.one("label", for_="ref").text() == "Case reference"
+    search = find.one("form", class_="dipforms-cases__search")
+    assert "name" not in search.by_id("q").attrs
+    assert find.one("label", for_="q").text() == "Search cases"
+    filters = find.one("form", class_="dipforms-cases__filters")
+    assert (filters.attrs["method"], filters.attrs["action"]) == ("get", "/cases/index.html")
 
     case = parse(pages["cases/case.html"])
     assert case.one("html").attrs["lang"] == "en"
