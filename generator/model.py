@@ -104,6 +104,7 @@ class Page:
     span: Span
     description: Text | None = None
     show_if: Expr | None = None
+    asked: str = "first"   # "later": only when a stored record is changed
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,8 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
     start = f"{base}/index.html"
     out: dict[str, str] = {}
     tasks = [{"title": p.title.get(lang), "href": "/" + site_path(lang, f"{base}/{p.id}.html"),
-              "conditional": p.show_if is not None} for p in form.pages]
+              "conditional": p.show_if is not None, "later": p.asked == "later"}
+             for p in form.pages]
     start_href = "/" + site_path(lang, start)
     out[site_path(lang, start)] = _render(
         env, "start.html", Here(lang, start, langs), form=_form_info(form, lang, agency),
@@ -290,9 +291,25 @@ def page_map(form: Form, lang: str) -> dict:
             "check": "/" + site_path(lang, f"{base}/check.html"),
             "pages": [{"id": p.id, "href": "/" + site_path(lang, f"{base}/{p.id}.html"),
                        "show_if": rule_data(p.show_if),
-                       "fields": [{"id": f.id, "show_if": rule_data(f.show_if)}
+                       **({"later": True} if p.asked == "later" else {}),
+                       "fields": [{"id": f.id, "show_if": rule_data(f.show_if),
+                                   **_inputs_of(f)}
                                   for f in p.fields if FIELD_TYPES[f.type].has_value]}
                       for p in form.pages]}
+
+
+def _inputs_of(f) -> dict:
+    """How the page script writes a value back into a field's inputs (static/prefill.js,
+    for answers filled from a case or a stored record): the kind of its inputs, its parts,
+    and a repeat's fields."""
+    inputs = FIELD_TYPES[f.type].inputs
+    out: dict = {"read": inputs.kind}
+    if inputs.parts_attribute:
+        out["parts"] = inputs.parts_attribute
+    if inputs.holds_items:
+        out["fields"] = [{"id": c.id, **_inputs_of(c)} for c in f.children
+                         if FIELD_TYPES[c.type].has_value]
+    return out
 
 
 DASHBOARD_PAGE = "admin/dashboard.html"
