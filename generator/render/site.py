@@ -197,6 +197,7 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
     out[site_path(lang, start)] = _render(
         env, "start.html", Here(lang, start, langs), form=_form_info(form, lang, agency),
         tasks=tasks, first_href=tasks[0]["href"], pages=page_map(form, lang),
+        prefill_words=prefill_words(t),
         print_href="/" + site_path(lang, f"{base}/print.html"), auth=auth)
     builder = ViewBuilder(lang, t)
     pages = page_map(form, lang)
@@ -272,13 +273,22 @@ def _review_pages(form: Form, lang: str, *, env: Environment, langs: tuple[str, 
     questions = questions_map(form, lang, t, base="/" + site_path(lang, base))
     rel = f"{base}/check.html"
     check = _render(env, "check.html", Here(lang, rel, langs), form=info, questions=questions,
-                    pages=pages, back_href=pages["pages"][-1]["href"], auth=auth)
+                    pages=pages, back_href=pages["pages"][-1]["href"], auth=auth,
+                    prefill_words=prefill_words(t))
     record_rel = f"{base}/record.html"
     record = _render(env, "record.html", Here(lang, record_rel, langs), form=info,
                      questions=questions, start_href="/" + site_path(lang, f"{base}/index.html"),
                      record_words={"version_of": t.version_of,
-                                   "older_form_version": t.older_form_version}, auth=auth)
+                                   "older_form_version": t.older_form_version},
+                     change_href="/" + site_path(lang, f"{base}/check.html"), auth=auth)
     return {site_path(lang, rel): check, site_path(lang, record_rel): record}
+
+
+def prefill_words(t) -> dict:
+    """The words static/prefill.js shows (a form from a case, a record being changed)."""
+    return {key: getattr(t, key) for key in (
+        "from_case", "changing_record", "change_reason_missing", "change_stale",
+        "change_send", "not_sent")}
 
 
 def page_map(form: Form, lang: str) -> dict:

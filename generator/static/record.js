@@ -53,10 +53,47 @@
     }
     S.render(document.getElementById("dipforms-summary"), questions, record.data,
              { showUnknown: true });
+    history(versions);
+    if (record.version === latest) offerChange(record);
     find(".dipforms-print").addEventListener("click", function () { window.print(); });
     find(".dipforms-record__loading").hidden = true;
     find(".dipforms-record__body").hidden = false;
     document.title = record.id + " - " + document.title;
+  }
+
+  /* Every version: which, when, by whom (user and agency) and why it was changed. */
+  function history(versions) {
+    var section = find(".dipforms-record__history"), body = section.querySelector("tbody");
+    if (!versions.length) return;
+    versions.slice().sort(function (a, b) { return b.version - a.version; }).forEach(function (v) {
+      var row = document.createElement("tr");
+      row.className = "govuk-table__row";
+      [String(v.version), S.formatInstant(v.created_at, questions.words),
+       [v.created_by, v.agency].filter(Boolean).join(", "),
+       v.version > 1 ? v.reason || "" : ""].forEach(function (text) {
+        var cell = document.createElement("td");
+        cell.className = "govuk-table__cell";
+        cell.textContent = text;
+        row.appendChild(cell);
+      });
+      body.appendChild(row);
+    });
+    section.hidden = false;
+  }
+
+  /* "Change this record", for a reader whose role may submit the form (the API decides
+   * again, and refuses a change made on a version that is no longer the latest). */
+  function offerChange(record) {
+    var link = find(".dipforms-record__change"), signedIn = session.session();
+    if (!link || !signedIn) return;
+    fetch("/v1/forms", { headers: { "Authorization": "Bearer " + signedIn.token }, cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : { forms: [] }; })
+      .then(function (body) {
+        var form = (body.forms || []).filter(function (f) { return f.id === record.form; })[0];
+        if (!form || !form.may_submit) return;
+        link.href = link.getAttribute("href").split("?")[0] + "?change=" + encodeURIComponent(record.id);
+        link.hidden = false;
+      }).catch(function () {});
   }
 
   find(".dipforms-needs-js").hidden = true;
