@@ -442,6 +442,10 @@
     var tasks = document.querySelector(".govuk-task-list");
     var done = document.querySelector("[data-dipforms-done]");
     var needsDraft = form || checkRoot;
+    if (form && /[?&](case|change)=/.test(location.search) && pageMap()) {
+      location.replace(pageMap().start + location.search);   // prefill.js starts it there
+      return;
+    }
     if (needsDraft && !session()) { location.replace(signInHref()); return; }
     // the schema comes while the key and the settings do: one round trip, not two
     var schemaLoad = needsDraft ? schemaOf(needsDraft.dataset.form, needsDraft.dataset.version)

@@ -1,7 +1,8 @@
 /* Forms that start from what the service knows, and stored records changed through the
  * pages. Loaded on a form's start page and its check page; dipforms.js asks it, as it
  * opens the draft, whether to start the draft afresh:
- *  - ?case=<reference> (a step's link on the case page, to /forms/<form>/index.html):
+ *  - ?case=<reference> (a step's link on the case page, to /forms/<form>/index.html; a
+ *    question page with it sends us there, dipforms.js):
  *    the draft starts from GET /v1/forms/<form>/prefill?case=, the case reference fixed
  *    (read-only on its page) and the person's details filled. A draft of another case is
  *    replaced, never mixed with this one.
@@ -104,6 +105,7 @@
     return get(url).then(function (body) {
       if (!body) return null;
       var draft = { pages: pagesOf(map, body.answers || {}), key: null, continued: [] };
+      if (!ref && !Object.keys(draft.pages).length) return null;   // nothing known: no draft
       if (ref) { draft.case = body.case; draft.fixed = body.case_field; }
       return draft;
     });
@@ -137,14 +139,11 @@
     }, function () { return saved; });
   }
 
-  /* --- the start page: the case named, its reference carried to the first page ---------- */
+  /* --- the start page: the case named; signed in first, so the draft can start from it -- */
 
   function startPage() {
     if (!caseRef && !changeId) return;
-    var extra = caseRef ? "?case=" + encodeURIComponent(caseRef) : "?change=" + encodeURIComponent(changeId);
-    all(document, ".govuk-button--start, .govuk-task-list a").forEach(function (link) {
-      link.href = link.getAttribute("href").split("?")[0] + extra;
-    });
+    if (!S.session()) { location.assign(S.signInHref()); return; }   // and back here after
     var note = document.querySelector(".dipforms-from-case");
     if (note && caseRef) {
       note.textContent = (W.from_case || "").replace("{ref}", caseRef);
