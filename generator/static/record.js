@@ -61,22 +61,31 @@
     document.title = record.id + " - " + document.title;
   }
 
-  /* Every version: which, when, by whom (user and agency) and why it was changed. */
+  /* Every version, newest first: when, by whom (user and agency) and why it was changed. */
   function history(versions) {
-    var section = find(".dipforms-record__history"), body = section.querySelector("tbody");
+    var section = find(".dipforms-record__history"), holder = section.querySelector(".dipforms-record__versions");
+    var said = JSON.parse(section.dataset.words);
     if (!versions.length) return;
     versions.slice().sort(function (a, b) { return b.version - a.version; }).forEach(function (v) {
-      var row = document.createElement("tr");
-      row.className = "govuk-table__row";
-      [String(v.version), S.formatInstant(v.created_at, questions.words),
-       [v.created_by, v.agency].filter(Boolean).join(", "),
-       v.version > 1 ? v.reason || "" : ""].forEach(function (text) {
-        var cell = document.createElement("td");
-        cell.className = "govuk-table__cell";
-        cell.textContent = text;
-        row.appendChild(cell);
+      var heading = document.createElement("h3"), list = document.createElement("dl");
+      heading.className = "govuk-heading-s";
+      heading.textContent = said.version + " " + v.version;
+      list.className = "govuk-summary-list dipforms-record__version";
+      [[said.when, S.formatInstant(v.created_at, questions.words)],
+       [said.by, [v.created_by, v.agency].filter(Boolean).join(", ")],
+       [said.reason, v.version > 1 ? v.reason || "" : ""]].forEach(function (pair) {
+        if (!pair[1]) return;
+        var row = document.createElement("div"), key = document.createElement("dt");
+        var value = document.createElement("dd");
+        row.className = "govuk-summary-list__row";
+        key.className = "govuk-summary-list__key";
+        value.className = "govuk-summary-list__value";
+        key.textContent = pair[0];
+        value.textContent = pair[1];
+        row.append(key, value);
+        list.appendChild(row);
       });
-      body.appendChild(row);
+      holder.append(heading, list);
     });
     section.hidden = false;
   }

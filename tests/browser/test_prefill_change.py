@@ -14,6 +14,7 @@ import uuid
 import pytest
 from chalicelib.users import UserDirectory
 
+from tests.browser.axe import axe_violations, describe
 from tests.browser.browsing import ARTIFACTS, dated_context, launch, wait_for_path
 from tests.examples import example_data
 from tests.local_run import LocalRun
@@ -78,6 +79,7 @@ def test_a_form_from_its_case_and_a_change_to_a_record(tmp_path):
         page.wait_for_selector("html[data-dipforms-ready]")
         shown = summary_text(page)
         assert case in shown and mg14["surname"] in shown and mg14["forenames"] in shown
+        assert not (found := axe_violations(page)), describe(found)
         assert page.locator("#dipforms-summary a", has_text="Change").count() > 0
         page.screenshot(path=str(ARTIFACTS / "prefill-check.png"), full_page=True)
         assert problems == [], problems
@@ -122,6 +124,8 @@ def test_a_form_from_its_case_and_a_change_to_a_record(tmp_path):
         send.click()
         expect(page.locator(".govuk-error-summary")).to_contain_text(
             "Enter the reason for the change")
+        expect(page.locator("#reason-error")).to_be_visible()    # beside the box too
+        assert not (found := axe_violations(page)), describe(found)
         page.fill("#reason", "The CJIT reported compliance")
         confirm_boxes = page.locator("#dipforms-confirm textarea")
         for i in range(confirm_boxes.count()):
@@ -136,10 +140,17 @@ def test_a_form_from_its_case_and_a_change_to_a_record(tmp_path):
             send.click()
         wait_for_path(page, "/forms/mg14/record.html")
         expect(page.locator("#dipforms-record-version")).to_have_text("2 of 2")
-        history = page.locator(".dipforms-record__history tbody tr")
+        history = page.locator(".dipforms-record__history .dipforms-record__version")
         expect(history).to_have_count(2)
         expect(history.first).to_contain_text("The CJIT reported compliance")
         expect(history.first).to_contain_text("pc_change")
+        assert not (found := axe_violations(page)), describe(found)
+        for width in (320, 1280):       # the history table fits a small screen
+            page.set_viewport_size({"width": width, "height": 800})
+            wide = page.evaluate("""w => Array.from(document.querySelectorAll('main *'))
+                .filter(e => e.getBoundingClientRect().right > w + 1)
+                .map(e => e.tagName + '.' + e.className).slice(0, 8)""", width)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, wide
         assert re.search(r"Complied: offender told and case closed",
                          page.locator("#dipforms-summary").inner_text())
         page.screenshot(path=str(ARTIFACTS / "record-changed.png"), full_page=True)
