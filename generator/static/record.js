@@ -101,7 +101,7 @@
         var form = (body.forms || []).filter(function (f) { return f.id === record.form; })[0];
         if (!form || !form.may_submit) return;
         link.href = link.getAttribute("href").split("?")[0] + "?change=" + encodeURIComponent(record.id);
-        link.hidden = false;
+        link.closest(".dipforms-record__change-holder").hidden = false;
       }).catch(function () {});
   }
 

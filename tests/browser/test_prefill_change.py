@@ -84,6 +84,13 @@ def test_a_form_from_its_case_and_a_change_to_a_record(tmp_path):
         page.screenshot(path=str(ARTIFACTS / "prefill-check.png"), full_page=True)
         assert problems == [], problems
 
+        # The CJIT reads the MG14 but may not submit one: no Change for them.
+        page.goto(f"{run.url}/forms/mg14/record.html?id={case}")
+        expect(page.locator(".dipforms-record__body")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        expect(page.locator(".dipforms-record__change")).to_be_hidden()
+        expect(page.locator(".dipforms-record__history")).to_be_visible()
+
         # A draft of another case is not mixed with this one.
         status, other = run.request("POST", "/v1/forms/mg14/submissions",
                                     {**mg14, "surname": "Other"}, police["token"],
@@ -159,3 +166,30 @@ def test_a_form_from_its_case_and_a_change_to_a_record(tmp_path):
         assert stored["record"]["version"] == 2
         assert stored["record"]["data"]["police_outcome"] == "complied_case_closed"
         assert stored["record"]["reason"] == "The CJIT reported compliance"
+
+        # Changed by someone else meanwhile: the stale message, and nothing overwritten.
+        # By keyboard alone: Tab to "Change this record", Enter.
+        page.goto(f"{run.url}/forms/mg14/record.html?id={case}")
+        expect(page.locator(".dipforms-record__change")).to_be_visible()
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains("
+                             "'dipforms-record__change')"):
+                break
+        page.keyboard.press("Enter")
+        wait_for_path(page, "/forms/mg14/check.html")
+        page.wait_for_selector("html[data-dipforms-ready]")
+        status, meanwhile = run.request(
+            "PUT", f"/v1/records/{case}", {"reason": "Corrected the station", "base_version": 2,
+                                           "data": {**stored["record"]["data"],
+                                                    "station": "Southtown"}},
+            police["token"])
+        assert status == 200, meanwhile
+        page.fill("#reason", "A late change")
+        page.locator(".dipforms-send").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Someone else changed this record")
+        status, stored = run.request("GET", f"/v1/records/{case}", None, police["token"])
+        assert stored["record"]["version"] == 3 and stored["record"]["data"]["station"] == \
+            "Southtown"
+        assert problems == [], problems
