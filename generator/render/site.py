@@ -232,7 +232,9 @@ def render_page(form: Form, index: int, lang: str, *, env: Environment,
     base = f"forms/{form.id}"
     here = Here(lang, f"{base}/{page.id}.html", langs)
     back = form.pages[index - 1].id + ".html" if index else "index.html"
-    following = form.pages[index + 1].id + ".html" if index + 1 < len(form.pages) else None
+    # the next page asked when the form is first filled in (`asked: later` ones wait)
+    after = [p for p in form.pages[index + 1:] if p.asked != "later"]
+    following = after[0].id + ".html" if after else None
     if builder is None:
         builder = ViewBuilder(lang, t, filled=posted.filled if posted else None)
     fields = builder.page(page)
@@ -273,7 +275,8 @@ def _review_pages(form: Form, lang: str, *, env: Environment, langs: tuple[str, 
     questions = questions_map(form, lang, t, base="/" + site_path(lang, base))
     rel = f"{base}/check.html"
     check = _render(env, "check.html", Here(lang, rel, langs), form=info, questions=questions,
-                    pages=pages, back_href=pages["pages"][-1]["href"], auth=auth,
+                    pages=pages, auth=auth,
+                    back_href=[p for p in pages["pages"] if not p.get("later")][-1]["href"],
                     prefill_words=prefill_words(t))
     record_rel = f"{base}/record.html"
     record = _render(env, "record.html", Here(lang, record_rel, langs), form=info,

@@ -132,3 +132,20 @@ def test_a_page_asked_later_is_in_the_page_map_as_later():
 def test_asked_takes_first_or_later():
     result = build_yaml(LATER.replace("asked: later", "asked: latre"))
     assert [d.code for d in result.diagnostics] == ["F009"]
+
+
+def test_pages_asked_later_are_left_out_of_the_first_filling_in():
+    from tests.unit.test_render import parse, site_of
+
+    site = site_of(LATER)
+    start = parse(site["forms/t/index.html"])
+    assert [a.attrs["href"] for a in start.all("a") if "/forms/t/" in a.attrs.get("href", "")
+            and a.attrs["href"].endswith(("main.html", "outcome.html"))] == ["/forms/t/main.html",
+                                                                            "/forms/t/main.html"]
+    check = parse(site["forms/t/check.html"])
+    assert check.one("a", class_="govuk-back-link").attrs["href"] == "/forms/t/main.html"
+    main = parse(site["forms/t/main.html"])
+    assert "data-next" not in main.one("form", class_="dipforms-page").attrs
+    # the check page has the change block, hidden, with its reason box (prefill.js)
+    assert "hidden" in check.one("div", class_="dipforms-change").attrs
+    assert check.by_id("reason").attrs["name"] == "reason"
