@@ -106,8 +106,17 @@ def test_a_form_from_its_case_and_a_change_to_a_record(tmp_path):
         shown = summary_text(page)
         assert other["case"] in shown and "Other" in shown and case not in shown
 
-        # The police change the MG14 from its record page and answer section L.
+        # A new MG14 starts with the CJIT's contact from the protocol, and no section L.
         page, problems = signed_in_page(browser, police)
+        page.goto(f"{run.url}/forms/mg14/index.html")
+        page.wait_for_selector("html[data-dipforms-ready]")
+        assert page.locator(".govuk-task-list a", has_text="Outcome").count() == 0
+        page.goto(f"{run.url}/forms/mg14/cjit.html")
+        page.wait_for_selector("html[data-dipforms-ready]")
+        expect(page.locator('[name="cjit_agency_name"]')).to_have_value("Northshire CJIT")
+        expect(page.locator('[name="cjit_contact_phone"]')).to_have_value("01632 960020")
+
+        # The police change the MG14 from its record page and answer section L.
         page.goto(f"{run.url}/forms/mg14/record.html?id={case}")
         change = page.locator(".dipforms-record__change")
         expect(change).to_be_visible()
