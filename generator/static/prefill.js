@@ -132,23 +132,28 @@
     } else if (!saved && document.querySelector(".govuk-task-list")) {
       fresh = fromPrefill(formId, map, null);
     }
-    if (!fresh) return Promise.resolve(saved);
+    if (!fresh) return Promise.resolve(named(saved));
     return fresh.then(function (draft) {
-      if (!draft) return saved;
-      return vault.saveDraft(formId, draft, hours).then(function () { return draft; });
-    }, function () { return saved; });
+      if (!draft) return named(saved);
+      return vault.saveDraft(formId, draft, hours).then(function () { return named(draft); });
+    }, function () { return named(saved); });
+  }
+
+  /* The start page names the case a draft in progress started from. */
+  function named(draft) {
+    var note = document.querySelector(".dipforms-from-case");
+    if (note && draft && draft.case) {
+      note.textContent = (W.from_case || "").replace("{ref}", draft.case);
+      note.hidden = false;
+    }
+    return draft;
   }
 
   /* --- the start page: the case named; signed in first, so the draft can start from it -- */
 
   function startPage() {
     if (!caseRef && !changeId) return;
-    if (!S.session()) { location.assign(S.signInHref()); return; }   // and back here after
-    var note = document.querySelector(".dipforms-from-case");
-    if (note && caseRef) {
-      note.textContent = (W.from_case || "").replace("{ref}", caseRef);
-      note.hidden = false;
-    }
+    if (!S.session()) location.assign(S.signInHref());   // and back here after
   }
 
   /* --- the check page of a record being changed ------------------------------------------ */
