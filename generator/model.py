@@ -108,6 +108,7 @@ class Page:
     show_if: Expr | None = None
     note: str | None = None        # as a field's: never shown to the person filling the form
     paper_ref: str | None = None   # the paper form's section ("Section A"): print.html only
+    asked: str = "first"   # "later": only when a stored record is changed
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,8 @@ class NoScript:
             return None
         if not token:
             return to_sign_in(lang, path)
-        return FormPost(self, form, lang, token, raw).answer(index)
+        return FormPost(self, form, lang, token, raw,
+                        case=_first(query, "case") or None).answer(index)
 
     # --- signing out ----------------------------------------------------------------------
 

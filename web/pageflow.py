@@ -36,6 +36,8 @@ class Pages(Protocol):
     def call(self, method: str, path: str, headers: Mapping[str, str],
              body: Any) -> tuple[int, dict]: ...
 
+#: A case reference in ?case= (our ids: letters, digits and hyphens).
+_CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 #: Reasons for going ahead with warnings are posted as `_confirmations[<rule id>]`.
 REASON = re.compile(r"^_confirmations\[([A-Za-z0-9_-]{1,40})\]$")
 
@@ -45,10 +47,13 @@ REASON = re.compile(r"^_confirmations\[([A-Za-z0-9_-]{1,40})\]$")
 class FormPost:
     """One post of a question page: its answers read, checked, and the page to show next."""
 
-    def __init__(self, flow: Pages, form: Form, lang: str, token: str, raw: Raw):
+    def __init__(self, flow: Pages, form: Form, lang: str, token: str, raw: Raw,
+                 case: str | None = None):
         self.flow, self.form, self.lang, self.token, self.raw = flow, form, lang, token, raw
         self.t = words(lang)
         kept = _json_object(_first(raw, "_answers"))
+        if case and "_answers" not in raw:   # the first page posted, from ?case=<ref>
+            kept = self.from_case(case)
         known = {f.id for p in form.pages for f in p.fields}
         self.kept = {k: v for k, v in kept.items() if k in known}
         key = _first(raw, "_key")
@@ -59,6 +64,17 @@ class FormPost:
         # shows only what was posted and keeps nothing. Every page answered carries it.
         self.csrf = flow.csrf.token(token)
         self.csrf_ok = flow.csrf.valid(token, _first(raw, CSRF_FIELD))
+
+    def from_case(self, case: str) -> dict:
+        """The answers a form started from a case begins with (GET .../prefill?case=, as
+        static/prefill.js asks): carried from the first page on like any other answer."""
+        if not _CASE_REF.match(case):
+            return {}
+        status, body = self.flow.call(
+            "GET", f"/v1/forms/{self.form.id}/prefill?case={case}",
+            {"Authorization": f"Bearer {self.token}"}, None)
+        answers = body.get("answers") if status == 200 else None
+        return dict(answers) if isinstance(answers, dict) else {}
 
     def answer(self, index: int) -> Reply:
         page = self.form.pages[index]
@@ -127,9 +143,11 @@ class FormPost:
         return data
 
     def applying(self, answers: dict, indexes: Iterable[int]) -> int | None:
+        """The first of `indexes` whose page applies; a page `asked: later` is asked only
+        when a stored record is changed, which needs the page script."""
         data = self.applicable(answers)
-        return next((i for i in indexes if self.flow.holds(self.form.pages[i].show_if, data)),
-                    None)
+        return next((i for i in indexes if self.form.pages[i].asked != "later"
+                     and self.flow.holds(self.form.pages[i].show_if, data)), None)
 
     def on_page(self, page: Page, errors: list[dict]) -> list[dict]:
         """The errors of `page`'s fields, in the page's order."""

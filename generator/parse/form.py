@@ -16,7 +16,10 @@ from .reader import CODE_PATTERN, Reader
 
 FORM_KEYS = ("form", "version", "title", "agency", "description", "source", "pages", "rules",
              "note")
-PAGE_KEYS = ("id", "title", "description", "show_if", "fields", "note", "paper_ref")
+PAGE_KEYS = ("id", "title", "description", "show_if", "asked", "fields", "note", "paper_ref")
+#: When a page is asked: `first` (when the form is filled in) or `later` (only when a
+#: stored record is changed: an outcome known after the record was sent).
+ASKED = ("first", "later")
 FIELD_KEYS = ("id", "type", "label", "hint", "help", "required", "required_if", "show_if",
               "errors", "source", "note", "paper_ref")
 USE_KEYS = ("use", "prefix")
@@ -92,10 +95,16 @@ class FormParser:
         fields = self.fields(m.get("fields"), (), ())
         if page_id is None or title is None:
             return None
+        asked = self.r.string(m.get("asked"), "asked") if m.get("asked") else "first"
+        if asked not in ASKED:
+            self.r.error(m.get("asked").span, "F009", "asked must be first or later",
+                         hint=self._hint(asked, ASKED, None))
+            asked = "first"
         return Page(page_id, title, fields, m.span,
                     description=self.r.text(m.get("description"), "the page description"),
                     show_if=self.expression(m.get("show_if"), "show_if"),
-                    note=self.note(m.get("note")), paper_ref=self.paper_ref(m.get("paper_ref")))
+                    note=self.note(m.get("note")), paper_ref=self.paper_ref(m.get("paper_ref")),
+                    asked=asked)
 
     def fields(self, node: Node | None, parent: tuple[str, ...],
                using: tuple[str, ...], prefix: str = "") -> tuple[Field, ...]:

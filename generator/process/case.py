@@ -20,7 +20,7 @@ from ..rules.compile import to_json
 from ..rules.types import FieldInfo, check_condition, infer
 from ..spans import Node, Span
 
-LINK_KEYS = ("form", "field")
+LINK_KEYS = ("form", "field", "fills")
 FACT_KEYS = ("id", "type", "from", "recorded_by", "notify", "flag", "source")
 FACT_FROM_KEYS = ("form", "value")
 GUARD_KEYS = ("rule", "when", "message", "source")
@@ -32,11 +32,23 @@ FLAGS = ("friday",)
 
 
 @dataclass(frozen=True)
+class Fill:
+    """A field of a linked form filled, when the form starts from a case, with `value`: an
+    expression over the answers of the case's opening record (the MG14) that the reader
+    may see."""
+
+    field: str
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
 class Link:
     form: str
     field: str
     span: Span
     spans: dict[str, Span]
+    fills: tuple[Fill, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,12 +86,26 @@ def parse_links(r: Reader, node: Node | None) -> tuple[Link, ...]:
         m = r.mapping(item, "a link")
         if m is None:
             continue
-        r.keys(m, LINK_KEYS, LINK_KEYS, "a link")
+        r.keys(m, LINK_KEYS, ("form", "field"), "a link")
         form = r.ident(m.get("form"), "the linked form")
         field = r.ident(m.get("field"), "the field holding the case reference")
         if form and field:
-            links.append(Link(form, field, m.span, m.value_spans()))
+            links.append(Link(form, field, m.span, m.value_spans(),
+                              _fills(r, m.get("fills"))))
     return tuple(links)
+
+
+def _fills(r: Reader, node: Node | None) -> tuple[Fill, ...]:
+    """`fills: {field: expression}`: each field of the linked form and its value."""
+    m = r.mapping(node, "what a form starting from the case fills") if node else None
+    if m is None:
+        return ()
+    fills = []
+    for key, value_node in m.items.items():
+        value = read_expression(r, value_node, f"the value filling '{key}'")
+        if value is not None:
+            fills.append(Fill(key, value, m.keys[key]))
+    return tuple(fills)
 
 
 def parse_facts(r: Reader, node: Node | None) -> tuple[Fact, ...]:
@@ -142,7 +168,9 @@ def fact_resolver(facts: Iterable[Fact]):
 
 
 def check_links(r: Reader, links: Iterable[Link], forms: Mapping[str, Form],
-                opened_by: str) -> None:
+                opened_by: str, scope_for=None) -> None:
+    """`scope_for(form)` names a form's fields for the `fills:` expressions (None: those
+    are not checked)."""
     seen: set[str] = set()
     for link in links:
         if link.form in seen:
@@ -161,6 +189,23 @@ def check_links(r: Reader, links: Iterable[Link], forms: Mapping[str, Form],
             r.error(link.spans["field"], "P010", f"'{link.form}.{link.field}' must be a "
                     f"reference to the {opened_by} form that opens the case",
                     hint=f"use a field of type reference with `form: {opened_by}`")
+        _check_fills(r, link, form, forms.get(opened_by), scope_for)
+
+
+def _check_fills(r: Reader, link: Link, form: Form, opener: Form | None, scope_for) -> None:
+    """Each filled field is one of the linked form's (not its case reference: the case
+    fills that), and each value an expression over the opening form's answers."""
+    ids = [f.id for f in form.fields()]
+    for fill in link.fills:
+        if fill.field not in ids:
+            r.error(fill.span, "P010", f"the form '{link.form}' has no field '{fill.field}'",
+                    did_you_mean(fill.field, ids))
+        elif fill.field == link.field:
+            r.error(fill.span, "P010", f"'{fill.field}' holds the case reference, which the "
+                    "case fills itself", hint="leave it out of `fills:`")
+        if opener is not None and scope_for is not None and fill.value.ast is not None:
+            _, problems = infer(fill.value.ast, scope_for(opener), fill.value.span)
+            r.diagnostics.extend(problems)
 
 
 def check_facts(r: Reader, facts: Iterable[Fact], forms: Mapping[str, Form],
@@ -229,7 +274,9 @@ def _expr_json(expr: Expr | None):
 
 
 def links_json(links: Iterable[Link]) -> list[dict]:
-    return [{"form": link.form, "field": link.field} for link in links]
+    return [{"form": link.form, "field": link.field,
+             **({"fills": {f.field: _expr_json(f.value) for f in link.fills}}
+                if link.fills else {})} for link in links]
 
 
 def facts_json(facts: Iterable[Fact]) -> list[dict]:

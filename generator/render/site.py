@@ -193,11 +193,13 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
     start = f"{base}/index.html"
     out: dict[str, str] = {}
     tasks = [{"title": p.title.get(lang), "href": "/" + site_path(lang, f"{base}/{p.id}.html"),
-              "conditional": p.show_if is not None} for p in form.pages]
+              "conditional": p.show_if is not None, "later": p.asked == "later"}
+             for p in form.pages]
     start_href = "/" + site_path(lang, start)
     out[site_path(lang, start)] = _render(
         env, "start.html", Here(lang, start, langs), form=_form_info(form, lang, agency),
         tasks=tasks, first_href=tasks[0]["href"], pages=page_map(form, lang),
+        prefill_words=prefill_words(t),
         print_href="/" + site_path(lang, f"{base}/print.html"), auth=auth)
     builder = ViewBuilder(lang, t)
     pages = page_map(form, lang)
@@ -232,7 +234,9 @@ def render_page(form: Form, index: int, lang: str, *, env: Environment,
     base = f"forms/{form.id}"
     here = Here(lang, f"{base}/{page.id}.html", langs)
     back = form.pages[index - 1].id + ".html" if index else "index.html"
-    following = form.pages[index + 1].id + ".html" if index + 1 < len(form.pages) else None
+    # the next page asked when the form is first filled in (`asked: later` ones wait)
+    after = [p for p in form.pages[index + 1:] if p.asked != "later"]
+    following = after[0].id + ".html" if after else None
     if builder is None:
         builder = ViewBuilder(lang, t, filled=posted.filled if posted else None)
     fields = builder.page(page)
@@ -273,13 +277,23 @@ def _review_pages(form: Form, lang: str, *, env: Environment, langs: tuple[str, 
     questions = questions_map(form, lang, t, base="/" + site_path(lang, base))
     rel = f"{base}/check.html"
     check = _render(env, "check.html", Here(lang, rel, langs), form=info, questions=questions,
-                    pages=pages, back_href=pages["pages"][-1]["href"], auth=auth)
+                    pages=pages, auth=auth,
+                    back_href=[p for p in pages["pages"] if not p.get("later")][-1]["href"],
+                    prefill_words=prefill_words(t))
     record_rel = f"{base}/record.html"
     record = _render(env, "record.html", Here(lang, record_rel, langs), form=info,
                      questions=questions, start_href="/" + site_path(lang, f"{base}/index.html"),
                      record_words={"version_of": t.version_of,
-                                   "older_form_version": t.older_form_version}, auth=auth)
+                                   "older_form_version": t.older_form_version},
+                     change_href="/" + site_path(lang, f"{base}/check.html"), auth=auth)
     return {site_path(lang, rel): check, site_path(lang, record_rel): record}
+
+
+def prefill_words(t) -> dict:
+    """The words static/prefill.js shows (a form from a case, a record being changed)."""
+    return {key: getattr(t, key) for key in (
+        "from_case", "changing_record", "change_reason_missing", "change_stale",
+        "change_send", "not_sent")}
 
 
 def page_map(form: Form, lang: str) -> dict:
@@ -292,9 +306,25 @@ def page_map(form: Form, lang: str) -> dict:
             "check": "/" + site_path(lang, f"{base}/check.html"),
             "pages": [{"id": p.id, "href": "/" + site_path(lang, f"{base}/{p.id}.html"),
                        "show_if": rule_data(p.show_if),
-                       "fields": [{"id": f.id, "show_if": rule_data(f.show_if)}
+                       **({"later": True} if p.asked == "later" else {}),
+                       "fields": [{"id": f.id, "show_if": rule_data(f.show_if),
+                                   **_inputs_of(f)}
                                   for f in p.fields if FIELD_TYPES[f.type].has_value]}
                       for p in form.pages]}
+
+
+def _inputs_of(f) -> dict:
+    """How the page script writes a value back into a field's inputs (static/prefill.js,
+    for answers filled from a case or a stored record): the kind of its inputs, its parts,
+    and a repeat's fields."""
+    inputs = FIELD_TYPES[f.type].inputs
+    out: dict = {"read": inputs.kind}
+    if inputs.parts_attribute:
+        out["parts"] = inputs.parts_attribute
+    if inputs.holds_items:
+        out["fields"] = [{"id": c.id, **_inputs_of(c)} for c in f.children
+                         if FIELD_TYPES[c.type].has_value]
+    return out
 
 
 DASHBOARD_PAGE = "admin/dashboard.html"

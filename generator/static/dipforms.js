@@ -139,8 +139,19 @@
     tab.remove("errors:" + this.formId);
   };
 
+  /* prefill.js (start and check pages) may start the draft afresh: from the case
+   * (?case=), a stored record being changed (?change=) or the protocol. */
   function openDraft(vault, formId, hours) {
-    return vault.loadDraft(formId).then(function (saved) { return new Draft(vault, formId, hours, saved); });
+    var P = window.dipformsPrefill;
+    return vault.loadDraft(formId).then(function (saved) {
+      return P ? P.prepare(vault, formId, hours, saved, pageMap()) : saved;
+    }).then(function (saved) { return new Draft(vault, formId, hours, saved); });
+  }
+
+  /* The pages asked now: a page `asked: later` only while a stored record is changed. */
+  function asked(map, draft) {
+    if (!draft.data.change) map.pages = map.pages.filter(function (page) { return !page.later; });
+    return map;
   }
 
   function keptNotice(draft, home) {
@@ -211,6 +222,8 @@
     return Promise.all([openDraft(vault, formId, hours), schemaLoad])
       .then(function (got) {
         var draft = got[0], schema = got[1];
+        asked(map, draft);
+        index = map.pages.map(function (page) { return page.id; }).indexOf(pageId);
 
         function others() {
           var data = {};
@@ -244,6 +257,9 @@
           });
         });
         A.restore(form, (draft.data.pages[pageId] || {}).raw || {});
+        if (draft.data.fixed) {   // the case reference the form started from: not retyped
+          all(form, '[name="' + draft.data.fixed + '"]').forEach(function (el) { el.readOnly = true; });
+        }
         save();
         form.addEventListener("input", save);
         form.addEventListener("change", save);
@@ -296,6 +312,7 @@
     return Promise.all([openDraft(vault, formId, hours), schemaLoad])
       .then(function (got) {
         var draft = got[0], schema = got[1];
+        asked(map, draft);
         var data = A.submission(map, draft.data.pages);
         var confirm = document.getElementById("dipforms-confirm"), warned = [];
         var questions = JSON.parse(document.getElementById("dipforms-questions").textContent);
@@ -317,6 +334,7 @@
           });
         }
         showWarnings();
+        if (window.dipformsPrefill) window.dipformsPrefill.checkPage(draft, map);
         if (confirm) confirm.addEventListener("input", function () {
           draft.data.reasons = E.reasons(confirm);
           draft.soon();
@@ -338,10 +356,17 @@
           if (missing.length) { E.show(missing, map, null, true); return; }
           var reasons = {}, typed = confirm ? E.reasons(confirm) : {};
           warned.forEach(function (code) { reasons[code] = typed[code]; });
-          send(draft, map, reasons, function (items) {   // the API saw warnings we did not
+          function onConfirm(items) {   // the API saw warnings we did not
             showWarnings(items);
             E.announceWarnings(confirm);   // warnings, not errors, until sent without a reason
-          });
+          }
+          if (draft.data.change && window.dipformsPrefill) {   // a new version of a record
+            busy = true;
+            window.dipformsPrefill.sendChange(draft, map, reasons, onConfirm)
+              .then(function () { busy = false; });
+            return;
+          }
+          send(draft, map, reasons, onConfirm);
         });
       });
   }
@@ -350,6 +375,7 @@
   function startPage(list, vault, hours) {
     var map = pageMap();
     return openDraft(vault, map.form, hours).then(function (draft) {
+      asked(map, draft);
       var answered = draft.data.pages, data = A.submission(map, answered);
       map.pages.forEach(function (page) {
         var link = list.querySelector('a[href="' + page.href + '"]');
@@ -416,6 +442,10 @@
     var tasks = document.querySelector(".govuk-task-list");
     var done = document.querySelector("[data-dipforms-done]");
     var needsDraft = form || checkRoot;
+    if (form && /[?&](case|change)=/.test(location.search) && pageMap()) {
+      location.replace(pageMap().start + location.search);   // prefill.js starts it there
+      return;
+    }
     if (needsDraft && !session()) { location.replace(signInHref()); return; }
     // the schema comes while the key and the settings do: one round trip, not two
     var schemaLoad = needsDraft ? schemaOf(needsDraft.dataset.form, needsDraft.dataset.version)

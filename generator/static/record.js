@@ -53,10 +53,56 @@
     }
     S.render(document.getElementById("dipforms-summary"), questions, record.data,
              { showUnknown: true });
+    history(versions);
+    if (record.version === latest) offerChange(record);
     find(".dipforms-print").addEventListener("click", function () { window.print(); });
     find(".dipforms-record__loading").hidden = true;
     find(".dipforms-record__body").hidden = false;
     document.title = record.id + " - " + document.title;
+  }
+
+  /* Every version, newest first: when, by whom (user and agency) and why it was changed. */
+  function history(versions) {
+    var section = find(".dipforms-record__history"), holder = section.querySelector(".dipforms-record__versions");
+    var said = JSON.parse(section.dataset.words);
+    if (!versions.length) return;
+    versions.slice().sort(function (a, b) { return b.version - a.version; }).forEach(function (v) {
+      var heading = document.createElement("h3"), list = document.createElement("dl");
+      heading.className = "govuk-heading-s";
+      heading.textContent = said.version + " " + v.version;
+      list.className = "govuk-summary-list dipforms-record__version";
+      [[said.when, S.formatInstant(v.created_at, questions.words)],
+       [said.by, [v.created_by, v.agency].filter(Boolean).join(", ")],
+       [said.reason, v.version > 1 ? v.reason || "" : ""]].forEach(function (pair) {
+        if (!pair[1]) return;
+        var row = document.createElement("div"), key = document.createElement("dt");
+        var value = document.createElement("dd");
+        row.className = "govuk-summary-list__row";
+        key.className = "govuk-summary-list__key";
+        value.className = "govuk-summary-list__value";
+        key.textContent = pair[0];
+        value.textContent = pair[1];
+        row.append(key, value);
+        list.appendChild(row);
+      });
+      holder.append(heading, list);
+    });
+    section.hidden = false;
+  }
+
+  /* "Change this record", for a reader whose role may submit the form (the API decides
+   * again, and refuses a change made on a version that is no longer the latest). */
+  function offerChange(record) {
+    var link = find(".dipforms-record__change"), signedIn = session.session();
+    if (!link || !signedIn) return;
+    fetch("/v1/forms", { headers: { "Authorization": "Bearer " + signedIn.token }, cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : { forms: [] }; })
+      .then(function (body) {
+        var form = (body.forms || []).filter(function (f) { return f.id === record.form; })[0];
+        if (!form || !form.may_submit) return;
+        link.href = link.getAttribute("href").split("?")[0] + "?change=" + encodeURIComponent(record.id);
+        link.closest(".dipforms-record__change-holder").hidden = false;
+      }).catch(function () {});
   }
 
   find(".dipforms-needs-js").hidden = true;

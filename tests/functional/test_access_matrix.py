@@ -196,6 +196,7 @@ ROUTES = {
     ("/v1/health", "GET"): "public", ("/v1/openapi.json", "GET"): "public",
     ("/v1/session", "POST"): "sign_in", ("/v1/draft-key", "GET"): "any_user",
     ("/v1/forms", "GET"): "forms", ("/v1/forms/{form_id}/submissions", "POST"): "submit",
+    ("/v1/forms/{form_id}/prefill", "GET"): "prefill",
     ("/v1/records", "GET"): "list", ("/v1/records/{record_id}", "GET"): "read",
     ("/v1/records/{record_id}", "PUT"): "amend",
     ("/v1/cases", "GET"): "case_list", ("/v1/due", "GET"): "case_list",
@@ -347,6 +348,32 @@ def test_submissions_and_amendments_as_every_user(world):
         may_submit = world.standing(user) and user[0] in world.protocol.access["mg14"].submit
         sees = world.seen(user, mg14) is not None
         assert status == (409 if may_submit and sees else 403 if sees else 404), user
+
+
+def test_the_prefill_as_every_user(world):
+    """A form started from the case: who may submit it and is a party gets the case
+    reference and, of the MG14's person, only what they may see of the MG14; anyone else
+    what the case read answers (404), or 403 for a form they may not submit."""
+    for user in all_users(world):
+        for form in ("dir_required_assessment", "consent_to_share_information"):
+            status, body = world.call("GET", f"/v1/forms/{form}/prefill?case={world.case}",
+                                      user)
+            may_submit = world.standing(user) and user[0] in world.protocol.access[form].submit
+            if not may_submit:
+                assert status == 403, (user, form)
+            elif user[1] not in world.parties():
+                assert status == 404, (user, form)
+            else:
+                assert status == 200, (user, form)
+                answers = body["answers"]
+                assert answers[body["case_field"]] == world.case, (user, form)
+                seen = world.seen(user, world.case)
+                seen = seen if isinstance(seen, dict) else {}
+                if form == "dir_required_assessment":
+                    assert answers.get("surname") == seen.get("surname"), user
+                    assert answers.get("forenames") == seen.get("forenames"), user
+                else:
+                    assert "surname" not in answers, user
 
 
 def test_the_forms_list_and_the_admin_routes_as_every_user(world):

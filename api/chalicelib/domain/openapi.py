@@ -80,6 +80,15 @@ def build_openapi(manifest: Manifest, schemas: dict[str, dict[str, Any]]) -> dic
             "responses": _responses(200, "{key (32 bytes, base64url), key_id}", 401, 503)}},
         "/v1/forms": {"get": {"operationId": "listForms",
                               "responses": _responses(200, "The manifest", 401)}},
+        "/v1/forms/{form_id}/prefill": {"get": {
+            "operationId": "prefillForm",
+            "summary": "The answers a form starts with: from the protocol, and from ?case=",
+            "parameters": [
+                {"name": "form_id", "in": "path", "required": True,
+                 "schema": {"enum": sorted(schemas)}},
+                {"name": "case", "in": "query", "schema": {"type": "string"}}],
+            "responses": _responses(200, "{form, case, case_field, answers, from_case, "
+                                    "from_protocol}", 400, 401, 403, 404)}},
         "/v1/records": {"get": {
             "operationId": "listRecords",
             "parameters": [

@@ -34,6 +34,15 @@ def submit(who, form_id: str):
     return records.submit(runtime().context, who, form_id, data, key, area.request_id())
 
 
+@area.route("/v1/forms/{form_id}/prefill")
+def form_prefill(who, form_id: str):
+    """?case=<reference>: the answers a form starts with, from its case and the protocol."""
+    from .. import prefill
+
+    return prefill.form_prefill(runtime().context, who, form_id, area.query().get("case"),
+                                area.request_id())
+
+
 @area.route("/v1/records")
 def list_records(who):
     """?form=F&limit=N&cursor=C: a page of records, newest first, without answers."""

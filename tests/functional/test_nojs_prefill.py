@@ -1,0 +1,61 @@
+"""A form started from its case without JavaScript (`dipforms run`): the first page posted
+from ?case=<ref> carries the case reference and the person from the MG14 on to the next
+pages, as the page script fills them; the MG14's section L (`asked: later`) is not asked."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from chalicelib.users import UserDirectory
+
+from generator.build import build_project
+from generator.edges.files import read_forms_dir
+from generator.fields.posted import write_fields
+from tests.examples import example_data
+from tests.functional.test_nojs import PASSWORD, Browser, hidden, page_id, post_page
+from tests.local_run import ROOT, LocalRun
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def forms():
+    return {f.id: f for f in build_project(read_forms_dir(ROOT), {}).project.forms}
+
+
+def test_the_first_page_posted_from_the_case_carries_the_reference_and_the_person(
+        tmp_path, forms):
+    users = UserDirectory.in_data_dir(tmp_path)
+    users.add("pc_jones", "police", "northshire_police", PASSWORD)
+    users.add("cjit_nojs", "cjit", "northshire_cjit", PASSWORD)
+    mg14 = example_data("mg14")
+    with LocalRun(tmp_path) as run:
+        token = run.user_token("pc_opener", "police", "northshire_police")
+        status, body = run.request("POST", "/v1/forms/mg14/submissions", mg14, token,
+                                   {"Idempotency-Key": str(uuid.uuid4())})
+        assert status == 201, body
+        case = body["case"]
+        browser = Browser(run.url)
+        browser.post("/sign-in.html", {"user": "cjit_nojs", "password": PASSWORD})
+        form = forms["dir_required_assessment"]
+        first = browser.get(f"/forms/dir_required_assessment/assessor.html?case={case}")
+        answers = {"agency_code": "NS01", "worker": {"given_names": "Jo", "family_name": "Bloggs"}}
+        status, path, page = browser.post(
+            f"/forms/dir_required_assessment/assessor.html?case={case}",
+            write_fields(form.pages[0].fields, answers))
+        assert status == 200 and page_id(page) == "client", (status, path)
+        assert re.search(rf'name="surname"[^>]*value="{mg14["surname"]}"', page) or \
+            re.search(rf'value="{mg14["surname"]}"[^>]*name="surname"', page)
+        assert case in hidden(page, "_answers")
+        assert first     # the static page itself is served as ever
+        # onward, the browser posting the inputs as filled: the reference is filled in too
+        status, _, page = post_page(browser, form, page, mg14)
+        assert page_id(page) == "assessment_prompt"
+        assert re.search(rf'value="{case}"', page)
+
+
+def test_section_l_is_not_asked_at_first_submission_without_javascript(forms):
+    outcome = next(p for p in forms["mg14"].pages if p.id == "outcome")
+    assert outcome.asked == "later"
