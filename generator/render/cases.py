@@ -38,10 +38,14 @@ def fact_page(fact_id: str) -> str:
 
 
 def case_page_data(process: Any, forms: Iterable[Form],
-                   documents: Mapping[str, str]) -> dict[str, Any]:
-    """The case page's map of `process` (generator/process.Process) in English."""
+                   documents: Mapping[str, str], protocol: Any = None) -> dict[str, Any]:
+    """The case page's map of `process` (generator/process.Process) in English. `linked`:
+    the forms that attach to a case by its reference (process.yaml `links`), with the roles
+    the protocol's `access` lets submit each (`forms[id].submit`), so the case page offers
+    a role the records it may add to the case though no step is made by them."""
     by_id = {f.id: f for f in sorted(forms, key=lambda f: f.id)}
     held = {process.opened_by, *(link.form for link in process.links)}
+    access = protocol.access if protocol is not None else {}
     t = words("en")
     cited = {s.document for t_ in process.transitions for s in t_.sources}
     cited |= {s.document for t_ in process.transitions if t_.guard for s in t_.guard.sources}
@@ -52,8 +56,16 @@ def case_page_data(process: Any, forms: Iterable[Form],
         "forms": {f.id: {"title": f.title.get("en"),
                          "record": f"/forms/{f.id}/record.html",
                          "start": f"/forms/{f.id}/index.html",
-                         **({"fields": _fields(f, t)} if f.id in held else {})}
+                         **({"change": f"/forms/{f.id}/check.html"}
+                            if f.id == process.opened_by else {}),
+                         **({"fields": _fields(f, t)} if f.id in held else {}),
+                         **({"submit": [role for role, _ in access[f.id].submit]}
+                            if f.id in access else {})}
                   for f in by_id.values()},
+        "linked": [link.form for link in process.links if link.form in by_id],
+        # The case's reference is its opening record's id: a step made by a later version
+        # of that record (MG14 section L) is a Change of it, not a new one.
+        "opened_by": process.opened_by,
         "facts": [_fact(fact, by_id) for fact in facts_json(process.facts)],
         "documents": {d: documents[d] for d in sorted(cited) if d in documents},
         "actions": actions_data(process),
@@ -266,7 +278,8 @@ def case_pages(process: Any, forms: Iterable[Form], documents: Mapping[str, str]
                                             "words": _script_words(CASE_WORDS["list"]["script"])}),
         DUE_PAGE: ("due.html", {**common, "words": _script_words(CASE_WORDS["due"]["script"])}),
         CASE_PAGE: ("case.html", {**common,
-                                  "process": case_page_data(process, forms, documents)}),
+                                  "process": case_page_data(process, forms, documents,
+                                                             protocol)}),
         STEP_PAGE: ("case_action.html", {**common, "action": step_action(),
                                          "words": action_words}),
     }

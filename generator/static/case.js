@@ -154,6 +154,11 @@
   }
 
   function formHref(step) {
+    if (step.form === P.opened_by && has(P.forms, step.form) && P.forms[step.form].change) {
+      // the record that opened the case has the case's reference: a step it makes later
+      // (MG14 section L) is a change of it, through its check answers
+      return P.forms[step.form].change + "?change=" + encodeURIComponent(current.ref);
+    }
     var start = has(P.forms, step.form) ? P.forms[step.form].start : "/forms/" + step.form + "/index.html";
     return start + "?case=" + encodeURIComponent(current.ref);
   }
@@ -198,6 +203,7 @@
     next.textContent = "";
     if (c.closed || !c.next_steps.length) {
       next.appendChild(el("p", "govuk-body", c.closed ? W.closed_case : W.no_steps));
+      otherRecords(c, next);
       return;
     }
     var forms = c.next_steps.filter(function (s) { return s.kind === "form"; });
@@ -217,6 +223,32 @@
       buttons.forEach(function (step) { list.appendChild(stepItem(step)); });
       next.appendChild(list);
     }
+    otherRecords(c, next);
+  }
+
+  /* The forms that attach to this case which the reader's role may send though no step
+   * is made by them now (a required assessment held after the caution was given, a second
+   * session): each a link with ?case=, so the reference and the person come filled in. */
+  function otherRecords(c, next) {
+    var who = role();
+    if (c.closed || !who) return;
+    var stepForms = {};
+    c.next_steps.forEach(function (s) { if (s.kind === "form") stepForms[s.form] = true; });
+    var forms = (P.linked || []).filter(function (id) {
+      return !stepForms[id] && has(P.forms, id) && (P.forms[id].submit || []).indexOf(who) >= 0;
+    });
+    if (!forms.length) return;
+    next.appendChild(el("h3", "govuk-heading-s", W.other_records_title));
+    next.appendChild(el("p", "govuk-body", W.other_records_lead));
+    var list = el("ul", "govuk-list dipforms-link-list dipforms-case__other-records");
+    forms.forEach(function (id) {
+      var item = el("li"), link = el("a", "govuk-link", fill(W.record_form, { form: formTitle(id) }));
+      link.href = formHref({ form: id });
+      link.setAttribute("data-form", id);
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    next.appendChild(list);
   }
 
   /* --- what else this role may record: an appointment, a fact, a disclosure, a hand-over ---- */
