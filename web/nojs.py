@@ -61,13 +61,16 @@ class Checks:
 
 
 def safe_next(value: str | None, home: str) -> str:
-    """Where to go after signing in: a path on this site only, never another origin."""
+    """Where to go after signing in: a path on this site only, never another origin, with
+    its query (a record page names its record in ?id=, a case page its case in ?ref=)."""
     if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
         return home
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or any(c in value for c in "\r\n\\"):
         return home
-    return home if _SIGN_IN.match(parts.path) else parts.path
+    if _SIGN_IN.match(parts.path):
+        return home
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 class NoScript:
