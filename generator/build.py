@@ -142,7 +142,7 @@ def build_project(
         result.generated["process.json"] = dump_json(process_json(project.process))
     if site is not None:
         result.site = site.index(project.forms, process=project.process,
-                                 documents=project.documents)
+                                 documents=project.documents, protocol=project.protocol)
         for form in project.forms:
             result.site.update(pages[form.id])
             # the current schema, for the pages' own checks before sending (checks.js)

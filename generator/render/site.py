@@ -113,19 +113,24 @@ class Site:
         return ("en", "cy") if any_welsh else ("en",)
 
     def index(self, forms: Iterable[Form], *, process=None,
-              documents: Mapping[str, str] | None = None) -> dict[str, str]:
+              documents: Mapping[str, str] | None = None, protocol=None) -> dict[str, str]:
         """The site-wide pages: the front page listing every form, the sign-in page and,
         with Cognito, the page the hosted UI returns to; in Welsh too when any form has
         Welsh pages. Also the DAT view (admin/dashboard.html) and, when there is a
-        `process` (forms/process.yaml), the case pages (cases/), in English only."""
+        `process` (forms/process.yaml), the case pages (cases/), in English only.
+        `protocol` (forms/protocol.yaml) orders the front page as its `access:` lists the
+        forms (the order of the process) and names who fills each in (agency_types:)."""
         ordered = sorted(forms, key=lambda f: f.id)
         cases_href = "/" + CASES_INDEX if process is not None else None
         langs = {f.id: self.languages(f) for f in ordered}
         site_langs = self.site_languages(ordered)
+        owners = front_page_owners(protocol)
+        listed = front_page_order(ordered, protocol)
         out: dict[str, str] = {}
         for lang in site_langs:
             here = Here(lang, "index.html", site_langs)
-            entries = [_index_entry(f, lang, langs[f.id], self.agency_labels) for f in ordered]
+            entries = [_index_entry(f, lang, langs[f.id], self.agency_labels, owners)
+                       for f in listed]
             out[site_path(lang, "index.html")] = _render(self.env, "index.html", here,
                                                          entries=entries, auth=self.auth,
                                                          cases_href=cases_href, c=CASE_WORDS)
@@ -352,10 +357,27 @@ def _form_info(form: Form, lang: str, agency: str) -> dict[str, str]:
             "description": form.description.get(lang), "agency": agency}
 
 
-def _index_entry(form: Form, lang: str, langs: tuple[str, ...],
-                 labels: Mapping[str, Text]) -> dict[str, str]:
+def front_page_order(forms: Iterable[Form], protocol) -> list[Form]:
+    """The forms as the protocol's `access:` lists them (the MG14 first, then the CJIT's
+    in the order of the work), then any other by id."""
+    forms = list(forms)
+    order = list(getattr(protocol, "access", None) or {})
+    place = {form_id: i for i, form_id in enumerate(order)}
+    return sorted(forms, key=lambda f: (place.get(f.id, len(order)), f.id))
+
+
+def front_page_owners(protocol) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """agency type -> (its title, the roles its staff hold), from `agency_types:`."""
+    types = getattr(protocol, "agency_types", None) or {}
+    return {type_id: (kind.title, kind.role_names) for type_id, kind in types.items()}
+
+
+def _index_entry(form: Form, lang: str, langs: tuple[str, ...], labels: Mapping[str, Text],
+                 owners: Mapping[str, tuple[str, tuple[str, ...]]]) -> dict:
     shown = lang if lang in langs else "en"
     base = f"forms/{form.id}"
-    return {**_form_info(form, shown, _agency(form, shown, labels)), "lang": shown,
+    title, roles = owners.get(form.agency, (None, ()))
+    info = _form_info(form, shown, title or _agency(form, shown, labels))
+    return {**info, "lang": shown, "owner_roles": " ".join(roles),
             "href": "/" + site_path(shown, f"{base}/index.html"),
             "print_href": "/" + site_path(shown, f"{base}/print.html")}
