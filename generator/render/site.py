@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from chalicelib.contract.roles import ADMIN
 from jinja2 import Environment
 
 from ..fields import FIELD_TYPES
@@ -93,6 +94,14 @@ class Site:
         self.languages_for = languages_for
         self.agency_labels = dict(agency_labels or {})
         self.auth = auth
+        self.who: dict | None = None   # GET /v1/session's answer, for pages with signed_in
+
+    def signed_in_as(self, who: dict | None) -> Site:
+        """This renderer for one signed-in user's pages (nojs.py): the pages it renders
+        after a post carry the navigation of `who`'s role and "Signed in as"."""
+        site = object.__new__(Site)
+        site.__dict__.update(self.__dict__, who=who)
+        return site
 
     def languages(self, form: Form) -> tuple[str, ...]:
         return _languages(self.languages_for(form))
@@ -157,13 +166,13 @@ class Site:
     def sign_out(self, lang: str, site_langs: tuple[str, ...], csrf: str) -> str:
         """The page with a Sign out button that posts `csrf` (GET /sign-out shows it)."""
         return _render(self.env, "sign-out.html", Here(lang, "sign-out.html", site_langs),
-                       auth=self.auth, csrf=csrf)
+                       auth=self.auth, csrf=csrf, nav=navigation_for(self.who))
 
     def page(self, form: Form, index: int, lang: str, posted: Posted) -> str:
         """Question page `index` with the answers and errors of `posted`."""
         return render_page(form, index, lang, env=self.env, langs=self.languages(form),
                            agency=_agency(form, lang, self.agency_labels), auth=self.auth,
-                           posted=posted)
+                           posted=posted, who=self.who)
 
     def done(self, form: Form, lang: str, reference: str, warnings: Iterable[str],
              csrf: str = "") -> str:
@@ -171,7 +180,8 @@ class Site:
         for its Sign out button."""
         return render_done(form, lang, env=self.env, langs=self.languages(form),
                            agency=_agency(form, lang, self.agency_labels), auth=self.auth,
-                           reference=reference, warnings=tuple(warnings), csrf=csrf)
+                           reference=reference, warnings=tuple(warnings), csrf=csrf,
+                           who=self.who)
 
 
 def render_site(forms: Iterable[Form], *, env: Environment,
@@ -227,7 +237,7 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
 def render_page(form: Form, index: int, lang: str, *, env: Environment,
                 langs: tuple[str, ...], agency: str, auth: SiteAuth = LOCAL_AUTH,
                 builder: ViewBuilder | None = None, pages: dict | None = None,
-                posted: Posted | None = None) -> str:
+                posted: Posted | None = None, who: dict | None = None) -> str:
     """Question page `index` of `form`; with `posted` (the local server's answer to a post
     without JavaScript), its inputs filled in, its errors shown and the answers carried."""
     t = words(lang)
@@ -251,19 +261,19 @@ def render_page(form: Form, index: int, lang: str, *, env: Environment,
         next_href=here.href(f"{base}/{following}") if following else None,
         button=button, pages=pages or page_map(form, lang), auth=auth, posted=posted,
         problems=posted.summary(fields) if posted else (), signed_in=posted is not None,
-        csrf=posted.csrf if posted else "")
+        csrf=posted.csrf if posted else "", nav=navigation_for(who))
 
 
 def render_done(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],
                 agency: str, auth: SiteAuth = LOCAL_AUTH, reference: str | None = None,
-                warnings: tuple[str, ...] = (), csrf: str = "") -> str:
+                warnings: tuple[str, ...] = (), csrf: str = "", who: dict | None = None) -> str:
     """The confirmation page: static (the page script fills in the reference), or with
     the `reference` the local server was given for a post without JavaScript."""
     rel = f"forms/{form.id}/done.html"
     return _render(env, "done.html", Here(lang, rel, langs), form=_form_info(form, lang, agency),
                    start_href="/" + site_path(lang, f"forms/{form.id}/index.html"), auth=auth,
                    record_id=reference, warnings=warnings, signed_in=reference is not None,
-                   csrf=csrf)
+                   csrf=csrf, nav=navigation_for(who))
 
 
 def _review_pages(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],
@@ -301,6 +311,20 @@ def page_map(form: Form, lang: str) -> dict:
 
 
 DASHBOARD_PAGE = "admin/dashboard.html"
+
+
+def navigation_for(who: dict | None) -> dict | None:
+    """What a page rendered for a signed-in user shows in the service navigation (static
+    pages leave it to session.js): the items the role may use, and "Signed in as".
+    Cases and Due for the roles that are parties to cases, Dashboard for the DAT's
+    administrator; None when the user is not known."""
+    user = (who or {}).get("user") if isinstance(who, dict) else None
+    if not isinstance(user, dict) or not user.get("role"):
+        return None
+    admin = user["role"] == ADMIN
+    return {"shown": {"forms", "dashboard"} if admin else {"forms", "cases", "due"},
+            "user": str(user.get("id") or ""),
+            "agency": str(user.get("agency_name") or user.get("agency") or "")}
 
 
 def render_dashboard(env: Environment, *, auth: SiteAuth = LOCAL_AUTH) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
+import re
 import urllib.error
 import urllib.request
 
@@ -91,3 +92,15 @@ def test_a_failed_sign_in_sets_no_cookie(run):
 def test_an_old_case_link_goes_to_the_case_page(run):
     status, headers, _ = Browser(run.url).call("GET", "/cases/MG14-0A1B2C3D4E")
     assert status == 303 and headers["Location"] == "/cases/case.html?ref=MG14-0A1B2C3D4E"
+
+
+def test_a_page_the_server_renders_signed_in_says_who_and_shows_the_roles_navigation(run):
+    browser = Browser(run.url)
+    assert browser.call("POST", "/v1/session", {"user": USER, "password": PASSWORD})[0] == 200
+    status, _, body = browser.call("GET", "/sign-out")
+    page = body.decode()
+    assert status == 200
+    assert re.search(r'id="dipforms-signed-in-as">Signed in as pc_jones \(([^)<]+)\)<', page)
+    assert "northshire_police)" not in page
+    shown = dict(re.findall(r'data-dipforms-nav="(\w+)"( hidden)?>', page))
+    assert shown == {"forms": "", "cases": "", "due": "", "dashboard": " hidden"}

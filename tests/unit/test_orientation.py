@@ -91,3 +91,15 @@ def test_who_am_i_names_the_agency_and_only_the_forms_the_role_may_submit(built)
     stranger = who_am_i(Principal("x", "police", "elsewhere_police"), policy, protocol)
     assert stranger["user"]["agency_name"] == "elsewhere_police"
     assert stranger["forms"] == {"submit": [], "read": []}
+
+
+def test_the_navigation_for_a_page_the_server_renders_follows_the_role():
+    from generator.render.site import navigation_for
+
+    police = navigation_for({"user": {"id": "pc", "role": "police", "agency": "np",
+                                      "agency_name": "Northshire Police"}})
+    assert police == {"shown": {"forms", "cases", "due"}, "user": "pc",
+                      "agency": "Northshire Police"}
+    admin = navigation_for({"user": {"id": "d", "role": "dat_admin", "agency": "nd"}})
+    assert admin["shown"] == {"forms", "dashboard"} and admin["agency"] == "nd"
+    assert navigation_for(None) is None and navigation_for({"user": "x"}) is None
