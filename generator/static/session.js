@@ -168,14 +168,16 @@
 
   /* --- orientation: the navigation, "Signed in as", the front page ------------------------ */
 
-  var PARTY_ROLES = ["police", "cps", "cjit", "probation", "carat"];
+  /* Every role but the DAT's administrator is a party to cases (chalicelib/contract/roles.py
+   * ADMIN; generator/render/site.py navigation_for says the same for server pages). */
+  var ADMIN = "dat_admin";
+  function isParty(role) { return !!role && role !== ADMIN; }
 
   function all(selector) { return Array.prototype.slice.call(document.querySelectorAll(selector)); }
 
   function showNavigation(who) {
     var role = who.user.role;
-    var shown = { forms: true, cases: PARTY_ROLES.indexOf(role) >= 0,
-                  due: PARTY_ROLES.indexOf(role) >= 0, dashboard: role === "dat_admin" };
+    var shown = { forms: true, cases: isParty(role), due: isParty(role), dashboard: role === ADMIN };
     all("[data-dipforms-nav]").forEach(function (item) {
       item.hidden = !shown[item.getAttribute("data-dipforms-nav")];
     });
@@ -216,7 +218,7 @@
     all("[data-dipforms-signed-out]").forEach(function (node) { node.hidden = true; });
     all("#dipforms-other-forms [data-dipforms-signed-in]").forEach(function (node) { node.hidden = false; });
     all("[data-dipforms-party]").forEach(function (node) {
-      node.hidden = PARTY_ROLES.indexOf(role) < 0;
+      node.hidden = !isParty(role);
     });
   }
 
