@@ -14,6 +14,7 @@ here: serve.py turns a Reply into HTTP.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import re
@@ -61,13 +62,16 @@ class Checks:
 
 
 def safe_next(value: str | None, home: str) -> str:
-    """Where to go after signing in: a path on this site only, never another origin."""
+    """Where to go after signing in: a path on this site only, never another origin, with
+    its query (a record page names its record in ?id=, a case page its case in ?ref=)."""
     if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
         return home
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or any(c in value for c in "\r\n\\"):
         return home
-    return home if _SIGN_IN.match(parts.path) else parts.path
+    if _SIGN_IN.match(parts.path):
+        return home
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 class NoScript:
@@ -106,8 +110,24 @@ class NoScript:
             return None
         if not token:
             return to_sign_in(lang, path)
-        return FormPost(self, form, lang, token, raw,
+        return FormPost(self.for_user(token), form, lang, token, raw,
                         case=_first(query, "case") or None).answer(index)
+
+    def for_user(self, token: str) -> NoScript:
+        """These posts as the token's user sees them: the pages rendered carry the
+        navigation of the role and "Signed in as" (GET /v1/session); as before when the
+        API does not say who it is (the post itself then meets the API's refusal)."""
+        status, _, payload = self.api("GET", "/v1/session",
+                                      {"Authorization": f"Bearer {token}"}, None)
+        try:
+            who = json.loads(payload or b"{}") if status == 200 else None
+        except ValueError:
+            who = None
+        if not isinstance(who, dict):
+            return self
+        mine = copy.copy(self)
+        mine.site = self.site.signed_in_as(who)
+        return mine
 
     # --- signing out ----------------------------------------------------------------------
 
@@ -117,8 +137,8 @@ class NoScript:
         lang = self._language(_first(parse_qs(query), "lang"))
         if not session:
             return Reply(303, location="/" + site_path(lang, "sign-in.html"))
-        return Reply(200, self.site.sign_out(lang, self._site_languages(),
-                                             self.csrf.token(session)))
+        return Reply(200, self.for_user(session).site.sign_out(lang, self._site_languages(),
+                                                               self.csrf.token(session)))
 
     def sign_out(self, raw: Raw, session: str | None) -> Reply:
         """POST /sign-out: with the session's token, the cookie cleared and on to sign in;

@@ -22,9 +22,12 @@ class Reply:
     cookie: str | None = None
 
 
-def session_cookie(token: str, max_age: int) -> str:
-    """The session cookie: scripts cannot read it, other sites' requests do not carry it."""
-    return f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max(0, max_age)}"
+def session_cookie(token: str, max_age: int | None) -> str:
+    """The session cookie: scripts cannot read it, other sites' requests do not carry it.
+    It ends with the session (`max_age`, the seconds the token has left), or, when that is
+    not known, with the browser; the token in it expires on its own time either way."""
+    ends = "" if max_age is None else f"; Max-Age={max(0, max_age)}"
+    return f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{ends}"
 
 
 CLEARED = session_cookie("", 0)

@@ -10,7 +10,9 @@ import email.utils
 import functools
 import gzip
 import http.cookies
+import json
 import os
+import re
 import secrets
 import stat
 import sys
@@ -32,6 +34,8 @@ PREVIEW_WORKER = TEMPLATES_DIR / "sw-preview.js"
 #: The address of the client whose connection this thread serves (one thread per connection).
 _PEER = threading.local()
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+#: /cases/<ref>, the case link of messages before they named cases/case.html?ref=
+_OLD_LINK = re.compile(r"^/cases/([A-Z][A-Z0-9]*-[A-Za-z0-9-]+)$")
 
 
 def allowed_hosts(host: str, port: int, public_urls=()) -> frozenset[str]:
@@ -229,13 +233,76 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
+        if method == "POST" and status == 200 and self.path.split("?")[0] == "/v1/session":
+            cookie = self._sign_in_cookie(payload)
+            if cookie:
+                self.send_header("Set-Cookie", cookie)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
         return True
 
+    def _sign_in_cookie(self, payload: bytes) -> str | None:
+        """A page script's sign-in (POST /v1/session) also sets the session cookie, so that
+        another tab of this browser can ask for the session (GET /session) instead of
+        signing in again. HttpOnly and SameSite=Strict (replies.session_cookie): no script
+        reads it and no other site's request carries it; it lasts no longer than the token."""
+        from .replies import session_cookie
+
+        try:
+            body = json.loads(payload)
+        except ValueError:
+            return None
+        if not isinstance(body, dict) or not isinstance(body.get("token"), str):
+            return None
+        left = self.no_script.seconds_left(body) if self.no_script is not None else None
+        return session_cookie(body["token"], left)
+
+    def _session_answer(self, method: str) -> bool:
+        """This tab's copy of the browser's session (tabs.md in docs/auth.md):
+
+        GET /session: the token the session cookie holds, for a page of this site in a tab
+        that has none; 401 when signed out. Another site's page cannot have it: the Strict
+        cookie is not sent with its requests, no CORS header lets it read the answer, and a
+        browser that says the request is not same-origin (Sec-Fetch-Site) is refused.
+        POST /session/end: signing out in a page script clears the cookie (the post passed
+        the origin check of do_POST), so no tab can take the session up again.
+        """
+        path = urllib.parse.urlsplit(self.path).path
+        if self.api is None or path not in ("/session", "/session/end"):
+            return False
+        if method == "GET" and path == "/session":
+            site = self.headers.get("Sec-Fetch-Site")
+            if site is not None and site.strip().lower() != "same-origin":
+                self._send_json(HTTPStatus.FORBIDDEN, {"error": "forbidden"})
+            elif (token := self._session()) is None:
+                self._send_json(HTTPStatus.UNAUTHORIZED, {"error": "signed_out"})
+            else:
+                self._send_json(HTTPStatus.OK, {"token": token})
+            return True
+        if method == "POST" and path == "/session/end":
+            from .replies import CLEARED
+
+            self._send_json(HTTPStatus.OK, {"signed_out": True}, cookie=CLEARED)
+            return True
+        self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "GET /session, POST /session/end")
+        return True
+
+    def _send_json(self, status: HTTPStatus, body: dict, cookie: str | None = None) -> None:
+        data = json.dumps(body).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        if cookie:
+            self.send_header("Set-Cookie", cookie)
+        self.end_headers()
+        self.wfile.write(data)
+
     def do_POST(self) -> None:  # noqa: N802
         if self._cross_site():
+            return
+        if self._session_answer("POST"):
             return
         if not self._to_api("POST") and not self._posted_page("POST"):
             self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "only the API and the pages of "
@@ -321,8 +388,12 @@ class SiteHandler(SimpleHTTPRequestHandler):
             self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "only the API takes PUT")
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        if self._to_api("GET") or self._posted_page("GET"):
+        if self._to_api("GET") or self._posted_page("GET") or self._session_answer("GET"):
             return
+        if self.api is not None and (found := _OLD_LINK.match(self.path.split("?")[0])):
+            # a message sent before messages named the case page
+            ref = urllib.parse.quote(found.group(1), safe="")
+            return self._redirect(f"/cases/case.html?ref={ref}")
         if self.path.split("?")[0] == "/__build":
             return self._send_text(HTTPStatus.OK, "ok" if self.state.ok else "failed")
         if self.api is None and self.path.split("?")[0] == "/sw.js":
@@ -339,6 +410,13 @@ class SiteHandler(SimpleHTTPRequestHandler):
         return super().do_GET()
 
     compressed = Compressed()
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.SEE_OTHER)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
 
     def _send_file(self) -> bool:
         """A file of the site, gzip-compressed when it is text and the client accepts gzip.

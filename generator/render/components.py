@@ -29,7 +29,7 @@ COMPONENTS = {
     "govukTaskList": "task-list", "govukSkipLink": "skip-link",
     "govukGenericHeader": "generic-header", "govukErrorSummary": "error-summary",
     "govukServiceNavigation": "service-navigation", "govukPanel": "panel",
-    "govukPasswordInput": "password-input",
+    "govukPasswordInput": "password-input", "govukPhaseBanner": "phase-banner",
 }
 _TOKEN = re.compile(r"Qdf[TM]\d+Q")
 _RESHAPED = re.compile(r"^\s|\s$|[\n\r\t]|Qdf[TM]")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from chalicelib.contract.roles import ADMIN
 from jinja2 import Environment
 
 from ..fields import FIELD_TYPES
@@ -93,6 +94,14 @@ class Site:
         self.languages_for = languages_for
         self.agency_labels = dict(agency_labels or {})
         self.auth = auth
+        self.who: dict | None = None   # GET /v1/session's answer, for pages with signed_in
+
+    def signed_in_as(self, who: dict | None) -> Site:
+        """This renderer for one signed-in user's pages (nojs.py): the pages it renders
+        after a post carry the navigation of `who`'s role and "Signed in as"."""
+        site = object.__new__(Site)
+        site.__dict__.update(self.__dict__, who=who)
+        return site
 
     def languages(self, form: Form) -> tuple[str, ...]:
         return _languages(self.languages_for(form))
@@ -118,15 +127,20 @@ class Site:
         """The site-wide pages: the front page listing every form, the sign-in page and,
         with Cognito, the page the hosted UI returns to; in Welsh too when any form has
         Welsh pages. Also the DAT view (admin/dashboard.html) and, when there is a
-        `process` (forms/process.yaml), the case pages (cases/), in English only."""
+        `process` (forms/process.yaml), the case pages (cases/), in English only.
+        `protocol` (forms/protocol.yaml) orders the front page as its `access:` lists the
+        forms (the order of the process) and names who fills each in (agency_types:)."""
         ordered = sorted(forms, key=lambda f: f.id)
         cases_href = "/" + CASES_INDEX if process is not None else None
         langs = {f.id: self.languages(f) for f in ordered}
         site_langs = self.site_languages(ordered)
+        owners = front_page_owners(protocol)
+        listed = front_page_order(ordered, protocol)
         out: dict[str, str] = {}
         for lang in site_langs:
             here = Here(lang, "index.html", site_langs)
-            entries = [_index_entry(f, lang, langs[f.id], self.agency_labels) for f in ordered]
+            entries = [_index_entry(f, lang, langs[f.id], self.agency_labels, owners)
+                       for f in listed]
             out[site_path(lang, "index.html")] = _render(self.env, "index.html", here,
                                                          entries=entries, auth=self.auth,
                                                          cases_href=cases_href, c=CASE_WORDS)
@@ -154,13 +168,13 @@ class Site:
     def sign_out(self, lang: str, site_langs: tuple[str, ...], csrf: str) -> str:
         """The page with a Sign out button that posts `csrf` (GET /sign-out shows it)."""
         return _render(self.env, "sign-out.html", Here(lang, "sign-out.html", site_langs),
-                       auth=self.auth, csrf=csrf)
+                       auth=self.auth, csrf=csrf, nav=navigation_for(self.who))
 
     def page(self, form: Form, index: int, lang: str, posted: Posted) -> str:
         """Question page `index` with the answers and errors of `posted`."""
         return render_page(form, index, lang, env=self.env, langs=self.languages(form),
                            agency=_agency(form, lang, self.agency_labels), auth=self.auth,
-                           posted=posted)
+                           posted=posted, who=self.who)
 
     def done(self, form: Form, lang: str, reference: str, warnings: Iterable[str],
              csrf: str = "") -> str:
@@ -168,7 +182,8 @@ class Site:
         for its Sign out button."""
         return render_done(form, lang, env=self.env, langs=self.languages(form),
                            agency=_agency(form, lang, self.agency_labels), auth=self.auth,
-                           reference=reference, warnings=tuple(warnings), csrf=csrf)
+                           reference=reference, warnings=tuple(warnings), csrf=csrf,
+                           who=self.who)
 
 
 def render_site(forms: Iterable[Form], *, env: Environment,
@@ -226,7 +241,7 @@ def render_form(form: Form, lang: str, *, env: Environment, langs: tuple[str, ..
 def render_page(form: Form, index: int, lang: str, *, env: Environment,
                 langs: tuple[str, ...], agency: str, auth: SiteAuth = LOCAL_AUTH,
                 builder: ViewBuilder | None = None, pages: dict | None = None,
-                posted: Posted | None = None) -> str:
+                posted: Posted | None = None, who: dict | None = None) -> str:
     """Question page `index` of `form`; with `posted` (the local server's answer to a post
     without JavaScript), its inputs filled in, its errors shown and the answers carried."""
     t = words(lang)
@@ -252,19 +267,19 @@ def render_page(form: Form, index: int, lang: str, *, env: Environment,
         next_href=here.href(f"{base}/{following}") if following else None,
         button=button, pages=pages or page_map(form, lang), auth=auth, posted=posted,
         problems=posted.summary(fields) if posted else (), signed_in=posted is not None,
-        csrf=posted.csrf if posted else "")
+        csrf=posted.csrf if posted else "", nav=navigation_for(who))
 
 
 def render_done(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],
                 agency: str, auth: SiteAuth = LOCAL_AUTH, reference: str | None = None,
-                warnings: tuple[str, ...] = (), csrf: str = "") -> str:
+                warnings: tuple[str, ...] = (), csrf: str = "", who: dict | None = None) -> str:
     """The confirmation page: static (the page script fills in the reference), or with
     the `reference` the local server was given for a post without JavaScript."""
     rel = f"forms/{form.id}/done.html"
     return _render(env, "done.html", Here(lang, rel, langs), form=_form_info(form, lang, agency),
                    start_href="/" + site_path(lang, f"forms/{form.id}/index.html"), auth=auth,
                    record_id=reference, warnings=warnings, signed_in=reference is not None,
-                   csrf=csrf)
+                   csrf=csrf, nav=navigation_for(who))
 
 
 def _review_pages(form: Form, lang: str, *, env: Environment, langs: tuple[str, ...],
@@ -330,6 +345,20 @@ def _inputs_of(f) -> dict:
 DASHBOARD_PAGE = "admin/dashboard.html"
 
 
+def navigation_for(who: dict | None) -> dict | None:
+    """What a page rendered for a signed-in user shows in the service navigation (static
+    pages leave it to session.js): the items the role may use, and "Signed in as".
+    Cases and Due for the roles that are parties to cases, Dashboard for the DAT's
+    administrator; None when the user is not known."""
+    user = (who or {}).get("user") if isinstance(who, dict) else None
+    if not isinstance(user, dict) or not user.get("role"):
+        return None
+    admin = user["role"] == ADMIN
+    return {"shown": {"forms", "dashboard"} if admin else {"forms", "cases", "due"},
+            "user": str(user.get("id") or ""),
+            "agency": str(user.get("agency_name") or user.get("agency") or "")}
+
+
 def render_dashboard(env: Environment, *, auth: SiteAuth = LOCAL_AUTH) -> str:
     """The DAT view: static/dashboard.js fills it in from GET /v1/dashboard for a signed-in
     dat_admin; the HTML holds no figures, only the words and the empty sections."""
@@ -380,10 +409,27 @@ def _form_info(form: Form, lang: str, agency: str) -> dict[str, str]:
             "description": form.description.get(lang), "agency": agency}
 
 
-def _index_entry(form: Form, lang: str, langs: tuple[str, ...],
-                 labels: Mapping[str, Text]) -> dict[str, str]:
+def front_page_order(forms: Iterable[Form], protocol) -> list[Form]:
+    """The forms as the protocol's `access:` lists them (the MG14 first, then the CJIT's
+    in the order of the work), then any other by id."""
+    forms = list(forms)
+    order = list(getattr(protocol, "access", None) or {})
+    place = {form_id: i for i, form_id in enumerate(order)}
+    return sorted(forms, key=lambda f: (place.get(f.id, len(order)), f.id))
+
+
+def front_page_owners(protocol) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """agency type -> (its title, the roles its staff hold), from `agency_types:`."""
+    types = getattr(protocol, "agency_types", None) or {}
+    return {type_id: (kind.title, kind.role_names) for type_id, kind in types.items()}
+
+
+def _index_entry(form: Form, lang: str, langs: tuple[str, ...], labels: Mapping[str, Text],
+                 owners: Mapping[str, tuple[str, tuple[str, ...]]]) -> dict:
     shown = lang if lang in langs else "en"
     base = f"forms/{form.id}"
-    return {**_form_info(form, shown, _agency(form, shown, labels)), "lang": shown,
+    title, roles = owners.get(form.agency, (None, ()))
+    info = _form_info(form, shown, title or _agency(form, shown, labels))
+    return {**info, "lang": shown, "owner_roles": " ".join(roles),
             "href": "/" + site_path(shown, f"{base}/index.html"),
             "print_href": "/" + site_path(shown, f"{base}/print.html")}

@@ -56,12 +56,15 @@ SCRIPT_WORDS = ("problem", "error", "sign_in", "sign_out", "enter_user", "enter_
                 "queue_sent", "queue_refused", "status_completed", "status_in_progress",
                 "status_not_needed", "not_started", "confirm_title", "confirm_lead",
                 "confirm_reason", "confirm_missing", "source", "warning")
+#: The words session.js shows for orientation (issue 16, P3): "Signed in as".
+ORIENTATION_SCRIPT_WORDS = ("signed_in_as",)
 
 
 def words(lang: str) -> SimpleNamespace:
     """The site's words in `lang`, as attributes (`t.back` in a template)."""
     chosen = WORDS[lang]
-    return SimpleNamespace(**chosen, script={k: chosen[k] for k in SCRIPT_WORDS})
+    return SimpleNamespace(**chosen, script={k: chosen[k] for k in
+                                             SCRIPT_WORDS + ORIENTATION_SCRIPT_WORDS})
 
 
 #: The DAT view (admin/dashboard.html, static/dashboard.js), in English only; `script` holds

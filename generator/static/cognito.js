@@ -40,12 +40,13 @@
       .then(function (digest) { return base64url(new Uint8Array(digest)); });
   }
 
-  /* A page of this site to go to after signing in; never another origin, never these pages. */
+  /* A page of this site to go to after signing in, with its query (a record page's ?id=);
+   * never another origin, never these pages. */
   function safeNext(next) {
     var url;
     try { url = next ? new URL(next, location.origin) : null; } catch (e) { url = null; }
     return url && url.origin === location.origin && url.pathname !== config.signIn &&
-      url.pathname !== C.callback ? url.pathname + url.hash : config.home;
+      url.pathname !== C.callback ? url.pathname + url.search + url.hash : config.home;
   }
 
   /* Off to the hosted UI. `next`: the page to come back to (default: this page's ?next=). */
@@ -70,6 +71,7 @@
   /* Forget this tab's session, draft key and everything else ours; end the hosted UI's
    * session, which then sends the browser to this site's front page. */
   function signOut() {
+    forgetHint();
     Object.keys(sessionStorage).forEach(function (key) {
       if (key.indexOf(PREFIX) === 0) sessionStorage.removeItem(key);
     });
@@ -77,6 +79,14 @@
       client_id: C.clientId, logout_uri: location.origin + config.home
     }));
   }
+
+  /* Whether this browser signed in through the hosted UI and has not signed out since: then
+   * a tab without a session goes through the hosted UI at once, whose own session signs it
+   * in without typing (docs/auth.md). A mark, not a token: nothing in it signs anyone in. */
+  var HINT = PREFIX + "cognito-signed-in";
+  function hinted() { try { return localStorage.getItem(HINT) === "1"; } catch (e) { return false; } }
+  function keepHint() { try { localStorage.setItem(HINT, "1"); } catch (e) { /* private mode */ } }
+  function forgetHint() { try { localStorage.removeItem(HINT); } catch (e) { /* private mode */ } }
 
   /* The claims of a JWT, unverified: only to label the session; the API verifies the token. */
   function claimsOf(jwt) {
@@ -103,6 +113,7 @@
 
   /* The callback page, when something went wrong: the reason, and a way to try again. */
   function fail(reason, flow) {
+    forgetHint();   // the next try is a click on the button, never a loop
     var box = document.getElementById("dipforms-sign-in-error");
     var waiting = document.getElementById("dipforms-signing-in");
     if (waiting) waiting.hidden = true;
@@ -139,6 +150,7 @@
       var session = sessionFrom(body);
       if (!session) return fail("unfinished", flow);
       sessionStorage.setItem(PREFIX + "session", JSON.stringify(session));
+      keepHint();
       location.replace(flow.next || config.home);
     }, function () { fail("unfinished", flow); });
   }
@@ -148,5 +160,10 @@
 
   var button = document.getElementById("dipforms-cognito-sign-in");
   if (button) button.addEventListener("click", function () { signIn(); });
+  var signedOut = !sessionStorage.getItem(PREFIX + "session");
+  if (button && hinted() && signedOut) signIn();
+  else if (hinted() && signedOut && location.pathname !== C.callback) {
+    signIn(location.pathname + location.search + location.hash);   // a new tab: through and back
+  }
   if (location.pathname === C.callback) callback();
 })();

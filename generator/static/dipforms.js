@@ -69,11 +69,11 @@
     if (session()) {
       link.textContent = W.sign_out;
       link.addEventListener("click", function (event) {
-        tab.clear();   // the token and the draft key: the drafts stay, sealed
-        if (config.auth === "cognito" && window.dipformsCognito) {
-          event.preventDefault();
-          window.dipformsCognito.signOut();
-        }
+        event.preventDefault();   // every tab signed out first (session.js), then on
+        S.signOut().then(function () {
+          if (config.auth === "cognito" && window.dipformsCognito) window.dipformsCognito.signOut();
+          else location.assign(link.href);
+        });
       });
     } else if (location.pathname !== config.signIn) {
       link.href = signInHref();

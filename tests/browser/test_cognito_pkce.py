@@ -251,3 +251,41 @@ def test_a_refusal_by_the_hosted_ui_is_shown_in_welsh_on_the_welsh_pages(setup):
     assert axe_violations(page) == [], describe(axe_violations(page))
     assert ours(page) == []
     context.close()
+
+
+def test_a_new_tab_goes_through_the_hosted_uis_session_and_back_to_its_page(setup):
+    """One sign-in serves every tab (docs/auth.md): a tab without a token, in a browser
+    that signed in, goes through the hosted UI (whose own session signs it in without
+    typing) and back to its page, query and all; after sign-out a new tab asks again."""
+    from playwright.sync_api import expect
+
+    run, fake, browser = setup
+    context, seen = watched_context(browser, run)
+    first = context.new_page()
+    first.set_default_timeout(15_000)
+    first.goto("/sign-in.html")
+    first.get_by_role("button", name="Sign in with your organisation account").click()
+    first.wait_for_url(f"{run.url}/index.html")
+    expect(first.locator("#dipforms-account")).to_have_text("Sign out")
+    issued = len(fake.issued)
+
+    second = context.new_page()   # a link opened in a new tab
+    second.set_default_timeout(15_000)
+    second.goto("/forms/mg14/record.html?id=MG14-0000000000")
+    second.wait_for_url(f"{run.url}/forms/mg14/record.html?id=MG14-0000000000")
+    second.wait_for_function("() => !!sessionStorage.getItem('dipforms:session')")
+    assert len(fake.issued) == issued + 1   # through the hosted UI, no typing
+    kept = second.evaluate("JSON.stringify(Object.entries(localStorage))")
+    assert fake.issued[-1]["id_token"] not in kept   # the mark is no token
+
+    second.click("#dipforms-account")
+    second.wait_for_url(f"{run.url}/index.html")
+    assert first.evaluate("localStorage.getItem('dipforms:cognito-signed-in')") is None
+    third = context.new_page()
+    third.set_default_timeout(15_000)
+    third.goto("/forms/mg14/police_case.html")
+    third.wait_for_url("**/sign-in.html?next=*")   # asks again: a button, no loop
+    expect(third.get_by_role("button", name="Sign in with your organisation account")
+           ).to_be_visible()
+    assert len(fake.issued) == issued + 1
+    context.close()

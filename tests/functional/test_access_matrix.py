@@ -195,6 +195,7 @@ class World:
 ROUTES = {
     ("/v1/health", "GET"): "public", ("/v1/openapi.json", "GET"): "public",
     ("/v1/session", "POST"): "sign_in", ("/v1/draft-key", "GET"): "any_user",
+    ("/v1/session", "GET"): "any_user",
     ("/v1/forms", "GET"): "forms", ("/v1/forms/{form_id}/submissions", "POST"): "submit",
     ("/v1/forms/{form_id}/prefill", "GET"): "prefill",
     ("/v1/records", "GET"): "list", ("/v1/records/{record_id}", "GET"): "read",

@@ -192,7 +192,7 @@ def test_delivers_reference_and_link_and_only_allowed_answers(harness: Harness):
     assert delivered.event_id == event.event_id
     assert "R-7Q2K" in delivered.subject and "MG14 Drug test referral" in delivered.subject
     assert "Reference: R-7Q2K" in delivered.body
-    assert f"{BASE_URL}/records/R-7Q2K" in delivered.body
+    assert f"{BASE_URL}/forms/mg14/record.html?id=R-7Q2K" in delivered.body
     text = delivered.subject + delivered.body + (delivered.raw or b"").decode()
     assert not [secret for secret in SECRETS if secret in text]
     allowed = event.payload["fields"]

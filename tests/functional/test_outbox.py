@@ -113,7 +113,7 @@ def test_a_route_per_agency_gives_an_event_per_agency():
     assert {e.status for e in events} == {"pending"}
     assert events[0].payload == {
         "event": "submitted", "form_id": "mg14", "form_title": "MG14", "record_id": "R-00000",
-        "version": 1, "link": "https://dip.test/records/R-00000",
+        "version": 1, "link": "https://dip.test/forms/mg14/record.html?id=R-00000",
         "fields": {"surname": "Jones"}}
     assert events[1].payload["fields"] == {}
 

@@ -161,3 +161,24 @@ def test_the_openapi_document_needs_no_token_for_sign_in(api):
     operation = document["paths"]["/v1/session"]["post"]
     assert operation["security"] == []
     assert {"200", "401", "429"} <= set(operation["responses"])
+
+
+# --- GET /v1/session: who the pages say is signed in ---------------------------------------
+
+def test_who_am_i_names_the_agency_and_the_forms_the_role_may_submit(api):
+    police = json.loads(api.get("/v1/session", role="police").body)
+    assert police["user"] == {"id": "pc_jones", "role": "police", "agency": "northshire_police",
+                              "agency_name": api.runtime.context.catalogue.protocol.agency(
+                                  "northshire_police").name}
+    assert police["user"]["agency_name"] != "northshire_police"
+    assert police["forms"]["submit"] == ["dip_protocol_checklist", "mg14"]
+    assert "dir_required_assessment" not in police["forms"]["submit"]
+    cps = json.loads(api.get("/v1/session", role="cps").body)
+    assert "mg14" not in cps["forms"]["submit"] and "mg14" in cps["forms"]["read"]
+    cjit = json.loads(api.get("/v1/session", role="cjit").body)
+    assert "mg14" not in cjit["forms"]["submit"]
+    assert "dir_initial_contact" in cjit["forms"]["submit"]
+
+
+def test_who_am_i_needs_a_token(api):
+    assert api.get("/v1/session", role=None).status_code == 401

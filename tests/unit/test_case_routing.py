@@ -75,7 +75,7 @@ def test_compliance_confirmed_tells_the_police_once_with_the_compliance_scope_on
                       "recipients"):
         assert secret("compliance_report", kept_back) not in text
     assert "SECRET:mg14" not in text and "SECRET:dip_session1_triage" not in text
-    assert event.payload["link"] == f"https://dip.example.org/cases/{CASE}"
+    assert event.payload["link"] == f"https://dip.example.org/cases/case.html?ref={CASE}"
     assert event.payload["event_title"] == "N12 compliance confirmed"
 
 
@@ -141,7 +141,7 @@ def test_the_template_is_rendered_with_the_case_values_and_the_friday_flag():
     assert message.subject_for(plain) == plain.payload["subject"]
     body = message.body_for(flagged)
     assert body.startswith(flagged.payload["body"] + "\n\nEvent: N21 release planned\n")
-    assert f"Open the case: https://dip.example.org/cases/{CASE}" in body
+    assert f"Open the case: https://dip.example.org/cases/case.html?ref={CASE}" in body
     built = message.build_message(flagged, "DIP <no-reply@dip.example.org>")
     assert built["To"] == "Jo Worker <spoc@northshire-cjit.example.org>"
     assert built["Subject"] == flagged.payload["subject"]

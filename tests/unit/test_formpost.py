@@ -298,7 +298,9 @@ def test_static_pages_carry_no_answers():
 
 @pytest.mark.parametrize("asked, goes_to", [
     ("/forms/mg14/offender.html", "/forms/mg14/offender.html"),
-    ("/forms/mg14/offender.html?x=1#surname", "/forms/mg14/offender.html"),
+    ("/forms/mg14/offender.html?x=1#surname", "/forms/mg14/offender.html?x=1"),
+    ("/forms/mg14/record.html?id=MG14-0A1B2C3D4E", "/forms/mg14/record.html?id=MG14-0A1B2C3D4E"),
+    ("/cases/case.html?ref=MG14-0A1B2C3D4E", "/cases/case.html?ref=MG14-0A1B2C3D4E"),
     ("https://elsewhere.example/", "/index.html"),
     ("//elsewhere.example/path", "/index.html"),
     ("/\\elsewhere.example", "/index.html"),

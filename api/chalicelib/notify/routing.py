@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from ..contract.events import CASE_EVENTS, RECORD_EVENTS, SPECIAL_RECIPIENTS, event_title
 from ..contract.protocol import Agency, CaseRoute, Protocol, RecordRoute
@@ -50,7 +51,17 @@ def message_payload(event: str, record: RecordVersion, form_title: str, *,
     """What every message of this event may say, before any route adds its fields."""
     return {"event": event, "form_id": record.form_id, "form_title": form_title,
             "record_id": record.record_id, "version": record.version,
-            "link": f"{base_url.rstrip('/')}/records/{record.record_id}"}
+            "link": record_link(base_url, record.form_id, record.record_id)}
+
+
+def record_link(base_url: str, form_id: str, record_id: str) -> str:
+    """The record's page, the page a message names (a bare /records/<id> is no page)."""
+    return f"{base_url.rstrip('/')}/forms/{quote(form_id)}/record.html?id={quote(record_id)}"
+
+
+def case_link(base_url: str, case_ref: str) -> str:
+    """The case's page (cases/case.html reads the reference from ?ref=)."""
+    return f"{base_url.rstrip('/')}/cases/case.html?ref={quote(case_ref)}"
 
 
 def allowed_answers(record: RecordVersion, field_ids: Sequence[str]) -> dict[str, Any]:
@@ -88,7 +99,7 @@ def route_case_event(event: str, case_ref: str, protocol: Protocol, *,
     latest = latest_by_form(records)
     words = {"case_ref": case_ref, "event": event, "event_title": event_title(event),
              "state": detail.get("state"), "reason": reason, "due_on": detail.get("due_on"),
-             "link": f"{base_url.rstrip('/')}/cases/{case_ref}", "flag": detail.get("flag")}
+             "link": case_link(base_url, case_ref), "flag": detail.get("flag")}
     events = []
     for index, route in _case_routes(event, reason, protocol):
         template = protocol.templates.get(route.template)

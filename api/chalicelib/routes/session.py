@@ -32,3 +32,13 @@ def draft_key(who):
         area.log.error("draft keys: no DIPFORMS_DRAFT_SECRET for this stage")
         return Refused("unavailable")
     return Done(drafts.draft_key(secret, who.user_id))
+
+
+@area.route("/v1/session", methods=("GET",))
+def who_am_i(who):
+    """Who the token names, as the pages show it: the user, the role, the agency's name,
+    and the forms the role may submit and read (protocol.yaml `access:`)."""
+    from ..domain.whoami import who_am_i as answer
+
+    ctx = runtime().context
+    return Done(answer(who, ctx.policy, ctx.catalogue.protocol))
