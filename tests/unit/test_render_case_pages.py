@@ -84,6 +84,21 @@ def test_the_case_page_knows_each_forms_entry_page_and_who_records_what():
     assert words["notice_text"] == "{channel} to {to}: {title} — {status}"
 
 
+def test_the_case_page_knows_which_linked_forms_each_role_may_add_and_how_to_change_the_mg14():
+    """What case.js needs for "Other records for this case" (a linked form the reader's
+    role may send though no step is made by it) and for a step the MG14 makes later (its
+    section L): a Change of the record that opened the case, not a new MG14."""
+    data = json.loads(parse(built()["cases/case.html"]).by_id("dipforms-case-process").text())
+    assert data["linked"] == [link.form for link in project().process.links]
+    assert "dir_required_assessment" in data["linked"] and "mg14" not in data["linked"]
+    assert data["forms"]["dir_required_assessment"]["submit"] == ["cjit"]
+    assert data["forms"]["consent_to_share_information"]["submit"] == [
+        "cjit", "carat", "probation"]
+    assert data["opened_by"] == "mg14"
+    assert data["forms"]["mg14"]["change"] == "/forms/mg14/check.html"
+    assert "change" not in data["forms"]["compliance_report"]
+
+
 def test_the_step_page_posts_a_transition_and_takes_its_questions_from_the_case():
     step = action("cases/step.html")
     assert (step["kind"], step["endpoint"], step["questions"]) == ("step", "transitions", [])
