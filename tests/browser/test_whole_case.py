@@ -297,6 +297,7 @@ def test_one_case_from_the_mg14_to_closed_as_complied_with_through_the_pages(tmp
         case_ready(cjit.page)
         expect(cjit.page.locator(".dipforms-case__who")).to_contain_text("Sam Example")
         assert not (found := axe_violations(cjit.page)), describe(found)
+        cjit.page.screenshot(path=str(ARTIFACTS / "whole-case-cjit.png"), full_page=True)
 
         # the required assessment: no step is made by it now, so among the other records
         other = cjit.page.locator(
