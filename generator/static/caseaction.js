@@ -25,12 +25,7 @@
   function find(selector) { return root.querySelector(selector); }
   function all(node, selector) { return Array.prototype.slice.call(node.querySelectorAll(selector)); }
   function fill(text, values) { return session.fill(text, values); }
-  function el(name, className, text) {
-    var node = document.createElement(name);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = S.el;
   function caseHref() { return "/cases/case.html?ref=" + encodeURIComponent(current ? current.ref : ref); }
   function role() { var s = session.session(); return s && s.user ? s.user.role : null; }
   function agency() { var s = session.session(); return s && s.user ? s.user.agency : null; }

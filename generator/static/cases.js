@@ -20,12 +20,7 @@
 
   function find(selector) { return root.querySelector(selector); }
   function fill(text, values) { return session.fill(text, values); }
-  function el(name, className, text) {
-    var node = document.createElement(name);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = S.el;
 
   function show(problem) {
     find(".dipforms-case__loading").hidden = true;
@@ -78,29 +73,14 @@
   }
 
   function table(cases) {
-    var region = el("div", "dipforms-table-scroll");
-    region.setAttribute("role", "region");
-    region.setAttribute("tabindex", "0");
-    region.setAttribute("aria-label", W.caption);
-    var t = el("table", "govuk-table dipforms-cases__list");
-    t.appendChild(el("caption", "govuk-table__caption govuk-visually-hidden", W.caption));
-    var head = el("thead", "govuk-table__head"), headRow = el("tr", "govuk-table__row");
-    [W.case, W.person, W.state, W.next_due, W.updated].forEach(function (text) {
-      var th = el("th", "govuk-table__header", text);
-      th.setAttribute("scope", "col");
-      headRow.appendChild(th);
-    });
-    head.appendChild(headRow);
-    t.appendChild(head);
-    var body = el("tbody", "govuk-table__body");
+    var shell = S.table(W.caption, [W.case, W.person, W.state, W.next_due, W.updated],
+                        "dipforms-cases__list", "govuk-visually-hidden");
     cases.forEach(function (c) {
       var tr = el("tr", "govuk-table__row");
       tr.setAttribute("data-case", c.ref);
       var th = el("th", "govuk-table__header");
       th.setAttribute("scope", "row");
-      var link = el("a", "govuk-link", c.ref);
-      link.href = "/cases/case.html?ref=" + encodeURIComponent(c.ref);
-      th.appendChild(link);
+      th.appendChild(S.caseLink(c.ref));
       tr.appendChild(th);
       [person(c.person), state(c), nextDue(c.next_due), el("span", null, S.formatInstant(c.updated_at, W))]
         .forEach(function (content) {
@@ -108,11 +88,9 @@
           td.appendChild(content);
           tr.appendChild(td);
         });
-      body.appendChild(tr);
+      shell.body.appendChild(tr);
     });
-    t.appendChild(body);
-    region.appendChild(t);
-    return region;
+    return shell.region;
   }
 
   function problem(text) {

@@ -11,7 +11,7 @@
 
   var root = document.querySelector("[data-dipforms-dashboard]");
   var session = window.dipformsSession;
-  if (!root || !session || !window.fetch) return;
+  if (!root || !session || !window.dipformsSummary || !window.fetch) return;
   var W = JSON.parse(document.getElementById("dipforms-dashboard-words").textContent);
   var config = JSON.parse(document.getElementById("dipforms-config").textContent);
   var SVG = "http://www.w3.org/2000/svg";
@@ -23,12 +23,7 @@
   function find(selector) { return root.querySelector(selector); }
   function fill(text, values) { return session.fill(text, values); }
 
-  function el(name, className, text) {
-    var node = document.createElement(name);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var S = window.dipformsSummary, el = S.el;
 
   function svg(name, attributes) {
     var node = document.createElementNS(SVG, name);
@@ -63,7 +58,7 @@
 
   /* A UTC moment as its date and time in England (summary.js, as the case page shows it). */
   function instantInWords(iso) {
-    return iso ? window.dipformsSummary.formatInstant(iso, W) : "";
+    return iso ? S.formatInstant(iso, W) : "";
   }
 
   /* --- tables --------------------------------------------------------------------------- */
@@ -72,22 +67,7 @@
    * can be scrolled from the keyboard). columns: [{text, numeric}]; rows: arrays of cells,
    * the first of each row its header. */
   function table(caption, columns, rows, footer) {
-    var region = el("div", "dipforms-table-scroll");
-    region.setAttribute("role", "region");
-    region.setAttribute("tabindex", "0");
-    region.setAttribute("aria-label", caption);
-    var t = el("table", "govuk-table");
-    t.appendChild(el("caption", "govuk-table__caption govuk-table__caption--s", caption));
-    var head = el("thead", "govuk-table__head"), headRow = el("tr", "govuk-table__row");
-    columns.forEach(function (column) {
-      var th = el("th", "govuk-table__header" + (column.numeric ? " govuk-table__header--numeric" : ""),
-                  column.text);
-      th.setAttribute("scope", "col");
-      headRow.appendChild(th);
-    });
-    head.appendChild(headRow);
-    t.appendChild(head);
-    var body = el("tbody", "govuk-table__body");
+    var shell = S.table(caption, columns, null, "govuk-table__caption--s"), body = shell.body;
     rows.concat(footer ? [footer] : []).forEach(function (cells, index) {
       var tr = el("tr", "govuk-table__row" + (footer && index === rows.length ? " dipforms-table__total" : ""));
       cells.forEach(function (cell, i) {
@@ -100,16 +80,7 @@
       });
       body.appendChild(tr);
     });
-    t.appendChild(body);
-    region.appendChild(t);
-    return region;
-  }
-
-  /* A case's reference as a link to its page (cases/case.html). */
-  function caseLink(ref) {
-    var link = el("a", "govuk-link", ref);
-    link.href = "/cases/case.html?ref=" + encodeURIComponent(ref);
-    return link;
+    return shell.region;
   }
 
   function section(name) { return find('.dipforms-dashboard__table[data-table="' + name + '"]'); }
@@ -211,7 +182,7 @@
          { text: W.days_overdue, numeric: true }],
         overdue.items.map(function (item) {
           var label = overdue.by_reason.filter(function (r) { return r.reason === item.reason; })[0];
-          return [caseLink(item.case_ref), label ? label.label : item.reason, item.event,
+          return [S.caseLink(item.case_ref), label ? label.label : item.reason, item.event,
                   dateInWords(item.due_on), item.days_overdue];
         })));
       truncated("overdue", overdue);
@@ -227,7 +198,7 @@
         [{ text: W.case_ref }, { text: W.event }, { text: W.record }, { text: W.agency },
          { text: W.attempts, numeric: true }, { text: W.failure }, { text: W.queued_at }],
         dead.items.map(function (item) {
-          return [item.case_ref ? caseLink(item.case_ref) : "", item.event, item.record_id, item.agency || "",
+          return [item.case_ref ? S.caseLink(item.case_ref) : "", item.event, item.record_id, item.agency || "",
                   item.attempts, item.error || "", instantInWords(item.created_at)];
         })));
       truncated("dead", dead);

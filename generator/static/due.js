@@ -11,12 +11,7 @@
   var W = JSON.parse(document.getElementById("dipforms-case-words").textContent);
 
   function find(selector) { return root.querySelector(selector); }
-  function el(name, className, text) {
-    var node = document.createElement(name);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = S.el;
 
   function show(problem) {
     find(".dipforms-case__loading").hidden = true;
@@ -42,21 +37,8 @@
     if (!items.length) {
       box.appendChild(el("p", "govuk-body govuk-!-font-weight-bold", W.none));
     } else {
-      var region = el("div", "dipforms-table-scroll");
-      region.setAttribute("role", "region");
-      region.setAttribute("tabindex", "0");
-      region.setAttribute("aria-label", W.caption);
-      var t = el("table", "govuk-table dipforms-due__list");
-      t.appendChild(el("caption", "govuk-table__caption govuk-visually-hidden", W.caption));
-      var head = el("thead", "govuk-table__head"), row = el("tr", "govuk-table__row");
-      [W.due, W.what, W.case, W.person, W.state].forEach(function (text) {
-        var th = el("th", "govuk-table__header", text);
-        th.setAttribute("scope", "col");
-        row.appendChild(th);
-      });
-      head.appendChild(row);
-      t.appendChild(head);
-      var body = el("tbody", "govuk-table__body");
+      var shell = S.table(W.caption, [W.due, W.what, W.case, W.person, W.state],
+                          "dipforms-due__list", "govuk-visually-hidden");
       items.forEach(function (item) {
         var tr = el("tr", "govuk-table__row");
         tr.setAttribute("data-case", item.case);
@@ -66,9 +48,8 @@
         if (item.overdue) when.appendChild(el("strong", "govuk-tag govuk-tag--red", W.overdue));
         var what = el("th", "govuk-table__header", item.label);
         what.setAttribute("scope", "row");
-        var ref = el("td", "govuk-table__cell"), link = el("a", "govuk-link", item.case);
-        link.href = "/cases/case.html?ref=" + encodeURIComponent(item.case);
-        ref.appendChild(link);
+        var ref = el("td", "govuk-table__cell");
+        ref.appendChild(S.caseLink(item.case));
         var person = el("td", "govuk-table__cell");
         person.appendChild(who(item.person));
         tr.appendChild(when);
@@ -76,11 +57,9 @@
         tr.appendChild(ref);
         tr.appendChild(person);
         tr.appendChild(el("td", "govuk-table__cell", item.state_label || ""));
-        body.appendChild(tr);
+        shell.body.appendChild(tr);
       });
-      t.appendChild(body);
-      region.appendChild(t);
-      box.appendChild(region);
+      box.appendChild(shell.region);
     }
     find(".dipforms-case__loading").hidden = true;
     root.setAttribute("data-state", "ready");

@@ -17,6 +17,38 @@
     return node;
   }
 
+  /* A GOV.UK table in a region that scrolls sideways on a narrow screen (focusable, so it
+   * can be scrolled from the keyboard), with its caption and column headers (text, or
+   * {text, numeric}); the caller fills the rows of `body`. */
+  function table(caption, columns, tableClass, captionClass) {
+    var region = el("div", "dipforms-table-scroll");
+    region.setAttribute("role", "region");
+    region.setAttribute("tabindex", "0");
+    region.setAttribute("aria-label", caption);
+    var t = el("table", "govuk-table" + (tableClass ? " " + tableClass : ""));
+    t.appendChild(el("caption", "govuk-table__caption " + captionClass, caption));
+    var head = el("thead", "govuk-table__head"), headRow = el("tr", "govuk-table__row");
+    columns.forEach(function (column) {
+      var text = typeof column === "string" ? column : column.text;
+      var th = el("th", "govuk-table__header" + (column.numeric ? " govuk-table__header--numeric" : ""), text);
+      th.setAttribute("scope", "col");
+      headRow.appendChild(th);
+    });
+    head.appendChild(headRow);
+    t.appendChild(head);
+    var body = el("tbody", "govuk-table__body");
+    t.appendChild(body);
+    region.appendChild(t);
+    return { region: region, body: body };
+  }
+
+  /* A case's reference as a link to its page (cases/case.html). */
+  function caseLink(ref) {
+    var link = el("a", "govuk-link", ref);
+    link.href = "/cases/case.html?ref=" + encodeURIComponent(ref);
+    return link;
+  }
+
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (all, key) {
       return key in values ? values[key] : all;
@@ -243,6 +275,7 @@
 
   window.dipformsSummary = {
     render: render, list: list, pageHref: pageHref, formatDate: formatDate,
-    formatDateTime: formatDateTime, formatInstant: formatInstant
+    formatDateTime: formatDateTime, formatInstant: formatInstant,
+    el: el, table: table, caseLink: caseLink
   };
 })();
