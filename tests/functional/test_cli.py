@@ -130,7 +130,7 @@ def test_rules_lists_every_rule_of_the_dip_set_with_severity_and_source():
 def test_protocol_prints_routes_and_access_and_refuses_broken_definitions(tmp_path):
     run = dipforms(ROOT, "protocol")
     assert run.returncode == 0, run.stderr
-    assert any(line.split()[:3] == ["submitted", "mg14", "northshire_cjit"]
+    assert any(line.split()[:3] == ["amended", "mg14", "northshire_cjit"]
                for line in run.stdout.splitlines())
     assert any(line.split()[:1] == ["mg14"] and "police" in line
                for line in run.stdout.splitlines())

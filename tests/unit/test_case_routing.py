@@ -193,9 +193,9 @@ def test_the_newest_record_of_a_form_is_the_one_a_scope_draws_on():
 
 def test_record_events_ignore_case_routes_and_unknown_names_are_routing_errors():
     record = full_record("mg14")
-    sent = route_event("submitted", record, "MG14", TYPED, base_url=BASE, now=NOW,
+    sent = route_event("amended", record, "MG14", TYPED, base_url=BASE, now=NOW,
                        new_id=lambda: "EV-1")
-    assert [(e.event, e.recipient["agency"]) for e in sent] == [("submitted", "northshire_cjit")]
+    assert [(e.event, e.recipient["agency"]) for e in sent] == [("amended", "northshire_cjit")]
     with pytest.raises(RoutingError):
         route("N29")
     broken = copy.deepcopy(PROTOCOL)

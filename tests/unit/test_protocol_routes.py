@@ -188,8 +188,8 @@ def test_the_protocol_table_has_a_row_per_route_with_event_name_spoc_scope_and_s
     assert n02[7] == "test_result_only + consented"
     n26 = next(row for row in rows if row[0].startswith("N26"))
     assert n26[2:5] == ("named_agencies", "(the agencies the consent record names)", "-")
-    record = next(row for row in rows if row[0] == "submitted")
-    assert record[:3] == ("submitted", "mg14", "northshire_cjit") and record[6] == "-"
+    record = next(row for row in rows if row[0] == "amended")
+    assert record[:3] == ("amended", "mg14", "northshire_cjit") and record[6] == "-"
     order = [*RECORD_EVENTS, *CASE_EVENTS]
     positions = [order.index(row[0].split()[0]) for row in rows]
     assert positions == sorted(positions)
