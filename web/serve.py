@@ -21,6 +21,8 @@ import urllib.parse
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
+from chalicelib.contract.ids import form_of_record
+
 from generator.edges.templating import TEMPLATES_DIR
 from generator.edges.workspace import Workspace
 
@@ -36,6 +38,7 @@ _PEER = threading.local()
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 #: /cases/<ref>, the case link of messages before they named cases/case.html?ref=
 _OLD_LINK = re.compile(r"^/cases/([A-Z][A-Z0-9]*-[A-Za-z0-9-]+)$")
+_OLD_RECORD_LINK = re.compile(r"^/records/([A-Z][A-Z0-9-]*-[A-Za-z0-9]+)$")
 
 
 def allowed_hosts(host: str, port: int, public_urls=()) -> frozenset[str]:
@@ -394,6 +397,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
             # a message sent before messages named the case page
             ref = urllib.parse.quote(found.group(1), safe="")
             return self._redirect(f"/cases/case.html?ref={ref}")
+        if self.api is not None and (found := _OLD_RECORD_LINK.match(self.path.split("?")[0])):
+            return self._redirect(self._record_page(found.group(1)))
         if self.path.split("?")[0] == "/__build":
             return self._send_text(HTTPStatus.OK, "ok" if self.state.ok else "failed")
         if self.api is None and self.path.split("?")[0] == "/sw.js":
@@ -408,6 +413,15 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if self._send_file():
             return
         return super().do_GET()
+
+    def _record_page(self, record_id: str) -> str:
+        """Where an old /records/<id> link (a message sent before messages named the record
+        page) now leads: its form's record page, known from how the id begins; the Cases
+        list when no one form's ids begin so."""
+        form = form_of_record(record_id, (f.id for f in self.state.forms))
+        if form is None:
+            return "/cases/index.html"
+        return f"/forms/{form}/record.html?id={urllib.parse.quote(record_id, safe='')}"
 
     compressed = Compressed()
 

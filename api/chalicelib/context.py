@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .catalogue import Catalogue
 from .clock import Clock, SystemClock, england_date, iso
+from .contract.ids import record_prefix
 from .domain.access import AccessPolicy
 from .store.base import Store
 
@@ -51,7 +52,7 @@ class Context:
         return iso(self.now())
 
     def new_record_id(self, form_id: str) -> str:
-        return f"{form_id.replace('_', '-').upper()[:12]}-{self.random_id()}"
+        return f"{record_prefix(form_id)}-{self.random_id()}"
 
     def new_event_id(self) -> str:
         """An outbox event's id: EV- and twenty random symbols."""

@@ -106,6 +106,7 @@ def test_due_lists_soonest_first_and_flags_what_is_overdue(api):
     assert all(d["due"] <= "2026-12-09" for d in body["due"])
     assert [(d["case"], d["due"], d["overdue"]) for d in limits(body)] == [
         (sooner.ref, "2026-11-28", False), (later.ref, "2026-12-05", False)]
+    assert far.ref not in {d["case"] for d in limits(body)}     # not due within 14 days
     item = limits(body)[0]
     assert item["id"] == "summary_limit_approaching"
     assert item["label"] == "Time limit for a summary offence coming up"

@@ -94,6 +94,18 @@ def test_an_old_case_link_goes_to_the_case_page(run):
     assert status == 303 and headers["Location"] == "/cases/case.html?ref=MG14-0A1B2C3D4E"
 
 
+def test_an_old_record_link_goes_to_its_forms_record_page(run):
+    browser = Browser(run.url)
+    status, headers, _ = browser.call("GET", "/records/MG14-0A1B2C3D4E")
+    assert status == 303 and headers["Location"] == "/forms/mg14/record.html?id=MG14-0A1B2C3D4E"
+    status, headers, _ = browser.call("GET", "/records/DIR-INITIAL--0A1B2C3D4E")
+    assert status == 303
+    assert headers["Location"] == ("/forms/dir_initial_contact/record.html"
+                                   "?id=DIR-INITIAL--0A1B2C3D4E")
+    status, headers, _ = browser.call("GET", "/records/NOFORM-0A1B2C3D4E")
+    assert status == 303 and headers["Location"] == "/cases/index.html"
+
+
 def test_a_page_the_server_renders_signed_in_says_who_and_shows_the_roles_navigation(run):
     browser = Browser(run.url)
     assert browser.call("POST", "/v1/session", {"user": USER, "password": PASSWORD})[0] == 200

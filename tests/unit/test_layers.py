@@ -158,10 +158,10 @@ def test_the_build_reads_the_contract_and_the_crossings_are_listed():
                 for path, names in _found(part, _contract_imports).items()}
     for path, names in crossing.items():
         print(f"{path} -> {', '.join(names)}")
-    assert crossing and all(path.startswith("generator/") for path in crossing)
+    assert crossing and all(path.startswith(("generator/", "web/")) for path in crossing)
     assert {name for names in crossing.values() for name in names} <= {
         f"{CONTRACT}.{module}" for module in ("events", "roles", "functions", "protocol",
-                                              "manifest", "process", "access_matrix")
+                                              "manifest", "process", "access_matrix", "ids")
     } | {CONTRACT}
 
 
