@@ -19,6 +19,7 @@ from .manifest import build_manifest, protocol_json, schema_path
 from .model import Form, Project
 from .process.states import process_json
 from .project import classify, parse_project
+from .render.site import owner_titles
 from .schema import dump_schema, form_schema
 from .versions import check_versions
 
@@ -40,7 +41,7 @@ class SiteRenderer(Protocol):
     """Makes the pages: each form's own, and the site-wide ones (the index of all forms;
     the case pages when there is a process)."""
 
-    def form(self, form: Form) -> dict[str, str]: ...
+    def form(self, form: Form, owner: str | None = None) -> dict[str, str]: ...
 
     def index(self, forms: tuple[Form, ...], *, process: Any = None,
               documents: dict[str, str] | None = None, protocol: Any = None,
@@ -109,8 +110,10 @@ def build_project(
     schema_texts: dict[str, dict[str, str]] = {}
     pages: dict[str, dict[str, str]] = {}
     version_problems: list[Diagnostic] = []
+    owners = owner_titles(project.protocol)
     for form in project.forms:
-        key = (keys.get(form.id), site is not None)
+        owner = owners.get(form.agency)
+        key = (keys.get(form.id), site is not None, owner)
         cached = cache.forms.get(form.id) if cache is not None else None
         if cached is not None and cached[0] == key:
             _, current, pages[form.id] = cached
@@ -120,7 +123,8 @@ def build_project(
             problems = check_versions(form, schema, kept)
             version_problems.extend(problems)
             current = dump_schema(schema)
-            pages[form.id] = site.form(form) if site is not None and not problems else {}
+            pages[form.id] = (site.form(form, owner=owner)
+                              if site is not None and not problems else {})
             if cache is not None and not problems:
                 cache.forms[form.id] = (key, current, pages[form.id])
         schema_texts[form.id] = {**committed.get(form.id, {}), form.version: current}

@@ -106,12 +106,13 @@ class Site:
     def languages(self, form: Form) -> tuple[str, ...]:
         return _languages(self.languages_for(form))
 
-    def form(self, form: Form) -> dict[str, str]:
-        """Every page of one form, in each of its languages."""
+    def form(self, form: Form, owner: str | None = None) -> dict[str, str]:
+        """Every page of one form, in each of its languages; `owner` is the title of the
+        agency type that fills it in (the protocol's `agency_types:`, owner_titles)."""
         langs = self.languages(form)
         out: dict[str, str] = {}
         for lang in langs:
-            agency = _agency(form, lang, self.agency_labels)
+            agency = owner or _agency(form, lang, self.agency_labels)
             out.update(render_form(form, lang, env=self.env, langs=langs, agency=agency,
                                    auth=self.auth))
         return dict(sorted(out.items()))
@@ -422,6 +423,12 @@ def front_page_owners(protocol) -> dict[str, tuple[str, tuple[str, ...]]]:
     """agency type -> (its title, the roles its staff hold), from `agency_types:`."""
     types = getattr(protocol, "agency_types", None) or {}
     return {type_id: (kind.title, kind.role_names) for type_id, kind in types.items()}
+
+
+def owner_titles(protocol) -> dict[str, str]:
+    """agency type -> its title ("Criminal Justice Integrated Team"), the owner a form's
+    start page names; none without a protocol (the type's id is shown as words)."""
+    return {type_id: title for type_id, (title, _) in front_page_owners(protocol).items()}
 
 
 def _index_entry(form: Form, lang: str, langs: tuple[str, ...], labels: Mapping[str, Text],

@@ -47,6 +47,15 @@ def test_the_front_page_lists_the_forms_in_the_order_of_the_work_with_who_fills_
     assert [p.text() for p in line] == ["Sign in to fill in and submit forms"]
 
 
+def test_a_forms_start_page_names_who_fills_it_in_by_the_protocols_title(built):
+    for form, owner in (("dir_initial_contact", "Criminal Justice Integrated Team"),
+                        ("mg14", "Police custody"),
+                        ("dip_session1_triage", "Criminal Justice Integrated Team")):
+        text = parse(built.site[f"forms/{form}/index.html"]).one("main").text()
+        assert owner in text, form
+        assert "Cjit" not in text
+
+
 def test_the_navigation_marks_where_the_page_is_and_hides_what_waits_for_the_role(built):
     front = nav(built.site["index.html"])
     assert list(front) == ["forms", "cases", "due", "dashboard"]
