@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from . import cases
+from .casefind import agency_names
 from .catalogue import FormSchema
 from .clock import england_date, iso, record_day
 from .context import Context
@@ -222,16 +223,27 @@ def read(ctx: Context, who: Principal, record_id: str, version: int | None = Non
     if ctx.policy.is_admin(who):
         ctx.store.append_audit(audit_entry(who, "read", record_id, ctx.timestamp(),
                                            request_id=request_id))
+        versions = ctx.store.list_versions(record_id)
         return Done({"record": summary_json(found),
-                     "versions": [summary_json(v) for v in ctx.store.list_versions(record_id)]})
+                     "versions": [summary_json(v) for v in versions],
+                     **_around(ctx, record_id, versions)})
     seen = cases.record_as_seen(ctx, who, found, ctx.today())
     ctx.store.append_audit(audit_entry(who, "read" if seen is not None else "read_denied",
                                        record_id, ctx.timestamp(), request_id=request_id))
     if seen is None:
         return Refused("not_found")
     whole = seen == found.data
-    history = [summary_json(v, reason=whole) for v in ctx.store.list_versions(record_id)]
-    return Done({"record": record_json(found, seen), "versions": history})
+    versions = ctx.store.list_versions(record_id)
+    history = [summary_json(v, reason=whole) for v in versions]
+    return Done({"record": record_json(found, seen), "versions": history,
+                 **_around(ctx, record_id, versions)})
+
+
+def _around(ctx: Context, record_id: str, versions: list[RecordVersion]) -> dict[str, Any]:
+    """What a record page names beside the record: its case (`case`: the reference, or
+    None) and the names of the agencies its versions were made by (`agencies`)."""
+    return {"case": cases.case_of(ctx, record_id),
+            "agencies": agency_names(ctx, sorted({v.agency for v in versions}))}
 
 
 def list_records(ctx: Context, who: Principal, form_id: str, limit: int,

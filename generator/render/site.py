@@ -14,7 +14,7 @@ from jinja2 import Environment
 
 from ..fields import FIELD_TYPES
 from ..model import Form, Text
-from .cases import CASES_INDEX, case_pages
+from .cases import CASE_PAGE, CASES_INDEX, case_pages
 from .questions import questions_map
 from .text import CASE_WORDS, DASHBOARD_WORDS, LANGUAGE_NAMES, switch_label, words
 from .views import Posted, ViewBuilder, is_one_question, rule_data, rule_json
@@ -301,7 +301,8 @@ def _review_pages(form: Form, lang: str, *, env: Environment, langs: tuple[str, 
                      questions=questions, start_href="/" + site_path(lang, f"{base}/index.html"),
                      record_words={"version_of": t.version_of,
                                    "older_form_version": t.older_form_version},
-                     change_href="/" + site_path(lang, f"{base}/check.html"), auth=auth)
+                     change_href="/" + site_path(lang, f"{base}/check.html"),
+                     case_href="/" + CASE_PAGE, auth=auth)
     return {site_path(lang, rel): check, site_path(lang, record_rel): record}
 
 

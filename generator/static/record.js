@@ -30,7 +30,7 @@
 
   function fill(id, text) { document.getElementById(id).textContent = text; }
 
-  function showRecord(record, versions) {
+  function showRecord(record, versions, answer) {
     var latest = Math.max.apply(null, versions.map(function (v) { return v.version; }).concat(record.version));
     var first = versions.filter(function (v) { return v.version === 1; })[0];
     fill("dipforms-record-reference", record.id);
@@ -38,6 +38,13 @@
       .replace("{count}", latest));
     fill("dipforms-record-submitted", S.formatInstant((first || record).created_at, questions.words));
     fill("dipforms-record-form-version", record.form_version);
+    if (answer.case) {
+      var caseLink = document.getElementById("dipforms-record-case");
+      caseLink.textContent = answer.case;
+      caseLink.href = caseLink.getAttribute("href") + "?ref=" + encodeURIComponent(answer.case);
+    } else {
+      find('[data-row="case"]').remove();
+    }
     if (record.version > 1) {
       fill("dipforms-record-amended", S.formatInstant(record.created_at, questions.words));
     } else {
@@ -53,7 +60,7 @@
     }
     S.render(document.getElementById("dipforms-summary"), questions, record.data,
              { showUnknown: true });
-    history(versions);
+    history(versions, answer.agencies || {});
     if (record.version === latest) offerChange(record);
     find(".dipforms-print").addEventListener("click", function () { window.print(); });
     find(".dipforms-record__loading").hidden = true;
@@ -61,8 +68,9 @@
     document.title = record.id + " - " + document.title;
   }
 
-  /* Every version, newest first: when, by whom (user and agency) and why it was changed. */
-  function history(versions) {
+  /* Every version, newest first: when, by whom (user and agency, by its name) and why it
+   * was changed. */
+  function history(versions, agencies) {
     var section = find(".dipforms-record__history"), holder = section.querySelector(".dipforms-record__versions");
     var said = JSON.parse(section.dataset.words);
     if (!versions.length) return;
@@ -72,7 +80,7 @@
       heading.textContent = said.version + " " + v.version;
       list.className = "govuk-summary-list dipforms-record__version";
       [[said.when, S.formatInstant(v.created_at, questions.words)],
-       [said.by, [v.created_by, v.agency].filter(Boolean).join(", ")],
+       [said.by, [v.created_by, agencies[v.agency] || v.agency].filter(Boolean).join(", ")],
        [said.reason, v.version > 1 ? v.reason || "" : ""]].forEach(function (pair) {
         if (!pair[1]) return;
         var row = document.createElement("div"), key = document.createElement("dt");
@@ -127,7 +135,7 @@
               "/forms/" + encodeURIComponent(body.record.form) + "/") + location.search);
             return;
           }
-          showRecord(body.record, body.versions || []);
+          showRecord(body.record, body.versions || [], body);
         } else {
           session.readFailed(response.status, show, signInProblem);
         }

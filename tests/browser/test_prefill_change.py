@@ -160,6 +160,10 @@ def test_a_form_from_its_case_and_a_change_to_a_record(tmp_path):
         expect(history).to_have_count(2)
         expect(history.first).to_contain_text("The CJIT reported compliance")
         expect(history.first).to_contain_text("pc_change")
+        expect(history.first).to_contain_text("Northshire Police custody suites")   # by name
+        case_link = page.locator("#dipforms-record-case")     # the record names its case
+        expect(case_link).to_have_text(case)
+        expect(case_link).to_have_attribute("href", f"/cases/case.html?ref={case}")
         assert not (found := axe_violations(page)), describe(found)
         for width in (320, 1280):       # the history table fits a small screen
             page.set_viewport_size({"width": width, "height": 800})

@@ -81,7 +81,13 @@ def test_submit_read_and_list(api):
     assert record["form_version"] == current
     response = api.get(f"/v1/records/{record['id']}")
     assert response.status_code == 200
-    assert json.loads(response.body)["record"]["data"] == MG14
+    read = json.loads(response.body)
+    assert read["record"]["data"] == MG14
+    # the page names the case the MG14 opened and who made each version, by name
+    assert read["case"] == record["id"]
+    assert read["agencies"] == {"northshire_police": "Northshire Police custody suites"}
+    admin = json.loads(api.get(f"/v1/records/{record['id']}", role="dat_admin").body)
+    assert admin["case"] == record["id"] and "data" not in admin["record"]
     listed = json.loads(api.get("/v1/records?form=mg14").body)
     assert [r["id"] for r in listed["records"]] == [record["id"]]
     assert "data" not in listed["records"][0]
