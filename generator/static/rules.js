@@ -155,7 +155,8 @@
     latest: function (args) { return extreme(args[0], 1); },
     date: function (args) {
       return typeof args[0] === "string" && DATE.test(args[0]) && toDate(args[0]) ? args[0] : null;
-    }
+    },
+    date_of: function (args) { var d = toDate(args[0]); return d ? format(d) : null; }
   };
   /* Functions that see a null argument; every other one gives null for a null argument. */
   var NULL_ACCEPTING = ["answered", "count"];

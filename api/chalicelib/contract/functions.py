@@ -72,4 +72,6 @@ FUNCTIONS: dict[str, Function] = _register(
     Function("earliest", ("list:date",), "date", "The earliest of the answered dates."),
     Function("latest", ("list:date",), "date", "The latest of the answered dates."),
     Function("date", ("date_literal",), "date", "A fixed date: date('2026-01-31')."),
+    Function("date_of", ("date|datetime",), "date", "The date of a date and time (a date "
+             "stays itself): a session's date from when it was held."),
 )

@@ -230,6 +230,11 @@ def _fixed_date(text: object) -> str | None:
     return text if isinstance(text, str) and _DATE.match(text) and to_date(text) else None
 
 
+def _date_of(value: object) -> str | None:
+    day = to_date(value)
+    return None if day is None else day.isoformat()
+
+
 def _count(value: object) -> int | None:
     if value is None:
         return 0
@@ -248,6 +253,7 @@ IMPLEMENTATIONS: dict[str, Callable[[list, str], object]] = {
     "earliest": lambda args, today: _extreme(args[0], min),
     "latest": lambda args, today: _extreme(args[0], max),
     "date": lambda args, today: _fixed_date(args[0]),
+    "date_of": lambda args, today: _date_of(args[0]),
 }
 
 #: Functions that see a null argument; every other one gives null for a null argument.
