@@ -57,6 +57,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "P014": (ERROR, "an unknown flag, or a flag on a fact that is not a date"),
     "P015": (ERROR, "a step's asks: a button ending a case without a reason, or a form step "
                     "that asks"),
+    "P016": (ERROR, "a fill from the case's other records that cannot be made"),
     "D001": (ERROR, "deadline counts from something that is not a date fact"),
     "D002": (ERROR, "unknown setting, or a setting that is not a whole number"),
     "D003": (ERROR, "period without exactly one unit"),

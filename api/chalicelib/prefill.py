@@ -39,11 +39,20 @@ def form_prefill(ctx: Context, who: Principal, form_id: str, case_ref: str | Non
         return snapshot
     today = ctx.today()
     consent = case_consent_view(protocol, snapshot, today)
+    def seen(record):
+        return caseview.visible_answers(ctx.policy, protocol, who, record, consent)
+
     opener = next((r for r in snapshot.records if r.form_id == process.opened_by), None)
-    seen = (caseview.visible_answers(ctx.policy, protocol, who, opener, consent)
-            if opener is not None else None)
+    wanted = prefill.record_sources(process, form_id)
+    latest = {}
+    for record in sorted(snapshot.records, key=lambda r: r.created_at):
+        if record.form_id in wanted:
+            latest[record.form_id] = record
+    records = {form: prefill.CaseRecord(r.record_id, seen(r)) for form, r in latest.items()}
     ctx.store.append_audit(audit_entry(who, "prefill", snapshot.case.case_ref,
                                        ctx.timestamp(), request_id=request_id))
-    from_case = prefill.from_case(process, form_id, snapshot.case.case_ref, seen, today)
+    from_case = prefill.from_case(process, form_id, snapshot.case.case_ref,
+                                  seen(opener) if opener is not None else None, today,
+                                  records)
     return Done(prefill.prefill_json(form_id, snapshot.case.case_ref,
                                      process.links[form_id], known, from_case))

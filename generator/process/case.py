@@ -18,9 +18,18 @@ from ..parse.form import read_expression
 from ..parse.reader import Reader
 from ..rules.compile import to_json
 from ..rules.types import FieldInfo, check_condition, infer
-from ..spans import Node, Span
+from ..spans import Mapping as MappingNode
+from ..spans import Node, Scalar, Span
 
-LINK_KEYS = ("form", "field", "fills")
+LINK_KEYS = ("form", "field", "fills", "when", "source")
+#: A fill taken from another record of the case: `from` (a form, or forms: the first the
+#: case has a record of) and `value` (an expression over that record's answers) or
+#: `reference: true` (the record's own reference).
+RECORD_FILL_KEYS = ("from", "value", "reference")
+#: A repeating group filled with one item per record of the case of the forms `rows_from`
+#: (in that order): `number` names the item's field given its place (1, 2...), `fills` its
+#: other fields, each an expression over that record's answers.
+ROWS_FILL_KEYS = ("rows_from", "number", "fills")
 FACT_KEYS = ("id", "type", "from", "recorded_by", "notify", "flag", "source")
 FACT_FROM_KEYS = ("form", "value")
 GUARD_KEYS = ("rule", "when", "message", "source")
@@ -34,11 +43,26 @@ FLAGS = ("friday",)
 @dataclass(frozen=True)
 class Fill:
     """A field of a linked form filled, when the form starts from a case, with `value`: an
-    expression over the answers of the case's opening record (the MG14) that the reader
-    may see."""
+    expression over the answers, as the reader may see them, of the case's opening record
+    (the MG14) or, with `sources`, of the latest record of the first of those forms the
+    case has; `reference`: with that record's own reference instead."""
 
     field: str
-    value: Expr
+    value: Expr | None
+    span: Span
+    sources: tuple[str, ...] = ()
+    reference: bool = False
+
+
+@dataclass(frozen=True)
+class RowsFill:
+    """A repeating group filled with one item per record of the case of the forms
+    `sources` (a session record, a row of the compliance report's sessions)."""
+
+    field: str
+    sources: tuple[str, ...]
+    number: str | None
+    fills: tuple[Fill, ...]
     span: Span
 
 
@@ -49,6 +73,9 @@ class Link:
     span: Span
     spans: dict[str, Span]
     fills: tuple[Fill, ...] = ()
+    rows: tuple[RowsFill, ...] = ()
+    when: Expr | None = None      # over the case's facts: the form applies to this case
+    citations: tuple[Source, ...] = ()    # why it applies only `when`
 
 
 @dataclass(frozen=True)
@@ -89,23 +116,80 @@ def parse_links(r: Reader, node: Node | None) -> tuple[Link, ...]:
         r.keys(m, LINK_KEYS, ("form", "field"), "a link")
         form = r.ident(m.get("form"), "the linked form")
         field = r.ident(m.get("field"), "the field holding the case reference")
+        fills, rows = _fills(r, m.get("fills"))
+        when = read_expression(r, m.get("when"), "when the form applies to the case")
+        citations = r.sources(m.get("source"), "a link") if m.get("source") else ()
+        if when is not None and not citations:
+            r.error(m.span, "F011", f"the link of '{form}' says when it applies with no source",
+                    hint="cite the guidance (document and section), or write "
+                         "`source: assumption`")
         if form and field:
-            links.append(Link(form, field, m.span, m.value_spans(),
-                              _fills(r, m.get("fills"))))
+            links.append(Link(form, field, m.span, m.value_spans(), fills, rows, when,
+                              citations))
     return tuple(links)
 
 
-def _fills(r: Reader, node: Node | None) -> tuple[Fill, ...]:
-    """`fills: {field: expression}`: each field of the linked form and its value."""
+def _fills(r: Reader, node: Node | None) -> tuple[tuple[Fill, ...], tuple[RowsFill, ...]]:
+    """`fills: {field: value}`: each field of the linked form and what fills it: an
+    expression over the opening record, a mapping naming another record (RECORD_FILL_KEYS)
+    or, for a repeating group, the records whose items fill it (ROWS_FILL_KEYS)."""
     m = r.mapping(node, "what a form starting from the case fills") if node else None
     if m is None:
-        return ()
-    fills = []
+        return (), ()
+    fills, rows = [], []
     for key, value_node in m.items.items():
-        value = read_expression(r, value_node, f"the value filling '{key}'")
-        if value is not None:
-            fills.append(Fill(key, value, m.keys[key]))
-    return tuple(fills)
+        if isinstance(value_node, MappingNode) and "rows_from" in value_node.items:
+            found = _rows_fill(r, key, value_node, m.keys[key])
+            if found is not None:
+                rows.append(found)
+            continue
+        fill = _fill(r, key, value_node, m.keys[key])
+        if fill is not None:
+            fills.append(fill)
+    return tuple(fills), tuple(rows)
+
+
+def _fill(r: Reader, key: str, node: Node, span: Span) -> Fill | None:
+    if not isinstance(node, MappingNode):
+        value = read_expression(r, node, f"the value filling '{key}'")
+        return None if value is None else Fill(key, value, span)
+    what = f"the record filling '{key}'"
+    r.keys(node, RECORD_FILL_KEYS, ("from",), what)
+    sources = _forms(r, node.get("from"), what)
+    reference = bool(r.boolean(node.get("reference"), "reference")) \
+        if node.get("reference") is not None else False
+    value = read_expression(r, node.get("value"), f"the value filling '{key}'")
+    if reference == (value is not None):
+        r.error(node.span, "P016", f"{what} needs either `value:` or `reference: true`",
+                hint="`value:` takes an answer of that record, `reference: true` its reference")
+        return None
+    return Fill(key, value, span, sources, reference) if sources else None
+
+
+def _rows_fill(r: Reader, key: str, node: MappingNode, span: Span) -> RowsFill | None:
+    what = f"the records filling '{key}'"
+    r.keys(node, ROWS_FILL_KEYS, ("rows_from",), what)
+    sources = _forms(r, node.get("rows_from"), what)
+    number = r.ident(node.get("number"), "the field numbering the items") \
+        if node.get("number") is not None else None
+    fills, nested = _fills(r, node.get("fills"))
+    for fill in fills:
+        if fill.sources:
+            r.error(fill.span, "P016", f"an item of '{key}' is filled from its own record",
+                    hint="write an expression over that record's answers, without `from:`")
+    fills = tuple(f for f in fills if not f.sources)
+    for inner in nested:
+        r.error(inner.span, "P016", "a repeating group's item cannot hold another filled "
+                "repeating group", hint="fill the items' own fields only")
+    return RowsFill(key, sources, number, fills, span) if sources else None
+
+
+def _forms(r: Reader, node: Node | None, what: str) -> tuple[str, ...]:
+    """A form id, or a list of them (where a fill looks, in order)."""
+    if isinstance(node, Scalar):
+        form = r.ident(node, f"the form of {what}")
+        return (form,) if form else ()
+    return tuple(form for form, _ in r.idents(node, f"the forms of {what}", "a form id"))
 
 
 def parse_facts(r: Reader, node: Node | None) -> tuple[Fact, ...]:
@@ -168,9 +252,11 @@ def fact_resolver(facts: Iterable[Fact]):
 
 
 def check_links(r: Reader, links: Iterable[Link], forms: Mapping[str, Form],
-                opened_by: str, scope_for=None) -> None:
+                opened_by: str, scope_for=None, facts: Iterable[Fact] = ()) -> None:
     """`scope_for(form)` names a form's fields for the `fills:` expressions (None: those
-    are not checked)."""
+    are not checked); `facts` are what a link's `when:` may name."""
+    links = tuple(links)
+    linked = {link.form for link in links} | {opened_by}
     seen: set[str] = set()
     for link in links:
         if link.form in seen:
@@ -190,6 +276,10 @@ def check_links(r: Reader, links: Iterable[Link], forms: Mapping[str, Form],
                     f"reference to the {opened_by} form that opens the case",
                     hint=f"use a field of type reference with `form: {opened_by}`")
         _check_fills(r, link, form, forms.get(opened_by), scope_for)
+        _check_record_fills(r, link, form, forms, linked, scope_for)
+        if link.when is not None and link.when.ast is not None:
+            r.diagnostics.extend(check_condition(link.when.ast, fact_resolver(facts),
+                                                 link.when.span))
 
 
 def _check_fills(r: Reader, link: Link, form: Form, opener: Form | None, scope_for) -> None:
@@ -197,6 +287,8 @@ def _check_fills(r: Reader, link: Link, form: Form, opener: Form | None, scope_f
     fills that), and each value an expression over the opening form's answers."""
     ids = [f.id for f in form.fields()]
     for fill in link.fills:
+        if fill.sources:
+            continue        # from another record: _check_record_fills
         if fill.field not in ids:
             r.error(fill.span, "P010", f"the form '{link.form}' has no field '{fill.field}'",
                     did_you_mean(fill.field, ids))
@@ -206,6 +298,69 @@ def _check_fills(r: Reader, link: Link, form: Form, opener: Form | None, scope_f
         if opener is not None and scope_for is not None and fill.value.ast is not None:
             _, problems = infer(fill.value.ast, scope_for(opener), fill.value.span)
             r.diagnostics.extend(problems)
+
+
+def _check_record_fills(r: Reader, link: Link, form: Form, forms: Mapping[str, Form],
+                        linked: set[str], scope_for) -> None:
+    """Fills from the case's other records: each form they look in is linked to the case,
+    each filled field is the linked form's (a reference for `reference: true`; a repeating
+    group and its items' fields for `rows_from:`), and each value an expression over the
+    answers of every form it may come from."""
+    by_id = {f.id: f for f in form.fields()}
+    for fill in link.fills:
+        if not fill.sources:
+            continue
+        target = by_id.get(fill.field)
+        if target is None:
+            r.error(fill.span, "P010", f"the form '{link.form}' has no field '{fill.field}'",
+                    did_you_mean(fill.field, by_id))
+        elif fill.reference and target.type != "reference":
+            r.error(fill.span, "P016", f"'{fill.field}' is filled with a record's reference, "
+                    "so it must be a field of type reference")
+        _check_sources(r, fill, fill.sources, forms, linked, scope_for)
+    for rows in link.rows:
+        group = by_id.get(rows.field)
+        if group is None or group.type != "repeat":
+            r.error(rows.span, "P016", f"'{rows.field}' is filled with one item per record, "
+                    f"so it must be a repeating group of the form '{link.form}'",
+                    did_you_mean(rows.field, [f.id for f in by_id.values()
+                                              if f.type == "repeat"]))
+            continue
+        items = {child.id: child for child in group.children}
+        if rows.number is not None and (rows.number not in items
+                                        or items[rows.number].type != "number"):
+            r.error(rows.span, "P016", f"'{rows.number}' numbers the items, so it must be a "
+                    f"number field of '{rows.field}'",
+                    did_you_mean(rows.number, [k for k, f in items.items()
+                                               if f.type == "number"]))
+        for fill in rows.fills:
+            if fill.field not in items:
+                r.error(fill.span, "P010", f"the items of '{rows.field}' have no field "
+                        f"'{fill.field}'", did_you_mean(fill.field, items))
+            _check_sources(r, fill, rows.sources, forms, linked, scope_for)
+        for source in rows.sources:
+            _check_source(r, rows.span, source, forms, linked)
+
+
+def _check_sources(r: Reader, fill: Fill, sources: tuple[str, ...], forms: Mapping[str, Form],
+                   linked: set[str], scope_for) -> None:
+    for source in sources:
+        found = _check_source(r, fill.span, source, forms, linked)
+        if found is not None and scope_for is not None and fill.value is not None \
+                and fill.value.ast is not None:
+            _, problems = infer(fill.value.ast, scope_for(found), fill.value.span)
+            r.diagnostics.extend(problems)
+
+
+def _check_source(r: Reader, span: Span, source: str, forms: Mapping[str, Form],
+                  linked: set[str]) -> Form | None:
+    found = forms.get(source)
+    if found is None:
+        r.error(span, "F017", f"unknown form '{source}'", did_you_mean(source, forms))
+    elif source not in linked:
+        r.error(span, "P013", f"the form '{source}' is not linked to the case",
+                hint="add it under `links:` with the field holding the case reference")
+    return found
 
 
 def check_facts(r: Reader, facts: Iterable[Fact], forms: Mapping[str, Form],
@@ -274,9 +429,33 @@ def _expr_json(expr: Expr | None):
 
 
 def links_json(links: Iterable[Link]) -> list[dict]:
-    return [{"form": link.form, "field": link.field,
-             **({"fills": {f.field: _expr_json(f.value) for f in link.fills}}
-                if link.fills else {})} for link in links]
+    """Each link for the API: `fills` over the opening record, `from_records` (field ->
+    {from: [forms], value | reference}) and `rows` (field -> {from, number, fills}) over
+    the case's other records, and `when` over its facts; each key only when given."""
+    out = []
+    for link in links:
+        entry: dict = {"form": link.form, "field": link.field}
+        opener = {f.field: _expr_json(f.value) for f in link.fills if not f.sources}
+        others = {f.field: _record_fill_json(f) for f in link.fills if f.sources}
+        if opener:
+            entry["fills"] = opener
+        if others:
+            entry["from_records"] = others
+        if link.rows:
+            entry["rows"] = {rows.field: {"from": list(rows.sources), "number": rows.number,
+                                          "fills": {f.field: _expr_json(f.value)
+                                                    for f in rows.fills}}
+                             for rows in link.rows}
+        if link.when is not None:
+            entry["when"] = _expr_json(link.when)
+        out.append(entry)
+    return out
+
+
+def _record_fill_json(fill: Fill) -> dict:
+    if fill.reference:
+        return {"from": list(fill.sources), "reference": True}
+    return {"from": list(fill.sources), "value": _expr_json(fill.value)}
 
 
 def facts_json(facts: Iterable[Fact]) -> list[dict]:

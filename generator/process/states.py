@@ -175,7 +175,7 @@ def check_process(r: Reader, process: Process, all_forms: Iterable[Form],
     by_id = {form.id: form for form in all_forms}
     forms, roles = set(by_id), tuple(roles)
     linked = {link.form for link in process.links} | {process.opened_by}
-    check_links(r, process.links, by_id, process.opened_by, scope_for)
+    check_links(r, process.links, by_id, process.opened_by, scope_for, process.facts)
     check_facts(r, process.facts, by_id, linked, roles, EVENT_IDS, scope_for)
     if process.opened_by not in forms:
         r.error(process.spans["opened_by"], "F017", f"unknown form '{process.opened_by}'",

@@ -228,14 +228,18 @@
 
   /* The forms that attach to this case which the reader's role may send though no step
    * is made by them now (a required assessment held after the caution was given, a second
-   * session): each a link with ?case=, so the reference and the person come filled in. */
+   * session): each a link with ?case=, so the reference and the person come filled in.
+   * Only the forms that apply to this case (c.forms: no session 2 on a one-session
+   * condition), when the API says which. */
   function otherRecords(c, next) {
     var who = role();
     if (c.closed || !who) return;
-    var stepForms = {};
+    var stepForms = {}, applies = c.forms ? {} : null;
     c.next_steps.forEach(function (s) { if (s.kind === "form") stepForms[s.form] = true; });
+    (c.forms || []).forEach(function (id) { applies[id] = true; });
     var forms = (P.linked || []).filter(function (id) {
-      return !stepForms[id] && has(P.forms, id) && (P.forms[id].submit || []).indexOf(who) >= 0;
+      return !stepForms[id] && (!applies || applies[id]) && has(P.forms, id) &&
+        (P.forms[id].submit || []).indexOf(who) >= 0;
     });
     if (!forms.length) return;
     next.appendChild(el("h3", "govuk-heading-s", W.other_records_title));

@@ -18,9 +18,9 @@ class CountingSite:
         self.site = Site(ENV)
         self.rendered: list[str] = []
 
-    def form(self, form):
+    def form(self, form, owner=None):
         self.rendered.append(form.id)
-        return self.site.form(form)
+        return self.site.form(form, owner)
 
     def index(self, forms, **options):
         return self.site.index(forms, **options)

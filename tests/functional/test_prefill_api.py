@@ -89,3 +89,49 @@ def test_a_prefill_from_a_case_is_in_the_audit_log(api):
     entries = api.runtime.context.store.list_audit(case)
     assert [(e.action, e.actor) for e in entries if e.action == "prefill"] == [
         ("prefill", "cjit_worker")]
+
+
+def test_session_forms_take_what_the_cases_own_records_hold(api):
+    """Session 1's DIR reference is the required assessment's record; the compliance
+    report's sessions are the session records, numbered, with their dates and attendance;
+    the review form of a three-session case takes session 2's time."""
+    from tests.functional.test_cases_api import (
+        MG14_THREE,
+        SESSION1_THREE,
+        SESSION2_MISSED,
+        Case,
+        with_assessment,
+    )
+
+    case = Case(api, MG14_THREE)
+    with_assessment(case)
+    assessment = next(r["id"] for r in case.view("cjit")["records"]
+                      if r["form"] == "dir_required_assessment")
+    status, body = prefill(api, "dip_session1_triage", "cjit", case.ref)
+    assert status == 200, body
+    assert body["answers"]["dir_ref"] == assessment and "dir_ref" in body["from_case"]
+    assert prefill(api, "compliance_report", "cjit", case.ref)[1]["answers"].get(
+        "sessions") is None                                  # no session held yet
+    for form, data in (("dip_session1_triage", SESSION1_THREE),
+                       ("dip_session2", SESSION2_MISSED)):
+        response = case.attach(form, data)
+        assert response.status_code == 201, response.body
+    status, body = prefill(api, "compliance_report", "cjit", case.ref)
+    assert status == 200, body
+    assert body["answers"]["sessions"] == [
+        {"session_number": 1, "session_date": SESSION1_THREE["session_at"][:10],
+         "session_attendance": SESSION1_THREE["attendance"]},
+        {"session_number": 2, "session_date": SESSION2_MISSED["session_at"][:10],
+         "session_attendance": SESSION2_MISSED["attendance"]}]
+    review = prefill(api, "dip_session3", "cjit", case.ref)[1]["answers"]
+    assert review["session2_at"] == SESSION2_MISSED["session_at"]
+
+
+def test_the_case_offers_only_the_session_forms_its_condition_has(api):
+    from tests.functional.test_cases_api import MG14, MG14_THREE, Case
+
+    one = Case(api, MG14).view("cjit")["case"]["forms"]
+    three = Case(api, MG14_THREE).view("cjit")["case"]["forms"]
+    assert "dip_session1_triage" in one and "compliance_report" in one
+    assert "dip_session2" not in one and "dip_session3" not in one
+    assert {"dip_session1_triage", "dip_session2", "dip_session3"} <= set(three)

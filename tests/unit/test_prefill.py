@@ -149,3 +149,114 @@ def test_pages_asked_later_are_left_out_of_the_first_filling_in():
     # the check page has the change block, hidden, with its reason box (prefill.js)
     assert "hidden" in check.one("div", class_="dipforms-change").attrs
     assert check.by_id("reason").attrs["name"] == "reason"
+
+
+# -- fills from the case's other records, and a link's `when` ----------------------------
+
+REPORT = fields_form("""
+- {id: case, type: reference, form: t, label: Case}
+- {id: ref, type: reference, label: The record}
+- {id: seen, type: date, label: Seen on}
+- id: rows
+  type: repeat
+  label: Rows
+  fields:
+    - {id: n, type: number, label: Number, integer: true}
+    - {id: d, type: date, label: Date}
+""").replace("form: t\n", "form: w\n", 1)
+FROM_RECORDS = CASEWORK.replace("  - {form: u, field: case}\n", """\
+  - {form: u, field: case}
+  - form: w
+    field: case
+    when: "answered(seen_on)"
+    source: assumption
+    fills:
+      ref: {from: u, reference: true}
+      seen: {from: [u], value: seen_on}
+      rows: {rows_from: [u], number: n, fills: {d: seen_on}}
+""")
+
+
+def record_errors(text: str) -> list[str]:
+    result = build_yaml(FORM, {"forms/process.yaml": text, "forms/u.yaml": FOLLOW,
+                               "forms/w.yaml": REPORT})
+    return [f"{d.code} {d.message}" for d in result.diagnostics
+            if d.span.file == "forms/process.yaml"]
+
+
+def test_fills_from_other_records_and_when_compile_for_the_api():
+    result = build_yaml(FORM, {"forms/process.yaml": FROM_RECORDS, "forms/u.yaml": FOLLOW,
+                               "forms/w.yaml": REPORT})
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    link = json.loads(result.generated["process.json"])["links"][1]
+    assert link == {
+        "form": "w", "field": "case",
+        "from_records": {"ref": {"from": ["u"], "reference": True},
+                         "seen": {"from": ["u"], "value": {"field": "seen_on"}}},
+        "rows": {"rows": {"from": ["u"], "number": "n", "fills": {"d": {"field": "seen_on"}}}},
+        "when": {"call": "answered", "args": [{"field": "seen_on"}]}}
+
+
+def test_a_fill_from_records_that_cannot_be_made_is_named():
+    def errors(old: str, new: str) -> list[str]:
+        assert old in FROM_RECORDS
+        return record_errors(FROM_RECORDS.replace(old, new))
+
+    found = errors("ref: {from: u, reference: true}", "nope: {from: u, reference: true}")
+    assert any("P010 the form 'w' has no field 'nope'" in e for e in found), found
+    found = errors("ref: {from: u, reference: true}", "ref: {from: u}")
+    assert any("P016 the record filling 'ref' needs either" in e for e in found), found
+    found = errors("seen: {from: [u], value: seen_on}", "seen: {from: u, reference: true}")
+    assert any("P016 'seen' is filled with a record's reference" in e for e in found), found
+    found = errors("seen: {from: [u], value: seen_on}\n      rows: {rows_from",
+                   "seen: {rows_from")
+    assert any("P016 'seen' is filled with one item per record" in e for e in found), found
+    found = errors("number: n,", "number: d,")
+    assert any("P016 'd' numbers the items" in e for e in found), found
+    found = errors("{from: [u], value: seen_on}", "{from: [u, t], value: nothing}")
+    assert any("E002 unknown field 'nothing'" in e for e in found), found
+    found = errors("{from: [u], value: seen_on}", "{from: [u, x], value: seen_on}")
+    assert any("F017 unknown form 'x'" in e for e in found), found
+    found = errors("fills: {d: seen_on}", "fills: {e: seen_on}")
+    assert any("P010 the items of 'rows' have no field 'e'" in e for e in found), found
+
+
+def test_a_when_needs_a_source_and_names_only_facts():
+    errors = record_errors(FROM_RECORDS.replace("    source: assumption\n    fills:",
+                                                "    fills:"))
+    assert any("F011 the link of 'w' says when it applies with no source" in e
+               for e in errors), errors
+    errors = record_errors(FROM_RECORDS.replace('when: "answered(seen_on)"',
+                                                'when: "answered(seen_onn)"'))
+    assert any("seen_onn" in e for e in errors), errors
+
+
+PROCESS_RECORDS = Process({"process": "p", "opened_by": "t", "start": "open", "states": [],
+                           "transitions": [], "links": [
+                               {"form": "u", "field": "case"},
+                               {"form": "w", "field": "case", "when": {
+                                   "op": "==", "args": [{"field": "kind"}, {"lit": "long"}]},
+                                "from_records": {
+                                    "ref": {"from": ["v", "u"], "reference": True},
+                                    "seen": {"from": ["u"], "value": {"field": "seen_on"}}},
+                                "rows": {"rows": {"from": ["u", "v", "x"], "number": "n",
+                                                  "fills": {"d": {"call": "date_of", "args": [
+                                                      {"field": "at"}]}}}}}]})
+
+
+def test_from_case_takes_the_other_records_as_the_reader_sees_them():
+    records = {"u": prefill.CaseRecord("U-1", {"seen_on": "2026-11-02",
+                                                "at": "2026-11-02T10:00"}),
+               "v": prefill.CaseRecord("V-1", None),          # the reader may see none of it
+               "x": prefill.CaseRecord("X-1", {"at": "2026-11-20T09:30"})}
+    assert prefill.from_case(PROCESS_RECORDS, "w", "MG14-1", {}, TODAY, records) == {
+        "case": "MG14-1", "ref": "U-1", "seen": "2026-11-02",
+        "rows": [{"n": 1, "d": "2026-11-02"}, {"n": 2, "d": "2026-11-20"}]}
+    assert prefill.from_case(PROCESS_RECORDS, "w", "MG14-1", {}, TODAY, {}) == {
+        "case": "MG14-1"}
+    assert prefill.record_sources(PROCESS_RECORDS, "w") == {"u", "v", "x"}
+
+
+def test_a_link_applies_when_the_cases_facts_say_so():
+    assert PROCESS_RECORDS.forms_for({"kind": "long"}, TODAY) == ["u", "w"]
+    assert PROCESS_RECORDS.forms_for({"kind": "short"}, TODAY) == ["u"]

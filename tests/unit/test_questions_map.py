@@ -194,7 +194,10 @@ def test_record_page_has_its_outcomes_a_print_button_and_no_answers():
     assert "hidden" in body.attrs
     print_button = body.one("button", class_="dipforms-print")
     assert print_button.attrs["type"] == "button" and print_button.text() == "Print this record"
-    assert [dd.attrs["id"] for dd in body.one("dl").all("dd")] == [
+    reference, case_row, *rows = body.one("dl").all("dd")
+    assert case_row.one("a").attrs["id"] == "dipforms-record-case"    # record.js links it
+    assert case_row.one("a").attrs["href"] == "/cases/case.html"
+    assert [dd.attrs["id"] for dd in (reference, *rows)] == [
         "dipforms-record-reference", "dipforms-record-version", "dipforms-record-submitted",
         "dipforms-record-amended", "dipforms-record-reason", "dipforms-record-form-version"]
     assert all(not dd.text() for dd in body.one("dl").all("dd"))

@@ -72,6 +72,17 @@ class Process:
         value = data.get(field) if field else None
         return value.strip() if isinstance(value, str) and value.strip() else None
 
+    def link(self, form_id: str) -> Mapping[str, Any] | None:
+        """The form's entry under `links:` (process.json), or None: not linked."""
+        return next((link for link in self.definition.get("links", ())
+                     if link["form"] == form_id), None)
+
+    def forms_for(self, facts: Mapping[str, Any], today: datetime.date) -> list[str]:
+        """The linked forms that apply to a case with these facts, in the process's order:
+        a link's `when:` (a one-session condition has no session 2) holds, or it has none."""
+        return [link["form"] for link in self.definition.get("links", ())
+                if link.get("when") is None or holds(link["when"], dict(facts), today=today)]
+
 
 def steps_json(process: Process, state: str, role: str | None = None) -> list[dict[str, Any]]:
     """The steps the case may take next (only those `role` may make, when given), each

@@ -49,6 +49,8 @@ def case_view(process: Process, policy: AccessPolicy, protocol: Protocol,
                 if _entry_visible(e, who, admin, shown)]
     case = case_json(process, snapshot.case, who.role)
     case["deadlines"] = casefind.case_deadlines(process, protocol, snapshot.case, today)
+    case["forms"] = [] if snapshot.case.closed else process.forms_for(snapshot.case.facts,
+                                                                      today)
     case["person"] = None if admin else person_of(r["data"] for r in shown.values())
     if admin:
         case["facts"] = {}
