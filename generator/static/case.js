@@ -591,6 +591,7 @@
   }
 
   find(".dipforms-needs-js").hidden = true;
+  S.keepAddressInLanguageSwitch();
   if (!ref) { show("no-ref"); return; }
   if (!session.session()) { signInProblem(); return; }
   find(".dipforms-case__loading").hidden = false;

@@ -400,6 +400,7 @@
   form.addEventListener("change", reveal);
   form.addEventListener("submit", send);
   find(".dipforms-needs-js").hidden = true;
+  S.keepAddressInLanguageSwitch();
   if (!ref) { show("no-ref"); return; }
   if (!session.session()) { signInProblem(); return; }
   find(".dipforms-case__loading").hidden = false;

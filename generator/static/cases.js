@@ -176,5 +176,6 @@
   });
 
   find(".dipforms-needs-js").hidden = true;
+  S.keepAddressInLanguageSwitch();
   load(false);
 })();

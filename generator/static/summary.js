@@ -281,9 +281,17 @@
     return where.section ? where.section.href + "#" + where.path.join("-") : null;
   }
 
+  /* The language switch to the same address in the other language: the case, step or
+   * filters of ?ref=, ?transition=, ?state=... (a static page's switch has its path alone). */
+  function keepAddressInLanguageSwitch() {
+    Array.prototype.forEach.call(document.querySelectorAll(".dipforms-language-switch a"),
+      function (link) { link.href = link.pathname + location.search; });
+  }
+
   window.dipformsSummary = {
     render: render, list: list, pageHref: pageHref, formatDate: formatDate,
     formatDateTime: formatDateTime, formatInstant: formatInstant,
-    el: el, table: table, caseLink: caseLink, labelled: labelled
+    el: el, table: table, caseLink: caseLink, labelled: labelled,
+    keepAddressInLanguageSwitch: keepAddressInLanguageSwitch
   };
 })();
