@@ -52,8 +52,9 @@ def _english_only(form: Form) -> tuple[str, ...]:
 def process_labels(process: Any, lang: str = "en") -> dict[str, Any]:
     """The process's words in `lang`, by id: its title, states, steps (transitions),
     deadlines and what a step asks (reason...). English: forms/process.yaml's own (as the
-    API gives them; no `asks`, the API's are used). Welsh: cases_cy.yaml's `process:`, any
-    id it lacks in English."""
+    API gives them; no `asks`, the API's are used). Welsh: a `cy:` label process.yaml
+    gives (its schema allows one on the title, a state and a step), else cases_cy.yaml's
+    `process:` when it is this process's (its `process:` id), else the English."""
     english = {"title": process.title.get("en"),
                "states": {s.id: s.label.get("en") for s in process.states},
                "transitions": {t.id: t.label.get("en") for t in process.transitions if t.label},
@@ -62,9 +63,15 @@ def process_labels(process: Any, lang: str = "en") -> dict[str, Any]:
     if lang == "en":
         return english
     given = case_words(lang).get("process") or {}
-    return {"title": given.get("title") or english["title"],
+    if given.get("process") != process.id:      # the words are another process's
+        given = {}
+    own = {"states": {s.id: s.label.cy for s in process.states if s.label.cy},
+           "transitions": {t.id: t.label.cy for t in process.transitions
+                           if t.label and t.label.cy},
+           "deadlines": {}}
+    return {"title": process.title.cy or given.get("title") or english["title"],
             **{part: {**english[part], **{k: v for k, v in (given.get(part) or {}).items()
-                                           if k in english[part]}}
+                                           if k in english[part]}, **own[part]}
                for part in ("states", "transitions", "deadlines")},
             "asks": dict(given.get("asks") or {})}
 

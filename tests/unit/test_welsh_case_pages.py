@@ -213,3 +213,17 @@ def test_no_case_script_holds_words_of_its_own(script):
     assert own_words(source) == []
     assert own_words('var a = " to ", b = "Overdue", c = "govuk-tag govuk-tag--red";') == [
         " to ", "Overdue"]
+
+
+def test_a_welsh_label_in_the_process_itself_wins_over_the_case_words():
+    from tests.unit.test_process import FORM, PROCESS
+    from tests.yaml_cases import build_yaml
+
+    process = PROCESS.replace("{id: working, label: Working}",
+                              "{id: working, label: {en: Working, cy: Wrthi}}")
+    result = build_yaml(FORM, {"forms/process.yaml": process})
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    labels = process_labels(result.project.process, "cy")
+    assert labels["states"] == {"open": "Open", "working": "Wrthi", "done": "Done"}
+    assert labels["title"] == "A small case"        # cases_cy.yaml's is the DIP process's
+    assert process_labels(result.project.process, "en")["states"]["working"] == "Working"
