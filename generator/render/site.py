@@ -16,7 +16,7 @@ from ..fields import FIELD_TYPES
 from ..model import Form, Text
 from .cases import CASE_PAGE, CASES_INDEX, case_pages
 from .questions import questions_map
-from .text import CASE_WORDS, DASHBOARD_WORDS, LANGUAGE_NAMES, switch_label, words
+from .text import DASHBOARD_WORDS, LANGUAGE_NAMES, case_words, switch_label, words
 from .views import Posted, ViewBuilder, is_one_question, rule_data, rule_json
 
 Languages = Callable[[Form], Iterable[str]]
@@ -127,12 +127,11 @@ class Site:
               codelists: Mapping | None = None) -> dict[str, str]:
         """The site-wide pages: the front page listing every form, the sign-in page and,
         with Cognito, the page the hosted UI returns to; in Welsh too when any form has
-        Welsh pages. Also the DAT view (admin/dashboard.html) and, when there is a
-        `process` (forms/process.yaml), the case pages (cases/), in English only.
+        Welsh pages. Also the DAT view (admin/dashboard.html, English only) and, when there
+        is a `process` (forms/process.yaml), the case pages (cases/), in the same languages.
         `protocol` (forms/protocol.yaml) orders the front page as its `access:` lists the
         forms (the order of the process) and names who fills each in (agency_types:)."""
         ordered = sorted(forms, key=lambda f: f.id)
-        cases_href = "/" + CASES_INDEX if process is not None else None
         langs = {f.id: self.languages(f) for f in ordered}
         site_langs = self.site_languages(ordered)
         owners = front_page_owners(protocol)
@@ -142,9 +141,11 @@ class Site:
             here = Here(lang, "index.html", site_langs)
             entries = [_index_entry(f, lang, langs[f.id], self.agency_labels, owners)
                        for f in listed]
+            cases_href = here.href(CASES_INDEX) if process is not None else None
             out[site_path(lang, "index.html")] = _render(self.env, "index.html", here,
                                                          entries=entries, auth=self.auth,
-                                                         cases_href=cases_href, c=CASE_WORDS)
+                                                         cases_href=cases_href,
+                                                         c=case_words(lang))
             out[site_path(lang, "sign-in.html")] = self.sign_in(lang, site_langs)
             if self.auth.mode == "cognito":
                 out[site_path(lang, "signed-in.html")] = _render(
@@ -152,9 +153,12 @@ class Site:
                     auth=self.auth)
         out[DASHBOARD_PAGE] = render_dashboard(self.env, auth=self.auth)
         if process is not None:
-            out.update(render_case_pages(self.env, ordered, process, documents or {},
-                                         auth=self.auth, protocol=protocol,
-                                         codelists=codelists))
+            for lang in site_langs:
+                out.update(render_case_pages(self.env, ordered, process, documents or {},
+                                             auth=self.auth, protocol=protocol,
+                                             codelists=codelists, lang=lang,
+                                             langs=site_langs,
+                                             form_languages=self.languages))
         return out
 
     # --- pages the local server renders after a post without JavaScript (nojs.py) --------
@@ -370,13 +374,19 @@ def render_dashboard(env: Environment, *, auth: SiteAuth = LOCAL_AUTH) -> str:
 
 def render_case_pages(env: Environment, forms: Iterable[Form], process,
                       documents: Mapping[str, str], *, auth: SiteAuth = LOCAL_AUTH,
-                      protocol=None, codelists: Mapping | None = None) -> dict[str, str]:
-    """The case pages (render/cases.py): the Cases list, Due, one case, a step to confirm
-    and the action pages; their scripts fill them in from the API. The HTML holds only the
-    process's and the protocol's words, never a case."""
-    return {path: _render(env, template, Here("en", path, ("en",)), auth=auth, **context)
+                      protocol=None, codelists: Mapping | None = None, lang: str = "en",
+                      langs: tuple[str, ...] = ("en",),
+                      form_languages=default_languages) -> dict[str, str]:
+    """The case pages (render/cases.py) in `lang`: the Cases list, Due, one case, a step to
+    confirm and the action pages; their scripts fill them in from the API. The HTML holds
+    only the process's and the protocol's words, never a case. `langs`: the languages the
+    site has them in (the language switch links each page to its twins); `form_languages`:
+    each form's, so a Welsh page links to a form's Welsh pages where it has them."""
+    return {site_path(lang, path): _render(env, template, Here(lang, path, langs), auth=auth,
+                                           **context)
             for path, (template, context) in case_pages(process, forms, documents, protocol,
-                                                        codelists).items()}
+                                                        codelists, lang,
+                                                        form_languages).items()}
 
 
 def render_diagnostics_page(text: str, *, env: Environment) -> str:

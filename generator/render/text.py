@@ -1,8 +1,9 @@
 """The site's own words (buttons, part labels, instructions) in English and Welsh.
 
 Form text comes from the YAML; these are the words around it. The words themselves are
-data a translator edits, in generator/texts/: `en.yaml`, `cy.yaml` (the same keys), and the
-English-only staff pages' `dashboard.yaml` and `cases.yaml`.
+data a translator edits, in generator/texts/: `en.yaml`, `cy.yaml` (the same keys), the
+case pages' `cases.yaml` and `cases_cy.yaml` (the same keys, and the Welsh of the process's
+labels), and the English-only DAT view's `dashboard.yaml`.
 
 They are read once, at import, as package data (importlib.resources), like a constant
 written in Python: the files ship inside the `generator` package, never change while it
@@ -71,10 +72,24 @@ def words(lang: str) -> SimpleNamespace:
 #: what dashboard.js shows.
 DASHBOARD_WORDS = _sharing(read_texts("dashboard"), WORDS["en"], ("months", "date_at_time"))
 
-#: The case pages (cases/index.html, cases/case.html, static/case.js), in English only;
-#: `facts` names the facts a case keeps, `script` holds what case.js shows.
-CASE_WORDS = _sharing(read_texts("cases"), WORDS["en"],
-                      ("error", "yes", "no", "source", "months", "date_at_time"))
+#: The site's words the case pages' scripts repeat (kept once, in en.yaml and cy.yaml).
+_CASE_SHARED = ("error", "yes", "no", "source", "months", "date_at_time")
+#: The case pages' words (cases/*.html and their scripts) by language: `facts` names the
+#: facts a case keeps, `script` holds what case.js shows; the Welsh also has `process`, the
+#: Welsh of forms/process.yaml's labels by id (the English pages take process.yaml's own).
+CASE_TEXTS = {"en": "cases", "cy": "cases_cy"}
+_CASE_WORDS = {lang: _sharing(read_texts(name), WORDS[lang], _CASE_SHARED)
+               for lang, name in CASE_TEXTS.items()}
+
+
+def case_words(lang: str) -> dict[str, Any]:
+    """The case pages' words in `lang` (the Cases list, Due, one case, the step and action
+    pages), for the static pages and for pages the server renders (web/)."""
+    return _CASE_WORDS[lang]
+
+
+#: The case pages' words in English.
+CASE_WORDS = case_words("en")
 
 
 def switch_label(to_lang: str) -> str:

@@ -43,8 +43,17 @@
 
   function find(selector) { return root.querySelector(selector); }
   function has(map, key) { return map && Object.prototype.hasOwnProperty.call(map, key); }
-  function stateLabel(id) { return has(P.states, id) ? P.states[id] : id; }
+  function stateLabel(id, given) { return has(P.states, id) ? P.states[id] : given || id; }
+  /* A step's words: the page's (in its language) by the step's id, else the API's. */
+  function stepLabel(step) { return has(P.transitions, step.transition) ? P.transitions[step.transition] : step.label; }
+  function deadlineLabel(id, given) { return has(P.deadlines, id) ? P.deadlines[id] : given; }
   function formTitle(id) { return has(P.forms, id) ? P.forms[id].title : id; }
+  /* A link to a form's pages: a form with no pages in this page's language is linked to
+   * in English (`lang` of its entry), and says so. */
+  function toForm(link, id) {
+    if (has(P.forms, id) && P.forms[id].lang) link.setAttribute("hreflang", P.forms[id].lang);
+    return link;
+  }
   function instant(iso) { return S.formatInstant(iso, W); }
   function words(id) { return String(id || "").replace(/_/g, " ").replace(/^./, function (c) { return c.toUpperCase(); }); }
   function agencyName(id) { return has(names, id) ? names[id] : words(id); }
@@ -117,7 +126,7 @@
         value.appendChild(document.createTextNode(" "));
         value.appendChild(el("strong", "govuk-tag govuk-tag--red", W.overdue));
       }
-      row(dl, d.label, value);
+      row(dl, deadlineLabel(d.id, d.label), value);
       dl.lastChild.setAttribute("data-deadline", d.id);
     });
     box.appendChild(dl);
@@ -129,11 +138,11 @@
     var list = find(".dipforms-case__summary");
     list.textContent = "";
     row(list, W.reference, c.ref);
-    var state = el("span", null, c.state_label || stateLabel(c.state));
+    var state = el("span", null, stateLabel(c.state, c.state_label));
     if (c.closed) {
       var tag = el("strong", "govuk-tag govuk-tag--grey govuk-!-margin-left-2", W.closed);
       state = el("span");
-      state.appendChild(el("span", null, c.state_label || stateLabel(c.state)));
+      state.appendChild(el("span", null, stateLabel(c.state, c.state_label)));
       state.appendChild(tag);
     }
     row(list, W.state, state);
@@ -164,11 +173,11 @@
   }
 
   function stepItem(step) {
-    var item = el("li"), label = step.label || fill(W.step, { label: step.to_label || stateLabel(step.to) });
+    var item = el("li"), label = stepLabel(step) || fill(W.step, { label: stateLabel(step.to, step.to_label) });
     if (step.kind === "form") {
       var link = el("a", "govuk-link dipforms-case__form-step",
-                    fill(W.record_form, { form: step.form_title || formTitle(step.form) }));
-      link.href = formHref(step);
+                    fill(W.record_form, { form: has(P.forms, step.form) ? formTitle(step.form) : step.form_title || step.form }));
+      toForm(link, step.form).href = formHref(step);
       link.setAttribute("data-transition", step.transition);
       link.id = "step-" + step.transition;
       item.appendChild(link);
@@ -247,7 +256,7 @@
     var list = el("ul", "govuk-list dipforms-link-list dipforms-case__other-records");
     forms.forEach(function (id) {
       var item = el("li"), link = el("a", "govuk-link", fill(W.record_form, { form: formTitle(id) }));
-      link.href = formHref({ form: id });
+      toForm(link, id).href = formHref({ form: id });
       link.setAttribute("data-form", id);
       item.appendChild(link);
       list.appendChild(item);
@@ -300,7 +309,7 @@
         var body = answer.body || {}, item = (body.errors || [])[0] || {};
         if (answer.status === 200 && body.case) {
           return load().then(function () {
-            moved(body.case.state_label || stateLabel(body.case.state));
+            moved(stateLabel(body.case.state, body.case.state_label));
           });
         }
         if (answer.status === 401) { session.tab.remove("session"); signInProblem(); return null; }
@@ -348,11 +357,11 @@
     list.textContent = "";
     allowed.hidden = !p.allowed;
     (p.allowed || []).forEach(function (step) {
-      var label = step.to_label || stateLabel(step.to);
+      var label = stateLabel(step.to, step.to_label);
       var button = document.getElementById("step-" + step.transition);
       var item = el("li");
       if (button) {
-        var link = el("a", null, step.label || fill(W.step, { label: label }));
+        var link = el("a", null, stepLabel(step) || fill(W.step, { label: label }));
         link.href = "#" + button.id;
         link.addEventListener("click", function (event) {
           event.preventDefault();
@@ -382,7 +391,7 @@
       var actions = el("ul", "govuk-summary-card__actions");
       var action = el("li", "govuk-summary-card__action");
       var link = el("a", "govuk-link dipforms-touch", W.view_record);
-      link.href = form.record + "?id=" + encodeURIComponent(record.id);
+      toForm(link, record.form).href = form.record + "?id=" + encodeURIComponent(record.id);
       link.appendChild(el("span", "govuk-visually-hidden", fill(W.view_record_hidden, { ref: record.id })));
       action.appendChild(link);
       actions.appendChild(action);
@@ -442,7 +451,7 @@
       if (part === "{ref}") {
         if (form) {
           var link = el("a", "govuk-link", entry.ref);
-          link.href = form.record + "?id=" + encodeURIComponent(entry.ref);
+          toForm(link, entry.form).href = form.record + "?id=" + encodeURIComponent(entry.ref);
           parent.appendChild(link);
         } else {
           parent.appendChild(document.createTextNode(entry.ref));
@@ -477,7 +486,8 @@
       return W.notice;
     }
     if (kind === "reminder") {
-      text.textContent = fill(W.reminder_text, { reason: words(entry.ref), due: S.formatDate(entry.due_on, W),
+      text.textContent = fill(W.reminder_text, { reason: deadlineLabel(entry.ref, entry.label || words(entry.ref)),
+                                                 due: S.formatDate(entry.due_on, W),
                                                  to: agencies(entry.to) });
       return fill(W.reminder, { event: entry.event });
     }
@@ -585,6 +595,7 @@
   }
 
   find(".dipforms-needs-js").hidden = true;
+  S.keepAddressInLanguageSwitch();
   if (!ref) { show("no-ref"); return; }
   if (!session.session()) { signInProblem(); return; }
   find(".dipforms-case__loading").hidden = false;

@@ -26,7 +26,9 @@
   function all(node, selector) { return Array.prototype.slice.call(node.querySelectorAll(selector)); }
   function fill(text, values) { return session.fill(text, values); }
   var el = S.el;
-  function caseHref() { return "/cases/case.html?ref=" + encodeURIComponent(current ? current.ref : ref); }
+  function caseHref() { return W.paths.case + "?ref=" + encodeURIComponent(current ? current.ref : ref); }
+  /* The page's words for what the API names by id (the step, its state, what it asks). */
+  function labelled(part, id, given) { return S.labelled(W.labels[part], id, given); }
   function role() { var s = session.session(); return s && s.user ? s.user.role : null; }
   function agency() { var s = session.session(); return s && s.user ? s.user.agency : null; }
 
@@ -56,7 +58,10 @@
   }
 
   /* A step's question, as GOV.UK's textarea (its label, hint and the box). */
-  function askQuestion(ask) {
+  function askQuestion(given) {
+    var own = labelled("asks", given.id, null) || {};
+    var ask = { id: given.id, label: own.label || given.label, hint: own.hint || given.hint,
+                required: given.required, required_message: given.required_message };
     var q = { kind: "textarea", id: ask.id, label: ask.label || W.reason_label, hint: ask.hint,
               required: ask.required !== false, fields: ["/" + ask.id],
               messages: { required: ask.required_message || (ask.id === "reason" ? W.enter_reason
@@ -92,7 +97,8 @@
     if (current.closed || !found || found.kind === "form") { notNow(); return false; }
     step = found;
     var heading = form.querySelector("h1");
-    heading.textContent = step.label || fill(W.step, { label: step.to_label || step.to });
+    var toLabel = labelled("states", step.to, step.to_label || step.to);
+    heading.textContent = labelled("transitions", step.transition, step.label) || fill(W.step, { label: toLabel });
     A.title = heading.textContent;
     var asks = (step.asks || []).slice();
     if (step.ends && !asks.some(function (a) { return a.id === "reason"; })) {
@@ -105,7 +111,7 @@
       icon.setAttribute("aria-hidden", "true");
       var text = el("strong", "govuk-warning-text__text");
       text.appendChild(el("span", "govuk-visually-hidden", W.warning + " "));
-      text.appendChild(document.createTextNode(fill(W.ends_warning, { label: step.to_label || step.to })));
+      text.appendChild(document.createTextNode(fill(W.ends_warning, { label: toLabel })));
       warning.appendChild(icon);
       warning.appendChild(text);
       place.appendChild(warning);
@@ -193,8 +199,8 @@
       }
       return { body: { starts_at: answers.date + "T" + answers.start_time,
                        ends_at: answers.date + "T" + answers.end_time },
-               done: fill(A.done, { when: S.formatDate(answers.date, W) + ", " + answers.start_time
-                                          + " to " + answers.end_time }) };
+               done: fill(A.done, { when: fill(W.when, { date: S.formatDate(answers.date, W),
+                                                         start: answers.start_time, end: answers.end_time }) }) };
     }
     if (A.endpoint === "facts") {
       var v = answers.value;
@@ -326,7 +332,8 @@
       .then(function (answer) {
         var body = answer.body || {};
         if (answer.status === 200 || answer.status === 201) {
-          var done = planned.done || fill(W.moved, { label: (body.case && body.case.state_label) || "" });
+          var moved = body.case ? labelled("states", body.case.state, body.case.state_label || "") : "";
+          var done = planned.done || fill(W.moved, { label: moved });
           try { sessionStorage.setItem(DONE_KEY, JSON.stringify({ ref: current.ref, text: done })); } catch (e) { /* shown without */ }
           location.assign(caseHref());
           return;
@@ -393,6 +400,7 @@
   form.addEventListener("change", reveal);
   form.addEventListener("submit", send);
   find(".dipforms-needs-js").hidden = true;
+  S.keepAddressInLanguageSwitch();
   if (!ref) { show("no-ref"); return; }
   if (!session.session()) { signInProblem(); return; }
   find(".dipforms-case__loading").hidden = false;

@@ -57,14 +57,14 @@
   function nextDue(item) {
     if (!item) return el("span", null, W.nothing_due);
     var cell = el("span");
-    cell.appendChild(el("span", "govuk-!-display-block", item.label));
+    cell.appendChild(el("span", "govuk-!-display-block", S.labelled(W.labels.deadlines, item.id, item.label)));
     cell.appendChild(el("span", "govuk-!-display-block", S.formatDate(item.due, W)));
     if (item.overdue) cell.appendChild(el("strong", "govuk-tag govuk-tag--red", W.overdue));
     return cell;
   }
 
   function state(c) {
-    var cell = el("span", null, c.state_label || c.state);
+    var cell = el("span", null, S.labelled(W.labels.states, c.state, c.state_label || c.state));
     if (c.closed) {
       cell.appendChild(document.createTextNode(" "));
       cell.appendChild(el("strong", "govuk-tag govuk-tag--grey", W.closed));
@@ -80,7 +80,7 @@
       tr.setAttribute("data-case", c.ref);
       var th = el("th", "govuk-table__header");
       th.setAttribute("scope", "row");
-      th.appendChild(S.caseLink(c.ref));
+      th.appendChild(S.caseLink(c.ref, W.paths.case));
       tr.appendChild(th);
       [person(c.person), state(c), nextDue(c.next_due), el("span", null, S.formatInstant(c.updated_at, W))]
         .forEach(function (content) {
@@ -105,7 +105,7 @@
     var cases = body.cases || [];
     var wanted = q.trim().toUpperCase();
     var exact = wanted && cases.filter(function (c) { return c.ref.toUpperCase() === wanted; })[0];
-    if (exact) { location.assign("/cases/case.html?ref=" + encodeURIComponent(exact.ref)); return; }
+    if (exact) { location.assign(W.paths.case + "?ref=" + encodeURIComponent(exact.ref)); return; }
     var box = find(".dipforms-cases__table");
     box.textContent = "";
     var status = find(".dipforms-cases__status");
@@ -176,5 +176,6 @@
   });
 
   find(".dipforms-needs-js").hidden = true;
+  S.keepAddressInLanguageSwitch();
   load(false);
 })();

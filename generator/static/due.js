@@ -46,17 +46,19 @@
         var when = el("td", "govuk-table__cell");
         when.appendChild(el("span", "govuk-!-display-block", S.formatDate(item.due, W)));
         if (item.overdue) when.appendChild(el("strong", "govuk-tag govuk-tag--red", W.overdue));
-        var what = el("th", "govuk-table__header", item.label);
+        var what = el("th", "govuk-table__header", S.labelled(W.labels.deadlines, item.id, item.label));
         what.setAttribute("scope", "row");
         var ref = el("td", "govuk-table__cell");
-        ref.appendChild(S.caseLink(item.case));
+        ref.appendChild(S.caseLink(item.case, W.paths.case));
         var person = el("td", "govuk-table__cell");
         person.appendChild(who(item.person));
         tr.appendChild(when);
         tr.appendChild(what);
         tr.appendChild(ref);
         tr.appendChild(person);
-        tr.appendChild(el("td", "govuk-table__cell", item.state_label || ""));
+        // Due's items name the state by the API's (English) label only: the page's words map it
+        tr.appendChild(el("td", "govuk-table__cell",
+                          S.labelled(W.labels.state_names, item.state_label, item.state_label || "")));
         shell.body.appendChild(tr);
       });
       box.appendChild(shell.region);

@@ -42,11 +42,19 @@
     return { region: region, body: body };
   }
 
-  /* A case's reference as a link to its page (cases/case.html). */
-  function caseLink(ref) {
+  /* A case's reference as a link to its page: `page`, the case page in the page's language
+   * (the words' `paths.case`, /cy/cases/case.html on a Welsh page), else cases/case.html. */
+  function caseLink(ref, page) {
     var link = el("a", "govuk-link", ref);
-    link.href = "/cases/case.html?ref=" + encodeURIComponent(ref);
+    link.href = (page || "/cases/case.html") + "?ref=" + encodeURIComponent(ref);
     return link;
+  }
+
+  /* The page's own words for what the API names by id (`labels` of the page's words: the
+   * process's states, steps and deadlines in the page's language), else the API's words. */
+  function labelled(map, id, given) {
+    return map && id !== undefined && id !== null && Object.prototype.hasOwnProperty.call(map, String(id))
+      ? map[String(id)] : given;
   }
 
   function fill(template, values) {
@@ -273,9 +281,17 @@
     return where.section ? where.section.href + "#" + where.path.join("-") : null;
   }
 
+  /* The language switch to the same address in the other language: the case, step or
+   * filters of ?ref=, ?transition=, ?state=... (a static page's switch has its path alone). */
+  function keepAddressInLanguageSwitch() {
+    Array.prototype.forEach.call(document.querySelectorAll(".dipforms-language-switch a"),
+      function (link) { link.href = link.pathname + location.search; });
+  }
+
   window.dipformsSummary = {
     render: render, list: list, pageHref: pageHref, formatDate: formatDate,
     formatDateTime: formatDateTime, formatInstant: formatInstant,
-    el: el, table: table, caseLink: caseLink
+    el: el, table: table, caseLink: caseLink, labelled: labelled,
+    keepAddressInLanguageSwitch: keepAddressInLanguageSwitch
   };
 })();

@@ -75,8 +75,13 @@ def test_the_navigation_marks_where_the_page_is_and_hides_what_waits_for_the_rol
 def test_welsh_pages_link_to_welsh_pages_and_say_when_a_page_is_english_only(built):
     welsh = nav(built.site["cy/index.html"])
     assert welsh["forms"].one("a").attrs["href"] == "/cy/index.html"
+    # the case pages are in Welsh too (issue 16 item 8): Cases and Due stay in Welsh
     cases = welsh["cases"].one("a")
-    assert cases.attrs["href"] == "/cases/index.html" and cases.attrs["hreflang"] == "en"
+    assert cases.attrs["href"] == "/cy/cases/index.html" and "hreflang" not in cases.attrs
+    assert welsh["due"].one("a").attrs["href"] == "/cy/cases/due.html"
+    dashboard = welsh["dashboard"].one("a")
+    assert dashboard.attrs["href"] == "/admin/dashboard.html"
+    assert dashboard.attrs["hreflang"] == "en"
     assert welsh["forms"].one("a").text() == "Ffurflenni"
 
 
