@@ -306,7 +306,7 @@ def _review_pages(form: Form, lang: str, *, env: Environment, langs: tuple[str, 
                      record_words={"version_of": t.version_of,
                                    "older_form_version": t.older_form_version},
                      change_href="/" + site_path(lang, f"{base}/check.html"),
-                     case_href="/" + CASE_PAGE, auth=auth)
+                     case_href="/" + site_path(lang, CASE_PAGE), auth=auth)
     return {site_path(lang, rel): check, site_path(lang, record_rel): record}
 
 

@@ -227,3 +227,10 @@ def test_a_welsh_label_in_the_process_itself_wins_over_the_case_words():
     assert labels["states"] == {"open": "Open", "working": "Wrthi", "done": "Done"}
     assert labels["title"] == "A small case"        # cases_cy.yaml's is the DIP process's
     assert process_labels(result.project.process, "en")["states"]["working"] == "Working"
+
+
+def test_a_record_page_links_its_case_in_its_own_language(built):
+    welsh = parse(built.site["cy/forms/consent_to_share_information/record.html"])
+    english = parse(built.site["forms/consent_to_share_information/record.html"])
+    assert welsh.by_id("dipforms-record-case").attrs["href"] == "/cy/cases/case.html"
+    assert english.by_id("dipforms-record-case").attrs["href"] == "/cases/case.html"
