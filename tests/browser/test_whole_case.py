@@ -228,9 +228,9 @@ def session1_answers(dir_ref: str) -> dict:
 def compliance_answers() -> dict:
     data = example_data("compliance_report")
     data = {k: v for k, v in data.items() if k not in ("case_ref", "comply_by_date")}
-    return {**data, "sessions": [{"session_number": 1, "session_date": TODAY,
-                                  "session_attendance": "attended"}],
-            "sent_at": f"{TODAY}T09:30",
+    # the sessions are left out: the case's session 1 record fills them (issue 16, item 8)
+    data = {k: v for k, v in data.items() if k != "sessions"}
+    return {**data, "sent_at": f"{TODAY}T09:30",
             "reporting_worker": {**data["reporting_worker"], "date": TODAY}}
 
 
@@ -366,9 +366,7 @@ def test_one_case_from_the_mg14_to_closed_as_complied_with_through_the_pages(tmp
         police.fill("#reason", "The CJIT reported compliance; the offender was told")
         send(police)
         wait_for_path(police.page, "/forms/mg14/record.html")
-        go(police, "Cases", "/cases/index.html")     # the record page names no case
-        case_ready(police.page, "[data-dipforms-cases]")
-        police.click(police.page.locator(f'tr[data-case="{ref}"] a').first)
+        police.click(police.page.locator("#dipforms-record-case"))   # the record's case
         wait_for_path(police.page, "/cases/case.html")
         case_ready(police.page)
         expect(police.page.locator(".dipforms-case__summary")).to_contain_text(
@@ -382,7 +380,7 @@ def test_one_case_from_the_mg14_to_closed_as_complied_with_through_the_pages(tmp
                    if value == dir_ref]
         inputs = {stage: sorted({name for name, _ in t.typed}) for stage, t in tallies.items()}
         report = table(tallies, ["", "Still typed though the service holds it:",
-                                 *[f"  {line}" for line in retyped],
+                                 *[f"  {line}" for line in retyped or ["(nothing)"]],
                                  "", "Questions answered, per part of the walk:",
                                  *[f"  {stage}: {', '.join(names)}"
                                    for stage, names in inputs.items()]])
@@ -401,5 +399,9 @@ def test_one_case_from_the_mg14_to_closed_as_complied_with_through_the_pages(tmp
             typed = {name for name, _ in tallies[stage].typed}
             assert not typed & KNOWN, (stage, typed & KNOWN)
             assert not [v for _, v in tallies[stage].typed if ref in v], stage
+        assert not retyped, retyped              # session 1's DIR reference came filled
+        report = next(r for r in body["records"] if r["form"] == "compliance_report")
+        assert report["data"]["sessions"] == [        # from session 1's record, not typed
+            {"session_number": 1, "session_date": TODAY, "session_attendance": "attended"}]
         assert problems == [], problems
         browser.close()
