@@ -52,9 +52,15 @@ class FormPost:
         self.flow, self.form, self.lang, self.token, self.raw = flow, form, lang, token, raw
         self.t = words(lang)
         kept = _json_object(_first(raw, "_answers"))
-        if case and "_answers" not in raw:   # the first page posted, from ?case=<ref>
-            kept = self.from_case(case)
         known = {f.id for p in form.pages for f in p.fields}
+        # the case the form started from and the field holding its reference, which is
+        # shown read-only and kept whatever is posted in it (prefill.js fixes it so too)
+        self.case, self.case_field = _first(raw, "_case"), _first(raw, "_case_field")
+        if case and "_answers" not in raw:   # the first page shown or posted, ?case=<ref>
+            kept, self.case_field = self.from_case(case)
+            self.case = case if self.case_field else ""
+        if not (_CASE_REF.match(self.case) and self.case_field in known):
+            self.case, self.case_field = "", ""
         self.kept = {k: v for k, v in kept.items() if k in known}
         key = _first(raw, "_key")
         self.key = key if _is_uuid(key) else flow.new_key()
@@ -65,22 +71,31 @@ class FormPost:
         self.csrf = flow.csrf.token(token)
         self.csrf_ok = flow.csrf.valid(token, _first(raw, CSRF_FIELD))
 
-    def from_case(self, case: str) -> dict:
+    def from_case(self, case: str) -> tuple[dict, str]:
         """The answers a form started from a case begins with (GET .../prefill?case=, as
-        static/prefill.js asks): carried from the first page on like any other answer."""
+        static/prefill.js asks), carried from the first page on like any other answer, and
+        the field holding the case reference ("" when the case cannot be read)."""
         if not _CASE_REF.match(case):
-            return {}
+            return {}, ""
         status, body = self.flow.call(
             "GET", f"/v1/forms/{self.form.id}/prefill?case={case}",
             {"Authorization": f"Bearer {self.token}"}, None)
         answers = body.get("answers") if status == 200 else None
-        return dict(answers) if isinstance(answers, dict) else {}
+        field = body.get("case_field") if status == 200 else None
+        return (dict(answers) if isinstance(answers, dict) else {},
+                field if isinstance(field, str) else "")
+
+    def first_view(self, index: int) -> Reply:
+        """Page `index` as first shown, filled from the case (a GET with ?case=)."""
+        return self.show(index, dict(self.kept))
 
     def answer(self, index: int) -> Reply:
         page = self.form.pages[index]
         own = {f.id for f in page.fields}
         others = {k: v for k, v in self.kept.items() if k not in own}
         answers = {**others, **self.read(page, self.raw, others)}
+        if self.case:
+            answers[self.case_field] = self.case
         resume = bool(_first(self.raw, "_resume"))
         if _first(self.raw, "_back"):
             before = self.applying(answers, range(index - 1, -1, -1))
@@ -246,14 +261,16 @@ class FormPost:
         inline = {eid: message for eid, message in reversed(beside)
                   if eid and _segments_of_id(eid, own)}
         filled = Filled(raw=raw, errors=inline, hidden=self.decided_hidden(page, others),
-                        add=add, error_word=self.t.error)
+                        add=add, error_word=self.t.error,
+                        fixed=frozenset({self.case_field} & own))
         posted = Posted(filled=filled, problems=tuple(_unique(listed)),
                         answers=json.dumps(others, ensure_ascii=False, sort_keys=True),
                         key=self.key, resume=resume,
                         last=resume or self.applying(
                             answers, range(index + 1, len(self.form.pages))) is None,
                         back=self.applying(answers, range(index - 1, -1, -1)) is not None,
-                        confirm=confirm, csrf=self.csrf)
+                        confirm=confirm, csrf=self.csrf, case=self.case,
+                        case_field=self.case_field)
         return Reply(200, self.flow.site.page(self.form, index, self.lang, posted))
 
     def decided_hidden(self, page: Page, others: dict) -> frozenset[str]:

@@ -39,6 +39,7 @@ class Filled:
     hidden: frozenset[str] = frozenset()
     add: str | None = None
     error_word: str = "Error"
+    fixed: frozenset[str] = frozenset()     # inputs shown read-only: the case's reference
 
     def value(self, name: str) -> str | None:
         values = self.raw.get(name) or ()
@@ -88,6 +89,8 @@ class Posted:
     user: str = ""
     confirm: tuple[Confirm, ...] = ()
     csrf: str = ""
+    case: str = ""      # the case the form started from, and the field fixed to it
+    case_field: str = ""
 
     def summary(self, fields: Sequence[FieldView] | None) -> list[dict[str, str]]:
         """govukErrorSummary's errorList: problems on this page link to their input; with
@@ -196,6 +199,8 @@ class FieldView:
             value = self.filled.value(name)
             if value is not None:
                 out["value"] = value
+        if name in self.filled.fixed:
+            out["attributes"] = {**(params.get("attributes") or {}), "readonly": "readonly"}
         return out
 
     def input_error_class(self, part: str | None = None) -> str:

@@ -119,7 +119,8 @@ def post_page(browser: Browser, form, page: str, data: dict, leave_out=(),
     answers = {k: v for k, v in data.items() if k not in leave_out}
     fields = {**write_fields(shown.fields, answers), **(extra or {})}
     assert set(fields) <= inputs_of(page), set(fields) - inputs_of(page)
-    carried = {name: hidden(page, name) for name in ("_answers", "_key", "_resume", "_csrf")
+    carried = {name: hidden(page, name) for name in ("_answers", "_key", "_resume", "_csrf",
+                                                     "_case", "_case_field")
                if hidden(page, name)}
     action = re.search(r'<form method="post" novalidate class="dipforms-page"'
                        r'(?: action="([^"]*)")?', page).group(1)

@@ -54,6 +54,15 @@ def test_the_first_page_posted_from_the_case_carries_the_reference_and_the_perso
         status, _, page = post_page(browser, form, page, mg14)
         assert page_id(page) == "assessment_prompt"
         assert re.search(rf'value="{case}"', page)
+        # the reference is shown read-only, and a changed one is not taken: the case stays
+        field = re.search(r'<input[^>]*name="cc_case_ref"[^>]*>', page).group(0)
+        assert "readonly" in field, field
+        assert hidden(page, "_case") == case and hidden(page, "_case_field") == "cc_case_ref"
+        changed = {**example_data("dir_required_assessment"), "cc_case_ref": "MG14-OTHER00000",
+                   "prompt": "conditional_caution"}
+        status, _, after = post_page(browser, form, page, changed)
+        assert status == 200 and page_id(after) != "assessment_prompt", page_id(after)
+        assert case in hidden(after, "_answers") and "MG14-OTHER" not in after
 
 
 def test_section_l_is_not_asked_at_first_submission_without_javascript(forms):
