@@ -14,30 +14,19 @@ import pytest
 from generator.render.text import case_words
 from tests.browser.test_casework_pages import (
     WIDTHS,
-    add_users,
     banner,
     browser,  # noqa: F401  (a fixture)
     checked,
+    local,  # noqa: F401  (a fixture: the shipped forms under `dipforms run`)
     new_case,
     open_page,
     ready,
     session_for,
 )
-from tests.local_run import LocalRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CY = case_words("cy")
-
-
-@pytest.fixture(scope="module")
-def local(tmp_path_factory, browser):  # noqa: F811
-    data = tmp_path_factory.mktemp("welsh-cases")
-    add_users(data)
-    run = LocalRun(data)
-    run.env["DIPFORMS_SWEEP_SECONDS"] = "86400"   # no reminders firing mid-test
-    with run:
-        yield run
 
 
 def test_the_cjit_reads_cases_and_a_case_in_welsh(local, browser):  # noqa: F811
