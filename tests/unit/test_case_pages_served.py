@@ -12,8 +12,8 @@ import re
 
 from generator.render.text import CASE_WORDS
 from tests.unit.test_render_case_pages import project
-from web.caseviews import CaseView, date_words, instant_words, shown
 from web.casepages import CasePages
+from web.caseviews import CaseView, date_words, instant_words, shown
 from web.csrf import CsrfTokens
 from web.nojs import Checks, NoScript, server_site
 
