@@ -43,7 +43,7 @@ from .replies import Reply, to_sign_in
 
 MARKER = "dipforms_js"   # set by static/init.js: this browser runs the pages' scripts
 _RECORD = re.compile(r"^/(?:(?P<lang>[a-z]{2})/)?forms/(?P<form>[\w-]+)/record\.html$")
-_PAGES = {"/" + CASES_INDEX: "list", "/cases/": "list", "/" + DUE_PAGE: "due",
+_PAGES = {"/" + CASES_INDEX: "list", "/" + DUE_PAGE: "due",
           "/" + CASE_PAGE: "case", "/" + STEP_PAGE: "step"}
 _FILTERS = ("state", "condition", "due")
 
@@ -76,6 +76,8 @@ class CasePages:
             scripted: bool) -> Reply | None:
         """GET of a case or record page: None (serve the static page) when the browser runs
         scripts or no page is here; to sign in without a session."""
+        if path == "/cases/":
+            path = "/" + CASES_INDEX
         if scripted or not self.handles(path):
             return None
         if not token:
