@@ -76,6 +76,8 @@ def test_cases_search_and_a_case_without_javascript(tmp_path):
         wait_for_path(page, "/cases/index.html")
         expect(page.locator("h1")).to_have_text("Cases")
         expect(page.locator(".dipforms-needs-js")).to_have_count(0)
+        expect(page.locator("[data-dipforms-nav=due]")).to_be_visible()
+        expect(page.locator("[data-dipforms-nav=dashboard]")).to_be_hidden()   # not the CJIT's
         assert page.locator("tr[data-case]").count() >= 2
         for width in (1280, 320):
             page.set_viewport_size({"width": width, "height": 900 if width > 400 else 640})
