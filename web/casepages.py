@@ -214,7 +214,7 @@ class CasePages:
                            status)
 
     def step(self, ref: str, transition: str, token: str, *, status: int = 200,
-             problem: dict | None = None, reason: str = "") -> Reply:
+             problem: dict | None = None, typed: Mapping[str, str] | None = None) -> Reply:
         """cases/step.html: the step to confirm, with its reason box; 'not now' when the case
         has moved on or the reader's role may not take it."""
         path = "/" + STEP_PAGE
@@ -246,7 +246,7 @@ class CasePages:
                   "title": found.get("label") or fill(w["step"], label=to),
                   "ends": bool(found.get("ends")),
                   "warning": fill(w["ends_warning"], label=to) if found.get("ends") else None,
-                  "asks": asks, "values": {"reason": reason}, "errors": errors,
+                  "asks": asks, "values": dict(typed or {}), "errors": errors,
                   "refusal": (problem or {}).get("message"), "case_href": href}
         title = (f"{words('en').error}: " if problem else "") + served["title"]
         return self.render(path, token, served, status, case_href=href,
@@ -286,7 +286,8 @@ class CasePages:
             refusal = None if fields else message
             return self.step(ref, transition, token, status=200,
                              problem={"message": refusal, "fields": fields},
-                             reason=_first(raw, "reason"))
+                             typed={name: _first(raw, name) for name in raw
+                                    if name not in (CSRF_FIELD, "base_version")})
         return self.case(ref, token, problem={
             "message": message, "rule": first.get("rule"), "source": first.get("source"),
             "allowed": first.get("allowed")})

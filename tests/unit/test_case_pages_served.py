@@ -143,3 +143,46 @@ def test_no_step_is_taken_without_the_sessions_csrf_token():
                              "_csrf": ["forged"]}, "tok")
     assert reply.status == 403
     assert not [c for c in api.calls if c[0] == "POST"]
+
+
+def record_answers(change_allowed: bool):
+    record = {"id": REF, "version": 2, "form": "mg14", "form_version": "1.0",
+              "created_at": "2026-12-01T10:00:00Z", "created_by": "pc_two",
+              "agency": "northshire_police", "reason": "Spelling of the surname",
+              "data": {"surname": "Smyth", "forenames": "Sam", "date_of_birth": "1990-04-12",
+                       "old_box": "kept"}}
+    versions = [{"version": 1, "created_at": "2026-11-25T10:00:00Z", "created_by": "pc_one",
+                 "agency": "northshire_police", "reason": None},
+                {"version": 2, "created_at": "2026-12-01T10:00:00Z", "created_by": "pc_two",
+                 "agency": "northshire_police", "reason": "Spelling of the surname"}]
+    return {("GET", f"/v1/records/{REF}"): (200, {"record": record, "versions": versions}),
+            ("GET", "/v1/forms"): (200, {"forms": [{"id": "mg14",
+                                                    "may_submit": change_allowed}]})}
+
+
+def test_a_record_shows_its_answers_its_versions_and_a_change_for_who_may():
+    case_pages, _ = pages(record_answers(True))
+    reply = case_pages.get("/forms/mg14/record.html", {"id": [REF]}, "tok", scripted=False)
+    assert reply.status == 200
+    page, words = reply.html, text_of(reply.html)
+    assert "Smyth" in words and "12 April 1990" in words
+    assert "Version 2 of 2" in words or "2 of 2" in words
+    assert "Spelling of the surname" in words
+    assert re.search(r"Version 2 .*Version 1 ", words)            # newest first
+    assert "old_box" in words                                      # not asked any more
+    assert f'href="/forms/mg14/check.html?change={REF}"' in page
+    assert "dipforms-needs-js" not in page and "record.js" not in page
+
+    case_pages, _ = pages(record_answers(False))
+    page = case_pages.get("/forms/mg14/record.html", {"id": [REF]}, "tok",
+                          scripted=False).html
+    assert "?change=" not in page
+
+
+def test_a_record_of_another_form_goes_to_that_forms_page():
+    answers = record_answers(True)
+    answers[("GET", f"/v1/records/{REF}")][1]["record"]["form"] = "compliance_report"
+    case_pages, _ = pages(answers)
+    reply = case_pages.get("/forms/mg14/record.html", {"id": [REF]}, "tok", scripted=False)
+    assert reply.status == 303
+    assert reply.location == f"/forms/compliance_report/record.html?id={REF}"
