@@ -186,3 +186,11 @@ def test_a_record_of_another_form_goes_to_that_forms_page():
     reply = case_pages.get("/forms/mg14/record.html", {"id": [REF]}, "tok", scripted=False)
     assert reply.status == 303
     assert reply.location == f"/forms/compliance_report/record.html?id={REF}"
+
+
+def test_what_the_api_says_is_text_never_markup():
+    marked = {**CASE, "person": {"name": '<img src=x onerror="alert(1)">'}}
+    case_pages, _ = pages({("GET", f"/v1/cases/{REF}"): (200, {
+        "case": marked, "timeline": TIMELINE, "agencies": AGENCIES, "records": []})})
+    page = case_pages.get("/cases/case.html", {"ref": [REF]}, "tok", scripted=False).html
+    assert "<img src=x" not in page and "&lt;img src=x" in page
