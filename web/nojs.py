@@ -85,12 +85,17 @@ class NoScript:
         self.holds_rule, self.validate = checks.holds, checks.validate
         self.new_key, self.now = new_key, checks.now
 
+    case_pages = None   # casepages.CasePages: the case and record pages (make_server)
+
     def handles(self, path: str) -> bool:
-        return bool(_SIGN_IN.match(path) or _PAGE.match(path))
+        return bool(_SIGN_IN.match(path) or _PAGE.match(path)
+                    or (self.case_pages is not None and self.case_pages.handles(path)))
 
     def post(self, path: str, query: Mapping[str, Sequence[str]], raw: Raw,
              token: str | None) -> Reply | None:
         """The answer to a form post to `path`, or None if no page is there."""
+        if self.case_pages is not None and self.case_pages.handles(path):
+            return self.case_pages.post(path, query, raw, token)
         forms = {f.id: f for f in self.forms() or ()}
         found = _SIGN_IN.match(path)
         if found:

@@ -110,19 +110,23 @@ class BuildState:
         self.ok = True
         self.builds = 0
         self.forms: tuple = ()   # the forms of the last good build (for pages posted, nojs.py)
+        self.project = None      # its project (the case pages filled without scripts)
 
-    def update(self, ok: bool, report: str, forms: tuple | None = None) -> None:
+    def update(self, ok: bool, report: str, forms: tuple | None = None,
+               project=None) -> None:
         with self.lock:
             self.ok, self.report = ok, report
             if ok and forms is not None:
                 self.forms = forms
+                self.project = project
             self.builds += 1
 
 
 def rebuild(workspace: Workspace, state: BuildState) -> None:
     result, report, _ = workspace.build_and_write()
     project = result.project if result.ok else None
-    state.update(result.ok, report, tuple(project.forms) if project is not None else None)
+    state.update(result.ok, report, tuple(project.forms) if project is not None else None,
+                 project)
     when = "ok" if result.ok else "FAILED (pages show the diagnostics)"
     print(f"rebuilt: {when}", file=sys.stderr, flush=True)
     if report:
@@ -352,6 +356,27 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self._send_reply(reply)
         return True
 
+    def _served_page(self) -> bool:
+        """A case, list or record page asked for by a browser that does not run the pages'
+        scripts (no casepages.MARKER cookie): filled here (web/casepages.py)."""
+        pages = getattr(self.no_script, "case_pages", None)
+        if pages is None or not self.state.ok:
+            return False
+        from .casepages import MARKER
+
+        parts = urllib.parse.urlsplit(self.path)
+        cookies = http.cookies.SimpleCookie()
+        try:
+            cookies.load(self.headers.get("Cookie") or "")
+        except http.cookies.CookieError:
+            pass
+        reply = pages.get(parts.path, urllib.parse.parse_qs(parts.query), self._session(),
+                          scripted=MARKER in cookies)
+        if reply is None:
+            return False
+        self._send_reply(reply)
+        return True
+
     def _posted_length(self, method: str, limit: int) -> int | None:
         """The body's length from Content-Length, checked before a byte is read; None once
         a refusal has been answered (at once, then the connection closes): 400 for a post
@@ -392,6 +417,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
         if self._to_api("GET") or self._posted_page("GET") or self._session_answer("GET"):
+            return
+        if self._served_page():
             return
         if self.api is not None and (found := _OLD_LINK.match(self.path.split("?")[0])):
             # a message sent before messages named the case page
@@ -557,12 +584,15 @@ def make_server(workspace: Workspace, host: str, port: int, api=None, checks=Non
     members = {"state": state, "api": staticmethod(api) if api else None,
                "security": dict(security_headers(connect=cognito))}
     if api is not None and checks is not None:
+        from .casepages import CasePages
         from .csrf import CsrfTokens
         from .nojs import NoScript, server_site
 
         members["no_script"] = NoScript(server_site(workspace.auth), lambda: state.forms,
                                         api=api, checks=checks,
                                         csrf=CsrfTokens(secrets.token_bytes(32)))
+        members["no_script"].case_pages = CasePages(members["no_script"],
+                                                    lambda: state.project)
     handler_class = type("Handler", (SiteHandler,), members)
     handler = functools.partial(handler_class, directory=str(workspace.root / "site"))
     server = ThreadingHTTPServer((host, port), handler)

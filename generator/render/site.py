@@ -190,6 +190,28 @@ class Site:
                            reference=reference, warnings=tuple(warnings), csrf=csrf,
                            who=self.who)
 
+    # --- case, list and record pages the local server fills without JavaScript ----------
+    # (web/casepages.py): templates served_*.html, each extending the page it fills.
+
+    def served(self, template: str, rel: str, csrf: str, *, lang: str = "en",
+               langs: tuple[str, ...] = ("en",), **context) -> str:
+        """`template` with the API's answer in `context` (`served`), the navigation of
+        the signed-in role and a Sign out button posting `csrf`."""
+        return _render(self.env, template, Here(lang, rel, langs), auth=self.auth,
+                       signed_in=True, csrf=csrf, nav=navigation_for(self.who), **context)
+
+    def record_context(self, form: Form, lang: str) -> dict:
+        """What record.html is rendered with (as _review_pages gives it)."""
+        t = words(lang)
+        base = f"forms/{form.id}"
+        info = _form_info(form, lang, _agency(form, lang, self.agency_labels))
+        return {"form": info, "questions": questions_map(form, lang, t,
+                                                         base="/" + site_path(lang, base)),
+                "start_href": "/" + site_path(lang, f"{base}/index.html"),
+                "record_words": {"version_of": t.version_of,
+                                 "older_form_version": t.older_form_version},
+                "change_href": "/" + site_path(lang, f"{base}/check.html")}
+
 
 def render_site(forms: Iterable[Form], *, env: Environment,
                 languages_for: Languages = default_languages,
