@@ -78,6 +78,10 @@ class CasePages:
         scripts or no page is here; to sign in without a session."""
         if path == "/cases/":
             path = "/" + CASES_INDEX
+        if not scripted and "case" in query:      # a form started from its case
+            started = self.no_script.from_case(path, query, token)
+            if started is not None:
+                return started
         if scripted or not self.handles(path):
             return None
         if not token:
@@ -320,8 +324,7 @@ class CasePages:
                         lang, f"forms/{quote(str(record.get('form')), safe='')}/record.html")
                         + "?" + urlencode({k: v for k, v in (("id", ident),
                                                              ("version", version)) if v}))
-                served, status = self.record_view(record, body.get("versions") or [],
-                                                  context, token), 200
+                served, status = self.record_view(record, body, context, token), 200
             else:
                 served = {"problem": {403: "forbidden", 404: "not-found"}.get(code, "failed")}
                 status = code if code in (403, 404) else 502
@@ -330,9 +333,12 @@ class CasePages:
                                 served=served, **context)
         return Reply(status, page)
 
-    def record_view(self, record: dict, versions: list, context: dict,
+    def record_view(self, record: dict, answer: dict, context: dict,
                     token: str) -> dict[str, Any]:
-        """record.js's page: the facts, the answers, the history and the Change link."""
+        """record.js's page: the facts (with the record's case), the answers, the history
+        (who by agency name) and the Change link."""
+        versions = answer.get("versions") or []
+        names = answer.get("agencies") if isinstance(answer.get("agencies"), dict) else {}
         q = context["questions"]
         w, said = q["words"], context["record_words"]
         latest = max([v.get("version") or 0 for v in versions] + [record.get("version") or 0])
@@ -344,15 +350,17 @@ class CasePages:
                  "amended": instant_words(record.get("created_at"), w)
                  if (record.get("version") or 1) > 1 else None,
                  "reason": record.get("reason") if (record.get("version") or 1) > 1 else None,
-                 "form_version": record.get("form_version")}
+                 "form_version": record.get("form_version"),
+                 "case": answer.get("case") if isinstance(answer.get("case"), str) else None}
         older = (said["older_form_version"].replace("{recorded}", str(record.get("form_version")))
                  .replace("{current}", str(q.get("version")))
                  if record.get("form_version") != q.get("version") else None)
         history = [{"version": v.get("version"),
                     "rows": [(key, value) for key, value in (
                         ("when", instant_words(v.get("created_at"), w)),
-                        ("by", ", ".join(str(x) for x in (v.get("created_by"), v.get("agency"))
-                                         if x)),
+                        ("by", ", ".join(str(x) for x in (
+                            v.get("created_by"), names.get(v.get("agency")) or v.get("agency"))
+                            if x)),
                         ("reason", (v.get("reason") or "") if (v.get("version") or 1) > 1
                          else "")) if value]}
                    for v in sorted(versions, key=lambda v: -(v.get("version") or 0))]

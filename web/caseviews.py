@@ -320,9 +320,11 @@ class CaseView:
                                        "href": href, "ends": bool(s.get("ends"))})
         if not c.get("closed") and self.role:
             made = {s.get("form") for s in steps if s.get("kind") == "form"}
+            applies = c.get("forms")      # the forms that belong to this case (their `when:`)
             for form in self.p.get("linked") or ():
                 info = self.p["forms"].get(form) or {}
-                if form not in made and self.role in (info.get("submit") or ()):
+                if form not in made and self.role in (info.get("submit") or ()) and (
+                        applies is None or form in applies):
                     out["others"].append({"form": form, "href": self.form_href(form),
                                           "text": fill(w["record_form"],
                                                        form=self.form_title(form))})

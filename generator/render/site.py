@@ -202,15 +202,8 @@ class Site:
 
     def record_context(self, form: Form, lang: str) -> dict:
         """What record.html is rendered with (as _review_pages gives it)."""
-        t = words(lang)
-        base = f"forms/{form.id}"
-        info = _form_info(form, lang, _agency(form, lang, self.agency_labels))
-        return {"form": info, "questions": questions_map(form, lang, t,
-                                                         base="/" + site_path(lang, base)),
-                "start_href": "/" + site_path(lang, f"{base}/index.html"),
-                "record_words": {"version_of": t.version_of,
-                                 "older_form_version": t.older_form_version},
-                "change_href": "/" + site_path(lang, f"{base}/check.html")}
+        agency = _agency(form, lang, self.agency_labels)
+        return record_context(form, lang, _form_info(form, lang, agency))
 
 
 def render_site(forms: Iterable[Form], *, env: Environment,
@@ -315,21 +308,28 @@ def _review_pages(form: Form, lang: str, *, env: Environment, langs: tuple[str, 
     shown by static/summary.js from the questions map, never written into the HTML."""
     t = words(lang)
     base = f"forms/{form.id}"
-    info = _form_info(form, lang, agency)
-    questions = questions_map(form, lang, t, base="/" + site_path(lang, base))
+    shown = record_context(form, lang, _form_info(form, lang, agency))
     rel = f"{base}/check.html"
-    check = _render(env, "check.html", Here(lang, rel, langs), form=info, questions=questions,
-                    pages=pages, auth=auth,
+    check = _render(env, "check.html", Here(lang, rel, langs), form=shown["form"],
+                    questions=shown["questions"], pages=pages, auth=auth,
                     back_href=[p for p in pages["pages"] if not p.get("later")][-1]["href"],
                     prefill_words=prefill_words(t))
     record_rel = f"{base}/record.html"
-    record = _render(env, "record.html", Here(lang, record_rel, langs), form=info,
-                     questions=questions, start_href="/" + site_path(lang, f"{base}/index.html"),
-                     record_words={"version_of": t.version_of,
-                                   "older_form_version": t.older_form_version},
-                     change_href="/" + site_path(lang, f"{base}/check.html"),
-                     case_href="/" + site_path(lang, CASE_PAGE), auth=auth)
+    record = _render(env, "record.html", Here(lang, record_rel, langs), auth=auth, **shown)
     return {site_path(lang, rel): check, site_path(lang, record_rel): record}
+
+
+def record_context(form: Form, lang: str, info: dict[str, str]) -> dict:
+    """What record.html is rendered with, statically or filled on the server."""
+    t = words(lang)
+    base = f"forms/{form.id}"
+    return {"form": info, "questions": questions_map(form, lang, t,
+                                                     base="/" + site_path(lang, base)),
+            "start_href": "/" + site_path(lang, f"{base}/index.html"),
+            "record_words": {"version_of": t.version_of,
+                             "older_form_version": t.older_form_version},
+            "change_href": "/" + site_path(lang, f"{base}/check.html"),
+            "case_href": "/" + site_path(lang, CASE_PAGE)}
 
 
 def prefill_words(t) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from chalicelib.users import UserDirectory
@@ -68,3 +69,36 @@ def test_the_first_page_posted_from_the_case_carries_the_reference_and_the_perso
 def test_section_l_is_not_asked_at_first_submission_without_javascript(forms):
     outcome = next(p for p in forms["mg14"].pages if p.id == "outcome")
     assert outcome.asked == "later"
+
+
+def test_a_step_link_opens_the_form_filled_from_its_case_without_javascript(tmp_path, forms):
+    """The case page's "Record session 1" link (/forms/<form>/index.html?case=) goes on to
+    the first question page, shown by the server with the case's reference read-only and
+    what the case knows filled in."""
+    users = UserDirectory.in_data_dir(tmp_path)
+    users.add("cjit_nojs", "cjit", "northshire_cjit", PASSWORD)
+    mg14 = example_data("mg14")
+    with LocalRun(tmp_path) as run:
+        token = run.user_token("pc_opener", "police", "northshire_police")
+        status, body = run.request("POST", "/v1/forms/mg14/submissions", mg14, token,
+                                   {"Idempotency-Key": str(uuid.uuid4())})
+        assert status == 201, body
+        case = body["case"]
+        browser = Browser(run.url)
+        browser.post("/sign-in.html", {"user": "cjit_nojs", "password": PASSWORD})
+        with browser.opener.open(f"{run.url}/forms/dip_session1_triage/index.html?case={case}",
+                                 timeout=20) as response:
+            assert urlsplit(response.url).path == "/forms/dip_session1_triage/session.html"
+            assert urlsplit(response.url).query == f"case={case}"
+            page = response.read().decode()
+        field = re.search(r'<input[^>]*name="case_ref"[^>]*>', page).group(0)
+        assert "readonly" in field and f'value="{case}"' in field, field
+        chosen = re.search(r'<input[^>]*name="dip_condition_type"[^>]*checked[^>]*>', page)
+        assert chosen and f'value="{mg14["dip_condition_type"]}"' in chosen.group(0)
+        assert hidden(page, "_case") == case and hidden(page, "_csrf")
+        # signed out, the link asks for sign-in and comes back to the form with its case
+        other = Browser(run.url)
+        with other.opener.open(f"{run.url}/forms/dip_session1_triage/session.html?case={case}",
+                               timeout=20) as response:
+            assert urlsplit(response.url).path == "/sign-in.html"
+            assert f"case%3D{case}" in urlsplit(response.url).query

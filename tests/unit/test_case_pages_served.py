@@ -155,7 +155,9 @@ def record_answers(change_allowed: bool):
                  "agency": "northshire_police", "reason": None},
                 {"version": 2, "created_at": "2026-12-01T10:00:00Z", "created_by": "pc_two",
                  "agency": "northshire_police", "reason": "Spelling of the surname"}]
-    return {("GET", f"/v1/records/{REF}"): (200, {"record": record, "versions": versions}),
+    return {("GET", f"/v1/records/{REF}"): (200, {
+                "record": record, "versions": versions, "case": REF,
+                "agencies": {"northshire_police": "Northshire Police custody suites"}}),
             ("GET", "/v1/forms"): (200, {"forms": [{"id": "mg14",
                                                     "may_submit": change_allowed}]})}
 
@@ -172,6 +174,8 @@ def test_a_record_shows_its_answers_its_versions_and_a_change_for_who_may():
     assert "old_box" in words                                      # not asked any more
     assert f'href="/forms/mg14/check.html?change={REF}"' in page
     assert "dipforms-needs-js" not in page and "record.js" not in page
+    assert f'id="dipforms-record-case" href="/cases/case.html?ref={REF}"' in page   # its case
+    assert "pc_two, Northshire Police custody suites" in words     # who, by agency name
 
     case_pages, _ = pages(record_answers(False))
     page = case_pages.get("/forms/mg14/record.html", {"id": [REF]}, "tok",
