@@ -292,7 +292,10 @@ class CaseView:
         info = self.p["forms"].get(form) or {}
         if form == self.p.get("opened_by") and info.get("change"):
             return f"{info['change']}?change={ref}"
-        return f"{info.get('start') or f'/forms/{form}/index.html'}?case={ref}"
+        # straight to the first question page: the start page's Start button is a plain
+        # link, which would lose ?case= without the page script (nojs.NoScript.from_case)
+        first = info.get("first") or info.get("start") or f"/forms/{form}/index.html"
+        return f"{first}?case={ref}"
 
     def steps(self) -> dict[str, Any]:
         """What can happen next: form links, buttons (posted here) and steps to confirm

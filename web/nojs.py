@@ -120,11 +120,11 @@ class NoScript:
 
     def from_case(self, path: str, query: Mapping[str, Sequence[str]],
                   token: str | None) -> Reply | None:
-        """GET of a form's start or question page with ?case=<ref> by a browser that runs
-        no scripts (a step's link on the case page): the start page goes on to the first
-        page that applies, and a question page is shown filled from the case, its case
-        reference read-only (pageflow.FormPost), as prefill.js would fill it. None: not
-        such a page (the static file is served)."""
+        """GET of a form's question page with ?case=<ref> by a browser that runs no
+        scripts (a step's link on the case page filled on the server): the page filled from
+        the case, its case reference read-only (pageflow.FormPost), as prefill.js would
+        fill it. None: not such a page (the static file is served; the start page too, as
+        the page script starts a form from its case there)."""
         found, case = _PAGE.match(path), _first(query, "case")
         forms = {f.id: f for f in self.forms() or ()}
         form = forms.get(found.group("form")) if found and case else None
@@ -132,19 +132,12 @@ class NoScript:
         if form is None or lang not in self.site.languages(form):
             return None
         ids = [p.id for p in form.pages]
-        page = found.group("page")
-        if page != "index" and page not in ids:
+        if found.group("page") not in ids:
             return None
         if not token:
             return to_sign_in(lang, f"{path}?case={quote(case, safe='')}")
         flow = FormPost(self.for_user(token), form, lang, token, {}, case=case)
-        if page == "index":
-            first = flow.applying(flow.kept, range(len(ids)))
-            if first is None:
-                return None
-            rel = f"forms/{form.id}/{ids[first]}.html"
-            return Reply(303, location=f"/{site_path(lang, rel)}?case={quote(case, safe='')}")
-        return flow.first_view(ids.index(page))
+        return flow.first_view(ids.index(found.group("page")))
 
     def for_user(self, token: str) -> NoScript:
         """These posts as the token's user sees them: the pages rendered carry the

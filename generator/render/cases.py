@@ -104,6 +104,9 @@ def case_page_data(process: Any, forms: Iterable[Form],
                 **({"lang": shown} if shown != lang else {}),
                 "record": href(shown, f"{base}/record.html"),
                 "start": href(shown, f"{base}/index.html"),
+                # the first question page: where the case page filled on the server for a
+                # browser without scripts links a step (web/caseviews.py)
+                **({"first": href(shown, f"{base}/{f.pages[0].id}.html")} if f.pages else {}),
                 **({"change": href(shown, f"{base}/check.html")}
                    if f.id == process.opened_by else {}),
                 **({"fields": _fields(f, shown)} if f.id in held else {}),

@@ -16,6 +16,7 @@ from chalicelib.users import UserDirectory
 
 from tests.examples import example_data, example_moment
 from tests.local_run import ROOT, LocalRun
+from web.casepages import MARKER
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -56,10 +57,15 @@ def launch(playwright):
 
 def dated_context(browser, **options):
     """A browser context whose pages' clock is set to 10:00 on the example submissions' day,
-    as LocalRun sets the server's, so the pages and the API agree on what today is."""
+    as LocalRun sets the server's, so the pages and the API agree on what today is. With
+    scripts on and a `base_url`, it carries the cookie init.js sets on the first page
+    (web/casepages.MARKER): the tests put a session in the tab alone, with no cookie, where
+    a browser without the marker would be sent to sign in without JavaScript."""
     context = browser.new_context(**options)
     if options.get("java_script_enabled", True):  # without scripts, no page reads a clock
         context.clock.set_system_time(example_moment())
+        if options.get("base_url"):
+            context.add_cookies([{"name": MARKER, "value": "1", "url": options["base_url"]}])
     return context
 
 

@@ -83,7 +83,7 @@ def test_the_case_view_says_who_where_and_what_next():
                     process, W, "cps").view()
     assert view["person"] == [("Name", "Sam Smith"), ("Date of birth", "12 April 1990")]
     steps = view["next"]
-    assert steps["forms"][0]["href"] == f"/forms/dip_session1_triage/index.html?case={REF}"
+    assert steps["forms"][0]["href"] == f"/forms/dip_session1_triage/session.html?case={REF}"
     ending, plain = steps["buttons"]
     assert ending["href"] == f"/cases/step.html?ref={REF}&transition=cps_refuses"
     assert plain["href"] is None and steps["confirm"]
