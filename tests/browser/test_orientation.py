@@ -139,35 +139,35 @@ def test_axe_finds_nothing_on_the_front_page_signed_out_and_signed_in(local, wid
 
 
 def email_link(data, record_id: str) -> str:
-    """The link in the MG14's e-mail to the CJIT (N05, the referral its caution given
-    raises, names the case it opened), as the outbox wrote it."""
+    """The record's link in the MG14's e-mail to the CJIT (N05, the referral its caution
+    given raises, links the case and the record that raised it), as the outbox wrote it."""
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         for eml in (data / "outbox").glob("*.eml"):
             text = email.message_from_bytes(eml.read_bytes()).get_payload(decode=True).decode()
             if record_id in text:
-                return re.search(r"Open the case: (\S+)", text).group(1)
+                return re.search(r"Open the record: (\S+)", text).group(1)
         time.sleep(0.2)
     raise AssertionError("no e-mail for the record in the outbox")
 
 
-def case_shown(page, ref: str) -> None:
-    page.wait_for_selector(".dipforms-case__body", state="visible")
-    assert ref in page.inner_text(".dipforms-case__body")
+def record_shown(page, record_id: str) -> None:
+    page.wait_for_selector(".dipforms-record__body", state="visible")
+    assert record_id in page.inner_text(".dipforms-record__body")
 
 
-def test_the_email_link_opens_the_case_in_a_new_tab_without_signing_in_again(local):
+def test_the_email_link_opens_the_record_in_a_new_tab_without_signing_in_again(local):
     run, browser, data, record_id = local
-    link = email_link(data, record_id)       # the MG14's record id is its case's reference
+    link = email_link(data, record_id)
     parts = urlsplit(link)
-    assert parts.path == "/cases/case.html" and parts.query == f"ref={record_id}"
+    assert parts.path == "/forms/mg14/record.html" and parts.query == f"id={record_id}"
     path = f"{parts.path}?{parts.query}"
     context = context_of(browser, run)
     first = context.new_page()
     signed_in_at(first, "cjit")
     second = context.new_page()   # a new tab, as a mail client opens a link
     second.goto(link)
-    case_shown(second, record_id)
+    record_shown(second, record_id)
     assert urlsplit(second.url).path == parts.path
     # its sessionStorage holds the session now; the token is never in an address
     assert second.evaluate("!!sessionStorage.getItem('dipforms:session')")
@@ -176,12 +176,12 @@ def test_the_email_link_opens_the_case_in_a_new_tab_without_signing_in_again(loc
     fresh = context_of(browser, run)   # another browser: one sign-in, then the record
     page = fresh.new_page()
     page.goto(link)
-    page.wait_for_selector(".dipforms-case__sign-in", state="visible")
-    page.click(".dipforms-case__sign-in")
+    page.wait_for_selector(".dipforms-record__sign-in", state="visible")
+    page.click(".dipforms-record__sign-in")
     page.wait_for_selector("#user")
     sign_in(page, "cjit")
     page.wait_for_url(lambda url: urlsplit(url).path + "?" + urlsplit(url).query == path)
-    case_shown(page, record_id)
+    record_shown(page, record_id)
     fresh.close()
 
 
@@ -194,10 +194,10 @@ def test_signing_out_in_one_tab_signs_out_the_others(local):
     second.goto("/index.html")
     second.wait_for_selector("#dipforms-signed-in-as", state="visible")
     token = second.evaluate("JSON.parse(sessionStorage.getItem('dipforms:session')).token")
-    first.click("#dipforms-account")
+    with second.expect_event("load"):    # the other tab reloads signed out: wait for it,
+        first.click("#dipforms-account")  # not for the copy it drops just before
     wait_for_path(first, "/sign-in.html")
     second.wait_for_function("() => !sessionStorage.getItem('dipforms:session')")
-    second.wait_for_load_state("load")
     # the other tab's next API call goes without a session, and the browser's is gone
     status = second.evaluate("""async () => {
       const s = JSON.parse(sessionStorage.getItem('dipforms:session') || 'null');

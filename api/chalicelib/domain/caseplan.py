@@ -229,9 +229,10 @@ def _moves(planning: Planning, who: Principal, snapshot: Snapshot, version: Reco
     # the case's records with this version in place of its last
     records = [r for r in snapshot.records if r.record_id != version.record_id] + [version]
     events: list[OutboxEvent] = []
-    for event, detail in raised:
-        events += notify(planning, event, case.case_ref, records, at, detail=detail,
-                         history=[*snapshot.versions, version])
+    made_by = {"record": {"form": version.form_id, "id": version.record_id}}
+    for event, detail in raised:      # each message names the record that raised it too
+        events += notify(planning, event, case.case_ref, records, at,
+                         detail={**detail, **made_by}, history=[*snapshot.versions, version])
     if made.stopped is not None:      # the chain stopped at a guard: say which, and why
         item = made.refused.errors[0]
         stopped = {"stopped_at": made.stopped["id"], "rule": item.get("rule"),

@@ -96,7 +96,10 @@ def render_template(text: str, values: dict[str, Any]) -> str:
 
 def _case_body(payload: dict[str, Any]) -> str:
     lines = [payload["body"], "", f"Event: {_one_line(payload['event_title'])}",
-             f"Case: {payload['case_ref']}", f"Open the case: {payload['link']}", ""]
+             f"Case: {payload['case_ref']}", f"Open the case: {payload['link']}"]
+    if payload.get("record_link"):       # the record whose sending raised the event
+        lines.append(f"Open the record: {payload['record_link']}")
+    lines.append("")
     answers = payload.get("fields") or {}
     if answers:
         lines.append(f"Shared under the local protocol ({', '.join(payload['scope'])}):")

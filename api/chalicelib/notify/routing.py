@@ -90,7 +90,8 @@ def route_case_event(event: str, case_ref: str, protocol: Protocol, *,
     """One pending OutboxEvent per route of `event` (for every reason, or this `reason`)
     and recipient, in route order. `records` are the latest versions of the case's
     records; `consent` what the consent in force allows (or a consent record's answers);
-    `detail` holds state, due_on, flag, today (the local date, else now's) and, for
+    `detail` holds state, due_on, flag, today (the local date, else now's), the record
+    whose sending raised the event (`record`: {form, id}; its message links it too) and, for
     named_agencies or owners, agencies."""
     if event not in CASE_EVENTS:
         raise RoutingError(f"unknown case event {event!r}; expected N01 to N28")
@@ -100,6 +101,9 @@ def route_case_event(event: str, case_ref: str, protocol: Protocol, *,
     words = {"case_ref": case_ref, "event": event, "event_title": event_title(event),
              "state": detail.get("state"), "reason": reason, "due_on": detail.get("due_on"),
              "link": case_link(base_url, case_ref), "flag": detail.get("flag")}
+    made_by = detail.get("record")
+    if isinstance(made_by, Mapping) and made_by.get("form") and made_by.get("id"):
+        words["record_link"] = record_link(base_url, made_by["form"], made_by["id"])
     events = []
     for index, route in _case_routes(event, reason, protocol):
         template = protocol.templates.get(route.template)
