@@ -151,11 +151,13 @@
   function signOut() {
     tab.clear();   // the token and the draft key: the drafts stay, sealed
     try { localStorage.removeItem(PREFIX + "cognito-signed-in"); } catch (e) { /* none kept */ }
-    if (channel) channel.postMessage("signed-out");
-    if (config.auth !== "local") return Promise.resolve();
+    // the other tabs hear only once the cookie is gone: told sooner, one reloading could
+    // take the session up again from the cookie (restore) before it was cleared
+    function tell() { if (channel) channel.postMessage("signed-out"); }
+    if (config.auth !== "local") { tell(); return Promise.resolve(); }
     return fetch("/session/end", { method: "POST", credentials: "same-origin", cache: "no-store",
                                    headers: { "Content-Type": "application/json" }, body: "{}" })
-      .catch(function () {}).then(function () {});
+      .catch(function () {}).then(tell);
   }
 
   if (channel) {

@@ -58,14 +58,15 @@ def launch(playwright):
 def dated_context(browser, **options):
     """A browser context whose pages' clock is set to 10:00 on the example submissions' day,
     as LocalRun sets the server's, so the pages and the API agree on what today is. With
-    scripts on and a `base_url`, it carries the cookie init.js sets on the first page
-    (web/casepages.MARKER): the tests put a session in the tab alone, with no cookie, where
-    a browser without the marker would be sent to sign in without JavaScript."""
+    scripts on, it carries the cookie init.js sets on a browser's first page
+    (web/casepages.MARKER) for LocalRun's host: the tests put a session in the tab alone,
+    with no cookie, where a browser without the marker would be sent to sign in without
+    JavaScript."""
     context = browser.new_context(**options)
     if options.get("java_script_enabled", True):  # without scripts, no page reads a clock
         context.clock.set_system_time(example_moment())
-        if options.get("base_url"):
-            context.add_cookies([{"name": MARKER, "value": "1", "url": options["base_url"]}])
+        context.add_cookies([{"name": MARKER, "value": "1", "domain": "127.0.0.1",
+                              "path": "/"}])
     return context
 
 
