@@ -35,7 +35,10 @@ def test_scripted_client_submits_an_mg14_and_finds_the_record_and_the_eml(tmp_pa
         assert len(emls) == 1
         for eml in emls:
             message = email.message_from_bytes(eml.read_bytes())
-            assert record_id in message.get_payload(decode=True).decode()
+            text = message.get_payload(decode=True).decode()
+            # the case it opened, and the record that raised the referral
+            assert f"/cases/case.html?ref={record_id}" in text
+            assert f"Open the record: {run.url}/forms/mg14/record.html?id={record_id}" in text
             assert "cjit" in message["To"].lower()
             assert MG14["surname"] not in eml.read_text()
         status, page = run.page("/forms/mg14/index.html")
