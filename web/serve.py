@@ -290,6 +290,12 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if method == "POST" and path == "/session/end":
             from .replies import CLEARED
 
+            # the body says nothing, but it is read: left unread, it would be taken as the
+            # start of the next request on a kept-alive connection, which then stalls
+            length = self._posted_length(method, 1024)
+            if length is None:
+                return True
+            self.rfile.read(length)
             self._send_json(HTTPStatus.OK, {"signed_out": True}, cookie=CLEARED)
             return True
         self._send_text(HTTPStatus.METHOD_NOT_ALLOWED, "GET /session, POST /session/end")

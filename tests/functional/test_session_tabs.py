@@ -116,3 +116,22 @@ def test_a_page_the_server_renders_signed_in_says_who_and_shows_the_roles_naviga
     assert "northshire_police)" not in page
     shown = dict(re.findall(r'data-dipforms-nav="(\w+)"( hidden)?>', page))
     assert shown == {"forms": "", "cases": "", "due": "", "dashboard": " hidden"}
+
+
+def test_signing_out_on_a_kept_alive_connection_leaves_it_clean_for_the_next_request(run):
+    """The page script's POST /session/end carries a body ("{}"): read, not left to be taken
+    as the start of the browser's next request on the same connection (which stalled)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(run.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("POST", "/session/end", body="{}", headers={
+        "Content-Type": "application/json", "Origin": run.url})
+    ended = connection.getresponse()
+    assert ended.status == 200 and "Max-Age=0" in ended.getheader("Set-Cookie")
+    ended.read()
+    connection.request("GET", "/index.html")           # the same connection, kept alive
+    page = connection.getresponse()
+    assert page.status == 200 and b"<html" in page.read()
+    connection.close()
