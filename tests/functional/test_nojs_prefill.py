@@ -26,6 +26,18 @@ def forms():
     return {f.id: f for f in build_project(read_forms_dir(ROOT), {}).project.forms}
 
 
+def opened_and_signed_in(run: LocalRun, mg14: dict) -> tuple[str, Browser]:
+    """The MG14's case (opened through the API) and a CJIT worker signed in without
+    JavaScript (the user cjit_nojs)."""
+    token = run.user_token("pc_opener", "police", "northshire_police")
+    status, body = run.request("POST", "/v1/forms/mg14/submissions", mg14, token,
+                               {"Idempotency-Key": str(uuid.uuid4())})
+    assert status == 201, body
+    browser = Browser(run.url)
+    browser.post("/sign-in.html", {"user": "cjit_nojs", "password": PASSWORD})
+    return body["case"], browser
+
+
 def test_the_first_page_posted_from_the_case_carries_the_reference_and_the_person(
         tmp_path, forms):
     users = UserDirectory.in_data_dir(tmp_path)
@@ -33,13 +45,7 @@ def test_the_first_page_posted_from_the_case_carries_the_reference_and_the_perso
     users.add("cjit_nojs", "cjit", "northshire_cjit", PASSWORD)
     mg14 = example_data("mg14")
     with LocalRun(tmp_path) as run:
-        token = run.user_token("pc_opener", "police", "northshire_police")
-        status, body = run.request("POST", "/v1/forms/mg14/submissions", mg14, token,
-                                   {"Idempotency-Key": str(uuid.uuid4())})
-        assert status == 201, body
-        case = body["case"]
-        browser = Browser(run.url)
-        browser.post("/sign-in.html", {"user": "cjit_nojs", "password": PASSWORD})
+        case, browser = opened_and_signed_in(run, mg14)
         form = forms["dir_required_assessment"]
         first = browser.get(f"/forms/dir_required_assessment/assessor.html?case={case}")
         answers = {"agency_code": "NS01", "worker": {"given_names": "Jo", "family_name": "Bloggs"}}
@@ -79,13 +85,7 @@ def test_a_step_link_opens_the_form_filled_from_its_case_without_javascript(tmp_
     users.add("cjit_nojs", "cjit", "northshire_cjit", PASSWORD)
     mg14 = example_data("mg14")
     with LocalRun(tmp_path) as run:
-        token = run.user_token("pc_opener", "police", "northshire_police")
-        status, body = run.request("POST", "/v1/forms/mg14/submissions", mg14, token,
-                                   {"Idempotency-Key": str(uuid.uuid4())})
-        assert status == 201, body
-        case = body["case"]
-        browser = Browser(run.url)
-        browser.post("/sign-in.html", {"user": "cjit_nojs", "password": PASSWORD})
+        case, browser = opened_and_signed_in(run, mg14)
         served = browser.get(f"/cases/case.html?ref={case}")
         step = f'href="/forms/dip_session1_triage/session.html?case={case}"'
         assert step in served, "the case page links the step's first question page"
