@@ -15,6 +15,7 @@ from .domain.access import Principal
 from .domain.audit import audit_entry
 from .domain.caseplan import case_consent_view
 from .domain.results import Done, Refused, Result
+from .notify.routing import latest_by_form
 
 
 def form_prefill(ctx: Context, who: Principal, form_id: str, case_ref: str | None,
@@ -44,11 +45,8 @@ def form_prefill(ctx: Context, who: Principal, form_id: str, case_ref: str | Non
 
     opener = next((r for r in snapshot.records if r.form_id == process.opened_by), None)
     wanted = prefill.record_sources(process, form_id)
-    latest = {}
-    for record in sorted(snapshot.records, key=lambda r: r.created_at):
-        if record.form_id in wanted:
-            latest[record.form_id] = record
-    records = {form: prefill.CaseRecord(r.record_id, seen(r)) for form, r in latest.items()}
+    records = {form: prefill.CaseRecord(r.record_id, seen(r))
+               for form, r in latest_by_form(snapshot.records).items() if form in wanted}
     ctx.store.append_audit(audit_entry(who, "prefill", snapshot.case.case_ref,
                                        ctx.timestamp(), request_id=request_id))
     from_case = prefill.from_case(process, form_id, snapshot.case.case_ref,
