@@ -105,18 +105,25 @@ class NoScript:
                 return None
             nxt = _first(raw, "next") or _first(query, "next")
             return self.sign_in(lang, site_langs, raw, nxt)
-        found = _PAGE.match(path)
-        form = forms.get(found.group("form")) if found else None
-        lang = (found.group("lang") or "en") if found else "en"
-        if form is None or lang not in self.site.languages(form):
+        page = self.question_page(path)
+        if page is None:
             return None
-        index = next((i for i, p in enumerate(form.pages) if p.id == found.group("page")), None)
-        if index is None:
-            return None
+        form, lang, index = page
         if not token:
             return to_sign_in(lang, path)
         return FormPost(self.for_user(token), form, lang, token, raw,
                         case=_first(query, "case") or None).answer(index)
+
+    def question_page(self, path: str) -> tuple[Form, str, int] | None:
+        """The form, language and page index of a question page's path, or None: no such
+        page in the last good build."""
+        found = _PAGE.match(path)
+        form = {f.id: f for f in self.forms() or ()}.get(found.group("form")) if found else None
+        lang = (found.group("lang") or "en") if found else "en"
+        if form is None or lang not in self.site.languages(form):
+            return None
+        index = next((i for i, p in enumerate(form.pages) if p.id == found.group("page")), None)
+        return None if index is None else (form, lang, index)
 
     def from_case(self, path: str, query: Mapping[str, Sequence[str]],
                   token: str | None) -> Reply | None:
@@ -125,19 +132,14 @@ class NoScript:
         the case, its case reference read-only (pageflow.FormPost), as prefill.js would
         fill it. None: not such a page (the static file is served; the start page too, as
         the page script starts a form from its case there)."""
-        found, case = _PAGE.match(path), _first(query, "case")
-        forms = {f.id: f for f in self.forms() or ()}
-        form = forms.get(found.group("form")) if found and case else None
-        lang = (found.group("lang") or "en") if found else "en"
-        if form is None or lang not in self.site.languages(form):
+        case = _first(query, "case")
+        page = self.question_page(path) if case else None
+        if page is None:
             return None
-        ids = [p.id for p in form.pages]
-        if found.group("page") not in ids:
-            return None
+        form, lang, index = page
         if not token:
             return to_sign_in(lang, f"{path}?case={quote(case, safe='')}")
-        flow = FormPost(self.for_user(token), form, lang, token, {}, case=case)
-        return flow.first_view(ids.index(found.group("page")))
+        return FormPost(self.for_user(token), form, lang, token, {}, case=case).first_view(index)
 
     def for_user(self, token: str) -> NoScript:
         """These posts as the token's user sees them: the pages rendered carry the
