@@ -1,7 +1,7 @@
 """`chalice package --stage dev` on a copy of api/ with freshly generated JSON: the zip holds
 the app, chalicelib, every generated schema and Lambda-compatible wheels for each pin; the SAM
-template has both Lambdas with the stage's environment, the schedule, the stage's policy and
-the DynamoDB table merged from .chalice/resources.json (which must equal table_definition)."""
+template has the three functions and their schedules. The deploy stack (deploy/) packages
+the app the same way, through Chalice's CDK construct, and adds everything else."""
 
 from __future__ import annotations
 
@@ -15,28 +15,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from chalicelib.store.dynamodb import table_definition
 
 from tests.api_harness import ROOT, write_generated
 
 API = ROOT / "api"
-STAGE, TABLE, REGION = "dev", "dipforms-dev", "eu-west-2"
-TABLE_RESOURCE = "DipformsTable"
+STAGE, REGION = "dev", "eu-west-2"
 LAMBDA_GLIBC = (2, 26)  # chalice accepts manylinux wheels up to this glibc
 LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
 LAMBDA_SIZE_LIMIT = 250 * 1024 * 1024  # unzipped
-
-
-def table_resource(name: str) -> dict:
-    """The store's table as a CloudFormation resource, kept when the stack goes."""
-    return {"Resources": {TABLE_RESOURCE: {
-        "Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain",
-        "UpdateReplacePolicy": "Retain", "Properties": table_definition(name)}}}
-
-
-def test_resources_json_is_the_stores_table_definition():
-    found = json.loads((API / ".chalice" / "resources.json").read_text("utf-8"))
-    assert found == table_resource(TABLE)
 
 
 def _copy_api(target: Path) -> Path:
@@ -49,6 +35,12 @@ def _copy_api(target: Path) -> Path:
     shutil.copytree(API / ".chalice", target / ".chalice",
                     ignore=shutil.ignore_patterns("deployments"))
     write_generated(target / "chalicelib" / "generated")
+    # the stack gives each function its role (deploy/stack.py); the copy names a test one
+    config_file = target / ".chalice" / "config.json"
+    config = json.loads(config_file.read_text("utf-8"))
+    config["stages"][STAGE] = {"manage_iam_role": False,
+                               "iam_role_arn": "arn:aws:iam::123456789012:role/test"}
+    config_file.write_text(json.dumps(config), "utf-8")
     return target
 
 
@@ -62,8 +54,8 @@ def package(tmp_path_factory) -> tuple[Path, zipfile.ZipFile, dict]:
     env |= {"AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": str(work / "no-config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(work / "no-credentials")}
     chalice = Path(sys.executable).parent / "chalice"
-    run = subprocess.run([str(chalice), "package", "--stage", STAGE, "--merge-template",
-                          ".chalice/resources.json", str(work / "out")], cwd=app_dir, env=env,
+    run = subprocess.run([str(chalice), "package", "--stage", STAGE, str(work / "out")],
+                         cwd=app_dir, env=env,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "could not" not in (run.stdout + run.stderr).lower(), run.stdout + run.stderr
@@ -119,33 +111,21 @@ def test_every_pinned_requirement_is_in_the_zip_as_a_lambda_wheel(package):
                 assert glibc is not None and glibc <= LAMBDA_GLIBC, (info, tag)
 
 
-def test_the_template_has_both_lambdas_with_the_stage_environment(package):
-    app_dir, _, sam = package
-    config = json.loads((app_dir / ".chalice" / "config.json").read_text("utf-8"))
-    expected_env = {**config["environment_variables"],
-                    **config["stages"][STAGE]["environment_variables"]}
-    resources = sam["Resources"]
-    api, deliver = resources["APIHandler"]["Properties"], \
-        resources["DeliverNotifications"]["Properties"]
-    assert (api["Handler"], deliver["Handler"]) == ("app.app", "app.deliver_notifications")
-    for function in (api, deliver):
-        assert function["Runtime"] == "python3.11"
-        assert function["CodeUri"] == "./deployment.zip"
-        assert function["Environment"]["Variables"] == expected_env
-    [event] = deliver["Events"].values()
-    assert event == {"Type": "Schedule", "Properties": {"Schedule": "rate(1 minute)"}}
-    policy = json.loads((app_dir / ".chalice" / f"policy-{STAGE}.json").read_text("utf-8"))
-    for role in ("ApiHandlerRole", "DeliverNotificationsRole"):
-        [document] = resources[role]["Properties"]["Policies"]
-        assert document["PolicyDocument"] == policy
-
-
-def test_the_template_declares_the_table_the_stage_uses(package):
+def test_the_template_has_the_three_functions_and_their_schedules(package):
+    """What the stack (deploy/stack.py) builds on: its roles, settings and logs are the
+    stack's own and are tested in tests/deploy/."""
     _, _, sam = package
-    table = sam["Resources"][TABLE_RESOURCE]
-    assert {TABLE_RESOURCE: table} == table_resource(TABLE)["Resources"]
-    name = table["Properties"]["TableName"]
-    assert sam["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"][
-        "DIPFORMS_TABLE"] == name
-    policy = json.dumps(sam["Resources"]["ApiHandlerRole"]["Properties"]["Policies"])
-    assert f"table/{name}" in policy
+    resources = sam["Resources"]
+    handlers = {name: resources[name]["Properties"]["Handler"]
+                for name in ("APIHandler", "DeliverNotifications", "SweepDeadlines")}
+    assert handlers == {"APIHandler": "app.app",
+                        "DeliverNotifications": "app.deliver_notifications",
+                        "SweepDeadlines": "app.sweep_deadlines"}
+    for name in handlers:
+        assert resources[name]["Properties"]["Runtime"] == "python3.11"
+        assert resources[name]["Properties"]["CodeUri"] == "./deployment.zip"
+    schedules = {name: [event["Properties"]["Schedule"]
+                        for event in resources[name]["Properties"]["Events"].values()]
+                 for name in ("DeliverNotifications", "SweepDeadlines")}
+    assert schedules == {"DeliverNotifications": ["rate(1 minute)"],
+                         "SweepDeadlines": ["rate(15 minutes)"]}
