@@ -1,5 +1,6 @@
 """The `dipforms` command: forms commands go to generator/edges/cli.py, API commands to
-api/chalicelib/manage.py. The two halves never import each other; only this does."""
+api/chalicelib/manage.py, `deploy` to deploy/cli.py. The halves never import each other;
+only this does."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
                   "dipforms, not in your YAML. Run again with DIPFORMS_DEBUG=1 for details.",
                   file=sys.stderr)
             return 3
+    if command == "deploy":
+        from deploy.cli import main as deploy_main
+
+        return deploy_main(args[args.index("deploy") + 1:])
     if command in API_COMMANDS:
         from chalicelib.manage import main as api_main
 
