@@ -60,9 +60,11 @@ def build_site(root: Path, stage: StageSettings, out: Path) -> Path:
 
 @contextlib.contextmanager
 def _packaging(path: Path, region: str):
-    """Chalice's construct writes its package under ./chalice.out (kept in the build) and
-    asks botocore for the region (no credentials needed)."""
-    before, region_before = Path.cwd(), os.environ.get("AWS_DEFAULT_REGION")
+    """Chalice's construct writes its package under ./chalice.out (kept in the build), asks
+    botocore for the region (no credentials needed), and imports the app with the stage's
+    variables set in os.environ: all three are put back afterwards, so nothing of the
+    stack's leaks into the process that synthesized it."""
+    before, environ = Path.cwd(), dict(os.environ)
     path.mkdir(parents=True, exist_ok=True)
     os.chdir(path)
     os.environ["AWS_DEFAULT_REGION"] = region
@@ -70,10 +72,8 @@ def _packaging(path: Path, region: str):
         yield
     finally:
         os.chdir(before)
-        if region_before is None:
-            os.environ.pop("AWS_DEFAULT_REGION", None)
-        else:
-            os.environ["AWS_DEFAULT_REGION"] = region_before
+        os.environ.clear()
+        os.environ.update(environ)
 
 
 def synthesize(root: Path, stage: StageSettings, build: Path, *, nag: bool = True

@@ -68,3 +68,12 @@ def test_every_acknowledgement_names_a_rule_and_says_why():
     for path, rule, reason in suppressions.ACKNOWLEDGED + suppressions.WITHOUT_CERTIFICATE:
         assert rule.startswith(("AwsSolutions-", "HIPAA.Security-")), rule
         assert len(reason) > 40, (path, rule)
+
+
+def test_synthesizing_leaves_the_process_environment_as_it_was(dev):
+    """Chalice sets the stage's variables in os.environ when it imports the app to
+    package it; a later build or runtime in the same process must not read them."""
+    import os
+
+    assert not [name for name in os.environ if name.startswith("DIPFORMS_")]
+    assert os.environ.get("AWS_EXECUTION_ENV") is None

@@ -34,7 +34,7 @@ def no_cdk(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError(f"the CDK was run: {args}")
 
-    monkeypatch.setattr(cli.subprocess, "run", refuse)
+    monkeypatch.setattr(cli, "cdk_deploy", refuse)
 
 
 def test_a_dry_run_builds_checks_and_prints_the_plan_without_calling_aws(
@@ -105,19 +105,32 @@ def test_a_ready_account_gets_the_checked_assembly_and_the_urls(capsys, monkeypa
             "Type": "AWS::SNS::Topic"}}}))
     ran = []
 
-    def cdk(args, **kwargs):
-        ran.append(args)
-        outputs = args[args.index("--outputs-file") + 1]
-        with open(outputs, "w") as file:
-            json.dump({"dipforms-dev": {"SiteUrl": "https://d1.cloudfront.net",
-                                        "ApiUrl": "https://d1.cloudfront.net/v1/"}}, file)
-        return subprocess.CompletedProcess(args, 0)
+    def deploy(root, stage, assembly, outputs):
+        ran.append((stage.stack_name, assembly))
+        outputs.write_text(json.dumps({"dipforms-dev": {
+            "SiteUrl": "https://d1.cloudfront.net", "ApiUrl": "https://d1.cloudfront.net/v1/"}}))
+        return 0
 
-    monkeypatch.setattr(cli.subprocess, "run", cdk)
+    monkeypatch.setattr(cli, "cdk_deploy", deploy)
     status, out, err = _run(["--stage", "dev"], capsys)
     assert status == 0, err
-    [args] = ran
-    assert args[0].endswith("node_modules/.bin/cdk")
-    assert args[1:5] == ["deploy", "dipforms-dev", "--app", str(checked.assembly)]
+    assert ran == [("dipforms-dev", checked.assembly)]
     assert "site: https://d1.cloudfront.net" in out
     assert "dipforms users add --stage dev" in out
+
+
+def test_the_cdk_cli_deploys_the_checked_assembly_not_a_new_synthesis(monkeypatch, tmp_path):
+    from deploy.stages import load_stage
+
+    ran = []
+    monkeypatch.setattr(cli.subprocess, "run",
+                        lambda args, **kw: ran.append((args, kw)) or
+                        subprocess.CompletedProcess(args, 3))
+    stage = load_stage(ROOT, "prod")
+    assert cli.cdk_deploy(ROOT, stage, tmp_path / "cdk.out", tmp_path / "o.json") == 3
+    [(args, kwargs)] = ran
+    assert args[0] == str(ROOT / "node_modules/.bin/cdk")
+    assert args[1:] == ["deploy", "dipforms-prod", "--app", str(tmp_path / "cdk.out"),
+                        "--require-approval", "never", "--outputs-file",
+                        str(tmp_path / "o.json")]
+    assert kwargs["env"]["AWS_REGION"] == stage.region

@@ -8,10 +8,10 @@ import re
 
 import pytest
 from aws_cdk.assertions import Match, Template
-
 from chalicelib.contract.roles import ROLES
 from chalicelib.settings import load_settings
 from chalicelib.store.dynamodb.table import table_definition
+
 from deploy import policies
 from web import headers
 
@@ -230,7 +230,7 @@ def test_mail_and_topics_are_scoped_to_the_stages_sender_and_topics(stack):
 
 def test_the_history_is_never_deleted_nor_the_audit_updated(stack):
     synthesis, _ = stack
-    for function, statements in _function_policies(synthesis.template).items():
+    for statements in _function_policies(synthesis.template).values():
         denies = {s["Sid"]: s for s in statements if s["Effect"] == "Deny"}
         never_deleted = denies["HistoryNeverDeleted"]
         assert never_deleted["Action"] == "dynamodb:DeleteItem"

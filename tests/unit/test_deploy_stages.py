@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from deploy.stages import StageError, load_stage, parse_stages
@@ -41,20 +43,26 @@ def test_a_good_stage_is_read_whole():
         20, 40, 30)
 
 
-@pytest.mark.parametrize(("line", "replacement", "expected"), [
-    ("    region: eu-west-2", "    region: us-gov-east-9", "3:13: `region` 'us-gov-east-9' has no Amazon SES"),
-    ("    sender: dipforms@area.gov.uk", "    sender: nobody", "6:13: `sender` is 'nobody'"),
-    ("    log_retention_days: 30", "    log_retention_days: 31", "9:25: `log_retention_days` must be one of"),
-    ("    api_rate_limit: 20", "    api_rate_limit: lots", "10:21: `api_rate_limit` must be a whole number"),
-    ("    on_destroy: remove", "    on_destroy: maybe", "14:17: `on_destroy` is 'maybe'"),
-    ("    allowed_countries: [GB]", "    allowed_countries: [Britain]", "13:24: `allowed_countries`"),
-    ("    api_concurrency: 5", "    api_concurency: 5", "12:5: `api_concurency` is not a stage setting"),
-    ("    domain: \"\"", "    domain: dipforms.area.gov.uk", "2:3: stage 'dev': set both `domain`"),
+@pytest.mark.parametrize(("setting", "wrong", "expected"), [
+    ("region", "us-gov-east-9", "3:13: `region` 'us-gov-east-9' has no Amazon SES"),
+    ("sender", "nobody", "6:13: `sender` is 'nobody'"),
+    ("log_retention_days", "31", "9:25: `log_retention_days` must be one of"),
+    ("api_rate_limit", "lots", "10:21: `api_rate_limit` must be a whole number"),
+    ("on_destroy", "maybe", "14:17: `on_destroy` is 'maybe'"),
+    ("allowed_countries", "[Britain]", "13:24: `allowed_countries`"),
+    ("domain", "dipforms.area.gov.uk", "2:3: stage 'dev': set both `domain`"),
 ])
-def test_each_mistake_is_named_with_its_file_and_line(line, replacement, expected):
+def test_each_mistake_is_named_with_its_file_and_line(setting, wrong, expected):
+    text = re.sub(rf"(?m)^    {setting}: .*$", f"    {setting}: {wrong}", GOOD)
     with pytest.raises(StageError) as raised:
-        parse_stages(GOOD.replace(line, replacement), "deploy/stages.yaml")
+        parse_stages(text, "deploy/stages.yaml")
     assert str(raised.value).startswith(f"deploy/stages.yaml:{expected}")
+
+
+def test_an_unknown_setting_is_named_with_the_known_ones():
+    with pytest.raises(StageError, match=r"^s.yaml:12:5: `api_concurency` is not a stage "
+                       "setting \\(known: alarm_email, allowed_countries"):
+        parse_stages(GOOD.replace("api_concurrency", "api_concurency"), "s.yaml")
 
 
 def test_a_missing_setting_and_a_bad_stage_name_are_named():
