@@ -76,9 +76,10 @@ def _packaging(path: Path, region: str):
         os.environ.update(environ)
 
 
-def synthesize(root: Path, stage: StageSettings, build: Path, *, nag: bool = True
-               ) -> Synthesis:
-    """Synthesize stage's stack under `build` (site, Chalice package, cloud assembly)."""
+def synthesize(root: Path, stage: StageSettings, build: Path, *, nag: bool = True,
+               protocol: dict | None = None) -> Synthesis:
+    """Synthesize stage's stack under `build` (site, Chalice package, cloud assembly).
+    `protocol`: the built protocol.json to make topics for (default: the API's copy)."""
     import aws_cdk as cdk
     from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks
     from chalicelib.contract.roles import ROLES
@@ -93,7 +94,8 @@ def synthesize(root: Path, stage: StageSettings, build: Path, *, nag: bool = Tru
     app = cdk.App(outdir=str(assembly), analytics_reporting=False)
     if nag:
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(), HIPAASecurityChecks())
-    protocol = json.loads((root / "api/chalicelib/generated/protocol.json").read_text())
+    if protocol is None:
+        protocol = json.loads((root / "api/chalicelib/generated/protocol.json").read_text())
     with _packaging(build, stage.region):
         stack = DipformsStack(app, stage, api_dir=root / "api", site_dir=site,
                               protocol=protocol, roles=ROLES)

@@ -287,3 +287,28 @@ def test_the_site_is_uploaded_with_the_app_client_put_in_at_deploy_time(stack):
     built = synthesis.assembly.parent / "site-build" / "site" / "index.html"
     assert CLIENT_ID_MARKER in built.read_text()
     assert synthesis.stage.cognito_domain in built.read_text()
+
+
+def test_an_agency_told_by_sns_gets_an_encrypted_topic_the_dispatcher_alone_may_publish_to(
+        tmp_path):
+    """No route of forms/protocol.yaml uses sns today: give one agency such a route."""
+    from deploy.stages import load_stage
+    from deploy.synth import synthesize
+    from tests.api_harness import ROOT
+
+    protocol = json.loads((ROOT / "api/chalicelib/generated/protocol.json").read_text())
+    protocol["routes"].append({**protocol["routes"][0], "channel": "sns",
+                               "to": "northshire_cjit"})
+    synthesis = synthesize(ROOT, load_stage(ROOT, "dev"), tmp_path, protocol=protocol)
+    topics = {name: t for name, t in _of_type(synthesis.template, "AWS::SNS::Topic").items()
+              if not name.startswith("AlarmTopic")}
+    [(topic, made)] = topics.items()
+    assert made["Properties"]["KmsMasterKeyId"]
+    variables = synthesis.template["Resources"]["DeliverNotifications"]["Properties"][
+        "Environment"]["Variables"]
+    assert variables["DIPFORMS_TOPIC_ARNS"] == {"Fn::Join": ["", [
+        "northshire_cjit=", {"Ref": topic}]]}
+    statements = _function_policies(synthesis.template)
+    [publish] = [s for s in statements["deliver_notifications"] if s.get("Sid") == "Topics"]
+    assert publish["Resource"] == {"Ref": topic}
+    assert not [s for s in statements["api_handler"] if s.get("Sid") == "Topics"]
