@@ -51,6 +51,7 @@ def test_a_good_stage_is_read_whole():
     ("on_destroy", "maybe", "14:17: `on_destroy` is 'maybe'"),
     ("allowed_countries", "[Britain]", "13:24: `allowed_countries`"),
     ("domain", "dipforms.area.gov.uk", "2:3: stage 'dev': set both `domain`"),
+    ("cognito_domain_prefix", "dipforms-aws", "8:28: `cognito_domain_prefix` may not"),
 ])
 def test_each_mistake_is_named_with_its_file_and_line(setting, wrong, expected):
     text = re.sub(rf"(?m)^    {setting}: .*$", f"    {setting}: {wrong}", GOOD)
