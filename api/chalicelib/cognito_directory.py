@@ -42,6 +42,10 @@ class MissingGroup(Exception):
     """The pool has no group for the role: the stack is older than the protocol's roles."""
 
 
+class UserLeftWithoutGroup(DirectoryUnavailable):
+    """`add` made the user but could neither put them in their group nor remove them."""
+
+
 class Marks(Protocol):
     """Which users `dipforms users disable` has disabled, read on every request."""
 
@@ -202,8 +206,13 @@ class CognitoDirectory:
                                        ) from None
         try:
             self._call("admin_add_user_to_group", Username=user_id, GroupName=role)
-        except DirectoryUnavailable:
-            self._call("admin_delete_user", Username=user_id)
+        except DirectoryUnavailable as error:
+            try:
+                self._call("admin_delete_user", Username=user_id)
+            except DirectoryUnavailable:
+                raise UserLeftWithoutGroup(
+                    f"{error}, and the user made could not be removed again: delete "
+                    f"'{user_id}' from the user pool, then run the command again") from None
             raise
         return Account(user_id, role, agency, True)
 

@@ -215,7 +215,7 @@ def _membership_problem(args) -> str | None:
 def _cognito_add(args, settings, clock, outputs, clients) -> int:
     from botocore.exceptions import NoCredentialsError
 
-    from .cognito_directory import CognitoDirectory, MissingGroup
+    from .cognito_directory import CognitoDirectory, MissingGroup, UserLeftWithoutGroup
     from .directory import DirectoryUnavailable
     from .stage_outputs import NO_CREDENTIALS
     from .users import UserDirectoryError, UserExists
@@ -237,6 +237,9 @@ def _cognito_add(args, settings, clock, outputs, clients) -> int:
         return 1
     except NoCredentialsError:
         print(f"refused: {NO_CREDENTIALS}", file=sys.stderr)
+        return 1
+    except UserLeftWithoutGroup as error:
+        print(f"failed: {error}", file=sys.stderr)
         return 1
     except DirectoryUnavailable as error:
         print(f"failed: {error}; nothing was created, try again", file=sys.stderr)

@@ -200,9 +200,11 @@ def test_a_pool_without_the_role_s_group_is_refused_with_nothing_made(prod, cli)
     assert prod.cognito.list_users(UserPoolId=prod.pool)["Users"] == []
 
 
-def test_a_user_left_out_of_their_group_is_removed_again(prod, cli, monkeypatch):
+@pytest.mark.parametrize("removable", [True, False])
+def test_a_user_left_out_of_their_group_is_removed_again(prod, cli, monkeypatch, removable):
     """Should adding to the group fail after the user was made, the user is not left in
-    the pool without a role: the command can be run again as it was."""
+    the pool without a role: the command can be run again as it was. Should removing
+    them fail too, the message says so and what to do."""
     from botocore.exceptions import ClientError
     from chalicelib.cognito_directory import CognitoDirectory
 
@@ -221,11 +223,23 @@ def test_a_user_left_out_of_their_group_is_removed_again(prod, cli, monkeypatch)
             raise ClientError({"Error": {"Code": "TooManyRequestsException"}},
                               "AdminAddUserToGroup")
 
+        def admin_delete_user(self, **arguments):
+            if removable:
+                return self.client.admin_delete_user(**arguments)
+            raise ClientError({"Error": {"Code": "TooManyRequestsException"}},
+                              "AdminDeleteUser")
+
     monkeypatch.setattr(CognitoDirectory, "cognito",
                         property(lambda self: Throttled(real.fget(self))))
     code, _, err = cli(*ADD)
-    assert code == 1 and "TooManyRequestsException" in err and "try again" in err
-    assert prod.cognito.list_users(UserPoolId=prod.pool)["Users"] == []
+    assert code == 1 and "TooManyRequestsException" in err
+    left = [u["Username"] for u in prod.cognito.list_users(UserPoolId=prod.pool)["Users"]]
+    if removable:
+        assert left == [] and "nothing was created, try again" in err
+    else:
+        assert left == ["pc.jones"] and prod.groups("pc.jones") == []
+        assert "could not be removed again: delete 'pc.jones'" in err
+        assert "nothing was created" not in err
 
 
 @pytest.mark.parametrize(("args", "said"), [
