@@ -306,3 +306,20 @@ def test_the_region_comes_from_the_stages_file(clone):
     assert dipforms_cli.stage_region("prod", clone) == "eu-west-2"
     with pytest.raises(StageProblem):
         dipforms_cli.stage_region("test", clone)
+
+
+def test_the_user_commands_in_docs_deploy_md_parse():
+    """docs/deploy.md's `dipforms users ... --stage` lines are commands this CLI takes."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs/deploy.md").read_text()
+    lines = re.findall(r"dipforms (users (?:[^\n\\]|\\\n)*)", doc.replace("`", "\n"))
+    commands = [shlex.split(line.replace("\\\n", " "), comments=True) for line in lines]
+    staged = [c for c in commands if "--stage" in c and "..." not in c]
+    assert len(staged) >= 4
+    for command in staged:
+        args = manage._parser().parse_args(command)
+        assert args.stage == "prod", command
+        assert args.action != "add" or args.email, command
