@@ -33,10 +33,37 @@ def main(argv: list[str] | None = None) -> int:
     if command in API_COMMANDS:
         from chalicelib.manage import main as api_main
 
-        return api_main(args)
+        return api_main(args, stage_region=stage_region)
     from generator.edges.cli import main as forms_main
 
     return forms_main(args, serve=_serve)
+
+
+def stage_region(stage: str, root=None) -> str:
+    """The AWS region of `stage` in deploy/stages.yaml (under `stages:`, each stage has a
+    `region:`), for `dipforms users --stage`; the API half never reads YAML, so this half
+    reads it. Raises StageProblem, saying what to fix."""
+    from pathlib import Path
+
+    import yaml
+    from chalicelib.stage_outputs import StageProblem
+
+    path = Path(root or Path.cwd()) / "deploy" / "stages.yaml"
+    try:
+        stages = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("stages") or {}
+    except FileNotFoundError:
+        raise StageProblem(f"no {path}: run dipforms from the top folder of the clone"
+                           ) from None
+    except (yaml.YAMLError, AttributeError) as error:
+        raise StageProblem(f"{path} cannot be read as stages: {error}") from None
+    if stage not in stages:
+        known = ", ".join(sorted(stages)) or "none"
+        raise StageProblem(f"no stage '{stage}' in {path} (its stages: {known})")
+    region = (stages[stage] or {}).get("region") if isinstance(stages[stage], dict) else None
+    if not region:
+        raise StageProblem(f"stage '{stage}' in {path} has no region: (for example "
+                           "region: eu-west-2)")
+    return str(region)
 
 
 def _serve(*args, **kwargs) -> int:
