@@ -40,30 +40,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def stage_region(stage: str, root=None) -> str:
-    """The AWS region of `stage` in deploy/stages.yaml (under `stages:`, each stage has a
-    `region:`), for `dipforms users --stage`; the API half never reads YAML, so this half
-    reads it. Raises StageProblem, saying what to fix."""
+    """The AWS region of `stage` in deploy/stages.yaml, for `dipforms users --stage`: the
+    API half never reads YAML, so this half asks deploy/stages.py (the file `dipforms
+    deploy` reads). Raises StageProblem, saying what to fix."""
     from pathlib import Path
 
-    import yaml
     from chalicelib.stage_outputs import StageProblem
 
-    path = Path(root or Path.cwd()) / "deploy" / "stages.yaml"
+    from deploy.stages import StageError, load_stage
+
     try:
-        stages = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("stages") or {}
+        return load_stage(Path(root or Path.cwd()), stage).region
     except FileNotFoundError:
-        raise StageProblem(f"no {path}: run dipforms from the top folder of the clone"
-                           ) from None
-    except (yaml.YAMLError, AttributeError) as error:
-        raise StageProblem(f"{path} cannot be read as stages: {error}") from None
-    if stage not in stages:
-        known = ", ".join(sorted(stages)) or "none"
-        raise StageProblem(f"no stage '{stage}' in {path} (its stages: {known})")
-    region = (stages[stage] or {}).get("region") if isinstance(stages[stage], dict) else None
-    if not region:
-        raise StageProblem(f"stage '{stage}' in {path} has no region: (for example "
-                           "region: eu-west-2)")
-    return str(region)
+        raise StageProblem("no deploy/stages.yaml here: run dipforms from the top folder of "
+                           "the clone") from None
+    except StageError as error:
+        raise StageProblem(str(error)) from None
 
 
 def _serve(*args, **kwargs) -> int:
