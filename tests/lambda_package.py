@@ -440,6 +440,13 @@ modules = {}
 reply({"ready": (time.perf_counter() - started) * 1000})
 for line in sys.stdin:
     call = json.loads(line)
+    if "probe" in call:              # can this module be imported here? (None: yes)
+        try:
+            importlib.import_module(call["probe"])
+            reply({"probe": None})
+        except ImportError as exc:
+            reply({"probe": f"{type(exc).__name__}: {exc}"})
+        continue
     captured, real = io.StringIO(), sys.stdout
     sys.stdout = captured
     begun = time.perf_counter()
@@ -538,6 +545,13 @@ class Lambda:
         self.process.stdin.flush()
         return Call(**self._read())
 
+    def import_error(self, module: str) -> str | None:
+        """Why `module` cannot be imported in the child (None if it can)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps({"probe": module}) + "\n")
+        self.process.stdin.flush()
+        return self._read()["probe"]
+
     def close(self) -> str:
         """Stop the child; what it wrote to stderr."""
         try:
@@ -560,4 +574,13 @@ def child_environment(world: AwsWorld, **extra: str) -> dict[str, str]:
     return {**world.environment(), "AWS_DEFAULT_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_SESSION_TOKEN": "testing", "AWS_ENDPOINT_URL": world.endpoint,
-            "AWS_LAMBDA_FUNCTION_NAME": f"dipforms-{STAGE}-api_handler", **extra}
+            "AWS_LAMBDA_FUNCTION_NAME": f"dipforms-{STAGE}-api_handler",
+            **_before_stage_config(world), **extra}
+
+
+def _before_stage_config(world: AwsWorld) -> dict[str, str]:
+    """TEMPORARY until branch a17 (stage_config.py) is merged: the two settings the
+    functions will read from the site parameter, as variables."""
+    if (API / "chalicelib" / "stage_config.py").exists():
+        return {}
+    return {"DIPFORMS_COGNITO_CLIENT_ID": world.client_id, "DIPFORMS_BASE_URL": world.base_url}
