@@ -125,6 +125,8 @@ class _Forward(BaseHTTPRequestHandler):
     gone to the service's real endpoint (the signing scope names the service and region)."""
 
     protocol_version = "HTTP/1.1"
+    #: (the call, e.g. "dynamodb TransactWriteItems", milliseconds moto took), every call
+    served: list[tuple[str, float]] = []
 
     def _call(self) -> None:
         from botocore.awsrequest import AWSPreparedRequest
@@ -143,7 +145,11 @@ class _Forward(BaseHTTPRequestHandler):
             headers[key] = host if key.lower() == "host" else value
         request = AWSPreparedRequest(self.command, f"https://{host}{self.path}", headers,
                                      body, stream_output=False)
+        begun = time.perf_counter()
         found = BotocoreStubber().process_request(request)
+        target = self.headers.get("X-Amz-Target", "").rpartition(".")[2] or \
+            f"{self.command} {self.path.split('?')[0]}"
+        self.served.append((f"{service} {target}", (time.perf_counter() - begun) * 1000))
         if found is None:
             return self._answer(404, {}, b"not emulated")
         status, out_headers, out_body = found
@@ -341,6 +347,12 @@ def aws_world() -> Iterator[AwsWorld]:
                 os.environ[name] = value
 
 
+def moto_calls() -> list[tuple[str, float]]:
+    """Every AWS call the children made so far, with the milliseconds moto took to answer
+    it (time a child spent waiting on moto, not on its own code); clear() it to start."""
+    return _Forward.served
+
+
 def sent_emails() -> list[Any]:
     """What reached SES (moto's record), oldest first."""
     from moto.core import DEFAULT_ACCOUNT_ID
@@ -448,6 +460,11 @@ for line in sys.stdin:
             reply({"probe": f"{type(exc).__name__}: {exc}"})
         continue
     captured, real = io.StringIO(), sys.stdout
+    profiler = None
+    if call.get("profile"):          # the stdlib's profiler, for bench --profile only
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
     sys.stdout = captured
     begun = time.perf_counter()
     try:
@@ -464,10 +481,17 @@ for line in sys.stdin:
     finally:
         sys.stdout = real
     done = time.perf_counter()
+    profile = ""
+    if profiler is not None:
+        import pstats
+        profiler.disable()
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(call["profile"])
+        profile = text.getvalue()
     outside = sorted({name.split(".")[0] for name, m in list(sys.modules.items())
                       if getattr(m, "__file__", None) and not
                       (os.path.realpath(m.__file__) + os.sep).startswith(allowed)})
-    reply({"result": result, "error": error, "stdout": captured.getvalue(),
+    reply({"result": result, "error": error, "stdout": captured.getvalue(), "profile": profile,
            "import_ms": (imported - begun) * 1000, "call_ms": (done - imported) * 1000,
            "outside": outside})
 '''
@@ -489,6 +513,7 @@ class Call:
     import_ms: float
     call_ms: float
     outside: list[str]
+    profile: str = ""
 
     @property
     def status(self) -> int:
@@ -505,6 +530,8 @@ class Call:
 class Lambda:
     """A fresh interpreter serving the unpacked package, like one Lambda container.
 
+    It writes no bytecode (-B): Lambda's /var/task is read-only, so a package without .pyc
+    files compiles every module it imports from source on every cold start.
     `env` is the whole environment it gets (plus PATH, LANG and TZ); `clock` an optional
     moment for libfaketime (`faketime '@YYYY-MM-DD HH:MM:SS'`: the clock starts there and
     runs on), which moves the child's clock only.
@@ -515,8 +542,8 @@ class Lambda:
         self.package = package
         base = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC",
                 "LAMBDA_TASK_ROOT": str(package)}
-        command = [sys.executable, "-I", "-S", "-c", CHILD, str(package), str(runtime),
-                   json.dumps(stdlib_paths())]
+        command = [sys.executable, "-I", "-S", "-B", "-c", CHILD, str(package),
+                   str(runtime), json.dumps(stdlib_paths())]
         if clock is not None:
             command = ["faketime", "-f", f"@{clock}", *command]
         self.started = time.perf_counter()
@@ -538,10 +565,13 @@ class Lambda:
         assert self.process.stderr is not None
         return self.process.stderr.read()[-4000:]
 
-    def call(self, event: dict[str, Any], handler: str = "app", module: str = "app") -> Call:
+    def call(self, event: dict[str, Any], handler: str = "app", module: str = "app",
+             profile: int = 0) -> Call:
+        """The handler's answer to `event`; with `profile`, that many of the functions
+        taking longest (cumulative), the first call's import included."""
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps({"module": module, "handler": handler,
-                                             "event": event}) + "\n")
+                                             "event": event, "profile": profile}) + "\n")
         self.process.stdin.flush()
         return Call(**self._read())
 
