@@ -17,7 +17,7 @@ JWKS) add to the first request in AWS; and moto, in this process, answers slower
 services: the time each call waited on moto is shown, and the ratio given with and without
 it (in AWS the services' own latency takes its place).
 
-Run: .venv/bin/python -m bench.lambda_package [--runs 7] [--profile 40]
+Run: .venv/bin/python -m bench.lambda_package [--runs 7] [--imports 15] [--profile 40]
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from tests.lambda_package import (  # noqa: E402
     moto_calls,
     runtime_folder,
     schedule_event,
+    slowest_imports,
     unpack,
     unzipped_bytes,
 )
@@ -114,8 +115,48 @@ LABELS = {"ours": "API handler, first request an MG14 submission",
           "deliver": "deliver_notifications, first scheduled run"}
 
 
-def cold_starts(made, world, runtime: Path, runs: int, profile: int
-                ) -> dict[str, list[Sample]]:
+def submission_event(token: str, answers: dict) -> dict:
+    return api_event("POST", "/v1/forms/{form_id}/submissions", "/v1/forms/mg14/submissions",
+                     body=answers, headers={"Authorization": f"Bearer {token}",
+                                            "Content-Type": "application/json",
+                                            "Idempotency-Key": str(uuid.uuid4())})
+
+
+def breakdown(made, world, runtime: Path, imports: int, profile: int) -> None:
+    """Where the first submission's time goes: its slowest imports, and its profile."""
+    env = child_environment(world)
+    token = world.token(OFFICER[0], int(MOMENT.timestamp()))
+    answers = example_data("mg14")
+
+    def submission() -> dict:
+        return submission_event(token, answers)
+
+    if imports:
+        with Lambda(made["ours"][1], runtime, env, clock=CLOCK,
+                    python_options=("-X", "importtime")) as child:
+            call = child.call(submission())
+            log = child.close()
+        assert call.status == 201, call.result
+        rows = slowest_imports(log, 10_000)
+        print(f"\n(c) the first submission's imports (-X importtime, no .pyc; interpreter "
+              f"start included): the {imports} slowest, each with what it imports")
+        for module, ms in rows[:imports]:
+            print(f"  {module:52} {ms:7.1f} ms")
+        packages: dict[str, float] = {}
+        for module, ms in rows:
+            packages[module.split(".")[0]] = packages.get(module.split(".")[0], 0) + ms
+        print(f"  by top-level package ({sum(packages.values()):.0f} ms in all): " + ", ".join(
+            f"{name} {ms:.0f}" for name, ms in sorted(packages.items(), key=lambda p: -p[1])
+            if ms >= 5))
+    if profile:
+        with Lambda(made["ours"][1], runtime, env, clock=CLOCK) as child:
+            call = child.call(submission(), profile=profile)
+        print(f"\n(d) the first submission's import and request under cProfile, the {profile} "
+              "functions taking longest (cumulative)\n")
+        print(call.profile)
+
+
+def cold_starts(made, world, runtime: Path, runs: int) -> dict[str, list[Sample]]:
     """name -> [(import ms, first call ms, moto's ms)] over `runs` fresh processes each."""
     env = child_environment(world)
     token = world.token(OFFICER[0], int(MOMENT.timestamp()))
@@ -124,11 +165,7 @@ def cold_starts(made, world, runtime: Path, runs: int, profile: int
     first_calls: list[tuple[str, float]] = []
 
     def submission() -> dict:
-        return api_event("POST", "/v1/forms/{form_id}/submissions",
-                         "/v1/forms/mg14/submissions", body=answers,
-                         headers={"Authorization": f"Bearer {token}",
-                                  "Content-Type": "application/json",
-                                  "Idempotency-Key": str(uuid.uuid4())})
+        return submission_event(token, answers)
 
     health = api_event("GET", "/v1/health", "/v1/health")
     for run in range(runs):
@@ -153,12 +190,6 @@ def cold_starts(made, world, runtime: Path, runs: int, profile: int
     print("\nAWS calls of the API handler's first request (the first run), with moto's time:")
     for operation, ms in first_calls:
         print(f"  {operation:52} {ms:6.1f} ms")
-    if profile:
-        with Lambda(made["ours"][1], runtime, env, clock=CLOCK) as child:
-            call = child.call(submission(), profile=profile)
-        print(f"\n(c) the first submission's import and request under cProfile, the {profile} "
-              "functions taking longest (cumulative)\n")
-        print(call.profile)
     return found
 
 
@@ -188,6 +219,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=RUNS, help="fresh processes each")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also print the N functions the first submission spends most in")
+    parser.add_argument("--imports", type=int, default=15, metavar="N",
+                        help="the N slowest imports of the first submission (0: none)")
     options = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; clock of each Lambda "
           f"process: {CLOCK} UTC (libfaketime)")
@@ -198,8 +231,9 @@ def main() -> None:
         runtime = runtime_folder(work / "runtime")
         with aws_world() as world:
             world.add_user(*OFFICER)
-            found = cold_starts(made, world, runtime, options.runs, options.profile)
-        report(found, options.runs)
+            found = cold_starts(made, world, runtime, options.runs)
+            report(found, options.runs)
+            breakdown(made, world, runtime, options.imports, options.profile)
 
 
 if __name__ == "__main__":

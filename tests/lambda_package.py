@@ -538,11 +538,12 @@ class Lambda:
     """
 
     def __init__(self, package: Path, runtime: Path, env: dict[str, str],
-                 clock: str | None = None) -> None:
+                 clock: str | None = None, python_options: tuple[str, ...] = ()) -> None:
         self.package = package
+        self.log = ""
         base = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC",
                 "LAMBDA_TASK_ROOT": str(package)}
-        command = [sys.executable, "-I", "-S", "-B", "-c", CHILD, str(package),
+        command = [sys.executable, *python_options, "-I", "-S", "-B", "-c", CHILD, str(package),
                    str(runtime), json.dumps(stdlib_paths())]
         if clock is not None:
             command = ["faketime", "-f", f"@{clock}", *command]
@@ -584,11 +585,14 @@ class Lambda:
 
     def close(self) -> str:
         """Stop the child; what it wrote to stderr."""
+        if self.process.returncode is not None:
+            return self.log
         try:
             _, err = self.process.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
             _, err = self.process.communicate()
+        self.log = err
         return err
 
     def __enter__(self) -> Lambda:
@@ -596,6 +600,17 @@ class Lambda:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def slowest_imports(stderr: str, count: int) -> list[tuple[str, float]]:
+    """From `-X importtime` output: the `count` modules imported at top level (not by
+    another module's import) that took longest, with their milliseconds, imports included."""
+    found = []
+    for line in stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit() and not parts[2].startswith("  "):
+            found.append((parts[2].strip(), int(parts[1]) / 1000))
+    return sorted(found, key=lambda pair: -pair[1])[:count]
 
 
 def child_environment(world: AwsWorld, **extra: str) -> dict[str, str]:
