@@ -237,6 +237,7 @@ class AwsWorld:
     client_id: str
     site_parameter: str
     secret_arn: str
+    master: str          # the secret's SecretString
     base_url: str
     issuer: Issuer | None = None
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -310,7 +311,8 @@ def _make_world(endpoint: str) -> AwsWorld:
     secret_arn = boto3.client("secretsmanager", region_name=REGION).create_secret(
         Name=f"dipforms/{STAGE}/master", SecretString=master)["ARN"]
     return AwsWorld(endpoint=endpoint, table=table, pool_id=pool_id, client_id=client_id,
-                    site_parameter=parameter, secret_arn=secret_arn, base_url=base_url)
+                    site_parameter=parameter, secret_arn=secret_arn, master=master,
+                    base_url=base_url)
 
 
 @contextmanager
@@ -620,12 +622,5 @@ def child_environment(world: AwsWorld, **extra: str) -> dict[str, str]:
             "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_SESSION_TOKEN": "testing", "AWS_ENDPOINT_URL": world.endpoint,
             "AWS_LAMBDA_FUNCTION_NAME": f"dipforms-{STAGE}-api_handler",
-            **_before_stage_config(world), **extra}
+            **extra}
 
-
-def _before_stage_config(world: AwsWorld) -> dict[str, str]:
-    """TEMPORARY until branch a17 (stage_config.py) is merged: the two settings the
-    functions will read from the site parameter, as variables."""
-    if (API / "chalicelib" / "stage_config.py").exists():
-        return {}
-    return {"DIPFORMS_COGNITO_CLIENT_ID": world.client_id, "DIPFORMS_BASE_URL": world.base_url}

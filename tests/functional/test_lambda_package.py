@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime
 import email
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from chalicelib.drafts import draft_key
 
 from tests.examples import example_data, example_moment
 from tests.lambda_package import (
@@ -35,6 +38,7 @@ from tests.lambda_package import (
     build_package,
     child_environment,
     copy_api,
+    moto_calls,
     runtime_folder,
     schedule_event,
     sent_emails,
@@ -85,6 +89,7 @@ def round_trip(unpacked, world):
     token = world.token(OFFICER[0], int(SUBMITTED_AT.timestamp()))
     bearer = {"Authorization": f"Bearer {token}"}
     answers = example_data("mg14")
+    moto_calls().clear()
     with Lambda(task, runtime, env, clock=faketime_moment(SUBMITTED_AT)) as api:
         submitted = api.call(api_event(
             "POST", SUBMIT, "/v1/forms/mg14/submissions", body=answers,
@@ -93,11 +98,15 @@ def round_trip(unpacked, world):
         assert submitted.error is None, submitted.error
         record_id = submitted.body["record"]["id"]
         read = api.call(api_event("GET", RECORD, f"/v1/records/{record_id}", headers=bearer))
+        key = api.call(api_event("GET", "/v1/draft-key", "/v1/draft-key", headers=bearer))
+    api_calls = [name for name, _ in moto_calls()]
+    moto_calls().clear()
     deliver_env = {**env, "AWS_LAMBDA_FUNCTION_NAME": "dipforms-dev-deliver_notifications"}
     with Lambda(task, runtime, deliver_env, clock=faketime_moment(DELIVERED_AT)) as job:
         delivered = job.call(schedule_event(), handler="deliver_notifications")
-    return {"answers": answers, "submitted": submitted, "read": read,
-            "delivered": delivered, "record_id": record_id}
+    return {"answers": answers, "submitted": submitted, "read": read, "draft_key": key,
+            "delivered": delivered, "record_id": record_id, "api_calls": api_calls,
+            "deliver_calls": [name for name, _ in moto_calls()]}
 
 
 def test_a_submission_through_the_packaged_handler_is_stored_in_dynamodb(round_trip, world):
@@ -132,8 +141,38 @@ def test_the_dispatcher_sends_the_referral_through_ses(round_trip):
     assert "sent 1, failed 0, dead 0" in delivered.stdout
 
 
+def test_the_dispatcher_prints_its_counts_as_one_metric_line(round_trip):
+    """The dead-letter alarm's metric (CONTRACT17): one EMF line, namespace dipforms."""
+    lines = [json.loads(line) for line in round_trip["delivered"].stdout.splitlines()
+             if line.startswith("{")]
+    [metrics] = [line for line in lines if "_aws" in line]
+    [directive] = metrics["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "dipforms"
+    assert directive["Dimensions"] == [["Stage"]]
+    assert (metrics["Stage"], metrics["Delivered"], metrics["DeadLettered"]) == ("dev", 1, 0)
+
+
+def test_the_site_settings_and_secrets_come_from_the_stack(round_trip, world):
+    """No base URL, client id or secret in the environment: the site parameter and the
+    stage's secret are read once per process, and what they give is used."""
+    env = child_environment(world)
+    assert not {"DIPFORMS_BASE_URL", "DIPFORMS_COGNITO_CLIENT_ID", "DIPFORMS_DRAFT_SECRET",
+                "DIPFORMS_SEARCH_SECRET"} & set(env)
+    for calls in (round_trip["api_calls"], round_trip["deliver_calls"]):
+        assert calls.count("ssm GetParameter") == 1, calls
+        assert calls.count("secretsmanager GetSecretValue") == 1, calls
+    [sent] = [m for m in sent_emails() if round_trip["record_id"] in m.raw_data]
+    assert world.base_url in sent.raw_data          # the case's link, from the parameter
+    key = round_trip["draft_key"]
+    assert key.status == 200, key.result
+    secret = hmac.new(world.master.encode(), b"dipforms draft secret v1",
+                      hashlib.sha256).hexdigest().encode()
+    user = world.users[OFFICER[0]]["sub"]
+    assert key.body == {"ok": True, "status": 200, **draft_key(secret, user)}
+
+
 def test_the_children_imported_nothing_from_outside_the_package(round_trip):
-    for name in ("submitted", "read", "delivered"):
+    for name in ("submitted", "read", "draft_key", "delivered"):
         assert round_trip[name].outside == [], name
 
 
