@@ -157,8 +157,8 @@ def breakdown(made, world, runtime: Path, imports: int, profile: int) -> None:
 
 
 def cold_starts(made, world, runtime: Path, runs: int) -> dict[str, list[Sample]]:
-    """name -> [(import ms, first call ms, moto's ms)] over `runs` fresh processes each."""
-    env = child_environment(world)
+    """name -> [(import ms, first call ms, moto's ms)] over `runs` fresh processes each;
+    each run's submission and dispatch on a table of their own."""
     token = world.token(OFFICER[0], int(MOMENT.timestamp()))
     answers = example_data("mg14")
     found: dict[str, list[Sample]] = {name: [] for name in LABELS}
@@ -169,6 +169,8 @@ def cold_starts(made, world, runtime: Path, runs: int) -> dict[str, list[Sample]
 
     health = api_event("GET", "/v1/health", "/v1/health")
     for run in range(runs):
+        world.new_table()
+        env = child_environment(world)
         for name, event, handler, status in (("ours", submission(), "app", 201),
                                              ("ours-pyc", submission(), "app", 201),
                                              ("bare", health, "app", 200),

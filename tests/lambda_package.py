@@ -255,6 +255,16 @@ class AwsWorld:
             "DIPFORMS_SECRET_ARN": self.secret_arn, "AWS_REGION": REGION,
         }
 
+    def new_table(self) -> str:
+        """Another empty table for the store, which `environment` names from now on (moto
+        copies every table on each transaction, so a growing table slows moto down)."""
+        import boto3
+        from chalicelib.store.dynamodb import create_table
+
+        self.table = f"dipforms-{STAGE}-{secrets.token_hex(4)}"
+        create_table(boto3.client("dynamodb", region_name=REGION), self.table)
+        return self.table
+
     def add_user(self, username: str, role: str, agency: str) -> dict[str, Any]:
         """A user in the pool, in the role's group, with custom:agency (as `dipforms users
         add` makes one); their sub, groups and agency as the pool reports them."""
