@@ -133,12 +133,12 @@ class CognitoDirectory:
                       cognito: Any = None, dynamodb: Any = None) -> CognitoDirectory:
         """The marks beside the records: the table with the DynamoDB store (or a `dynamodb`
         client given), else the users file in the data folder."""
-        import boto3
+        from .aws_clients import AwsClients
 
-        cognito = cognito or (lambda: boto3.client("cognito-idp", region_name=settings.region))
+        clients = AwsClients(settings.region)   # only for what was not handed in
+        cognito = cognito or (lambda: clients("cognito-idp"))
         if dynamodb is not None or settings.store == "dynamodb":
-            marks: Marks = TableMarks(dynamodb or boto3.client(
-                "dynamodb", region_name=settings.region), settings.table)
+            marks: Marks = TableMarks(dynamodb or clients("dynamodb"), settings.table)
         else:
             from .users import USERS_FILE
 
