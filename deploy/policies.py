@@ -19,9 +19,10 @@ TABLE_ACTIONS = {
                     "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
                     "dynamodb:ConditionCheckItem", "dynamodb:TransactWriteItems"),
     "deliver_notifications": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"),
-    "sweep_deadlines": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-                        "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                        "dynamodb:ConditionCheckItem", "dynamodb:TransactWriteItems"),
+    # fires deadlines: a case change with its entries and events, never a record attached
+    # (ConditionCheck), a party dropped or a term changed (Delete), or a list read (BatchGet)
+    "sweep_deadlines": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+                        "dynamodb:UpdateItem", "dynamodb:TransactWriteItems"),
 }
 
 #: Partition-key prefixes whose items are never deleted, and never updated, by anyone the

@@ -75,6 +75,7 @@ from constructs import Construct
 from web import headers
 
 from . import policies
+from .package import add_bytecode
 from .stages import StageSettings
 
 #: The site is built with this in place of the app client's id, which Cognito makes at
@@ -82,6 +83,14 @@ from .stages import StageSettings
 CLIENT_ID_MARKER = "dipformsdeploytimeclientid"
 TABLE_INDEXES = (("listing", "listing_pk", "listing_sk"), ("due", "due_pk", "due_sk"),
                  ("audit_actor", "audit_actor", "sk"))
+
+
+class CompiledChalice(Chalice):
+    """Chalice's construct, packaging the app with its bytecode compiled in (package.py)."""
+
+    def _package_app(self) -> None:
+        super()._package_app()
+        add_bytecode(Path(self._sam_package_dir) / "deployment.zip")
 
 
 @jsii.implements(s3deploy.ISource)
@@ -282,6 +291,8 @@ class DipformsStack(cdk.Stack):
                                     resources=[self.secret.secret_arn])]
         if function in policies.SENDS_EMAIL:
             statements.append(iam.PolicyStatement(
+                # ses.py sends with SES v2's SendEmail and raw content, which IAM checks as
+                # both ses:SendEmail and ses:SendRawEmail
                 sid="Mail", actions=["ses:SendEmail", "ses:SendRawEmail"],
                 resources=[self.format_arn(service="ses", resource="identity",
                                            resource_name=self.stage.sender)]))
@@ -319,7 +330,7 @@ class DipformsStack(cdk.Stack):
     def _chalice(self, api_dir: Path) -> Chalice:
         """The Chalice app, packaged by Chalice into the stack, with our roles, settings,
         tracing, concurrency, and API Gateway's throttling and access logs."""
-        api = Chalice(self, "Api", source_dir=str(api_dir), stage_config={
+        api = CompiledChalice(self, "Api", source_dir=str(api_dir), stage_config={
             "api_gateway_stage": self.stage.name, "api_gateway_endpoint_type": "REGIONAL",
             "manage_iam_role": False, "autogen_policy": False,
             "iam_role_arn": self.roles["api_handler"].role_arn,

@@ -65,6 +65,12 @@ def copy_api(target: Path) -> Path:
     shutil.copytree(API / ".chalice", target / ".chalice",
                     ignore=shutil.ignore_patterns("deployments"))
     write_generated(target / "chalicelib" / "generated")
+    # the stack gives each function its role (deploy/stack.py); the copy names a test one
+    config_file = target / ".chalice" / "config.json"
+    config = json.loads(config_file.read_text("utf-8"))
+    config["stages"][STAGE] = {"manage_iam_role": False,
+                               "iam_role_arn": "arn:aws:iam::123456789012:role/test"}
+    config_file.write_text(json.dumps(config), "utf-8")
     return target
 
 
@@ -78,16 +84,22 @@ def bare_app(target: Path) -> Path:
     return target
 
 
-def build_package(app_dir: Path, out: Path) -> Path:
-    """`chalice package --stage dev` with a region and no credentials -> deployment.zip."""
+def build_package(app_dir: Path, out: Path, *, bytecode: bool = True) -> Path:
+    """`chalice package --stage dev` with a region and no credentials -> deployment.zip,
+    with its bytecode compiled in as the stack deploys it (deploy/package.py) unless
+    `bytecode` is False."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {"AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": str(out.parent / "no-config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(out.parent / "no-credentials")}
     chalice = Path(sys.executable).parent / "chalice"
     run = subprocess.run([str(chalice), "package", "--stage", STAGE, str(out)], cwd=app_dir,
                          env=env, capture_output=True, text=True, timeout=900)
-    if run.returncode != 0:
+    if run.returncode != 0 or "could not" in (run.stdout + run.stderr).lower():
         raise RuntimeError(f"chalice package failed:\n{run.stdout}\n{run.stderr[-3000:]}")
+    if bytecode:
+        from deploy.package import add_bytecode
+
+        add_bytecode(out / "deployment.zip")
     return out / "deployment.zip"
 
 

@@ -6,17 +6,14 @@ the app the same way, through Chalice's CDK construct, and adds everything else.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.api_harness import ROOT, write_generated
+from tests.api_harness import ROOT
+from tests.lambda_package import build_package, copy_api
 
 API = ROOT / "api"
 STAGE, REGION = "dev", "eu-west-2"
@@ -25,43 +22,14 @@ LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux20
 LAMBDA_SIZE_LIMIT = 250 * 1024 * 1024  # unzipped
 
 
-def _copy_api(target: Path) -> Path:
-    """api/ as Chalice sees it, with chalicelib/generated/ built now from forms/."""
-    target.mkdir()
-    for name in ("app.py", "requirements.txt"):
-        shutil.copy2(API / name, target / name)
-    shutil.copytree(API / "chalicelib", target / "chalicelib",
-                    ignore=shutil.ignore_patterns("generated", "__pycache__"))
-    shutil.copytree(API / ".chalice", target / ".chalice",
-                    ignore=shutil.ignore_patterns("deployments"))
-    write_generated(target / "chalicelib" / "generated")
-    # the stack gives each function its role (deploy/stack.py); the copy names a test one
-    config_file = target / ".chalice" / "config.json"
-    config = json.loads(config_file.read_text("utf-8"))
-    config["stages"][STAGE] = {"manage_iam_role": False,
-                               "iam_role_arn": "arn:aws:iam::123456789012:role/test"}
-    config_file.write_text(json.dumps(config), "utf-8")
-    return target
-
-
 @pytest.fixture(scope="module")
 def package(tmp_path_factory) -> tuple[Path, zipfile.ZipFile, dict]:
     """(the copied api/, the deployment zip, the SAM template); no AWS credentials."""
     work = tmp_path_factory.mktemp("package")
-    app_dir = _copy_api(work / "api")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AWS_") or k in ("AWS_CA_BUNDLE",)}
-    env |= {"AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": str(work / "no-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(work / "no-credentials")}
-    chalice = Path(sys.executable).parent / "chalice"
-    run = subprocess.run([str(chalice), "package", "--stage", STAGE, str(work / "out")],
-                         cwd=app_dir, env=env,
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert "could not" not in (run.stdout + run.stderr).lower(), run.stdout + run.stderr
-    with zipfile.ZipFile(work / "out" / "deployment.zip") as archive:
-        sam = json.loads((work / "out" / "sam.json").read_text("utf-8"))
-        yield app_dir, archive, sam
+    app_dir = copy_api(work / "api")
+    archive = build_package(app_dir, work / "out")
+    with zipfile.ZipFile(archive) as opened:
+        yield app_dir, opened, json.loads((work / "out" / "sam.json").read_text("utf-8"))
 
 
 def test_the_zip_holds_the_app_and_every_generated_file(package):
