@@ -20,6 +20,7 @@ miss one; and the checker is shown to fail when one action is taken out of a pol
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
 import importlib.util
 import json
@@ -433,6 +434,23 @@ def retry_a_dead_letter(api: Api) -> None:
     assert response.status_code in (404, 409), response.body
 
 
+def by_sns(runtime, environment: dict[str, str]) -> list[str]:
+    """An event for each agency the stack gives a topic, sent by sns (a copy of one the
+    flow made by email), so the dispatcher publishes to every topic; returns the agencies.
+    None today: no route of protocol.yaml sends by sns, so the stack makes no topic."""
+    from chalicelib.store.dynamodb.outbox import event_item
+
+    agencies = sorted(pair.split("=", 1)[0]
+                      for pair in environment["DIPFORMS_TOPIC_ARNS"].split(",") if "=" in pair)
+    store = runtime.context.store
+    model = store.list_events("pending", 1)[0]
+    for agency in agencies:
+        event = dataclasses.replace(model, event_id=f"{model.event_id}-sns-{agency}",
+                                    channel="sns", recipient={"agency": agency})
+        store.client.put_item(TableName=store.table, Item=event_item(event))
+    return agencies
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     return write_generated(tmp_path_factory.mktemp("generated"))
@@ -470,11 +488,13 @@ def record(synthesis, tmp_path: Path, generated: Path) -> Recording:
                     runtime, secret = start("api_handler", example_clock())
                     api = Api(client, runtime, secret)
                     cases = api_flow(api)
+                published = by_sns(runtime, function_environment(
+                    template, "deliver_notifications", world))
                 with recorder.phase("deliver_notifications"):
                     start("deliver_notifications", runtime.clock)    # the same day
                     client.lambda_.invoke("deliver_notifications", schedule)
                 sent = runtime.context.store.list_events("sent", 1000)
-                assert sent and all(e.channel == "email" for e in sent)
+                assert {e.channel for e in sent} == {"email", *(["sns"] if published else [])}
                 with recorder.phase("api_handler"):
                     set_runtime(runtime)        # the API's process, again
                     retry_a_dead_letter(api)
@@ -719,6 +739,43 @@ def test_every_function_reads_its_stage_settings_and_secret(recording):
         made = [(c.service, c.operation) for c in recording.calls if c.function == function]
         assert made.count(("ssm", "GetParameter")) == 1, function
         assert made.count(("secretsmanager", "GetSecretValue")) == 1, function
+
+
+# -- SNS: no route sends by it today, so the stack makes no topic ------------------------------
+
+def with_agency_topic(template: dict, agency: str) -> dict:
+    """The template as the stack makes it once a route of protocol.yaml sends to `agency` by
+    sns (stack._topics and _role): the agency's topic, DIPFORMS_TOPIC_ARNS naming it, and
+    sns:Publish on it for the dispatcher."""
+    template = copy.deepcopy(template)
+    resources = template["Resources"]
+    topic = "Topic" + "".join(part.title() for part in agency.split("_"))
+    resources[topic] = {"Type": "AWS::SNS::Topic", "Properties": {}}
+    for logical in policies.FUNCTIONS.values():
+        resources[logical]["Properties"]["Environment"]["Variables"]["DIPFORMS_TOPIC_ARNS"] = {
+            "Fn::Join": ["", [f"{agency}=", {"Ref": topic}]]}
+    function_policy(template, "deliver_notifications")["Statement"].append(
+        {"Sid": "Topics", "Effect": "Allow", "Action": "sns:Publish",
+         "Resource": [{"Ref": topic}]})
+    return template
+
+
+def test_an_agencys_topic_is_published_to_and_covered(dev, generated, tmp_path):
+    """The flows publish to every topic the stack names (its key through KMS too), and the
+    check holds the dispatcher's policy to it: without the Topics statement it fails."""
+    template = with_agency_topic(dev.template, "northshire_cps")
+    recording = record(dataclasses.replace(dev, template=template), tmp_path, generated)
+    published = [c for c in recording.checks("deliver_notifications")
+                 if c.via == "sns.Publish"]
+    assert {c.action for c in published} == {"sns:Publish", "kms:GenerateDataKey",
+                                              "kms:Decrypt"}
+    for function in FUNCTIONS:
+        assert not uncovered(function_policy(template, function),
+                             recording.checks(function), recording.world), function
+    document = copy.deepcopy(function_policy(template, "deliver_notifications"))
+    document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != "Topics"]
+    missing = uncovered(document, recording.checks("deliver_notifications"), recording.world)
+    assert {c.action for c in missing} == {"sns:Publish"}
 
 
 # -- the checker fails when it should ---------------------------------------------------------
