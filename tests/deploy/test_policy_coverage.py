@@ -4,17 +4,21 @@ in Lambda (the stack's own environment, the DynamoDB store, SES), by function:
 
 - api_handler: a case walked through the Chalice app (submissions of several forms, an
   idempotent replay, a refused submission, reads, lists, a person search, due, a case
-  view, a step, facts, an appointment, a hand-over, a disclosure, an amendment, the audit
-  log, the dashboard, dead letters);
-- deliver_notifications: app.deliver_notifications sending the outbox by SES;
-- sweep_deadlines: app.sweep_deadlines at a moment a deadline is due.
+  view, a refused step, facts, an appointment, a hand-over, a disclosure, amendments, the
+  audit log, the dashboard, dead letters and a retry);
+- deliver_notifications: the app's scheduled handler sending the outbox by SES (and SNS
+  to every agency topic the stack makes: none today);
+- sweep_deadlines: the app's scheduled handler at a moment a deadline is due;
+- each: the runtime built from that function's environment in the template, so whatever
+  it reads at start (a17's stage parameter and secret) is recorded for it.
 
 IAM checks some calls as more than one action (each item of a TransactWriteItems as its
 own, a secret's and an encrypted topic's key through KMS), so each recorded call becomes
-the (action, resource ARN, partition key) triples IAM evaluates, and those are matched
-against the policy's statements with IAM's wildcards. A completeness check reads the
-store's and channels' source for the operations they name, so the flows cannot silently
-miss one; and the checker is shown to fail when one action is taken out of a policy.
+the (action, resource ARN, partition key) checks IAM makes, and those are matched against
+the policy's statements with IAM's wildcards, the references resolved to moto's ARNs. A
+completeness check reads the store's, channels' and stage config's source for the
+operations they name, so the flows cannot silently miss one; the converse finds actions
+allowed that nothing makes; and the checker is shown to fail when a policy loses one.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import functools
 import importlib.util
 import json
 import re
@@ -425,11 +430,10 @@ def api_flow(api: Api) -> list[str]:
     return [case.ref, first["case"]]
 
 
-def retry_a_dead_letter(api: Api) -> None:
+def retry_a_dead_letter(api: Api, event_id: str) -> None:
     """A DAT administrator's retry of an event that is not dead (a conditional update that
     fails, then the read that says why)."""
-    event = api.runtime.context.store.list_events("sent", 1)[0]
-    response = api.client.http.post(f"/v1/outbox/{event.event_id}/retry",
+    response = api.client.http.post(f"/v1/outbox/{event_id}/retry",
                                     headers=api.headers("dat_admin"), body="{}")
     assert response.status_code in (404, 409), response.body
 
@@ -497,7 +501,7 @@ def record(synthesis, tmp_path: Path, generated: Path) -> Recording:
                 assert {e.channel for e in sent} == {"email", *(["sns"] if published else [])}
                 with recorder.phase("api_handler"):
                     set_runtime(runtime)        # the API's process, again
-                    retry_a_dead_letter(api)
+                    retry_a_dead_letter(api, sent[0].event_id)
                 after = datetime.datetime(2026, 12, 5, 12, tzinfo=datetime.UTC)
                 with recorder.phase("sweep_deadlines"):
                     from chalicelib.clock import SetClock
@@ -563,7 +567,7 @@ def test_the_history_denies_hold_against_every_call(recording, action, pattern):
                 "ForAnyValue:StringLike", {}).get("dynamodb:LeadingKeys", []))]
         assert denies, f"{function}'s policy does not deny {action} on {pattern}"
         refused = denied_by({**denies[0], "Condition": {"ForAnyValue:StringLike": {
-            "dynamodb:LeadingKeys": [pattern]}}}, recording.checks(), recording.world)
+            "dynamodb:LeadingKeys": [pattern]}}}, recording.checks(function), recording.world)
         assert not refused, "\n".join(sorted({str(c) for c in refused}))
 
 
@@ -584,7 +588,6 @@ NOT_MADE_BY_FUNCTIONS = {
     ("dynamodb", "CreateTable"): "create_table: development and tests; the stack makes the "
                                  "table",
     ("dynamodb", "UpdateTimeToLive"): "create_table's TTL; the stack sets it on the table",
-    ("dynamodb", "DescribeTable"): "create_table's waiter",
     ("ses", "SendRawEmail"): "the SES v1 client's path; the functions' channel is made with "
                              "sesv2 (ses.from_config)",
     **{("cognito-idp", op): "`dipforms users` on an admin's machine, with their credentials"
@@ -614,47 +617,63 @@ SOURCES = {
     "chalicelib/cognito_directory.py": "cognito-idp",
     "chalicelib/stage_config.py": None,       # a17: the service is named at each call
 }
+#: (pattern of a call in the source, the service it is of: None for the file's own)
 CALLS = (
-    re.compile(r"_(?:call|conditional)\(\s*\"(\w+)\""),     # Table._call("get_item", ...)
-    re.compile(r"_pages\(\s*\"(\w+)\""),                    # CognitoDirectory._pages
-    re.compile(r"\b(?:client|cognito|dynamodb)\.(\w+)\("),  # self.client.put_item(
+    (re.compile(r"_(?:call|conditional|pages)\(\s*\"(\w+)\""), None),   # _call("get_item"
+    (re.compile(r"\bclient\.(\w+)\("), None),                            # self.client.put_item(
+    (re.compile(r"\bdynamodb\.(\w+)\("), "dynamodb"),                    # TableMarks
+    (re.compile(r"\bcognito\.(\w+)\("), "cognito-idp"),
+    (re.compile(r"\b_query\(()"), "dynamodb"),                           # Table._query
+    (re.compile(r"clients\(\s*\"([\w-]+)\"\s*\)\.(\w+)\("), "named"),      # clients("ssm").get_
 )
 DYNAMODB_ITEMS = re.compile(r"\{\"(Put|Update|Delete|ConditionCheck)\":")
-NAMED_CLIENT = re.compile(r"clients\(\s*\"([\w-]+)\"\s*\)\.(\w+)\(")   # clients("ssm").get_
 
 
-def operation_name(service: str, method: str) -> str | None:
-    """A client method's API operation (get_item -> GetItem); None if not an operation."""
+@functools.cache
+def client_methods(service: str) -> dict[str, str]:
+    """A botocore client's methods -> the API operations they call (get_item -> GetItem)."""
     import botocore.session
 
     client = botocore.session.get_session().create_client(
         service, region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
-    return client.meta.method_to_api_mapping.get(method)
+    return dict(client.meta.method_to_api_mapping)
 
 
 def named_operations(source: str, service: str | None) -> set[tuple[str, str]]:
+    """The (service, operation) pairs a source file's calls name; ("dynamodb+item", action)
+    for the kinds of TransactWriteItems item it writes."""
     found: set[tuple[str, str]] = set()
-    if service is not None:
-        methods = {m for pattern in CALLS for m in pattern.findall(source)}
-        if service == "dynamodb" and "_query(" in source:
-            methods.add("query")
-        if service == "sesv2":    # ses.py sends with either client: sesv2's where it has one
-            for method in methods:
-                each = "sesv2" if operation_name("sesv2", method) else "ses"
-                if (op := operation_name(each, method)) is not None:
-                    found.add((each, op))
-            return found
-        found |= {(service, op) for m in methods
-                  if (op := operation_name(service, m)) is not None}
-        if service == "dynamodb":
-            found |= {("dynamodb", "TransactWriteItems")} if DYNAMODB_ITEMS.search(
-                source) else set()
-            found |= {("dynamodb+item", TRANSACTION_ITEMS[kind])
-                      for kind in DYNAMODB_ITEMS.findall(source)}
-    for named, method in NAMED_CLIENT.findall(source):
-        if (op := operation_name(named, method)) is not None:
-            found.add((named, op))
+    for pattern, of in CALLS:
+        for match in pattern.findall(source):
+            if of == "named":
+                each, method = match
+            else:
+                each, method = of or service, match or "query"
+            if each is None:
+                continue
+            if each == "sesv2" and method not in client_methods("sesv2"):
+                each = "ses"              # ses.py sends with either client
+            if method in client_methods(each):
+                found.add((each, client_methods(each)[method]))
+    if service == "dynamodb" and DYNAMODB_ITEMS.search(source):
+        found.add(("dynamodb", "TransactWriteItems"))
+        found |= {("dynamodb+item", TRANSACTION_ITEMS[kind])
+                  for kind in DYNAMODB_ITEMS.findall(source)}
     return found
+
+
+#: Modules that make AWS clients and call nothing with them (they hand them on).
+MAKE_CLIENTS_ONLY = ("chalicelib/store/__init__.py", "chalicelib/aws_clients.py")
+
+
+def test_every_module_that_uses_aws_is_read_for_its_calls():
+    """A module of the app that imports boto3 or botocore, or asks for a client, is read by
+    the completeness test below, or only makes clients."""
+    uses = sorted(str(path.relative_to(ROOT / "api")) for path in (ROOT / "api").rglob("*.py")
+                  if "generated" not in path.parts
+                  and re.search(r"\bboto3\b|\bbotocore\b|\bclients\(\s*\"", path.read_text()))
+    unread = [path for path in uses if path not in SOURCES and path not in MAKE_CLIENTS_ONLY]
+    assert not unread, f"add to SOURCES (or MAKE_CLIENTS_ONLY): {unread}"
 
 
 def test_the_sources_are_read_for_the_calls_they_name():
