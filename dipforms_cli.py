@@ -33,10 +33,29 @@ def main(argv: list[str] | None = None) -> int:
     if command in API_COMMANDS:
         from chalicelib.manage import main as api_main
 
-        return api_main(args)
+        return api_main(args, stage_region=stage_region)
     from generator.edges.cli import main as forms_main
 
     return forms_main(args, serve=_serve)
+
+
+def stage_region(stage: str, root=None) -> str:
+    """The AWS region of `stage` in deploy/stages.yaml, for `dipforms users --stage`: the
+    API half never reads YAML, so this half asks deploy/stages.py (the file `dipforms
+    deploy` reads). Raises StageProblem, saying what to fix."""
+    from pathlib import Path
+
+    from chalicelib.stage_outputs import StageProblem
+
+    from deploy.stages import StageError, load_stage
+
+    try:
+        return load_stage(Path(root or Path.cwd()), stage).region
+    except FileNotFoundError:
+        raise StageProblem("no deploy/stages.yaml here: run dipforms from the top folder of "
+                           "the clone") from None
+    except StageError as error:
+        raise StageProblem(str(error)) from None
 
 
 def _serve(*args, **kwargs) -> int:

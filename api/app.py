@@ -21,12 +21,20 @@ for routes in (service, session, records, cases, admin, audit):
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def deliver_notifications(event) -> None:
-    """In AWS: deliver due notifications every minute (one machine: `dipforms run` does it)."""
+    """In AWS: deliver due notifications every minute (one machine: `dipforms run` does it),
+    then print the run's counts as one Embedded Metric Format line (the dead-letter alarm's
+    metric: notify/metrics.py)."""
+    import json
+
+    from chalicelib.notify.metrics import delivery_metrics
     from chalicelib.notify.outbox import dispatch
 
     current = runtime()
     report = dispatch(current.context.store, current.channels, now=current.clock.now)
     app.log.info("outbox: sent %d, failed %d, dead %d", report.sent, report.failed, report.dead)
+    print(json.dumps(delivery_metrics(delivered=report.sent, dead_lettered=report.dead,
+                                      stage=current.settings.stage or "local",
+                                      at=current.clock.now())), flush=True)
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))

@@ -49,8 +49,10 @@ def main(argv: list[str] | None = None, *, out=print) -> int:
     step(1, f"stage {stage.name}: stack {stage.stack_name} in {stage.region}")
     step(2, "build the forms: schemas/, site/ and the API's copy")
     from generator.edges.workspace import Workspace
+    from generator.render.site import LOCAL_AUTH
 
-    result, report, _ = Workspace(root).build_and_write()
+    # the stage's own site is built in synth.build_site; this build is the one machine's
+    result, report, _ = Workspace(root, auth=LOCAL_AUTH).build_and_write()
     if not result.ok:
         print(report, file=sys.stderr)
         return stop("the forms have errors: fix them (dipforms check), then deploy again")
@@ -83,11 +85,7 @@ def main(argv: list[str] | None = None, *, out=print) -> int:
     if problem:
         return stop(problem)
     outputs = build / "outputs.json"
-    run = subprocess.run(
-        [_cdk(root), "deploy", stage.stack_name, "--app", str(synthesis.assembly),
-         "--require-approval", "never", "--outputs-file", str(outputs)],
-        cwd=root, env={**os.environ, "AWS_REGION": stage.region})
-    if run.returncode != 0:
+    if cdk_deploy(root, stage, synthesis.assembly, outputs) != 0:
         print("dipforms deploy: the CDK deploy failed (its messages are above); "
               "CloudFormation rolled back what it had changed", file=sys.stderr)
         return 1
@@ -116,6 +114,14 @@ def plan(template: dict) -> list[str]:
         elif resource["Type"] == "AWS::CloudWatch::Alarm":
             lines.append(f"alarm {props.get('AlarmDescription', name)}")
     return lines
+
+
+def cdk_deploy(root: Path, stage, assembly: Path, outputs: Path) -> int:
+    """`cdk deploy` of the checked assembly (not a new synthesis); its exit status."""
+    return subprocess.run(
+        [_cdk(root), "deploy", stage.stack_name, "--app", str(assembly),
+         "--require-approval", "never", "--outputs-file", str(outputs)],
+        cwd=root, env={**os.environ, "AWS_REGION": stage.region}).returncode
 
 
 def _cdk(root: Path) -> str:

@@ -143,6 +143,11 @@ def _stage(name: str, node: Node, span: Span) -> StageSettings:
             isinstance(c, Scalar) and COUNTRY.fullmatch(str(c.value)) for c in countries.items):
         raise _fail(countries.span, "`allowed_countries` must be a list of two-letter "
                     "country codes, such as [GB]")
+    prefix_node = g("cognito_domain_prefix")
+    if prefix_node is not None and any(word in str(getattr(prefix_node, "value", ""))
+                                       for word in ("aws", "amazon", "cognito")):
+        raise _fail(prefix_node.span, "`cognito_domain_prefix` may not contain 'aws', "
+                    "'amazon' or 'cognito' (Cognito refuses it)")
     on_destroy = _text(g("on_destroy"), "on_destroy", span, re.compile("keep|remove"),
                        hint=": keep or remove")
     return StageSettings(

@@ -60,9 +60,11 @@ def build_site(root: Path, stage: StageSettings, out: Path) -> Path:
 
 @contextlib.contextmanager
 def _packaging(path: Path, region: str):
-    """Chalice's construct writes its package under ./chalice.out (kept in the build) and
-    asks botocore for the region (no credentials needed)."""
-    before, region_before = Path.cwd(), os.environ.get("AWS_DEFAULT_REGION")
+    """Chalice's construct writes its package under ./chalice.out (kept in the build), asks
+    botocore for the region (no credentials needed), and imports the app with the stage's
+    variables set in os.environ: all three are put back afterwards, so nothing of the
+    stack's leaks into the process that synthesized it."""
+    before, environ = Path.cwd(), dict(os.environ)
     path.mkdir(parents=True, exist_ok=True)
     os.chdir(path)
     os.environ["AWS_DEFAULT_REGION"] = region
@@ -70,15 +72,14 @@ def _packaging(path: Path, region: str):
         yield
     finally:
         os.chdir(before)
-        if region_before is None:
-            os.environ.pop("AWS_DEFAULT_REGION", None)
-        else:
-            os.environ["AWS_DEFAULT_REGION"] = region_before
+        os.environ.clear()
+        os.environ.update(environ)
 
 
-def synthesize(root: Path, stage: StageSettings, build: Path, *, nag: bool = True
-               ) -> Synthesis:
-    """Synthesize stage's stack under `build` (site, Chalice package, cloud assembly)."""
+def synthesize(root: Path, stage: StageSettings, build: Path, *, nag: bool = True,
+               protocol: dict | None = None) -> Synthesis:
+    """Synthesize stage's stack under `build` (site, Chalice package, cloud assembly).
+    `protocol`: the built protocol.json to make topics for (default: the API's copy)."""
     import aws_cdk as cdk
     from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks
     from chalicelib.contract.roles import ROLES
@@ -93,7 +94,8 @@ def synthesize(root: Path, stage: StageSettings, build: Path, *, nag: bool = Tru
     app = cdk.App(outdir=str(assembly), analytics_reporting=False)
     if nag:
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(), HIPAASecurityChecks())
-    protocol = json.loads((root / "api/chalicelib/generated/protocol.json").read_text())
+    if protocol is None:
+        protocol = json.loads((root / "api/chalicelib/generated/protocol.json").read_text())
     with _packaging(build, stage.region):
         stack = DipformsStack(app, stage, api_dir=root / "api", site_dir=site,
                               protocol=protocol, roles=ROLES)

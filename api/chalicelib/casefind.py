@@ -42,9 +42,10 @@ MOST_HITS = 500          # cases one search word may give before the reader's li
 
 
 def search_secret(settings) -> bytes | None:
-    """The key the person's words are hashed with: DIPFORMS_SEARCH_SECRET (AWS), or on one
-    machine `<data dir>/search-secret`, made on first use (mode 0600). None in AWS without
-    one: no words are kept, and a search finds cases by reference only."""
+    """The key the person's words are hashed with: settings.search_secret (in AWS derived
+    from the stage's secret, stage_config.py; or DIPFORMS_SEARCH_SECRET), or on one machine
+    `<data dir>/search-secret`, made on first use (mode 0600). None in AWS without one: no
+    words are kept, and a search finds cases by reference only."""
     if settings.search_secret:
         return settings.search_secret.encode("utf-8")
     if settings.auth != "local":

@@ -20,6 +20,7 @@ Row (users.sqlite): table subject_access (subject, disabled, changed_at).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any, Protocol
@@ -33,6 +34,16 @@ from .domain.access import ROLES
 from .tokens import COGNITO_AGENCY_CLAIM
 
 SORT_KEY = "ACCESS"
+#: Enough of an address to catch a slip (Cognito checks the rest, then the mail does).
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class MissingGroup(Exception):
+    """The pool has no group for the role: the stack is older than the protocol's roles."""
+
+
+class UserLeftWithoutGroup(DirectoryUnavailable):
+    """`add` made the user but could neither put them in their group nor remove them."""
 
 
 class Marks(Protocol):
@@ -122,12 +133,12 @@ class CognitoDirectory:
                       cognito: Any = None, dynamodb: Any = None) -> CognitoDirectory:
         """The marks beside the records: the table with the DynamoDB store (or a `dynamodb`
         client given), else the users file in the data folder."""
-        import boto3
+        from .aws_clients import AwsClients
 
-        cognito = cognito or (lambda: boto3.client("cognito-idp", region_name=settings.region))
+        clients = AwsClients(settings.region)   # only for what was not handed in
+        cognito = cognito or (lambda: clients("cognito-idp"))
         if dynamodb is not None or settings.store == "dynamodb":
-            marks: Marks = TableMarks(dynamodb or boto3.client(
-                "dynamodb", region_name=settings.region), settings.table)
+            marks: Marks = TableMarks(dynamodb or clients("dynamodb"), settings.table)
         else:
             from .users import USERS_FILE
 
@@ -151,6 +162,59 @@ class CognitoDirectory:
         return not self.marks.is_disabled(subject)
 
     # -- dipforms users ---------------------------------------------------------------------
+
+    def add(self, user_id: str, role: str, agency: str, email: str) -> Account:
+        """Create the user in the pool with their agency, in the group of their role, and
+        have Cognito e-mail them a temporary password (changed at first sign-in). The
+        caller checks the role and agency against the protocol first (membership_problem).
+        The group is looked for before the user is made, so a pool without it is refused
+        with nothing created; should adding to the group still fail, the user is removed
+        again, so the command can simply be run again."""
+        from .users import USER_ID, InvalidUser, UserExists
+
+        if not USER_ID.fullmatch(user_id):
+            raise InvalidUser("user_id", "a user id is 1 to 64 lower-case letters, digits, "
+                                         "'.', '_' or '-', starting with a letter or digit")
+        if role not in ROLES:
+            raise InvalidUser("role", f"the role must be one of {', '.join(ROLES)}")
+        if not EMAIL.fullmatch(email):
+            raise InvalidUser("email", "an e-mail address is needed, like name@example.org")
+        try:
+            self.cognito.get_group(UserPoolId=self.user_pool_id, GroupName=role)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ResourceNotFoundException":
+                raise MissingGroup(f"the user pool has no group '{role}'") from None
+            raise DirectoryUnavailable("cognito get_group: "
+                                       + error.response["Error"]["Code"]) from None
+        try:
+            self.cognito.admin_create_user(
+                UserPoolId=self.user_pool_id, Username=user_id,
+                UserAttributes=[{"Name": "email", "Value": email},
+                                {"Name": "email_verified", "Value": "true"},
+                                {"Name": self.agency_attribute, "Value": agency}],
+                DesiredDeliveryMediums=["EMAIL"])
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            if code == "UsernameExistsException":
+                raise UserExists("a user with this id already exists") from None
+            if code == "InvalidParameterException":
+                raise InvalidUser("user", "cognito refused it: "
+                                  + error.response["Error"].get("Message", code)) from None
+            raise DirectoryUnavailable(f"cognito admin_create_user: {code}") from None
+        except BotoCoreError as error:
+            raise DirectoryUnavailable(f"cognito admin_create_user: {type(error).__name__}"
+                                       ) from None
+        try:
+            self._call("admin_add_user_to_group", Username=user_id, GroupName=role)
+        except DirectoryUnavailable as error:
+            try:
+                self._call("admin_delete_user", Username=user_id)
+            except DirectoryUnavailable:
+                raise UserLeftWithoutGroup(
+                    f"{error}, and the user made could not be removed again: delete "
+                    f"'{user_id}' from the user pool, then run the command again") from None
+            raise
+        return Account(user_id, role, agency, True)
 
     def disable(self, user_id: str) -> Account:
         """Refuse the user's next request (the item, first), then disable them in Cognito

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 from pathlib import Path
 
 from .settings import Settings
@@ -24,7 +23,7 @@ MIN_SECRET_BYTES = 32
 
 
 class DraftKeysUnavailable(Exception):
-    """No draft secret is configured for this stage (AWS: DIPFORMS_DRAFT_SECRET)."""
+    """No draft secret is configured for this stage (AWS: DIPFORMS_SECRET_ARN)."""
 
 
 def draft_key(secret: bytes, user_id: str) -> dict[str, str]:
@@ -37,15 +36,15 @@ def draft_key(secret: bytes, user_id: str) -> dict[str, str]:
             "key_id": hashlib.sha256(key).hexdigest()[:16]}
 
 
-def draft_secret(settings: Settings, environ: dict[str, str] | None = None) -> bytes:
-    """The stage's secret: DIPFORMS_DRAFT_SECRET (AWS, at least 32 bytes of text) or, on
-    one machine, `<data dir>/draft-secret` made on first use (mode 0600)."""
-    env = os.environ if environ is None else environ
-    configured = env.get("DIPFORMS_DRAFT_SECRET", "")
-    if configured:
-        return configured.encode("utf-8")
+def draft_secret(settings: Settings) -> bytes:
+    """The stage's secret: settings.draft_secret (in AWS derived from the stage's secret,
+    stage_config.py; or DIPFORMS_DRAFT_SECRET, at least 32 bytes of text) or, on one
+    machine, `<data dir>/draft-secret` made on first use (mode 0600)."""
+    if settings.draft_secret:
+        return settings.draft_secret.encode("utf-8")
     if settings.auth != "local":
-        raise DraftKeysUnavailable("set DIPFORMS_DRAFT_SECRET for this stage")
+        raise DraftKeysUnavailable("no draft secret: set DIPFORMS_SECRET_ARN (or "
+                                   "DIPFORMS_DRAFT_SECRET) for this stage")
     from .tokens import ensure_local_secret
 
     return ensure_local_secret(Path(settings.data_dir), SECRET_FILE)

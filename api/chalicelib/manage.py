@@ -11,6 +11,7 @@ import argparse
 import datetime
 import getpass
 import sys
+from collections.abc import Callable
 
 from .runtime import make_clock
 from .settings import load_settings
@@ -26,12 +27,20 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True)
     add.add_argument("--agency", required=True)
     add.add_argument("--password", action="store_true",
-                     help="ask for a password (for the sign-in page)")
-    users.add_parser("list", help="list users: id, role, agency, enabled or disabled")
+                     help="ask for a password (for the sign-in page; not with --stage)")
+    add.add_argument("--email", help="with --stage: the user's e-mail address, where "
+                     "Cognito sends their temporary password")
+    listing = users.add_parser("list", help="list users: id, role, agency, enabled or "
+                               "disabled")
+    stage_options = [add, listing]
     for action, what in (("disable", "refuse the user from their next request on"),
                          ("enable", "let a disabled user in again")):
-        users.add_parser(action, help=what).add_argument("--id", required=True,
-                                                         dest="user_id")
+        switch = users.add_parser(action, help=what)
+        switch.add_argument("--id", required=True, dest="user_id")
+        stage_options.append(switch)
+    for command in stage_options:
+        command.add_argument("--stage", help="a deployed stage (deploy/stages.yaml): its "
+                             "Cognito user pool and table, found from its stack")
     token = sub.add_parser("token", help="print a signed token for a local user")
     token.add_argument("--user", required=True)
     token.add_argument("--ttl", type=int, default=3600,
@@ -58,7 +67,11 @@ def _store(settings):
                       region=settings.region)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *,
+         stage_region: Callable[[str], str] | None = None) -> int:
+    """`stage_region`: a stage's name -> its AWS region, from deploy/stages.yaml (read by
+    dipforms_cli.py, since the API never reads YAML); raises StageProblem for a stage it
+    does not know."""
     args = _parser().parse_args(argv)
     settings = load_settings()
     try:
@@ -66,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:     # a wrong DIPFORMS_CLOCK: say so, before doing anything
         print(f"refused: {error}", file=sys.stderr)
         return 2
+    if args.command == "users" and args.stage:
+        return _stage_users(args, settings, clock, stage_region)
     if args.command == "users":
         return _users(args, settings, clock)
     if args.command == "token":
@@ -112,6 +127,10 @@ def _users(args, settings, clock) -> int:
 
     if args.action in ("list", "disable", "enable"):
         return _accounts(args, settings, clock)
+    if args.email:
+        print("refused: --email is for a deployed stage's users (--stage); a local user "
+              "has none", file=sys.stderr)
+        return 2
     directory = UserDirectory.in_data_dir(settings.data_dir, clock)
     try:
         protocol = _protocol()
@@ -140,14 +159,105 @@ def _users(args, settings, clock) -> int:
     return 0
 
 
-def _accounts(args, settings, clock) -> int:
+def _stage_users(args, settings, clock, stage_region) -> int:
+    """`users add|list|disable|enable --stage S`: on the stage's Cognito pool and table,
+    found from the outputs of its stack (stage_outputs.py), with the credentials of the
+    environment (AWS_PROFILE, ...)."""
+    import boto3
+
+    from .stage_outputs import StageProblem, read_outputs, stage_settings
+
+    if args.action == "add" and args.password:
+        print("refused: with --stage, Cognito e-mails the user a temporary password; "
+              "leave out --password", file=sys.stderr)
+        return 2
+    if args.action == "add" and not args.email:
+        print("refused: --email is needed with --stage: Cognito sends the user's temporary "
+              "password there", file=sys.stderr)
+        return 2
+    if args.action == "add":
+        problem = _membership_problem(args)   # before AWS is asked anything
+        if problem is not None:
+            print(f"refused: {problem}; nothing was created", file=sys.stderr)
+            return 1
+    try:
+        if stage_region is None:
+            raise StageProblem("no stage is known here: run `dipforms users` from the top "
+                               "folder of the clone, beside deploy/stages.yaml")
+        region = stage_region(args.stage)
+        print(f"stage {args.stage}: reading the stack dipforms-{args.stage} in {region}",
+              file=sys.stderr, flush=True)
+        session = boto3.session.Session(region_name=region)
+        outputs = read_outputs(args.stage, region, session)
+    except StageProblem as problem:
+        print(f"refused: {problem}", file=sys.stderr)
+        return 1
+    staged = stage_settings(settings, outputs)
+    clients = {"cognito": session.client("cognito-idp"),
+               "dynamodb": session.client("dynamodb")}
+    if args.action != "add":
+        return _accounts(args, staged, clock, **clients)
+    return _cognito_add(args, staged, clock, outputs, clients)
+
+
+def _membership_problem(args) -> str | None:
+    """Why the protocol does not let a user of this role belong to this agency (None: it
+    does), as the local `users add` checks it."""
+    from .domain.access import membership_problem
+
+    try:
+        protocol = _protocol()
+    except FileNotFoundError as error:
+        return str(error)
+    return membership_problem(protocol, args.role, args.agency)
+
+
+def _cognito_add(args, settings, clock, outputs, clients) -> int:
+    from botocore.exceptions import NoCredentialsError
+
+    from .cognito_directory import CognitoDirectory, MissingGroup, UserLeftWithoutGroup
+    from .directory import DirectoryUnavailable
+    from .stage_outputs import NO_CREDENTIALS
+    from .users import UserDirectoryError, UserExists
+
+    directory = CognitoDirectory.from_settings(settings, clock, **clients)
+    try:
+        account = directory.add(args.user_id, args.role, args.agency, args.email)
+    except UserExists:
+        print(f"refused: a user '{args.user_id}' exists already in the pool of stage "
+              f"{outputs.stage} (dipforms users list --stage {outputs.stage}); nothing was "
+              "changed", file=sys.stderr)
+        return 1
+    except MissingGroup as error:
+        print(f"refused: {error}: deploy the stage again (dipforms deploy --stage "
+              f"{outputs.stage}); nothing was created", file=sys.stderr)
+        return 1
+    except UserDirectoryError as error:
+        print(f"refused: {error}; nothing was created", file=sys.stderr)
+        return 1
+    except NoCredentialsError:
+        print(f"refused: {NO_CREDENTIALS}", file=sys.stderr)
+        return 1
+    except UserLeftWithoutGroup as error:
+        print(f"failed: {error}", file=sys.stderr)
+        return 1
+    except DirectoryUnavailable as error:
+        print(f"failed: {error}; nothing was created, try again", file=sys.stderr)
+        return 1
+    print(f"added {account.user_id} ({account.role}, {account.agency}) to stage "
+          f"{outputs.stage}: Cognito has e-mailed them a temporary password, which they "
+          f"change when they first sign in at {outputs.site_url}")
+    return 0
+
+
+def _accounts(args, settings, clock, **clients) -> int:
     """`users list|disable|enable`, on the directory the API checks (directory.py): the
     users file on one machine, the Cognito pool (and the table) with Cognito."""
     from .directory import DirectoryUnavailable, make_directory
     from .users import UserDirectoryError
 
     try:
-        directory = make_directory(settings, clock)
+        directory = make_directory(settings, clock, **clients)
         if args.action == "list":
             for account in directory.accounts():
                 print(f"{account.user_id}\t{account.role}\t{account.agency}\t"

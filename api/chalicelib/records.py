@@ -48,7 +48,7 @@ def check_answers(form: FormSchema, data: Any, today: datetime.date,
     """(errors, warnings): the compiled fast validator decides; details only on failure.
     `made_on`: the day an amended record was first made, which its rules' today() is
     (`today` for a new record, and for rules marked `as_of: now`)."""
-    return validate(form.schema, form.detailed, data, today=today, made_on=made_on,
+    return validate(form.schema, lambda: form.detailed, data, today=today, made_on=made_on,
                     fast=form.fast)
 
 

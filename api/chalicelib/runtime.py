@@ -1,8 +1,11 @@
-"""Build, once per process, what requests share: settings, catalogue (with compiled
-validators), store, token verifier, user directory, access policy and notification channels.
+"""Build, once per process, what requests share: settings (with the stage's parameter and
+secret, stage_config.py), catalogue, store, token verifier, user directory, access policy
+and notification channels, and the one set of AWS clients they all use.
 
 The edge between app.py and the pure modules; built on the first request so that
-importing the app stays cheap (a Lambda cold start pays only for what it uses).
+importing the app stays cheap, and nothing is made before it is used (a Lambda cold start
+pays for every import and client): a form's validators are compiled on its first use,
+SES and SNS clients on the first delivery, the Cognito client by `dipforms users` only.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class Runtime:
     verifier: Any         # tokens.LocalVerifier | tokens.CognitoVerifier
     channels: dict[str, Any]
     directory: Any = None  # directory.Directory; made from the settings when not given
+    aws: Any = None        # aws_clients.AwsClients: the clients made so far
 
     @property
     def clock(self):
@@ -52,28 +56,37 @@ def make_clock(settings: Settings):
     return SetClock(parse_clock_setting(settings.clock))
 
 
-def make_runtime(settings: Settings) -> Runtime:
+def make_runtime(settings: Settings, aws: Any = None, *, generated: Any = None) -> Runtime:
+    """`aws`: the process's AWS clients (aws_clients.AwsClients), made when first used;
+    `generated`: another build's folder for the catalogue (tests). Raises
+    stage_config.StageConfigUnavailable when the stage's parameter or secret cannot be
+    had."""
+    from .aws_clients import AwsClients
     from .casefind import search_secret
     from .catalogue import Catalogue
     from .context import Context
+    from .directory import make_directory
     from .domain.access import AccessPolicy
+    from .stage_config import with_stage_config
     from .store import make_store
 
-    catalogue = Catalogue()
-    catalogue.warm()
+    aws = aws or AwsClients(settings.region)
+    settings = with_stage_config(settings, aws)
+    catalogue = Catalogue(generated) if generated else Catalogue()
+    # in AWS the store, and the directory's marks, use the one DynamoDB client
+    shared = {"dynamodb": aws("dynamodb")} if settings.store == "dynamodb" else {}
     store = make_store(settings.store, data_dir=settings.data_dir, table=settings.table,
-                       region=settings.region)
+                       region=settings.region,
+                       **({"client": shared["dynamodb"]} if shared else {}))
     context = Context(store=store, catalogue=catalogue,
                       policy=AccessPolicy.from_protocol(catalogue.protocol,
                                                         form_ids=tuple(catalogue.forms)),
                       base_url=settings.base_url, clock=make_clock(settings),
                       search_key=search_secret(settings))
-    from .directory import make_directory
-
-    # in AWS the directory reads the store's table: the same client, no second one to make
-    shared = {"dynamodb": store.client} if settings.store == "dynamodb" else {}
-    return Runtime(settings, context, make_verifier(settings), make_channels(settings),
-                   make_directory(settings, context.clock, **shared))
+    directory = make_directory(settings, context.clock, cognito=lambda: aws("cognito-idp"),
+                               **shared)
+    return Runtime(settings, context, make_verifier(settings), make_channels(settings, aws),
+                   directory, aws)
 
 
 def make_verifier(settings: Settings):
@@ -87,13 +100,14 @@ def make_verifier(settings: Settings):
                                 max_lifetime_seconds=settings.session_seconds)
 
 
-def make_channels(settings: Settings) -> dict[str, Any]:
-    """Logical channel (email, sns) -> the delivery this stage uses (file, ses, sns)."""
+def make_channels(settings: Settings, aws: Any = None) -> dict[str, Any]:
+    """Logical channel (email, sns) -> the delivery this stage uses (file, ses, sns); SES
+    and SNS make their clients from `aws` (aws_clients.AwsClients) on their first send."""
     from .notify.channels import make_channels as from_registry
 
     return from_registry(settings.channels, {
         "outbox_dir": settings.outbox_dir, "sender": settings.sender,
-        "region": settings.region, "topic_arns": settings.topic_arns})
+        "region": settings.region, "topic_arns": settings.topic_arns, "clients": aws})
 
 
 def runtime() -> Runtime:

@@ -1,7 +1,9 @@
 """Environment -> frozen Settings: which store, which channels, which token verifier.
 
-The only module that reads os.environ. Chalice stages set these in .chalice/config.json;
-on one machine the defaults give SQLite and .eml files under the data folder.
+The only module that reads os.environ. In AWS the stack sets these on every function, and
+what it keeps in SSM and Secrets Manager (DIPFORMS_SITE_PARAMETER, DIPFORMS_SECRET_ARN) is
+filled in once per process by stage_config.py; on one machine the defaults give SQLite
+and .eml files under the data folder.
 """
 
 from __future__ import annotations
@@ -40,6 +42,12 @@ class Settings:
     topic_arns: dict[str, str] = field(default_factory=dict)
     clock: str = ""                         # DIPFORMS_CLOCK: run as of another day (clock.py)
     search_secret: str = ""                 # DIPFORMS_SEARCH_SECRET: keys the search words
+    draft_secret: str = ""                  # DIPFORMS_DRAFT_SECRET: derives the draft keys
+    stage: str = ""                         # DIPFORMS_STAGE: the deployed stage (dev, prod)
+    #: DIPFORMS_SITE_PARAMETER, DIPFORMS_SECRET_ARN: where a deployed stage keeps base_url
+    #: and cognito_client_id, and the secret the draft and search secrets derive from
+    site_parameter: str = ""
+    secret_arn: str = ""
 
     @property
     def outbox_dir(self) -> Path:
@@ -72,4 +80,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         topic_arns=_pairs(env.get("DIPFORMS_TOPIC_ARNS", "")),
         clock=env.get("DIPFORMS_CLOCK", ""),
         search_secret=env.get("DIPFORMS_SEARCH_SECRET", ""),
+        draft_secret=env.get("DIPFORMS_DRAFT_SECRET", ""),
+        stage=env.get("DIPFORMS_STAGE", ""),
+        site_parameter=env.get("DIPFORMS_SITE_PARAMETER", ""),
+        secret_arn=env.get("DIPFORMS_SECRET_ARN", ""),
     )

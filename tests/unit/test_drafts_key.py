@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 from chalicelib.drafts import DraftKeysUnavailable, draft_key, draft_secret
-from chalicelib.settings import Settings
+from chalicelib.settings import Settings, load_settings
 
 SECRET = b"s" * 48
 
@@ -38,8 +38,8 @@ def test_a_short_secret_is_refused():
 
 def test_one_machine_makes_a_private_secret_file_once(tmp_path):
     settings = Settings(data_dir=tmp_path)
-    secret = draft_secret(settings, environ={})
-    assert draft_secret(settings, environ={}) == secret
+    secret = draft_secret(settings)
+    assert draft_secret(settings) == secret
     path = tmp_path / "draft-secret"
     assert path.stat().st_mode & 0o777 == 0o600
     from chalicelib.tokens import ensure_local_secret
@@ -50,6 +50,8 @@ def test_one_machine_makes_a_private_secret_file_once(tmp_path):
 def test_aws_stages_need_the_configured_secret(tmp_path):
     settings = Settings(data_dir=tmp_path, auth="cognito")
     with pytest.raises(DraftKeysUnavailable):
-        draft_secret(settings, environ={})
-    assert draft_secret(settings, environ={"DIPFORMS_DRAFT_SECRET": "x" * 40}) == b"x" * 40
+        draft_secret(settings)
+    configured = load_settings({"DIPFORMS_AUTH": "cognito", "DIPFORMS_DATA_DIR": str(tmp_path),
+                                "DIPFORMS_DRAFT_SECRET": "x" * 40})
+    assert draft_secret(configured) == b"x" * 40     # read by settings.py, not drafts.py
     assert not (tmp_path / "draft-secret").exists()

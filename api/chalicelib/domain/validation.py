@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from . import rules
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 #: JSON Schema keyword -> the error kind a form writes messages for.
 KEYWORD_KIND = {
@@ -44,7 +45,11 @@ class FieldError:
 
 
 def compile_validator(schema: dict) -> Draft202012Validator:
-    """Build once per schema and reuse: building costs far more than validating."""
+    """Build once per schema and reuse: building costs far more than validating. jsonschema
+    is imported here, on the first failing submission when jsonschema-rs gives the verdict
+    (its import is a good part of a cold start that may never need it)."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -236,17 +241,17 @@ def validate(schema: dict, validator, data: Any, *, today: datetime.date, lang: 
     when amending one (rule_errors says which rules read which).
 
     With `fast` (jsonschema-rs), it decides the verdict in microseconds and `validator`
-    (jsonschema) runs only on a failure, to name the fields with the YAML's messages; where
-    the two dialects differ and jsonschema sees nothing wrong, jsonschema-rs's own account
-    refuses the submission.
+    (jsonschema, or a function giving it, asked only then) runs only on a failure, to name
+    the fields with the YAML's messages; where the two dialects differ and jsonschema sees
+    nothing wrong, jsonschema-rs's own account refuses the submission.
     """
-    if fast is None:
-        problems = schema_errors(schema, validator, data, lang)
-    elif fast.is_valid(data):
+    if fast is not None and fast.is_valid(data):
         problems = []
     else:
-        problems = (schema_errors(schema, validator, data, lang)
-                    or fast_errors(schema, fast, data, lang))
+        detailed = validator() if callable(validator) else validator  # a validator is not
+        problems = schema_errors(schema, detailed, data, lang)
+        if fast is not None:
+            problems = problems or fast_errors(schema, fast, data, lang)
     if isinstance(data, dict):
         malformed = frozenset(p.field for p in problems if p.code != "required")
         problems += rule_errors(schema, data, today=today, lang=lang, malformed=malformed,

@@ -16,8 +16,6 @@ import calendar
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import holidays
-
 _SATURDAY = 5
 _ONE_DAY = timedelta(days=1)
 
@@ -27,8 +25,11 @@ def _days_off(year: int) -> frozenset[date]:
     """The England and Wales bank holidays of `year` that fall Monday to Friday.
 
     A holiday on a weekend is left out: its substitute day (which the package lists as
-    "(observed)") is the day off.
+    "(observed)") is the day off. The package is imported on the first count, not with
+    this module: every case command imports it, few count days (a cold start pays for it).
     """
+    import holidays
+
     calendar_year = holidays.country_holidays("GB", subdiv="ENG", years=year)
     return frozenset(day for day in calendar_year
                      if day.year == year and day.weekday() < _SATURDAY)

@@ -72,10 +72,14 @@ class Area:
         except RequestRefused as refusal:
             return responses.answer(refusal.refused)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
+            from ..stage_config import StageConfigUnavailable
             from ..store.base import StoreError
 
             if isinstance(exc, StoreError):
                 self.blueprint.log.error("store unavailable: %s", type(exc).__name__)
+                return responses.error("unavailable")
+            if isinstance(exc, StageConfigUnavailable):   # names a variable, never a value
+                self.blueprint.log.error("stage settings unavailable: %s", exc)
                 return responses.error("unavailable")
             self.blueprint.log.error("unhandled %s", type(exc).__name__)
             return responses.error("internal")

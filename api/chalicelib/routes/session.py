@@ -29,7 +29,7 @@ def draft_key(who):
     try:
         secret = drafts.draft_secret(runtime().settings)
     except drafts.DraftKeysUnavailable:
-        area.log.error("draft keys: no DIPFORMS_DRAFT_SECRET for this stage")
+        area.log.error("draft keys: no draft secret for this stage (DIPFORMS_SECRET_ARN)")
         return Refused("unavailable")
     return Done(drafts.draft_key(secret, who.user_id))
 

@@ -1,5 +1,6 @@
 """Email through Amazon SES: the same RFC 5322 message as the file channel, sent raw to the
-recipient's SPOC address. Takes a boto3 `sesv2` (preferred) or `ses` client; makes none.
+recipient's SPOC address. Takes a boto3 `sesv2` (preferred) or `ses` client, or a function
+making one on the first send (from_config: the runtime's AwsClients).
 """
 
 from __future__ import annotations
@@ -16,9 +17,18 @@ from .base import DeliveryFailed, Undeliverable
 
 class SESChannel:
     def __init__(self, client: Any, sender: str) -> None:
-        self.client = client
+        self._client = client
         self.sender = sender
-        self.service = client.meta.service_model.service_name  # "sesv2" or "ses"
+
+    @property
+    def client(self) -> Any:
+        if callable(self._client):        # a boto3 client is not callable
+            self._client = self._client()
+        return self._client
+
+    @property
+    def service(self) -> str:
+        return self.client.meta.service_model.service_name  # "sesv2" or "ses"
 
     def send(self, event: OutboxEvent) -> None:
         address = event.recipient.get("email")
@@ -42,7 +52,8 @@ class SESChannel:
 
 
 def from_config(config: Mapping[str, Any]) -> SESChannel:
-    """config: sender, region (optional)."""
-    import boto3
+    """config: sender; clients (aws_clients.AwsClients) or region."""
+    from ...aws_clients import AwsClients
 
-    return SESChannel(boto3.client("sesv2", region_name=config.get("region")), config["sender"])
+    clients = config.get("clients") or AwsClients(config.get("region"))
+    return SESChannel(lambda: clients("sesv2"), config["sender"])

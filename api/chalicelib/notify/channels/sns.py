@@ -1,6 +1,7 @@
 """Publish to an agency's Amazon SNS topic: the message's subject and plain-text body.
 
-Takes a boto3 `sns` client and the topic ARN of each agency; makes no client of its own.
+Takes a boto3 `sns` client (or a function making one on the first send: from_config, the
+runtime's AwsClients) and the topic ARN of each agency.
 An agency without a topic is a configuration error: Undeliverable, so it is dead-lettered
 with that reason at once rather than retried for an hour.
 """
@@ -22,8 +23,14 @@ SUBJECT_LIMIT = 99  # SNS: ASCII, under 100 characters, one line
 
 class SNSChannel:
     def __init__(self, client: Any, topic_arns: Mapping[str, str]) -> None:
-        self.client = client
+        self._client = client
         self.topic_arns = dict(topic_arns)
+
+    @property
+    def client(self) -> Any:
+        if callable(self._client):        # a boto3 client is not callable
+            self._client = self._client()
+        return self._client
 
     def send(self, event: OutboxEvent) -> None:
         agency = event.recipient.get("topic") or event.recipient.get("agency")
@@ -50,8 +57,9 @@ def sns_subject(subject: str) -> str:
 
 
 def from_config(config: Mapping[str, Any]) -> SNSChannel:
-    """config: topic_arns ({agency id: topic ARN}), region (optional)."""
-    import boto3
+    """config: topic_arns ({agency id: topic ARN}); clients (aws_clients.AwsClients) or
+    region."""
+    from ...aws_clients import AwsClients
 
-    return SNSChannel(boto3.client("sns", region_name=config.get("region")),
-                      config["topic_arns"])
+    clients = config.get("clients") or AwsClients(config.get("region"))
+    return SNSChannel(lambda: clients("sns"), config["topic_arns"])

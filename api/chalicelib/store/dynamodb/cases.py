@@ -1,6 +1,9 @@
 """The DynamoDB store's cases: items under CASE#<case_ref> (the case, its timeline, its
-deadlines, its records) and RECORD#<id>/CASE (one case per record). A change is items of
-one transaction; what it may do is decided in base.py, here it is only written."""
+deadlines, its records), RECORD#<id>/CASE (one case per record) and, apart under
+CASEINDEX#<case_ref>, the case's list rows and person terms: derived from the case and
+rebuilt by its changes, the only case items ever deleted, so IAM can deny DeleteItem on
+CASE#*. A change is items of one transaction; what it may do is decided in base.py, here
+it is only written."""
 
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ DEADLINES_DUE = "DEADLINE"       # the due index's partition of pending deadline
 LISTED = "PARTY#"                # sk prefix and listing partition of an agency's list rows
 DUE_FOR = "DUEFOR#"              # the due index's partition of an agency's due cases
 TERM = "TERM#"                   # sk prefix and listing partition of a keyed person term
+INDEXED = "CASEINDEX#"           # pk prefix of a case's list rows and terms (deletable)
 
 
 def case_items(table: Table, case_ref: str, prefix: str) -> list[dict[str, Any]]:
@@ -49,6 +53,13 @@ def case_items(table: Table, case_ref: str, prefix: str) -> list[dict[str, Any]]
     return table._query(
         KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)", ConsistentRead=True,
         ExpressionAttributeValues=typed(**{":pk": f"CASE#{case_ref}", ":prefix": prefix}))
+
+
+def indexed_items(table: Table, case_ref: str) -> list[dict[str, Any]]:
+    """The case's list rows and terms (all of CASEINDEX#<case_ref>), strongly consistent:
+    one Query where the two kinds once took one each."""
+    return table._query(KeyConditionExpression="pk = :pk", ConsistentRead=True,
+                        ExpressionAttributeValues=typed(**{":pk": f"{INDEXED}{case_ref}"}))
 
 
 def case_writes(table: Table, change: CaseChange, committed: str | None = None) -> list[Write]:
@@ -106,7 +117,7 @@ def case_writes(table: Table, change: CaseChange, committed: str | None = None) 
 def listed_item(row: ListedCase) -> dict[str, Any]:
     """An agency's list row: in the listing index by change, in the due index (sparse) by
     its soonest deadline."""
-    item = to_item(row, pk=f"CASE#{row.case_ref}", sk=f"{LISTED}{row.agency}",
+    item = to_item(row, pk=f"{INDEXED}{row.case_ref}", sk=f"{LISTED}{row.agency}",
                    type="case_listed", listing_pk=f"{LISTED}{row.agency}",
                    listing_sk=f"{row.updated_at}#{row.case_ref}")
     if row.next_due is not None:
@@ -120,22 +131,21 @@ def listing_writes(table: Table, change: CaseChange, *, opened: bool) -> list[Wr
     listing, ref = change.listing, change.case.case_ref
     if listing is None:
         return []
-    rows = listing_rows(change)
-    held = [] if opened else case_items(table, ref, LISTED)
+    rows, pk = listing_rows(change), f"{INDEXED}{ref}"
+    held = set() if opened else {plain(item, "sk") for item in indexed_items(table, ref)}
     keep = {f"{LISTED}{row.agency}" for row in rows}
     writes: list[Write] = [("other", {"Put": {"TableName": table.table,
                                               "Item": listed_item(row)}}) for row in rows]
-    writes += [("other", {"Delete": {"TableName": table.table, "Key": typed(
-        pk=f"CASE#{ref}", sk=plain(item, "sk"))}}) for item in held
-        if plain(item, "sk") not in keep]
+    writes += [("other", {"Delete": {"TableName": table.table, "Key": typed(pk=pk, sk=sk)}})
+               for sk in sorted(held) if sk.startswith(LISTED) and sk not in keep]
     if listing.terms is not None:
-        had = set() if opened else {plain(i, "sk") for i in case_items(table, ref, TERM)}
+        had = {sk for sk in held if sk.startswith(TERM)}
         wanted = {f"{TERM}{term}" for term in listing.terms}
         writes += [("other", {"Put": {"TableName": table.table, "Item": typed(
-            pk=f"CASE#{ref}", sk=sk, type="case_term", listing_pk=sk, listing_sk=ref)}})
+            pk=pk, sk=sk, type="case_term", listing_pk=sk, listing_sk=ref)}})
             for sk in sorted(wanted - had)]
         writes += [("other", {"Delete": {"TableName": table.table, "Key": typed(
-            pk=f"CASE#{ref}", sk=sk)}}) for sk in sorted(had - wanted)]
+            pk=pk, sk=sk)}}) for sk in sorted(had - wanted)]
     return writes
 
 
@@ -249,7 +259,7 @@ class Cases(Table):
         if cursor:
             updated_at, ref = case_position(cursor, query)
             arguments["ExclusiveStartKey"] = typed(
-                pk=f"CASE#{ref}", sk=f"{LISTED}{query.agency}",
+                pk=f"{INDEXED}{ref}", sk=f"{LISTED}{query.agency}",
                 listing_pk=f"{LISTED}{query.agency}", listing_sk=f"{updated_at}#{ref}")
         rows: list[ListedCase] = []
         while len(rows) <= limit:
@@ -267,7 +277,7 @@ class Cases(Table):
         unprocessed are asked again."""
         refs, found = list(dict.fromkeys(case_refs)), []
         for start in range(0, len(refs), 100):
-            keys = [typed(pk=f"CASE#{ref}", sk=f"{LISTED}{agency}")
+            keys = [typed(pk=f"{INDEXED}{ref}", sk=f"{LISTED}{agency}")
                     for ref in refs[start:start + 100]]
             for _attempt in range(10):
                 try:
