@@ -10,7 +10,7 @@ in Lambda (the stack's own environment, the DynamoDB store, SES), by function:
   to every agency topic the stack makes: none today);
 - sweep_deadlines: the app's scheduled handler at a moment a deadline is due;
 - each: the runtime built from that function's environment in the template, so whatever
-  it reads at start (a17's stage parameter and secret) is recorded for it.
+  it reads at start (the stage's settings parameter and secret) is recorded for it.
 
 IAM checks some calls as more than one action (each item of a TransactWriteItems as its
 own, a secret's and an encrypted topic's key through KMS), so each recorded call becomes
@@ -27,7 +27,6 @@ import copy
 import dataclasses
 import datetime
 import functools
-import importlib
 import json
 import re
 from collections.abc import Iterator
@@ -49,12 +48,6 @@ IAM_PREFIX = {"sesv2": "ses"}
 #: a TransactWriteItems item's kind -> the action IAM checks it as
 TRANSACTION_ITEMS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
                      "ConditionCheck": "ConditionCheckItem"}
-#: d17 moves a case's list rows and person terms out of CASE# (to CASEINDEX#), so that
-#: nothing under CASE# is ever deleted; until it is merged, the store still deletes them.
-CASE_ROWS_MOVED = hasattr(importlib.import_module("chalicelib.store.dynamodb.cases"), "INDEXED")
-#: a17 adds the stage's settings parameter and secret, read by every function. (Asked of the
-#: file: the shared venv's editable install would find main's module for this worktree.)
-STAGE_CONFIG = (ROOT / "api/chalicelib/stage_config.py").is_file()
 
 
 # -- recording ------------------------------------------------------------------------------
@@ -363,11 +356,6 @@ def lambda_runtime(monkeypatch, environment: dict[str, str], data_dir: Path,
     for name, value in {**environment, "AWS_REGION": REGION,
                         "DIPFORMS_DATA_DIR": str(data_dir)}.items():
         monkeypatch.setenv(name, value)
-    if not STAGE_CONFIG:   # before a17 these came from the environment, not the stack
-        for name, value in (("DIPFORMS_SEARCH_SECRET", "s" * 64),
-                            ("DIPFORMS_DRAFT_SECRET", "d" * 64),
-                            ("DIPFORMS_COGNITO_CLIENT_ID", "policycoverageclient")):
-            monkeypatch.setenv(name, value)
     made = runtime.make_runtime(load_settings())
     secret = ensure_local_secret(data_dir)
     made.verifier = LocalVerifier(secret)
@@ -544,22 +532,13 @@ def test_the_functions_policy_allows_every_call_it_makes(recording, function):
         sorted({str(c) for c in missing}))
 
 
-def deny_cases() -> list:
-    cases = []
-    for action, patterns in (("dynamodb:DeleteItem", policies.NEVER_DELETED),
-                             ("dynamodb:UpdateItem", policies.NEVER_UPDATED)):
-        for pattern in patterns:
-            marks = ([pytest.mark.xfail(
-                strict=True, reason="until branch d17 (a case's list rows and terms under "
-                                    "CASEINDEX#) is merged, a change of parties or of the "
-                                    "person's words deletes items under CASE#")]
-                     if (action, pattern) == ("dynamodb:DeleteItem", "CASE#*")
-                     and not CASE_ROWS_MOVED else [])
-            cases.append(pytest.param(action, pattern, marks=marks, id=f"{action}-{pattern}"))
-    return cases
+DENIES = [(action, pattern)
+          for action, patterns in (("dynamodb:DeleteItem", policies.NEVER_DELETED),
+                                   ("dynamodb:UpdateItem", policies.NEVER_UPDATED))
+          for pattern in patterns]
 
 
-@pytest.mark.parametrize(("action", "pattern"), deny_cases())
+@pytest.mark.parametrize(("action", "pattern"), DENIES)
 def test_the_history_denies_hold_against_every_call(recording, action, pattern):
     """Each Deny on dynamodb:LeadingKeys is in every function's policy, and no call of any
     function is one it refuses (what the app does, the Deny never has to stop)."""
@@ -581,8 +560,7 @@ def test_the_flow_writes_what_the_denies_are_about(recording):
     checks = recording.checks()
     deleted = {c.leading_key.split("#")[0] + "#" for c in checks
                if c.action == "dynamodb:DeleteItem"}
-    assert "IDEM#" in deleted
-    assert deleted & {"CASE#", "CASEINDEX#"}      # CASEINDEX# once d17 is merged
+    assert deleted == {"IDEM#", "CASEINDEX#"}
     for prefix in ("RECORD#", "OUTBOX#", "CASE#", "IDEM#"):
         assert any(c.action == "dynamodb:UpdateItem" and c.leading_key.startswith(prefix)
                    for c in checks), prefix
@@ -597,11 +575,10 @@ NOT_MADE_BY_FUNCTIONS = {
     ("dynamodb", "UpdateTimeToLive"): "create_table's TTL; the stack sets it on the table",
     ("ses", "SendRawEmail"): "the SES v1 client's path; the functions' channel is made with "
                              "sesv2 (ses.from_config)",
-    **{("cognito-idp", op): "`dipforms users` on an admin's machine, with their credentials"
-       for op in ("AdminGetUser", "AdminDisableUser", "AdminEnableUser",
-                  "AdminUserGlobalSignOut", "AdminListGroupsForUser", "ListGroups",
-                  "ListUsersInGroup", "ListUsers")},
 }
+#: Services only the CLI calls, on an admin's machine with their credentials.
+CLI_SERVICES = {"cognito-idp": "`dipforms users` (cognito_directory.py): the API's requests "
+                               "never call Cognito, they read the user's mark in the table"}
 #: Operations a function's code can make that no flow of the app reaches today, each with why
 #: (the policy still allows them: the code path is there).
 NOT_REACHED_TODAY = {
@@ -622,7 +599,7 @@ SOURCES = {
     "chalicelib/notify/channels/ses.py": "sesv2",
     "chalicelib/notify/channels/sns.py": "sns",
     "chalicelib/cognito_directory.py": "cognito-idp",
-    "chalicelib/stage_config.py": None,       # a17: the service is named at each call
+    "chalicelib/stage_config.py": None,       # the service is named at each call
 }
 #: (pattern of a call in the source, the service it is of: None for the file's own)
 CALLS = (
@@ -671,6 +648,13 @@ def named_operations(source: str, service: str | None) -> set[tuple[str, str]]:
 
 #: Modules that make AWS clients and call nothing with them (they hand them on).
 MAKE_CLIENTS_ONLY = ("chalicelib/store/__init__.py", "chalicelib/aws_clients.py")
+#: Modules of the CLI, run on an admin's machine with their credentials, never by a
+#: function (a call of theirs in a flow would fail checks_of, which knows no cloudformation).
+CLI_MODULES = {
+    "chalicelib/manage.py": "`dipforms users | token | outbox | sweep | relist`",
+    "chalicelib/stage_outputs.py": "the stack's outputs (CloudFormation) for `dipforms "
+                                   "users --stage` and `dipforms deploy`",
+}
 
 
 def test_every_module_that_uses_aws_is_read_for_its_calls():
@@ -679,8 +663,9 @@ def test_every_module_that_uses_aws_is_read_for_its_calls():
     uses = sorted(str(path.relative_to(ROOT / "api")) for path in (ROOT / "api").rglob("*.py")
                   if "generated" not in path.parts
                   and re.search(r"\bboto3\b|\bbotocore\b|\bclients\(\s*\"", path.read_text()))
-    unread = [path for path in uses if path not in SOURCES and path not in MAKE_CLIENTS_ONLY]
-    assert not unread, f"add to SOURCES (or MAKE_CLIENTS_ONLY): {unread}"
+    unread = [path for path in uses if path not in SOURCES and path not in MAKE_CLIENTS_ONLY
+              and path not in CLI_MODULES]
+    assert not unread, f"add to SOURCES (or MAKE_CLIENTS_ONLY, CLI_MODULES): {unread}"
 
 
 def test_the_sources_are_read_for_the_calls_they_name():
@@ -695,6 +680,7 @@ def test_the_sources_are_read_for_the_calls_they_name():
                      ("dynamodb", "TransactWriteItems"), ("dynamodb", "CreateTable"),
                      ("dynamodb+item", "ConditionCheckItem"), ("dynamodb+item", "DeleteItem"),
                      ("sesv2", "SendEmail"), ("ses", "SendRawEmail"), ("sns", "Publish"),
+                     ("ssm", "GetParameter"), ("secretsmanager", "GetSecretValue"),
                      ("cognito-idp", "AdminDisableUser"), ("cognito-idp", "ListUsers")):
         assert expected in named, expected
 
@@ -713,10 +699,12 @@ def test_every_operation_the_code_names_is_made_by_a_function(recording):
         exempt[("sns", "Publish")] = SNS_UNUSED_REASON
     missing = sorted(f"{service}.{op} (named in api/{path})"
                      for (service, op), path in named.items()
-                     if (service, op) not in made and (service, op) not in exempt)
+                     if (service, op) not in made and (service, op) not in exempt
+                     and service not in CLI_SERVICES)
     assert not missing, "named in the code but made by no flow here: teach the flows, or " \
                         "say why only the CLI makes it:\n" + "\n".join(missing)
     stale = sorted(f"{s}.{o}" for (s, o) in exempt if (s, o) in made)
+    stale += sorted(f"{s}.{o}" for (s, o) in made if s in CLI_SERVICES)
     assert not stale, f"exempted as never made, but a function makes it: {stale}"
 
 
@@ -749,15 +737,10 @@ def test_no_function_is_allowed_an_action_it_never_makes(recording, function):
     allowed = {action for s in as_list(document["Statement"]) if s["Effect"] == "Allow"
                for action in as_list(s["Action"]) if not action.startswith(ON_ITS_BEHALF)}
     made = {c.action for c in recording.checks(function)}
-    if not STAGE_CONFIG:      # before a17 nothing reads them: see the a17 test below
-        made |= {"ssm:GetParameter", "secretsmanager:GetSecretValue"}
     unused = allowed - made - ALLOWED_FOR_CODE_NOT_REACHED.get(function, set())
     assert not unused, f"{function} is allowed what it never does: {sorted(unused)}"
 
 
-@pytest.mark.xfail(not STAGE_CONFIG, strict=True,
-                   reason="branch a17 (api/chalicelib/stage_config.py: the SSM parameter "
-                          "and the secret read once per process) is not merged yet")
 def test_every_function_reads_its_stage_settings_and_secret(recording):
     """The contract: each function reads DIPFORMS_SITE_PARAMETER and DIPFORMS_SECRET_ARN
     once per process; the coverage test above then holds their policies to it."""
@@ -809,7 +792,9 @@ def test_an_agencys_topic_is_published_to_and_covered(dev, generated, tmp_path):
 @pytest.mark.parametrize(("function", "action"), [
     ("api_handler", "dynamodb:DeleteItem"), ("api_handler", "dynamodb:BatchGetItem"),
     ("api_handler", "dynamodb:TransactWriteItems"), ("deliver_notifications", "dynamodb:Query"),
-    ("deliver_notifications", "ses:SendEmail"), ("sweep_deadlines", "dynamodb:PutItem")])
+    ("deliver_notifications", "ses:SendEmail"), ("sweep_deadlines", "dynamodb:PutItem"),
+    ("sweep_deadlines", "ssm:GetParameter"), ("api_handler", "secretsmanager:GetSecretValue"),
+    ("deliver_notifications", "kms:Decrypt")])     # the secret's key, through Secrets Manager
 def test_the_check_reports_an_action_taken_out_of_a_policy(recording, function, action):
     document = copy.deepcopy(function_policy(recording.template, function))
     for statement in as_list(document["Statement"]):
