@@ -291,9 +291,9 @@ class DipformsStack(cdk.Stack):
                                     resources=[self.secret.secret_arn])]
         if function in policies.SENDS_EMAIL:
             statements.append(iam.PolicyStatement(
-                # ses.py sends with SES v2's SendEmail and raw content, which IAM checks as
-                # both ses:SendEmail and ses:SendRawEmail
-                sid="Mail", actions=["ses:SendEmail", "ses:SendRawEmail"],
+                # ses.py sends with SES v2's SendEmail (raw content), which IAM checks as
+                # ses:SendEmail; SendRawEmail is SES v1's, which the functions never use
+                sid="Mail", actions=["ses:SendEmail"],
                 resources=[self.format_arn(service="ses", resource="identity",
                                            resource_name=self.stage.sender)]))
         if function in policies.PUBLISHES_SNS and self.topics:

@@ -721,26 +721,7 @@ ALLOWED_FOR_CODE_NOT_REACHED = {
     # dead-lettered meanwhile, or is gone): no flow here makes a delivery fail
     "deliver_notifications": {"dynamodb:GetItem"},
 }
-#: Over-grants this test finds, for deploy/policies.py and stack.py (not ours to edit):
-#: each xfails, strictly, while the policy allows exactly these; narrowed, the test passes
-#: and the mark must go; anything else allowed and never made fails outright.
-OVER_GRANTS = {
-    "sweep_deadlines": (
-        {"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
-        "the sweep reads deadlines, cases and records and fires each deadline in one "
-        "transaction of Update and Put items: it never makes dynamodb:BatchGetItem, "
-        "DeleteItem or ConditionCheckItem, which policies.TABLE_ACTIONS gives it"),
-    "deliver_notifications": (
-        {"ses:SendRawEmail"},
-        "the SES channel sends with the sesv2 client, whose SendEmail IAM checks as "
-        "ses:SendEmail only: ses:SendRawEmail (stack.py's Mail statement) is unused"),
-}
-
-
-@pytest.mark.parametrize("function", [
-    pytest.param(f, marks=[pytest.mark.xfail(strict=True, raises=AssertionError,
-                                             reason=OVER_GRANTS[f][1])]
-                 if f in OVER_GRANTS else []) for f in FUNCTIONS])
+@pytest.mark.parametrize("function", FUNCTIONS)
 def test_no_function_is_allowed_an_action_it_never_makes(recording, function):
     """Least privilege, the converse of coverage: every action the policy allows the app
     is one its flow makes (the Lambda service's own, and KMS's, aside)."""
@@ -749,9 +730,6 @@ def test_no_function_is_allowed_an_action_it_never_makes(recording, function):
                for action in as_list(s["Action"]) if not action.startswith(ON_ITS_BEHALF)}
     made = {c.action for c in recording.checks(function)}
     unused = allowed - made - ALLOWED_FOR_CODE_NOT_REACHED.get(function, set())
-    known = OVER_GRANTS.get(function, (set(), ""))[0]
-    if unused - known:
-        pytest.fail(f"{function} is allowed what it never does: {sorted(unused - known)}")
     assert not unused, f"{function} is allowed what it never does: {sorted(unused)}"
 
 
