@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT / "api"))  # chalicelib, as the app and the tests im
 
 from tests.examples import example_data, example_moment  # noqa: E402
 from tests.lambda_package import (  # noqa: E402
+    BARE_READ_APP,
     Lambda,
     api_event,
     aws_world,
@@ -73,7 +74,8 @@ def packages(work: Path) -> dict[str, tuple[Path, Path]]:
     """name -> (deployment.zip, the folder it is unzipped into)."""
     made = {}
     for name, source in (("ours", copy_api(work / "api")),
-                         ("bare", bare_app(work / "bare"))):
+                         ("bare", bare_app(work / "bare")),
+                         ("bare-read", bare_app(work / "bare-read", BARE_READ_APP))):
         started = time.perf_counter()
         archive = build_package(source, work / f"{name}-out")
         made[name] = archive, unpack(archive, work / f"{name}-task")
@@ -114,6 +116,7 @@ LABELS = {"ours": "API handler, first request an MG14 submission",
           "ours-src": "  the same without .pyc (chalice package alone)",
           "bare": "bare Chalice app + boto3, GET /v1/health (baseline)",
           "bare-real": "  the baseline without libfaketime (its cost)",
+          "bare-read": "bare app + boto3 + one DynamoDB GetItem (the floor)",
           "deliver": "deliver_notifications, first scheduled run"}
 
 
@@ -177,6 +180,7 @@ def cold_starts(made, world, runtime: Path, runs: int) -> dict[str, list[Sample]
                                              ("ours-src", submission(), "app", 201),
                                              ("bare", health, "app", 200),
                                              ("bare-real", health, "app", 200),
+                                             ("bare-read", health, "app", 200),
                                              ("deliver", schedule_event(),
                                               "deliver_notifications", None)):
             task = made["ours" if name == "deliver" else name.replace("-real", "")][1]
@@ -216,6 +220,10 @@ def report(found: dict[str, list[Sample]], runs: int) -> None:
         ratio = ours[index] / bare[index]
         print(f"  ratio {label}: {ratio:.2f}x; goal: within {GOAL}x: "
               f"{goal(ratio <= GOAL)}")
+    floor = medians(found["bare-read"])
+    print(f"  for scale: the bare app making one DynamoDB read is {floor[4] / bare[4]:.2f}x "
+          f"the baseline, and the API's first submission {ours[4] / floor[4]:.2f}x that "
+          "(less moto's time)")
 
 
 def main() -> None:

@@ -49,6 +49,14 @@ CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_
 BARE_APP = ("import boto3  # noqa: F401\nfrom chalice import Chalice\n\n"
             "app = Chalice(app_name='bare')\n\n\n@app.route('/v1/health')\n"
             "def health():\n    return {'ok': True}\n")
+#: The same app making the one DynamoDB read any app that keeps data pays for on its first
+#: request (client, endpoint rules, signing, a call): the floor beside the issue's baseline.
+BARE_READ_APP = ("import os\n\nimport boto3\nfrom chalice import Chalice\n\n"
+                 "app = Chalice(app_name='bare')\n\n\n@app.route('/v1/health')\n"
+                 "def health():\n    boto3.client('dynamodb').get_item(\n"
+                 "        TableName=os.environ['DIPFORMS_TABLE'],\n"
+                 "        Key={'pk': {'S': 'HEALTH'}, 'sk': {'S': 'HEALTH'}})\n"
+                 "    return {'ok': True}\n")
 
 
 # -- the package ----------------------------------------------------------------------------
@@ -74,10 +82,10 @@ def copy_api(target: Path) -> Path:
     return target
 
 
-def bare_app(target: Path) -> Path:
+def bare_app(target: Path, source: str = BARE_APP) -> Path:
     """The baseline app, packaged the same way: no requirements of its own."""
     (target / ".chalice").mkdir(parents=True)
-    (target / "app.py").write_text(BARE_APP, "utf-8")
+    (target / "app.py").write_text(source, "utf-8")
     (target / "requirements.txt").write_text("", "utf-8")
     (target / ".chalice" / "config.json").write_text(json.dumps(
         {"version": "2.0", "app_name": "bare", "stages": {STAGE: {}}}), "utf-8")
