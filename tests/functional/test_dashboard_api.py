@@ -12,11 +12,12 @@ import datetime
 import io
 import json
 
+from chalicelib.catalogue import Catalogue
+from chalicelib.domain.deadlines import wanted_deadlines
 from chalicelib.store.base import (
     AuditEntry,
     CaseChange,
     CaseState,
-    Deadline,
     OutboxEvent,
     RecordVersion,
 )
@@ -42,10 +43,11 @@ def _iso(day: datetime.date) -> str:
     return f"{day.isoformat()}T09:00:00.000000Z"
 
 
-def seed(store, today: datetime.date) -> dict:
+def seed(store, today: datetime.date, catalogue: Catalogue | None = None) -> dict:
     """Six cases, two overdue deadlines, one due today, one future, and one dead letter;
     returns what the view should show."""
     at = _iso(today - datetime.timedelta(days=30))
+    catalogue = catalogue or Catalogue()   # the browser test's: `dipforms run` built it
     for ref, state, condition, terminal in CASES:
         data = dict(MG14, dip_condition_type=condition or "one_session")
         version = RecordVersion(record_id=ref, version=1, form_id="mg14", form_version="1.0",
@@ -53,21 +55,16 @@ def seed(store, today: datetime.date) -> dict:
                                 agency="northshire_police")
         facts = {"condition_type": condition, "offence_date": "2026-10-01",
                  "offender_surname": SURNAME} if condition else {"offender_surname": SURNAME}
-        # Overdue = still wanted by the case (no first contact yet) and past its date; a
-        # pending deadline in the store does not make an action overdue by itself.
+        # Overdue = still wanted by the case (no first contact yet) and past its date.
         if ref == "MG14-DASH000002":
             facts["contact_by_date"] = _day(today, -4)
         if ref == "MG14-DASH000005":
             facts["contact_by_date"] = _day(today, -11)
-        deadlines = []
-        if ref == "MG14-DASH000002":
-            deadlines = [Deadline(ref, "comply_by_passed", _day(today, -3), "N11"),
-                         Deadline(ref, "compliance_report_due", _day(today, 0), "N12")]
-        if ref == "MG14-DASH000005":
-            deadlines = [Deadline(ref, "contact_by_passed", _day(today, -10), "N09"),
-                         Deadline(ref, "comply_by_approaching", _day(today, 20), "N10")]
         case = CaseState(case_ref=ref, process="dip_conditional_caution", state=state,
                          version=1, opened_at=at, updated_at=at, facts=facts, closed=terminal)
+        # as the case engine commits: the whole set of deadlines the case wants
+        deadlines = wanted_deadlines(catalogue.case_process.deadlines, case,
+                                     catalogue.settings)
         events = []
         if ref == "MG14-DASH000004":
             events = [OutboxEvent(
@@ -119,7 +116,7 @@ def test_only_dat_admin_may_see_the_view_and_every_refusal_is_audited(api):
 
 def test_dat_admin_sees_counts_overdue_actions_and_dead_letters(api):
     store = api.runtime.context.store
-    expected = seed(store, DEFAULT_TODAY)
+    expected = seed(store, DEFAULT_TODAY, api.runtime.context.catalogue)
     response = api.get("/v1/dashboard", role="dat_admin")
     assert response.status_code == 200, response.body
     assert response.headers["Cache-Control"] == "no-store"
@@ -150,7 +147,7 @@ def test_dat_admin_sees_counts_overdue_actions_and_dead_letters(api):
 
 def test_csv_export_is_an_attachment_with_each_table(api):
     store = api.runtime.context.store
-    seed(store, DEFAULT_TODAY)
+    seed(store, DEFAULT_TODAY, api.runtime.context.catalogue)
     response = api.get("/v1/dashboard.csv", role="dat_admin")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv; charset=utf-8")

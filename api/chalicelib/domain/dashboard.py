@@ -12,10 +12,10 @@ import datetime
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
-from ..store.base import CaseState, Deadline, OutboxEvent
+from ..store.base import CaseCount, CaseState, Deadline, OutboxEvent, count_key
 
 #: The DIP conditions (forms/codelists/dip_condition_type.yaml; a unit test holds these
 #: labels to that file), then cases whose condition is not recorded or not one of them.
@@ -45,16 +45,31 @@ def summarise(cases: Iterable[CaseState], overdue: Iterable[Deadline],
     """The DAT view for `today` (YYYY-MM-DD). `process` is generated/process.json;
     `overdue` may hold any deadlines (only pending ones due before today count);
     `case_of_record` names the case of a dead letter's record where it is known."""
+    tally: Counter[tuple[str, str, bool]] = Counter()
+    case_refs: set[str] = set()
+    for case in cases:
+        case_refs.add(case.case_ref)
+        tally[count_key(case)] += 1
+    return summarise_counts([CaseCount(*key, n) for key, n in tally.items()], overdue, dead,
+                            process, today, case_of_record=case_of_record,
+                            case_refs=case_refs)
+
+
+def summarise_counts(counts: Iterable[CaseCount], overdue: Iterable[Deadline],
+                     dead: Iterable[OutboxEvent], process: Mapping[str, Any], today: str, *,
+                     case_of_record: Mapping[str, str] | None = None,
+                     case_refs: Set[str] = frozenset()) -> dict[str, Any]:
+    """The DAT view from the store's kept counts (as `summarise` counts the cases):
+    `case_refs` holds the dead letters' record ids that are cases."""
     states = {s["id"]: s for s in process.get("states") or ()}
     terminal = [s for s in process.get("states") or () if s.get("terminal")]
     terminal_ids = {s["id"] for s in terminal}
     table: dict[str, Counter[str]] = {code: Counter() for code in (*CONDITION_TYPES, UNKNOWN)}
-    case_refs: set[str] = set()
-    for case in cases:
-        case_refs.add(case.case_ref)
-        outcome = (case.state if case.state in terminal_ids
-                   else OTHER if case.closed and case.state not in states else OPEN)
-        table[_condition(case)][outcome] += 1
+    for count in counts:
+        outcome = (count.state if count.state in terminal_ids
+                   else OTHER if count.closed and count.state not in states else OPEN)
+        condition = count.condition if count.condition in CONDITION_TYPES else UNKNOWN
+        table[condition][outcome] += count.cases
     outcomes = [{"id": OPEN, "label": OPEN_LABEL}] + [
         {"id": s["id"], "label": s.get("label") or s["id"]} for s in terminal]
     if any(row[OTHER] for row in table.values()):
@@ -73,11 +88,6 @@ def summarise(cases: Iterable[CaseState], overdue: Iterable[Deadline],
         "overdue": _overdue(overdue, today, _deadline_labels(process)),
         "dead_letters": _dead(dead, case_refs, case_of_record or {}),
     }
-
-
-def _condition(case: CaseState) -> str:
-    value = case.facts.get(CONDITION_FACT)
-    return value if isinstance(value, str) and value in CONDITION_TYPES else UNKNOWN
 
 
 def _deadline_labels(process: Mapping[str, Any]) -> dict[str, str]:
@@ -107,7 +117,7 @@ def _overdue(deadlines: Iterable[Deadline], today: str,
     }
 
 
-def _dead(events: Iterable[OutboxEvent], case_refs: set[str],
+def _dead(events: Iterable[OutboxEvent], case_refs: Set[str],
           case_of_record: Mapping[str, str]) -> dict[str, Any]:
     """Dead letters without their recipient's name or address and without the payload:
     which event, about which record or case, to which agency, and what kind of failure."""

@@ -223,6 +223,35 @@ class CasePage:
 
 
 @dataclass(frozen=True)
+class CaseCount:
+    """How many cases are in one state with one condition, kept by every change so the DAT
+    view counts without reading the cases. `condition`: the case's condition_type fact as
+    stored (text of at most 64 characters, else ""); the view maps it to its codes."""
+
+    condition: str
+    state: str
+    closed: bool
+    cases: int
+
+
+def count_key(case: CaseState) -> tuple[str, str, bool]:
+    """The (condition, state, closed) a case is counted under."""
+    value = case.facts.get("condition_type")
+    condition = value if isinstance(value, str) and len(value) <= 64 else ""
+    return condition, case.state, case.closed
+
+
+def outstanding_of(change: CaseChange) -> list[Deadline]:
+    """The deadlines the DAT view may list as overdue once their date passes: every one an
+    open case wants (fired or not: a reminder sent is still not done); none of a closed one.
+    The view picks the reasons that count (those without a `lead`) and the dates before
+    today when it reads, so the rows stay right as the days pass without a write."""
+    if change.case.closed:
+        return []
+    return [Deadline(d.case_ref, d.reason, d.due_on, d.event) for d in change.deadlines]
+
+
+@dataclass(frozen=True)
 class FiredDeadline:
     """A due deadline, its notification events and its timeline line, for `fire_deadlines`."""
 
@@ -342,6 +371,21 @@ class Store(Protocol):
     def relist_case(self, change: CaseChange) -> None:
         """Write only the listing of `change` (its case as stored): for a case opened
         before the lists existed. Nothing else of the case changes."""
+
+    # -- the DAT view's counts and overdue rows (written with each change) ---------------
+    def case_counts(self) -> list[CaseCount]:
+        """The cases counted by condition, state and closed (counts of 0 may be left out)."""
+
+    def overdue(self, reasons: list[str], before: str, limit: int) -> list[Deadline]:
+        """Of the open cases' wanted deadlines (`outstanding_of`) with one of `reasons`,
+        those due before `before`, by due date, case and reason, at most `limit`: read
+        through an index by reason and date (its cost follows the number read)."""
+
+    def recount(self, counts: list[CaseCount]) -> None:
+        """Make the stored counts exactly `counts` (for a store made before they existed)."""
+
+    def reindex_outstanding(self, case_ref: str, deadlines: list[Deadline]) -> None:
+        """Make a case's overdue rows exactly `deadlines` (for a store made before them)."""
 
     # -- audit (append-only: there is no update or delete) ------------------------------
     def append_audit(self, entry: AuditEntry) -> None: ...

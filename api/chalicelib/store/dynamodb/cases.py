@@ -36,6 +36,7 @@ from ..base import (
     require_positive,
 )
 from .audit import audit_item
+from .dashboard import dashboard_writes
 from .items import assignments, from_item, plain, to_item, typed, typed_value
 from .outbox import event_item
 from .table import DUE_INDEX, LISTING_INDEX, Table, Write
@@ -70,14 +71,19 @@ def case_writes(table: Table, change: CaseChange, committed: str | None = None) 
     case = to_item(c, pk=f"CASE#{c.case_ref}", sk="CASE", type="case",
                    listing_pk=CASES_LISTING, listing_sk=c.case_ref)
     if previous is None:
-        writes, held = [("case", table._put_new(case))], []
+        writes, held, before = [("case", table._put_new(case))], [], None
     else:
         writes = [("case", {"Put": {
             "TableName": table.table, "Item": case,
             "ConditionExpression": "#version = :previous",
             "ExpressionAttributeNames": {"#version": "version"},
             "ExpressionAttributeValues": {":previous": typed_value(previous)}}})]
-        held = [from_item(Deadline, item) for item in case_items(table, c.case_ref, "DEADLINE#")]
+        stored = case_and_deadlines(table, c.case_ref)
+        before = next((from_item(CaseState, i) for i in stored if plain(i, "sk") == "CASE"),
+                      None)
+        if before is None or before.version != previous:
+            raise VersionConflict(f"case {c.case_ref} is not at version {previous}")
+        held = [from_item(Deadline, i) for i in stored if plain(i, "sk") != "CASE"]
     records = list(dict.fromkeys(change.record_ids))
     opened = {c.case_ref} if previous is None else set()
     for record_id in sorted((opened | set(records)) - {committed}):
@@ -111,7 +117,19 @@ def case_writes(table: Table, change: CaseChange, committed: str | None = None) 
                     "ExpressionAttributeValues": {":seen": typed_value(seen)}}
         writes.append(("deadline", {"Put": put}))
     writes += [("deadline", deadline_update(table, d, "cleared")) for d in planned.clear]
-    return writes + listing_writes(table, change, opened=previous is None)
+    indexed = [] if previous is None else indexed_items(table, c.case_ref)
+    writes += listing_writes(table, change, opened=previous is None, held_items=indexed)
+    return writes + dashboard_writes(table, before, change, indexed)
+
+
+def case_and_deadlines(table: Table, case_ref: str) -> list[dict[str, Any]]:
+    """The case item and its deadlines, in one strongly consistent Query: their sort keys
+    `CASE` and `DEADLINE#...` come before every other kind's (`ENTRY#`, `RECORD#`)."""
+    return table._query(
+        KeyConditionExpression="pk = :pk AND sk BETWEEN :case AND :last", ConsistentRead=True,
+        ExpressionAttributeValues=typed(**{":pk": f"CASE#{case_ref}", ":case": "CASE",
+                                           ":last": "DEADLINE$"}))  # '#' < '$'
+
 
 
 def listed_item(row: ListedCase) -> dict[str, Any]:
@@ -125,14 +143,18 @@ def listed_item(row: ListedCase) -> dict[str, Any]:
     return item
 
 
-def listing_writes(table: Table, change: CaseChange, *, opened: bool) -> list[Write]:
+def listing_writes(table: Table, change: CaseChange, *, opened: bool,
+                   held_items: list[dict[str, Any]] | None = None) -> list[Write]:
     """The list rows put anew, those of agencies no longer party deleted, and (when the
-    change gives them) the person's terms made the given set."""
+    change gives them) the person's terms made the given set. `held_items`: the case's
+    CASEINDEX# items if already read."""
     listing, ref = change.listing, change.case.case_ref
     if listing is None:
         return []
     rows, pk = listing_rows(change), f"{INDEXED}{ref}"
-    held = set() if opened else {plain(item, "sk") for item in indexed_items(table, ref)}
+    if held_items is None and not opened:
+        held_items = indexed_items(table, ref)
+    held = {plain(item, "sk") for item in held_items or ()}
     keep = {f"{LISTED}{row.agency}" for row in rows}
     writes: list[Write] = [("other", {"Put": {"TableName": table.table,
                                               "Item": listed_item(row)}}) for row in rows]

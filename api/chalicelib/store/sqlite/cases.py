@@ -31,6 +31,7 @@ from ..base import (
     to_columns,
 )
 from .audit import insert_audit
+from .dashboard import apply_dashboard
 from .database import Database, insert_statement
 from .outbox import insert_events
 
@@ -54,9 +55,9 @@ def apply_change(connection: sqlite3.Connection, change: CaseChange) -> None:
     """Within a write transaction: the case's version check and row, the attached records,
     the timeline entries and the wanted deadlines."""
     c = change.case
-    found = connection.execute("SELECT version FROM cases WHERE case_ref = ?",
+    found = connection.execute("SELECT * FROM cases WHERE case_ref = ?",
                                (c.case_ref,)).fetchone()
-    check_case_version(c, None if found is None else found[0])
+    check_case_version(c, None if found is None else found["version"])
     if found is None:
         connection.execute(INSERT_CASE, to_columns(c))
     else:
@@ -88,6 +89,7 @@ def apply_change(connection: sqlite3.Connection, change: CaseChange) -> None:
     connection.executemany("UPDATE deadlines SET status = 'cleared' WHERE case_ref = ? "
                            "AND reason = ?", [(d.case_ref, d.reason) for d in writes.clear])
     apply_listing(connection, change)
+    apply_dashboard(connection, None if found is None else _case(found), change)
 
 
 def apply_listing(connection: sqlite3.Connection, change: CaseChange) -> None:

@@ -92,6 +92,17 @@ SCHEMA = (
          term TEXT NOT NULL, case_ref TEXT NOT NULL REFERENCES cases (case_ref),
          PRIMARY KEY (term, case_ref)) STRICT""",
     "CREATE INDEX IF NOT EXISTS case_terms_by_case ON case_terms (case_ref)",
+    # The DAT view: cases counted by condition and state, and the deadlines each open case
+    # wants (read by reason and date), both kept by every change to a case.
+    """CREATE TABLE IF NOT EXISTS dashboard_counts (
+         condition TEXT NOT NULL, state TEXT NOT NULL,
+         closed INTEGER NOT NULL CHECK (closed IN (0, 1)), cases INTEGER NOT NULL,
+         PRIMARY KEY (condition, state, closed)) STRICT""",
+    """CREATE TABLE IF NOT EXISTS dashboard_due (
+         case_ref TEXT NOT NULL REFERENCES cases (case_ref), reason TEXT NOT NULL,
+         due_on TEXT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (case_ref, reason)) STRICT""",
+    """CREATE INDEX IF NOT EXISTS dashboard_due_by_reason
+         ON dashboard_due (reason, due_on, case_ref)""",
     # Append-only, enforced by the database whoever connects.
     *(f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}
           BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END"""
