@@ -1,4 +1,4 @@
-"""`dipforms users | token | outbox | sweep | relist`: local administration of the API on
+"""`dipforms users | token | outbox | sweep | relist | recount`: local administration of the API on
 one machine.
 
 Exit codes: 0 done, 1 refused (the message says why), 2 wrong usage. Prints no personal
@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_parser("dispatch", help="deliver every due notification now")
     sub.add_parser("relist", help="put the cases opened before the case lists existed on "
                    "them (GET /v1/cases, /v1/due)")
+    sub.add_parser("recount", help="rebuild the DAT view's counts and overdue list from every "
+                   "case (a store made before they were kept; run while no case changes)")
     sweep = sub.add_parser("sweep", help="fire due deadlines (reminders) now, once each")
     sweep.add_argument("--on", metavar="YYYY-MM-DD",
                        help="sweep as if it were this date (to rehearse a deadline)")
@@ -92,6 +94,12 @@ def main(argv: list[str] | None = None, *,
         from .runtime import runtime
 
         print(f"{relist(runtime().context)} case(s) put on the case lists")
+        return 0
+    if args.command == "recount":
+        from .dashboard_views import recount
+        from .runtime import runtime
+
+        print(f"{recount(runtime().context)} case(s) counted for the DAT view")
         return 0
     return _outbox(args, settings, clock)
 
