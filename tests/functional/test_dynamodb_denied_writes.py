@@ -133,10 +133,13 @@ def test_the_store_deletes_only_idempotency_keys_and_case_index_rows(moto_client
     assert log.denied() == []
     assert {(w.pk, w.sk) for w in log.deleted()} == {
         ("CASEINDEX#MG14-1", "PARTY#cjit"), ("CASEINDEX#MG14-1", "TERM#t-smith"),
-        ("CASEINDEX#MG14-1", "TERM#t-smyth"), ("IDEM#user-1#key-1", "IDEM")}
+        ("CASEINDEX#MG14-1", "TERM#t-smyth"), ("IDEM#user-1#key-1", "IDEM"),
+        # the DAT view's row of the deadline the change no longer wants
+        ("CASEINDEX#MG14-3", "OUTSTANDING#contact_by_passed")}
     assert all(w.pk.startswith(DELETABLE) for w in log.deleted())
     assert {w.pk.split("#")[0] for w in log.writes if w.action == "UpdateItem"} == {
-        "RECORD", "CASE", "OUTBOX", "IDEM"}   # none AUDIT; the others are allowed
+        "RECORD", "CASE", "OUTBOX", "IDEM",
+        "DASHBOARD"}   # the DAT view's counters; none AUDIT; the others are allowed
     # and the reads still find what the changes left
     assert [r.case_ref for r in store.list_cases(CaseQuery("police"), 10).items] == [
         "MG14-3", "MG14-2", "MG14-1"]
@@ -205,7 +208,8 @@ def test_whole_cases_through_the_api_ask_for_no_denied_write(api, write_log, tmp
 
     assert write_log.denied() == []
     deleted = {(w.pk.split("#")[0], w.sk.split("#")[0]) for w in write_log.deleted()}
-    assert deleted == {("CASEINDEX", "TERM"), ("IDEM", "IDEM")}   # the old surname; the key
+    assert deleted == {("CASEINDEX", "TERM"), ("IDEM", "IDEM"),   # the old surname; the key
+                       ("CASEINDEX", "OUTSTANDING")}   # the DAT view's rows no longer wanted
     assert listed(api, "police", "?q=smyth") == [case.ref]
     assert listed(api, "police", "?q=smith") == []
     assert listed(api, "carat") == [case.ref]
