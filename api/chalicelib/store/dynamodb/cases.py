@@ -39,14 +39,13 @@ from .audit import audit_item
 from .dashboard import dashboard_writes
 from .items import assignments, from_item, plain, to_item, typed, typed_value
 from .outbox import event_item
-from .table import DUE_INDEX, LISTING_INDEX, Table, Write
+from .table import DUE_INDEX, INDEXED, LISTING_INDEX, Table, Write
 
 CASES_LISTING = "CASES"          # the listing index's partition of every case
 DEADLINES_DUE = "DEADLINE"       # the due index's partition of pending deadlines
 LISTED = "PARTY#"                # sk prefix and listing partition of an agency's list rows
 DUE_FOR = "DUEFOR#"              # the due index's partition of an agency's due cases
 TERM = "TERM#"                   # sk prefix and listing partition of a keyed person term
-INDEXED = "CASEINDEX#"           # pk prefix of a case's list rows and terms (deletable)
 
 
 def case_items(table: Table, case_ref: str, prefix: str) -> list[dict[str, Any]]:

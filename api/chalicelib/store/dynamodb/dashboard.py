@@ -22,12 +22,11 @@ from ..base import (
     to_json,
 )
 from .items import assignments, plain, typed
-from .table import DUE_INDEX, Table, Write
+from .table import DUE_INDEX, INDEXED, Table, Write
 
 COUNTS = "DASHBOARD#COUNTS"      # pk of the counters
 SHARDS = 16                      # counter items per (condition, state, closed)
 OUTSTANDING = "OUTSTANDING#"     # sk prefix (under CASEINDEX#<ref>) and due index partition
-INDEXED = "CASEINDEX#"
 
 
 def shard_of(case_ref: str) -> int:

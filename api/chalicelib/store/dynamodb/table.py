@@ -15,6 +15,9 @@ LISTING_INDEX = "listing"        # FORM#<form> -> latest versions; AUDIT; OUTBOX
 DUE_INDEX = "due"                # DUE -> pending events; DEADLINE -> pending deadlines (sparse)
 ACTOR_INDEX = "audit_actor"      # audit_actor (a user id) -> that user's audit entries by sk
 TTL_ATTRIBUTE = "expires"        # epoch seconds on idempotency items
+#: pk prefix of a case's derived, rebuildable rows (list rows, terms, the DAT view's due
+#: rows): with IDEM#, the only items ever deleted, outside the IAM Deny (docs/storage.md)
+INDEXED = "CASEINDEX#"
 MAX_TRANSACTION_ITEMS = 100
 # What a failed condition on each kind of transaction item means (see Table._transact)
 CONFLICTS = {"record": "the record moved on", "case": "the case moved on",
