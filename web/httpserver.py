@@ -151,6 +151,8 @@ class Server:
         deadline = time.monotonic() + self.grace
         while time.monotonic() < deadline and self._busy():
             wasyncore.loop(timeout=0.05, map=listener._map, count=1)
+        for channel in list(listener.active_channels.values()):
+            channel.handle_close()   # idle now: kept-alive connections waiting for more
 
     def _busy(self) -> bool:
         return any(channel.requests or channel.total_outbufs_len
@@ -161,8 +163,6 @@ class Server:
             return
         self._closed = True
         listener = self.waitress
-        for channel in list(listener.active_channels.values()):
-            channel.handle_close()
         listener.task_dispatcher.shutdown(cancel_pending=True, timeout=self.grace)
         listener.trigger.close()
         if listener.socket is not None and listener.socket.fileno() != -1:
