@@ -11,6 +11,7 @@ What it adds to waitress's own:
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -33,6 +34,8 @@ BACKLOG = 1024         # connections waiting to be accepted (http.server had 5)
 CONNECTION_LIMIT = 512
 GRACE_SECONDS = 10.0   # how long shutdown waits for requests in flight
 _DIGITS = re.compile(rb"^[0-9]+$")
+# "Task queue depth is N" under load says nothing a DAT can act on; errors still show
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
 def body_limit(path: str) -> int:
