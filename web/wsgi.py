@@ -43,7 +43,7 @@ def exchange_class(handler_class: type) -> type:
     would write to the socket is kept on the object instead."""
 
     class Exchange(handler_class):
-        def __init__(self, environ: dict, directory: str) -> None:  # noqa: D107 - no socket
+        def __init__(self, environ: dict, directory: str) -> None:  # no socket to read
             self.directory = directory
             self.environ = environ
             self.command = environ["REQUEST_METHOD"]
@@ -102,13 +102,12 @@ def site_application(handler_class: type, directory: str,
         handler = exchange(environ, directory)
         peer(environ.get("REMOTE_ADDR"))
         method = getattr(handler, f"do_{handler.command}", None)
-        if not handler.host_ours():
-            pass
-        elif method is None:
-            handler.send_error(HTTPStatus.NOT_IMPLEMENTED,
-                               f"Unsupported method ({handler.command!r})")
-        else:
-            method()
+        if handler.host_ours():           # else refused already (400 or 421)
+            if method is None:
+                handler.send_error(HTTPStatus.NOT_IMPLEMENTED,
+                                   f"Unsupported method ({handler.command!r})")
+            else:
+                method()
         if handler.status is None:   # a handler that answered nothing: never silently
             handler.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
         if handler.close_connection:
