@@ -136,3 +136,18 @@ def test_the_api_answers_requests_at_once_each_seeing_its_own():
         status, _, body = answers[word]
         assert status == 200 and body == (
             f'{{"word":"{word}","seen":"{word}"}}').encode()
+
+
+@pytest.mark.slow
+def test_dipforms_run_ends_cleanly_on_sigterm(tmp_path):
+    """A service manager's stop (SIGTERM) finishes what is in flight and exits 0; before,
+    the process died of the signal."""
+    from tests.local_run import LocalRun
+
+    run = LocalRun(tmp_path / "data").start()
+    try:
+        assert run.request("GET", "/v1/health")[0] == 200
+    finally:
+        run.process.terminate()
+        code = run.process.wait(timeout=30)
+    assert code == 0
