@@ -1,7 +1,8 @@
 """`dipforms serve`: serve site/ on loopback and rebuild when a YAML file changes.
 
 When the YAML is invalid every page shows the same diagnostics as `check`, not a stale
-form. Edge module: sockets, files and a watcher thread.
+form. SiteHandler decides every answer; waitress (web/httpserver.py) carries them, through
+web/wsgi.py. Edge module: sockets, files, signals and a watcher thread.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import json
 import os
 import re
 import secrets
+import signal
 import stat
 import sys
 import threading
 import urllib.parse
 from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 
 from chalicelib.contract.ids import form_of_record
 
@@ -33,7 +35,7 @@ COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/sv
 MIN_COMPRESSED = 256   # smaller files gain nothing from gzip's 20 bytes of framing
 #: What the preview (`dipforms serve`, no API) answers for /sw.js; see that file.
 PREVIEW_WORKER = TEMPLATES_DIR / "sw-preview.js"
-#: The address of the client whose connection this thread serves (one thread per connection).
+#: The address of the client whose request this thread answers (set per request, wsgi.py).
 _PEER = threading.local()
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 #: /cases/<ref>, the case link of messages before they named cases/case.html?ref=
@@ -154,11 +156,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
     origins: frozenset[str] = frozenset()   # allowed_origins()
     security: dict[str, str] = dict(security_headers())   # web/headers.py
 
-    def parse_request(self) -> bool:
-        """The request line and headers read, then the Host header checked: exactly one,
-        naming this server (allowed_hosts). 400 for none or several, 421 for another host."""
-        if not super().parse_request():
-            return False
+    def host_ours(self) -> bool:
+        """The Host header checked before anything else is answered: exactly one, naming
+        this server (allowed_hosts). 400 for none or several, 421 for another host."""
         given = self.headers.get_all("Host") or []
         if len(given) != 1:
             self._refuse(HTTPStatus.BAD_REQUEST, "send one Host header")
@@ -226,10 +226,6 @@ class SiteHandler(SimpleHTTPRequestHandler):
         except http.cookies.CookieError:
             return None
         return (cookies[COOKIE].value or None) if COOKIE in cookies else None
-
-    def setup(self) -> None:
-        super().setup()
-        _PEER.address = self.client_address[0] if self.client_address else None
 
     def _to_api(self, method: str) -> bool:
         if self.api is None or not self.path.startswith("/v1/"):
@@ -600,8 +596,12 @@ def make_server(workspace: Workspace, host: str, port: int, api=None, checks=Non
         members["no_script"].case_pages = CasePages(members["no_script"],
                                                     lambda: state.project)
     handler_class = type("Handler", (SiteHandler,), members)
-    handler = functools.partial(handler_class, directory=str(workspace.root / "site"))
-    server = ThreadingHTTPServer((host, port), handler)
+    from .httpserver import Server
+    from .wsgi import site_application
+
+    application = site_application(handler_class, str(workspace.root / "site"),
+                                   functools.partial(setattr, _PEER, "address"))
+    server = Server(application, host, port)
     handler_class.hosts = allowed_hosts(host, server.server_port, public_urls)
     handler_class.origins = allowed_origins(handler_class.hosts, public_urls)
     stop = threading.Event()
@@ -617,9 +617,15 @@ def serve(workspace: Workspace, *, host: str, port: int, api=None, on_stop=None,
     what = "the forms and the API" if api else "the forms"
     print(f"serving {what} at http://{host}:{server.server_port}/ "
           "(Ctrl+C to stop)", flush=True)
+    # Ctrl+C and SIGTERM (a service manager's stop) both finish the requests in flight
+    # before the process ends (httpserver.Server.stop)
+    previous = {sig: signal.signal(sig, lambda *_: server.stop())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         server.serve_forever()
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         stop.set()
         if on_stop is not None:
             on_stop()

@@ -80,24 +80,22 @@ def refusal(code: str) -> Answer:
 class ApiBridge:
     """Call the Chalice app as API Gateway would, from a raw HTTP request, with the
     connection's peer as `requestContext.identity.sourceIp` (chalice local says 127.0.0.1
-    for everyone, which would make one client's failed sign-ins everyone's)."""
+    for everyone, which would make one client's failed sign-ins everyone's). Requests on
+    different threads are answered at once (per_thread_requests)."""
 
     def __init__(self, app_object) -> None:
         from chalice.config import Config
 
         config = Config.create(chalice_stage="local", app_name="dipforms",
                                lambda_timeout=60, lambda_memory_size=512)
+        per_thread_requests(app_object)
         self.gateway = _peer_gateway(app_object, config)
-        # Chalice keeps the request on the app object (`app.current_request`), as one
-        # Lambda runs one request at a time; so must we, or one caller could see another's.
-        self.lock = threading.Lock()
 
     def handle(self, method: str, path: str,
                headers: Mapping[str, str] | Iterable[tuple[str, str]],
                body: bytes | BinaryIO | None, source_ip: str | None = None) -> Answer:
         """`headers` as sent (pairs, repeats kept); `body` the bytes, or the stream to read
-        them from once Content-Length has been checked (outside the lock: a slow client
-        holds up no one else)."""
+        them from once Content-Length has been checked."""
         from chalice.local import LocalGatewayException
 
         pairs = list(headers.items() if isinstance(headers, Mapping) else headers)
@@ -110,10 +108,8 @@ class ApiBridge:
             if body is not None and len(body) < length:
                 return refusal("bad_request")  # the client stopped short of its length
         try:
-            with self.lock:
-                self.gateway.source_ip = source_ip
-                response = self.gateway.handle_request(method, path, joined_headers(pairs),
-                                                       body)
+            self.gateway.peer.address = source_ip
+            response = self.gateway.handle_request(method, path, joined_headers(pairs), body)
         except LocalGatewayException:
             # no such route: answer in our shape (chalice's own would echo the token back)
             return 404, {"Content-Type": "application/json"}, json.dumps(
@@ -128,18 +124,42 @@ class ApiBridge:
         return int(response["statusCode"]), out_headers, payload
 
 
+def per_thread_requests(app_object) -> None:
+    """Let `app_object` answer requests on several threads at once.
+
+    Chalice keeps the request being answered on the app object (`app.current_request`,
+    `app.lambda_context`, read by the routes through their blueprints), as one Lambda
+    runs one request at a time. Here each thread gets its own: the app's class is swapped
+    for a subclass whose two attributes live in a threading.local. The app's code is
+    unchanged (and unchanged in Lambda, which never calls this)."""
+    base = type(app_object)
+    if getattr(base, "per_thread", False):
+        return
+    local = threading.local()
+
+    def per_thread(name: str) -> property:
+        return property(lambda self: getattr(local, name, None),
+                        lambda self, value: setattr(local, name, value))
+
+    app_object.__class__ = type(base.__name__, (base,), {
+        "per_thread": True, "current_request": per_thread("current_request"),
+        "lambda_context": per_thread("lambda_context")})
+
+
 def _peer_gateway(app_object, config):
-    """chalice's LocalGateway, its events carrying `source_ip` (set under the bridge's lock)
-    instead of chalice's fixed 127.0.0.1; chalice is imported only when the bridge is made."""
+    """chalice's LocalGateway, its events carrying the client's address (`peer.address`,
+    this thread's) instead of chalice's fixed 127.0.0.1; chalice is imported only when the
+    bridge is made."""
     from chalice.local import LocalGateway
 
     class PeerGateway(LocalGateway):
-        source_ip: str | None = None
+        peer = threading.local()
 
         def _generate_lambda_event(self, *args, **kwargs):
             event = super()._generate_lambda_event(*args, **kwargs)
-            if self.source_ip:
-                event["requestContext"]["identity"]["sourceIp"] = self.source_ip
+            address = getattr(self.peer, "address", None)
+            if address:
+                event["requestContext"]["identity"]["sourceIp"] = address
             return event
 
     return PeerGateway(app_object, config)
