@@ -43,6 +43,8 @@ from .replies import Reply, to_sign_in
 
 MARKER = "dipforms_js"   # set by static/init.js: this browser runs the pages' scripts
 _RECORD = re.compile(r"^/(?:(?P<lang>[a-z]{2})/)?forms/(?P<form>[\w-]+)/record\.html$")
+#: The case page's query parameters that page its timeline and records (GET /v1/cases/{ref}'s)
+PAGE_CURSORS = ("timeline_cursor", "records_cursor")
 _PAGES = {"/" + CASES_INDEX: "list", "/" + DUE_PAGE: "due",
           "/" + CASE_PAGE: "case", "/" + STEP_PAGE: "step"}
 _FILTERS = ("state", "condition", "due")
@@ -99,7 +101,8 @@ class CasePages:
         if kind == "due":
             return self.due(token)
         if kind == "case":
-            return self.case(_first(query, "ref"), token, moved=_first(query, "moved"))
+            return self.case(_first(query, "ref"), token, moved=_first(query, "moved"),
+                             pages={k: _first(query, k) for k in PAGE_CURSORS})
         return self.step(_first(query, "ref"), _first(query, "transition"), token)
 
     def post(self, path: str, query: Mapping[str, Sequence[str]], raw: Mapping[str, Any],
@@ -194,8 +197,12 @@ class CasePages:
             return self.refused(path, token, code)
         return self.render(path, token, due_list(body, self.contexts()[path][1]["words"]))
 
-    def _case(self, ref: str, token: str) -> tuple[int, dict]:
-        return self.call("GET", "/v1/cases/" + quote(ref, safe=""), token)
+    def _case(self, ref: str, token: str, pages: Mapping[str, str] | None = None
+              ) -> tuple[int, dict]:
+        """GET /v1/cases/{ref}, the pages of its timeline and records `pages` names."""
+        asked = {k: v for k, v in (pages or {}).items() if v}
+        return self.call("GET", "/v1/cases/" + quote(ref, safe="")
+                         + (("?" + urlencode(asked)) if asked else ""), token)
 
     def _role(self, token: str) -> str | None:
         code, who = self.call("GET", "/v1/session", token)
@@ -203,11 +210,13 @@ class CasePages:
         return user.get("role") if isinstance(user, dict) else None
 
     def case(self, ref: str, token: str, *, moved: str = "", status: int = 200,
-             problem: dict | None = None) -> Reply:
+             problem: dict | None = None, pages: Mapping[str, str] | None = None) -> Reply:
+        """The case page: its first page of records and timeline, or those `pages` (the
+        cursors of a "Show older entries" or "Show more records" link) ask for."""
         path = "/" + CASE_PAGE
         if not ref:
             return self.render(path, token, {"problem": "no-ref"}, 404)
-        code, body = self._case(ref, token)
+        code, body = self._case(ref, token, pages)
         if code != 200 or not isinstance(body.get("case"), dict):
             return self.refused(path, token, code, back=case_href(ref))
         context = self.contexts()[path][1]

@@ -253,7 +253,16 @@ class CaseView:
                 "next": self.steps(), "records": [self.record(r) for r in
                                                   self.answer.get("records") or ()],
                 "timeline": [self.event(e) for e in reversed(self.answer.get("timeline")
-                                                             or [])]}
+                                                             or [])],
+                "older_href": self.page_href("timeline_cursor", "case-timeline"),
+                "more_records_href": self.page_href("records_cursor", "case-records")}
+
+    def page_href(self, cursor: str, anchor: str) -> str | None:
+        """The case page with the next page of the timeline or records (None: no more)."""
+        found = self.answer.get(cursor)
+        if not isinstance(found, str) or not found:
+            return None
+        return f"{case_href(self.case['ref'])}&{cursor}={quote(found, safe='')}#{anchor}"
 
     def person(self) -> list[tuple[str, str]]:
         p = self.case.get("person") or {}

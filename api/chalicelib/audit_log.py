@@ -40,14 +40,16 @@ def read_log(ctx: Context, who: Principal, params: Mapping[str, str],
     return Done({"entries": [entry_json(e) for e in page.items], "next_cursor": page.cursor})
 
 
-def read_case(ctx: Context, who: Principal, case_ref: str,
-              request_id: str | None = None) -> Result:
+def read_case(ctx: Context, who: Principal, case_ref: str, request_id: str | None = None,
+              params: Mapping[str, str] | None = None) -> Result:
     """cases.case_view, audited: `case_read` when the case was shown, `case_read_denied`
     when a case that exists was refused (an unknown reference leaves no entry, as an
     unknown record id does not). The entry is written before the answer goes."""
     from . import cases
 
-    result = cases.case_view(ctx, who, case_ref)
+    result = cases.case_view(ctx, who, case_ref, params)
+    if isinstance(result, Refused) and result.code == "bad_request":
+        return result                     # a cursor or limit refused: no case was read
     if isinstance(result, Done):
         action = "case_read"
     elif is_our_id(case_ref) and ctx.store.get_case(case_ref) is not None:

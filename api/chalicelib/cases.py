@@ -53,9 +53,11 @@ def planning_of(ctx) -> Planning | None:
 # -- loading -------------------------------------------------------------------------------
 
 def case_records(ctx, case_ref: str) -> list[RecordVersion]:
-    """The latest version of every record attached to the case, in attach order."""
-    found = (ctx.store.get_version(record_id) for record_id in ctx.store.case_records(case_ref))
-    return [record for record in found if record is not None]
+    """The latest version of every record attached to the case, in attach order (read in
+    batches, not one read per record)."""
+    ids = ctx.store.case_records(case_ref)
+    found = ctx.store.get_latest_versions(ids) if ids else {}
+    return [found[record_id] for record_id in ids if record_id in found]
 
 
 def consent_versions(ctx, records: list[RecordVersion]) -> list[RecordVersion]:
@@ -253,24 +255,33 @@ def hand_over(ctx, who: Principal, snapshot: Snapshot, request: Any,
 
 # -- reading -------------------------------------------------------------------------------
 
+def case_view(ctx, who: Principal, case_ref: str,
+              params: Mapping[str, str] | None = None) -> Result:
+    """The case as `who` may see it (caseview.py), its timeline in words: the pages
+    `params` asks for (timeline_cursor, records_cursor, limit), the first ones when none.
+    A cursor is checked before the case is read; the case is then loaded and cut for the
+    reader exactly as for any read, so no page shows what the whole case would not."""
+    pages = caseview.case_pages(case_ref, params or {})
+    if isinstance(pages, list):
+        return Refused("bad_request", pages)
+    return _case_page(ctx, who, case_ref, pages)
+
+
 @on_case(act=False)
-def case_view(ctx, who: Principal, snapshot: Snapshot) -> Result:
-    """The case as `who` may see it (caseview.py), its timeline in words."""
+def _case_page(ctx, who: Principal, snapshot: Snapshot,
+               pages: caseview.CasePages) -> Result:
     return Done(caseview.case_view(process_of(ctx), ctx.policy, ctx.catalogue.protocol, who,
-                                   snapshot, ctx.today(), timeline_words(ctx, snapshot)))
+                                   snapshot, ctx.today(),
+                                   lambda refs: timeline_words(ctx, refs), pages))
 
 
-def timeline_words(ctx, snapshot: Snapshot) -> caseview.TimelineWords:
-    """The form titles, and each notification's delivery as the outbox holds it now."""
+def timeline_words(ctx, event_ids: list[str]) -> caseview.TimelineWords:
+    """The form titles, and the delivery of the notifications `event_ids` as the outbox
+    holds them now (one batched read, not one per notification)."""
     titles = {form_id: form.title.get("en", form_id)
               for form_id, form in ctx.catalogue.forms.items()}
-    deliveries = {}
-    for entry in snapshot.entries:
-        if entry.kind == "notification":
-            event = ctx.store.get_event(entry.ref)
-            if event is not None:
-                deliveries[entry.ref] = event.status
-    return caseview.TimelineWords(titles, deliveries)
+    found = ctx.store.get_events(event_ids) if event_ids else {}
+    return caseview.TimelineWords(titles, {ref: e.status for ref, e in found.items()})
 
 
 def record_as_seen(ctx, who: Principal, record: RecordVersion, today: datetime.date,

@@ -434,11 +434,11 @@
     return details;
   }
 
-  function records(list) {
+  function records(list, more) {
     var box = find(".dipforms-case__records");
-    box.textContent = "";
-    if (!list.length) { box.appendChild(el("p", "govuk-body", W.no_records)); return; }
-    list.forEach(function (record) { box.appendChild(recordCard(record)); });
+    if (!more) box.textContent = "";
+    if (!list.length && !more) { box.appendChild(el("p", "govuk-body", W.no_records)); return; }
+    return list.map(function (record) { var card = recordCard(record); box.appendChild(card); return card; });
   }
 
   /* --- the timeline ------------------------------------------------------------------------- */
@@ -519,11 +519,11 @@
     return words(kind);
   }
 
-  function timeline(entries) {
+  function timeline(entries, older) {
     var list = find(".dipforms-case__timeline");
-    list.textContent = "";
-    if (!entries.length) { list.appendChild(el("li", "govuk-body", W.no_timeline)); return; }
-    entries.slice().reverse().forEach(function (entry) {
+    if (!older) list.textContent = "";
+    if (!entries.length && !older) { list.appendChild(el("li", "govuk-body", W.no_timeline)); return; }
+    return entries.slice().reverse().map(function (entry) {
       var item = el("li", "dipforms-case__event govuk-!-margin-bottom-4");
       item.setAttribute("data-kind", entry.kind);
       var text = el("p", "govuk-body govuk-!-margin-bottom-1");
@@ -538,7 +538,62 @@
       item.appendChild(text);
       item.appendChild(meta);
       list.appendChild(item);
+      return item;
     });
+  }
+
+  /* --- the next pages of a long case ------------------------------------------------------ */
+
+  /* A "Show older entries" / "Show more records" button after `after`, shown while the
+     answer had a cursor for `kind`; pressed, it reads the next page and adds it, moving
+     focus to the first item added (so a keyboard user carries on from there). */
+  var cursors = { timeline: null, records: null };
+
+  function moreButton(kind, after, text) {
+    var button = root.querySelector(".dipforms-case__more[data-kind='" + kind + "']");
+    if (!button) {
+      var box = el("div");                 // hidden whole: a GOV.UK button's display wins
+      button = el("button", "govuk-button govuk-button--secondary dipforms-case__more", text);
+      button.type = "button";
+      button.setAttribute("data-kind", kind);
+      button.addEventListener("click", function () { nextPage(kind, button); });
+      box.appendChild(button);
+      after.parentNode.insertBefore(box, after.nextSibling);
+    }
+    button.parentNode.hidden = !cursors[kind];
+    return button;
+  }
+
+  function nextPage(kind, button) {
+    var signedIn = session.session();
+    if (!signedIn || !cursors[kind] || button.disabled) return;
+    button.disabled = true;
+    button.setAttribute("aria-disabled", "true");
+    var query = "?" + kind + "_cursor=" + encodeURIComponent(cursors[kind]);
+    return fetch("/v1/cases/" + encodeURIComponent(ref) + query,
+                 { headers: session.bearer(signedIn), cache: "no-store" })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (response.status !== 200 || !body.case) {
+            session.readFailed(response.status, show, signInProblem);
+            return;
+          }
+          Object.keys(body.agencies || {}).forEach(function (id) { names[id] = body.agencies[id]; });
+          cursors[kind] = body[kind + "_cursor"] || null;
+          var added = kind === "timeline" ? timeline(body.timeline || [], true)
+            : records(body.records || [], true);
+          if (added && added.length) {
+            added[0].setAttribute("tabindex", "-1");
+            added[0].focus();
+          }
+        });
+      })
+      .catch(function () { show("failed"); })
+      .then(function () {
+        button.disabled = false;
+        button.removeAttribute("aria-disabled");
+        button.parentNode.hidden = !cursors[kind];
+      });
   }
 
   /* --- reading the case ------------------------------------------------------------------------ */
@@ -554,6 +609,9 @@
     actions(current);
     records(view.records || []);
     timeline(view.timeline || []);
+    cursors = { timeline: view.timeline_cursor || null, records: view.records_cursor || null };
+    moreButton("records", find(".dipforms-case__records"), W.more_records);
+    moreButton("timeline", find(".dipforms-case__timeline"), W.older_entries);
     find(".dipforms-case__loading").hidden = true;
     find(".dipforms-case__body").hidden = false;
     var error = document.title.indexOf(W.error + ": ") === 0 ? W.error + ": " : "";

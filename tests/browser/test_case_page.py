@@ -345,3 +345,37 @@ def test_find_a_case_and_the_case_page_without_a_reference_or_a_sign_in(local):
         "href", f"/sign-in.html?next=%2Fcases%2Fcase.html%3Fref%3D{ref}")
     no_axe_problems(page, "the case page, not signed in")
     assert seen["errors"] == []
+
+
+def test_a_long_case_shows_its_newest_entries_and_the_older_ones_on_asking(local):
+    """Past 50 timeline entries the page shows the newest 50 and a "Show older entries"
+    button; pressed by keyboard it adds the older ones below, moves focus to the first one
+    added, and goes once there are no more. axe finds nothing, before and after."""
+    from playwright.sync_api import expect
+
+    run, browser = local
+    police, cjit = session_for(run, "pc_case"), session_for(run, "cjit_case")
+    ref = new_case(run, police)
+    for day in range(1, 56):                  # 55 facts: more entries than one page holds
+        fact = {"fact": "warrant_known_on", "value": f"2026-10-{day % 28 + 1:02d}"}
+        status, body = run.request("POST", f"/v1/cases/{ref}/facts", fact, cjit["token"])
+        assert status == 200, body
+    page, seen = case_page(browser, run, police, ref)
+    entries = page.locator(".dipforms-case__timeline > li")
+    expect(entries).to_have_count(50)
+    older = page.locator(".dipforms-case__more[data-kind='timeline']")
+    expect(older).to_be_visible()
+    expect(older).to_have_text("Show older entries")
+    expect(page.locator(".dipforms-case__more[data-kind='records']")).to_be_hidden()
+    no_axe_problems(page, "a long case, its first page")
+    newest = entries.first.inner_text()
+    older.focus()
+    page.keyboard.press("Enter")
+    expect(older).to_be_hidden()
+    total = entries.count()
+    assert total > 50
+    expect(entries.nth(50)).to_be_focused()
+    expect(entries.last.locator("h3")).to_have_text("Case opened")   # the oldest, at the end
+    assert entries.first.inner_text() == newest
+    no_axe_problems(page, "a long case, its older entries shown")
+    assert seen["errors"] == []

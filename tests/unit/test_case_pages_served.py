@@ -198,3 +198,30 @@ def test_what_the_api_says_is_text_never_markup():
         "case": marked, "timeline": TIMELINE, "agencies": AGENCIES, "records": []})})
     page = case_pages.get("/cases/case.html", {"ref": [REF]}, "tok", scripted=False).html
     assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+def test_a_long_case_shows_its_newest_entries_and_a_link_to_the_older_ones():
+    """The API's first page and its cursors: the page links to the older entries and the
+    further records; following the link asks the API for that page, for the same case."""
+    older, more = "WyJ0aW1lbGluZSJd", "WyJyZWNvcmRzIl0"
+    case_pages, api = pages({
+        ("GET", f"/v1/cases/{REF}"): (200, {
+            "case": CASE, "timeline": TIMELINE[1:], "agencies": AGENCIES, "records": [],
+            "timeline_cursor": older, "records_cursor": more}),
+        ("GET", f"/v1/cases/{REF}?timeline_cursor={older}"): (200, {
+            "case": CASE, "timeline": TIMELINE[:1], "agencies": AGENCIES, "records": [],
+            "timeline_cursor": None, "records_cursor": more})})
+    page = case_pages.get("/cases/case.html", {"ref": [REF]}, "tok", scripted=False).html
+    link = re.search(r'<a class="govuk-link dipforms-case__older" href="([^"]+)">([^<]+)</a>',
+                     page)
+    assert link.group(2) == W["older_entries"] == "Show older entries"
+    href = link.group(1).replace("&amp;", "&")
+    assert href == f"/cases/case.html?ref={REF}&timeline_cursor={older}#case-timeline"
+    assert "dipforms-case__more-records" in page
+    assert "Caution given" in text_of(page) and "Case opened" not in text_of(page)
+
+    query = {"ref": [REF], "timeline_cursor": [older]}
+    older_page = case_pages.get("/cases/case.html", query, "tok", scripted=False).html
+    assert f"/v1/cases/{REF}?timeline_cursor={older}" in [call[1] for call in api.calls]
+    assert "dipforms-case__older" not in older_page
+    assert "Caution given" not in text_of(older_page)

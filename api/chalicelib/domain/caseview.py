@@ -10,11 +10,15 @@ Pure: works on a Snapshot that cases.py loaded, with the access policy and proto
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..contract import codes
 from ..contract.protocol import Protocol
 from ..store.base import CaseEntry, CaseState, RecordVersion
 from . import casefind, caseflow, confirmations
@@ -24,16 +28,85 @@ from .caseplan import Snapshot, case_consent_view
 from .person import person_of
 from .sharing import ConsentView, visible_data
 
+#: How many timeline entries and records one read of a case answers, unless asked for
+#: fewer or more (up to MAX_PAGE): a long case stays fast and under Lambda's 6 MB answer.
+PAGE = 50
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class CasePages:
+    """Which page of the timeline and of the records a read answers: `timeline_before` the
+    place (in the case's whole timeline, oldest first) the page ends before (None: the
+    newest entries); `records_after` how many of the records, in attach order, come
+    before the page."""
+
+    timeline_before: int | None = None
+    records_after: int = 0
+    limit: int = PAGE
+
+
+class BadCursor(ValueError):
+    """A cursor this case's reads did not issue (another case's, another list's, made up)."""
+
+
+def page_cursor(kind: str, case_ref: str, position: int) -> str:
+    """An opaque cursor for the next page of `kind` (timeline, records) of one case."""
+    raw = json.dumps([kind, case_ref, position], separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def cursor_place(cursor: str, kind: str, case_ref: str) -> int:
+    """The position a `page_cursor` for `kind` of `case_ref` holds; BadCursor for any other
+    (a cursor of another case reads nothing of it: the case read is the reader's own)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode("ascii") + b"=" * (-len(cursor) % 4))
+        found = json.loads(raw)
+    except (ValueError, UnicodeError, binascii.Error) as error:
+        raise BadCursor(kind) from error
+    if (not isinstance(found, list) or len(found) != 3 or found[:2] != [kind, case_ref]
+            or type(found[2]) is not int or found[2] < 0):
+        raise BadCursor(kind)
+    return found[2]
+
+
+def case_pages(case_ref: str, params: Mapping[str, str]) -> CasePages | list[dict[str, str]]:
+    """The pages GET /v1/cases/{ref}?timeline_cursor=&records_cursor=&limit= asks for, or
+    the field errors (a cursor from no page of this case; a limit out of range)."""
+    errors = []
+    places: dict[str, int | None] = {"timeline": None, "records": None}
+    for kind in places:
+        cursor = params.get(f"{kind}_cursor") or None
+        if cursor is not None:
+            try:
+                places[kind] = cursor_place(cursor, kind, case_ref)
+            except BadCursor:
+                errors.append({"field": f"{kind}_cursor", "code": codes.INVALID,
+                               "message": "Start again from the case's first page"})
+    limit = params.get("limit") or str(PAGE)
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE):
+        errors.append({"field": "limit", "code": codes.TYPE,
+                       "message": f"limit must be a whole number from 1 to {MAX_PAGE}"})
+    if errors:
+        return errors
+    return CasePages(places["timeline"], places["records"] or 0, int(limit))
+
 
 def case_view(process: Process, policy: AccessPolicy, protocol: Protocol,
               who: Principal, snapshot: Snapshot, today: datetime.date,
-              words: TimelineWords | None = None) -> dict[str, Any]:
-    """{case, records, timeline, agencies} as `who` may see them: the case with its
-    deadlines and its person (what the reader may see of them; None for the DAT
-    administrator, who sees the case's shape and codes, not the answers), and the timeline
-    in words (`words`: the form titles and the notifications' delivery, read by the
-    caller)."""
-    words = words or TimelineWords()
+              words_for: Callable[[list[str]], TimelineWords] | None = None,
+              pages: CasePages | None = None) -> dict[str, Any]:
+    """{case, records, timeline, agencies, records_cursor, timeline_cursor} as `who` may
+    see them: the case with its deadlines and its person (what the reader may see of them;
+    None for the DAT administrator, who sees the case's shape and codes, not the answers),
+    one page of its records (attach order) and one of its timeline (the newest entries
+    before the page's place, oldest first as the timeline reads) in words (`words_for`:
+    the form titles and the delivery of the page's notifications, by their event ids, read
+    by the caller), and the cursors of the next pages (None: no more).
+
+    Every page is cut from the whole case as the reader may see it, so what a page shows
+    and what it leaves out are exactly what one read of the whole case would."""
+    pages = pages or CasePages()
     consent = case_consent_view(protocol, snapshot, today)
     admin = policy.is_admin(who)
     shown: dict[str, dict[str, Any]] = {}
@@ -45,8 +118,14 @@ def case_view(process: Process, policy: AccessPolicy, protocol: Protocol,
                                        "version": record.version, "agency": record.agency,
                                        "created_at": record.created_at, "data": answers,
                                        "confirmations": kept}
-    timeline = [timeline_words(process, _entry_json(e, admin), words) for e in snapshot.entries
-                if _entry_visible(e, who, admin, shown)]
+    ref = snapshot.case.case_ref
+    records, records_cursor = _records_page(ref, snapshot.records, shown, pages)
+    entries, timeline_cursor = _timeline_page(
+        ref, [(place, e) for place, e in enumerate(snapshot.entries)
+              if _entry_visible(e, who, admin, shown)], pages)
+    words = (words_for or (lambda _refs: TimelineWords()))(
+        [e.ref for e in entries if e.kind == "notification"])
+    timeline = [timeline_words(process, _entry_json(e, admin), words) for e in entries]
     case = case_json(process, snapshot.case, who.role)
     case["deadlines"] = casefind.case_deadlines(process, protocol, snapshot.case, today)
     case["forms"] = [] if snapshot.case.closed else process.forms_for(snapshot.case.facts,
@@ -54,13 +133,39 @@ def case_view(process: Process, policy: AccessPolicy, protocol: Protocol,
     case["person"] = None if admin else person_of(r["data"] for r in shown.values())
     if admin:
         case["facts"] = {}
-    named = {who.agency, *(r["agency"] for r in shown.values())}
+    named = {who.agency, *(r["agency"] for r in records)}
     for entry in timeline:
         named.add(entry.get("agency"))
         to = entry.get("to")
         named |= set(to) if isinstance(to, list) else {to}
-    return {"case": case, "records": list(shown.values()), "timeline": timeline,
-            "agencies": agency_names(protocol, named)}
+    return {"case": case, "records": records, "timeline": timeline,
+            "agencies": agency_names(protocol, named), "records_cursor": records_cursor,
+            "timeline_cursor": timeline_cursor}
+
+
+def _records_page(case_ref: str, records: list[RecordVersion], shown: Mapping[str, Any],
+                  pages: CasePages) -> tuple[list[dict[str, Any]], str | None]:
+    """The first `limit` records the reader may see placed at or after `records_after`
+    (in the case's attach order), and the cursor of the rest (the place after the page)."""
+    placed = [(place, shown[r.record_id]) for place, r in enumerate(records)
+              if r.record_id in shown and place >= pages.records_after]
+    page = placed[:pages.limit]
+    more = len(placed) > len(page)
+    return ([each for _, each in page],
+            page_cursor("records", case_ref, page[-1][0] + 1) if more else None)
+
+
+def _timeline_page(case_ref: str, visible: list[tuple[int, CaseEntry]],
+                   pages: CasePages) -> tuple[list[CaseEntry], str | None]:
+    """The newest `limit` visible entries placed before `timeline_before`, oldest first,
+    and the cursor of the older ones (the place of the page's oldest entry)."""
+    before = pages.timeline_before
+    if before is not None:
+        visible = [(place, e) for place, e in visible if place < before]
+    page = visible[-pages.limit:]
+    more = len(visible) > len(page)
+    return ([e for _, e in page],
+            page_cursor("timeline", case_ref, page[0][0]) if more else None)
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,12 @@ def due(who):
 
 @area.route("/v1/cases/{case_ref}")
 def read_case(who, case_ref: str):
-    """The case with its records and timeline, cut to what the reader may see (audited)."""
+    """?timeline_cursor=&records_cursor=&limit=: the case with a page of its records and
+    one of its timeline (newest first), cut to what the reader may see (audited)."""
     from .. import audit_log
 
-    return audit_log.read_case(runtime().context, who, case_ref, area.request_id())
+    return audit_log.read_case(runtime().context, who, case_ref, area.request_id(),
+                               area.query())
 
 
 @area.route("/v1/cases/{case_ref}/transitions", methods=("POST",))

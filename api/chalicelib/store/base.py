@@ -318,6 +318,10 @@ class Store(Protocol):
 
     def list_versions(self, record_id: str) -> list[RecordVersion]: ...
 
+    def get_latest_versions(self, record_ids: list[str]) -> dict[str, RecordVersion]:
+        """The latest version of each record there is, by id, in a few reads (not one per
+        record); ids with no record are left out."""
+
     def list_records(self, form_id: str, limit: int, cursor: str | None = None) -> Page:
         """The latest version of each record of a form, newest record first."""
 
@@ -414,6 +418,9 @@ class Store(Protocol):
     def get_event(self, event_id: str) -> OutboxEvent | None:
         """One event as it is now (read consistently), or None if there is none."""
 
+    def get_events(self, event_ids: list[str]) -> dict[str, OutboxEvent]:
+        """get_event for many at once, by id, in a few reads; ids with no event left out."""
+
     def requeue(self, event_id: str, now: str) -> bool:
         """A dead event goes back to pending (attempts reset); False if it is not dead."""
 
@@ -453,6 +460,18 @@ def check_fired(fired: list[FiredDeadline]) -> None:
     """ValueError when a fired deadline's timeline entry is for another case."""
     if any(f.entry.case_ref != f.deadline.case_ref for f in fired):
         raise ValueError("a fired deadline's timeline entry is for another case")
+
+
+#: How many ids one batched read asks for (SQLite's `IN (...)`, DynamoDB's BatchGetItem
+#: takes at most 100 keys a call)
+BATCH_READ = 100
+
+
+def batches(ids: list[str]) -> Iterator[list[str]]:
+    """`ids` without repeats, BATCH_READ at a time."""
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), BATCH_READ):
+        yield unique[start:start + BATCH_READ]
 
 
 def require_positive(name: str, value: int) -> None:

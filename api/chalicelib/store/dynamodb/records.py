@@ -21,6 +21,7 @@ from ..base import (
     Page,
     RecordVersion,
     StoreError,
+    batches,
     check_change,
     claim_of_held_key,
     cursor_position,
@@ -148,6 +149,15 @@ class Records(Table):
         found = self._call("get_item", Key=typed(pk=f"RECORD#{record_id}", sk=sk),
                            ConsistentRead=True).get("Item")
         return from_item(RecordVersion, found) if found else None
+
+    def get_latest_versions(self, record_ids: list[str]) -> dict[str, RecordVersion]:
+        """BatchGetItem of each record's LATEST item, 100 keys a call."""
+        found: dict[str, RecordVersion] = {}
+        for part in batches(record_ids):
+            for item in self._get_many([typed(pk=f"RECORD#{rid}", sk="LATEST") for rid in part]):
+                record = from_item(RecordVersion, item)
+                found[record.record_id] = record
+        return found
 
     def list_versions(self, record_id: str) -> list[RecordVersion]:
         return [from_item(RecordVersion, item) for item in self._query(

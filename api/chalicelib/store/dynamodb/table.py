@@ -67,6 +67,24 @@ class Table:
             arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return items
 
+    def _get_many(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items of up to 100 keys in one BatchGetItem (strongly consistent), asking
+        again for any DynamoDB leaves unprocessed; in no particular order."""
+        found: list[dict[str, Any]] = []
+        for _attempt in range(10):
+            if not keys:
+                return found
+            try:
+                answer = self.client.batch_get_item(RequestItems={
+                    self.table: {"Keys": keys, "ConsistentRead": True}})
+            except (ClientError, BotoCoreError) as error:
+                raise StoreError(f"dynamodb batch_get_item: {type(error).__name__}") from error
+            found += answer.get("Responses", {}).get(self.table, [])
+            keys = answer.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
+        if keys:
+            raise StoreError("dynamodb batch_get_item: keys left unprocessed")
+        return found
+
     def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
         """A transaction's Put of an item that must not exist yet."""
         return {"Put": {"TableName": self.table, "Item": item,

@@ -6,7 +6,15 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..base import MAX_ERROR_CHARS, OutboxEvent, StoreError, due_from, from_columns, to_columns
+from ..base import (
+    MAX_ERROR_CHARS,
+    OutboxEvent,
+    StoreError,
+    batches,
+    due_from,
+    from_columns,
+    to_columns,
+)
 from .database import Database, insert_statement
 
 INSERT_EVENT = insert_statement("outbox", OutboxEvent)
@@ -65,6 +73,16 @@ class Outbox(Database):
     def get_event(self, event_id: str) -> OutboxEvent | None:
         rows = self._rows("SELECT * FROM outbox WHERE event_id = ?", (event_id,))
         return _event(rows[0]) if rows else None
+
+    def get_events(self, event_ids: list[str]) -> dict[str, OutboxEvent]:
+        found: dict[str, OutboxEvent] = {}
+        for part in batches(event_ids):
+            marks = ", ".join("?" * len(part))
+            for row in self._rows(f"SELECT * FROM outbox WHERE event_id IN ({marks})",
+                                  tuple(part)):
+                event = _event(row)
+                found[event.event_id] = event
+        return found
 
     def requeue(self, event_id: str, now: str) -> bool:
         return self._change_event(
