@@ -267,3 +267,20 @@ def test_recount_rebuilds_the_counts_of_a_store_made_before_them(api):
     assert dashboard_views.recount(ctx) == cases
     _same_view(ctx)
     _over_days(ctx, range(0, 40, 13))
+
+
+def test_dipforms_recount_rebuilds_the_counts_and_says_how_many(api, capsys, monkeypatch):
+    """The admin's command: `dipforms recount` on the running store (the API's runtime)."""
+    from chalicelib import manage
+
+    monkeypatch.delenv("DIPFORMS_CLOCK", raising=False)
+    ctx = api.runtime.context
+    _random_histories(ctx, random.Random(11), cases=8, changes=2)
+    counted = dashboard_views.recounted(ctx)
+    ctx.store.recount([])
+    assert dashboard_views.summary(ctx)["totals"]["cases"] == 0
+    capsys.readouterr()
+    assert manage.main(["recount"]) == 0
+    cases = counted["totals"]["cases"]
+    assert capsys.readouterr().out == f"{cases} case(s) counted for the DAT view\n"
+    assert cases > 3 and dashboard_views.summary(ctx) == counted
