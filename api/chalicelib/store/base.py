@@ -486,33 +486,35 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+JSON, FLAG, PLAIN = "json", "flag", "plain"
+
+
 @cache
-def _stored_as(kind: type) -> tuple[frozenset[str], frozenset[str]]:
-    """The names of `kind`'s fields kept as JSON text (dicts) and as 0/1 (flags)."""
+def _stored_as(kind: type) -> tuple[tuple[str, str], ...]:
+    """`kind`'s fields in order, each with how it is kept: JSON text (dicts), 0/1 (flags) or
+    as it is. Worked out once per type: a case read turns thousands of rows into values."""
     hints = get_type_hints(kind)
-    return (frozenset(n for n, hint in hints.items() if get_origin(hint) is dict),
-            frozenset(n for n, hint in hints.items() if hint is bool))
+    return tuple((f.name, JSON if get_origin(hints[f.name]) is dict
+                  else FLAG if hints[f.name] is bool else PLAIN) for f in fields(kind))
 
 
 def to_columns(value: Any) -> dict[str, str | int | None]:
     """A dataclass of this module as the columns a backend stores, by field name."""
-    as_json, as_flag = _stored_as(type(value))
     columns = {}
-    for f in fields(value):
-        found = getattr(value, f.name)
-        columns[f.name] = (to_json(found) if f.name in as_json
-                           else int(found) if f.name in as_flag else found)
+    for name, kept in _stored_as(type(value)):
+        found = getattr(value, name)
+        columns[name] = (to_json(found) if kept is JSON
+                         else int(found) if kept is FLAG else found)
     return columns
 
 
 def from_columns(kind: type[Stored], column: Callable[[str], Any]) -> Stored:
     """The `kind` whose stored columns `column(name)` gives: to_columns in reverse."""
-    as_json, as_flag = _stored_as(kind)
     values = {}
-    for f in fields(kind):
-        found = column(f.name)
-        values[f.name] = (json.loads(found) if f.name in as_json
-                          else bool(found) if f.name in as_flag else found)
+    for name, kept in _stored_as(kind):
+        found = column(name)
+        values[name] = (json.loads(found) if kept is JSON
+                        else bool(found) if kept is FLAG else found)
     return kind(**values)
 
 
