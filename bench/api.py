@@ -159,9 +159,11 @@ def parts(catalogue: Catalogue, folder: Path, data: dict) -> list[tuple[str, flo
                 "rules)", checks)]
 
 
-def floor(catalogue: Catalogue, folder: Path, data: dict) -> list[float]:
+def floor(catalogue: Catalogue, folder: Path, data: dict,
+          count: int = SUBMISSIONS) -> list[float]:
     """(c) the least any submit could do: a verdict, then one row in one durable transaction."""
     fast = catalogue.current("mg14").fast
+    folder.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(folder / "floor.sqlite", isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = FULL")
@@ -174,7 +176,7 @@ def floor(catalogue: Catalogue, folder: Path, data: dict) -> list[float]:
                            (json.dumps(data, ensure_ascii=False, separators=(",", ":")),))
         connection.execute("COMMIT")
 
-    times = samples(one, SUBMISSIONS, warm=50)
+    times = samples(one, count, warm=50)
     connection.close()
     return times
 
