@@ -161,7 +161,8 @@ class Seeder:
 
 
 def curve(catalogue: Catalogue, folder: Path, data: dict, sizes: list[int],
-          seed_seconds: float) -> list[tuple[int, float, float, float, float, float]]:
+          seed_seconds: float, measured: int = MEASURED, warm: int = 50
+          ) -> list[tuple[int, float, float, float, float, float]]:
     """(stored, seed s, submit p50, p99, floor p50, p99) for each size, one store grown."""
     path = folder / "curve.sqlite"
     store = SQLiteStore(path)
@@ -175,22 +176,22 @@ def curve(catalogue: Catalogue, folder: Path, data: dict, sizes: list[int],
             stored += seeder.seed(stored, size - stored, deadline)
         seeded = time.perf_counter() - started
         seeder.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        least = floor(catalogue, folder / f"floor{size}", data, MEASURED)
+        least = floor(catalogue, folder / f"floor{size}", data, measured)
         store = SQLiteStore(path)
-        times = samples(submitter(context(catalogue, store), data), MEASURED, warm=50)
+        times = samples(submitter(context(catalogue, store), data), measured, warm=warm)
         store.checkpoint()
         store.close()
         out.append((stored, seeded, p(times, 0.5), p(times, 0.99), p(least, 0.5),
                     p(least, 0.99)))
-        stored += MEASURED + 50
-        print(f"  ... {stored - MEASURED - 50:,} stored: seeded in {seeded:.1f} s, "
+        stored += measured + warm
+        print(f"  ... {stored - measured - warm:,} stored: seeded in {seeded:.1f} s, "
               f"measured", flush=True)
     seeder.close()
     return out
 
 
-def bytes_per_record(catalogue: Catalogue, folder: Path, data: dict
-                     ) -> tuple[float, dict[str, float]]:
+def bytes_per_record(catalogue: Catalogue, folder: Path, data: dict,
+                     count: int = BYTES_SUBMISSIONS) -> tuple[float, dict[str, float]]:
     path = folder / "bytes.sqlite"
     store = SQLiteStore(path)
     one = submitter(context(catalogue, store), data)
@@ -198,13 +199,13 @@ def bytes_per_record(catalogue: Catalogue, folder: Path, data: dict
         one()
     store.checkpoint()
     before, tables_before = file_bytes(path), table_bytes(path)
-    for _ in range(BYTES_SUBMISSIONS):
+    for _ in range(count):
         one()
     store.close()
     after, tables_after = file_bytes(path), table_bytes(path)
-    per_table = {name: (tables_after[name] - tables_before.get(name, 0)) / BYTES_SUBMISSIONS
+    per_table = {name: (tables_after[name] - tables_before.get(name, 0)) / count
                  for name in tables_after}
-    return (after - before) / BYTES_SUBMISSIONS, per_table
+    return (after - before) / count, per_table
 
 
 def main(argv: list[str] | None = None) -> None:
