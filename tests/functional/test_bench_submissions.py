@@ -25,14 +25,15 @@ def test_the_submission_bench_seeds_whole_copies_and_measures_each_size(tmp_path
     assert [row[0] for row in rows] == [1, 40]
     store = SQLiteStore(tmp_path / "curve.sqlite")
     records = store.list_records("mg14", 100).items
-    assert len(records) == 40 + 2 * 6 and len({r.record_id for r in records}) == len(records)
+    assert len(records) == 40 + 6 and len({r.record_id for r in records}) == len(records)
     cases = store.list_cases(CaseQuery(ALL_CASES), 100).items
     assert len(cases) == len(records)
-    copy = next(c for c in cases if c.case_ref.endswith("00003"))   # a seeded one
+    copy = next(c for c in cases if c.case_ref.endswith("0000000008"))   # copy number 8
     assert copy.due and store.case_entries(copy.case_ref)
     assert len({json.dumps(r.data, sort_keys=True) for r in records}) == 1  # copied whole
     terms = {t for (t,) in store._rows("SELECT term FROM case_terms")}
-    assert len(terms) == 3 * 40   # 39 copies' own persons, and the one the real ones share
+    # 33 copies (numbers 7 to 39: 1 real + 6 measured came first), each its own person
+    assert len(terms) >= 3 * 33
     store.close()
     per_record, per_table = bench.bytes_per_record(catalogue, tmp_path, MG14, count=20)
     assert per_record > 0 and per_table["records"] > 0
