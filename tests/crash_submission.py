@@ -1,6 +1,7 @@
-"""A submission that stops for good after claiming its Idempotency-Key, for the SIGKILL test
-(tests/functional/test_crash_safe_idempotency.py): the real records.submit on a real SQLite
-store, whose commit this script alone wraps to say "claimed" and wait to be killed.
+"""A submission that stops for good at its commit (where its Idempotency-Key is claimed), for
+the SIGKILL test (tests/functional/test_crash_safe_idempotency.py): the real records.submit
+on a real SQLite store, whose commit this script alone wraps to say "claimed" and wait to
+be killed.
 
     python tests/crash_submission.py DATA_DIR GENERATED_DIR IDEMPOTENCY_KEY
 """
@@ -27,7 +28,7 @@ def main(data_dir: str, generated: str, key: str) -> None:
     store = SQLiteStore(Path(data_dir) / "dipforms.sqlite3")
 
     def commit_never(*_args, **_kwargs) -> None:
-        print("claimed", flush=True)   # the key is in flight: the parent kills us now
+        print("claimed", flush=True)   # at its commit: the parent kills us now
         threading.Event().wait()       # never returns
 
     store.commit = commit_never

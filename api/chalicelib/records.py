@@ -27,10 +27,12 @@ from .domain.ids import is_our_id
 from .domain.results import Done, Refused, Result
 from .domain.validation import FieldError, validate
 from .notify.routing import route_event
-from .settings import IDEMPOTENCY_LEASE_SECONDS, IDEMPOTENCY_TTL_SECONDS
+from .settings import IDEMPOTENCY_TTL_SECONDS
 from .store.base import (
     Completion,
+    IdempotencyClaim,
     InvalidCursor,
+    KeyHeld,
     RecordVersion,
     StoreError,
     VersionConflict,
@@ -84,49 +86,47 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
         return Refused("forbidden")
     now = ctx.now()
     body_print = fingerprint(form_id, data)
-    claim = ctx.store.claim_key(who.user_id, key, body_print, iso(now), IDEMPOTENCY_TTL_SECONDS,
-                                IDEMPOTENCY_LEASE_SECONDS)
-    if claim.outcome == "replay":
-        return replayed(claim.response)
-    if claim.outcome == "in_flight":
-        return Refused("conflict")
-    if claim.outcome == "mismatch":
-        return Refused("idempotency_key_reused")
-    try:
+    held = ctx.store.peek_key(who.user_id, key, body_print, iso(now))   # a read: no write
+    if held is not None:
+        return _held(held)
+    try:    # the key is claimed in the commit itself: one durable write per submission
         today = england_date(now)
         checked = confirmations.check(data, lambda a: check_answers(form, a, today))
         if checked.refusal:
-            ctx.store.release_key(who.user_id, key, claim.claim_id)
             return Refused(*checked.refusal)
         version = RecordVersion(record_id=ctx.new_record_id(form_id), version=1,
                                 form_id=form_id, form_version=form.version, data=checked.data,
                                 created_at=iso(now), created_by=who.user_id, agency=who.agency)
         planned = cases.plan_for_record(ctx, who, version, iso(now), today)
         if isinstance(planned, Refused):
-            ctx.store.release_key(who.user_id, key, claim.claim_id)
             return planned
         case_change, case_events = planned
         made = {"record": summary_json(version), "warnings": checked.warnings,
                 **({"case": case_change.case.case_ref} if case_change else {})}
         told = _events(ctx, "submitted", version, form, now)
         ctx.store.commit(version, audit_entry(who, "submit", version.record_id, iso(now),
-                                         request_id=request_id),
+                                              request_id=request_id),
                          told + case_events,
                          Completion(who.user_id, key, {"created": True, "value": made},
-                                    fingerprint=body_print, claim_id=claim.claim_id),
+                                    fingerprint=body_print, now=iso(now),
+                                    ttl_seconds=IDEMPOTENCY_TTL_SECONDS),
                          case_change=cases.with_record_events(case_change, told, who,
                                                               iso(now)))
+    except KeyHeld as error:    # the same key committed meanwhile (a duplicate sent at once)
+        return _held(error.claim)
     except VersionConflict:  # the case moved at the same moment: nothing kept, try again
-        ctx.store.release_key(who.user_id, key, claim.claim_id)
         return Refused("conflict")
     except StoreError:
-        ctx.store.release_key(who.user_id, key, claim.claim_id)
         return Refused("unavailable")
-    except Exception:
-        # let the client retry once it is fixed
-        ctx.store.release_key(who.user_id, key, claim.claim_id)
-        raise
     return Done(made, created=True, location=f"/v1/records/{version.record_id}")
+
+
+def _held(claim: IdempotencyClaim) -> Result:
+    """The answer to a key already held: its stored answer again, 409 while another
+    request holds it, 422 when it was used with another body."""
+    if claim.outcome == "replay":
+        return replayed(claim.response)
+    return Refused("conflict" if claim.outcome == "in_flight" else "idempotency_key_reused")
 
 
 def replayed(stored: dict[str, Any]) -> Done:

@@ -275,6 +275,34 @@ def test_concurrent_duplicates_of_one_key_make_one_record(api):
     assert {o.body["record"]["id"] for o in outcomes if o.status == 201} == {stored[0]["id"]}
 
 
+def test_concurrent_duplicates_all_get_the_one_answer_as_the_key_is_claimed_at_commit(api):
+    """The key is claimed in the commit (issue 18), so no copy finds it in flight: each of
+    eight copies sent at once gets 201 and the same record, one of them made, the rest
+    replays of it."""
+    import threading
+
+    from chalicelib import records
+    from chalicelib.domain.access import Principal
+
+    if type(api.runtime.context.store).__name__ != "SQLiteStore":
+        pytest.skip("moto is not thread-safe; the store contract suite interleaves it")
+    who = Principal("pc_jones", "police", "northshire_police")
+    key, outcomes, barrier = str(uuid.uuid4()), [], threading.Barrier(8)
+
+    def send() -> None:
+        barrier.wait()
+        outcomes.append(records.submit(api.runtime.context, who, "mg14", MG14, key))
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(o.created for o in outcomes) and sum(not o.replayed for o in outcomes) == 1
+    assert len({o.value["record"]["id"] for o in outcomes}) == 1
+    assert len(json.loads(api.get("/v1/records?form=mg14").body)["records"]) == 1
+
+
 def _break_commits(store):
     """Make the next commits fail inside the store, at the sqlite3 or boto3 boundary."""
     if type(store).__name__ == "SQLiteStore":

@@ -21,6 +21,7 @@ from chalicelib.notify.channels.file import FileChannel
 from chalicelib.notify.channels.ses import SESChannel
 from chalicelib.notify.channels.sns import SNSChannel, sns_subject
 from chalicelib.notify.message import NO_ANSWERS, build_message
+from chalicelib.notify.references import with_answers
 from chalicelib.notify.routing import route_event
 from chalicelib.store.base import OutboxEvent, RecordVersion
 from moto import mock_aws
@@ -56,9 +57,13 @@ def record(record_id: str = "R-7Q2K", **answers: Any) -> RecordVersion:
 
 
 def events_for(rec: RecordVersion, ids: Iterator[str] | None = None) -> list[OutboxEvent]:
+    """The record's events as the dispatcher hands them to a channel: routed, with the
+    answers their payloads refer to read back from `rec`."""
     ids = ids or iter(f"ev-{rec.record_id}-{n}" for n in range(100))
-    return route_event("submitted", rec, "MG14 Drug test referral", Protocol.from_json(PROTOCOL),
-                       base_url=BASE_URL, now=NOW, new_id=lambda: next(ids))
+    routed = route_event("submitted", rec, "MG14 Drug test referral",
+                         Protocol.from_json(PROTOCOL), base_url=BASE_URL, now=NOW,
+                         new_id=lambda: next(ids))
+    return [with_answers(e, lambda rid, v: rec) for e in routed]
 
 
 class FaultyClient:

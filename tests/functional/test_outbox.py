@@ -17,6 +17,7 @@ import boto3
 import pytest
 from chalicelib.clock import FixedClock
 from chalicelib.contract.protocol import Protocol
+from chalicelib.notify import message
 from chalicelib.notify.channels.file import FileChannel
 from chalicelib.notify.channels.ses import SESChannel
 from chalicelib.notify.outbox import (
@@ -27,6 +28,7 @@ from chalicelib.notify.outbox import (
     iso_utc,
     retry_dead_letter,
 )
+from chalicelib.notify.references import with_answers
 from chalicelib.notify.routing import RoutingError, route_event
 from chalicelib.store.base import AuditEntry, OutboxEvent, RecordVersion
 from chalicelib.store.sqlite import SQLiteStore
@@ -77,7 +79,8 @@ def sent_message_ids() -> Counter[str]:
 
 
 def submission(n: int, protocol: dict = TWO_SPOCS) -> tuple[RecordVersion, list[OutboxEvent]]:
-    """Record number n (with answers no route allows) and its routed events."""
+    """Record number n (with answers no route allows) and its routed events, as stored
+    (the answers by reference: with_answers reads them back, as the dispatcher does)."""
     rec = RecordVersion(f"R-{n:05d}", 1, "mg14", "1.0",
                         {"surname": "Jones", "dob": SECRETS[0], "offence": SECRETS[1]},
                         iso_utc(START), "user-1", "police")
@@ -85,6 +88,12 @@ def submission(n: int, protocol: dict = TWO_SPOCS) -> tuple[RecordVersion, list[
     return rec, route_event("submitted", rec, "MG14", Protocol.from_json(protocol),
                             base_url="https://dip.test", now=iso_utc(START),
                             new_id=lambda: next(ids))
+
+
+def sent_as(rec: RecordVersion, event: OutboxEvent) -> OutboxEvent:
+    """The event as a channel is handed it: its answers read back from `rec`."""
+    return with_answers(event, lambda rid, v: rec if (rid, v) == (rec.record_id, rec.version)
+                        else None)
 
 
 def submit(store: SQLiteStore, count: int, protocol: dict = TWO_SPOCS) -> list[OutboxEvent]:
@@ -105,7 +114,11 @@ def statuses(store: SQLiteStore) -> Counter[str]:
 # -- routing ----------------------------------------------------------------------------------
 
 def test_a_route_per_agency_gives_an_event_per_agency():
-    _, events = submission(0, PROTOCOL)
+    rec, stored = submission(0, PROTOCOL)
+    assert stored[0].payload["fields_ref"] == {"record": "R-00000", "version": 1,
+                                               "names": ["surname"]}
+    assert "fields" not in stored[0].payload and "Jones" not in repr(stored)  # no copies
+    events = [sent_as(rec, e) for e in stored]
     assert [(e.channel, e.recipient) for e in events] == [
         ("email", {"agency": "cjit", "name": "Jo Worker", "email": "spoc@cjit.example.org"}),
         ("sns", {"agency": "cps", "topic": "cps"}),
@@ -130,7 +143,8 @@ def test_no_matching_route_gives_no_events():
 def test_fields_are_limited_to_the_route_and_to_answers_the_record_has():
     protocol = {**PROTOCOL, "routes": [{**PROTOCOL["routes"][0],
                                         "fields": ["surname", "not_answered"]}]}
-    _, (event,) = submission(0, protocol)
+    rec, (stored,) = submission(0, protocol)
+    event = sent_as(rec, stored)
     assert event.payload["fields"] == {"surname": "Jones"}
     assert not [s for s in SECRETS if s in repr(event)]
 
@@ -159,6 +173,57 @@ def test_dispatch_sends_due_events_and_marks_them_sent(store, clock, ses):
     assert statuses(store) == {"sent": 6}
     assert sorted(sent_message_ids().values()) == [1] * 6
     assert dispatch(store, {"email": SESChannel(ses, SENDER)}, now=clock.now) == DispatchReport()
+
+
+class Recording:
+    """A channel that keeps what it is handed."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutboxEvent] = []
+
+    def send(self, event: OutboxEvent) -> None:
+        self.sent.append(event)
+
+
+def test_the_channel_gets_the_answers_read_back_so_the_message_is_the_same(store, clock):
+    """The outbox row keeps a reference (record, version, field names); the channel is
+    handed the payload with the answers, equal to the payload routing used to store."""
+    rec, routed = submission(7, PROTOCOL)
+    store.commit(rec, AuditEntry(rec.created_at, "user-1", "police", "police", "submit",
+                                 rec.record_id), routed)
+    kept = store.get_event(routed[0].event_id)
+    assert "Jones" not in repr(kept) and kept.payload["fields_ref"]["names"] == ["surname"]
+    channel = Recording()
+    dispatch(store, {"email": channel, "sns": channel}, now=clock.now)
+    assert [e.payload for e in channel.sent] == [{
+        "event": "submitted", "form_id": "mg14", "form_title": "MG14", "record_id": "R-00007",
+        "version": 1, "link": "https://dip.test/forms/mg14/record.html?id=R-00007",
+        "fields": fields} for fields in ({"surname": "Jones"}, {})]
+    assert message.body_for(channel.sent[0]) == message.body_for(sent_as(rec, routed[0]))
+    assert "  surname: Jones" in message.body_for(channel.sent[0])
+
+
+def test_an_event_whose_record_is_missing_is_a_dead_letter_saying_so(store, clock):
+    rec, routed = submission(8, PROTOCOL)
+    store.commit(rec, AuditEntry(rec.created_at, "user-1", "police", "police", "submit",
+                                 rec.record_id), [dataclasses.replace(routed[0], payload={
+                                     **routed[0].payload, "fields_ref": {
+                                         "record": rec.record_id, "version": 2,
+                                         "names": ["surname"]}})])
+    channel = Recording()
+    assert dispatch(store, {"email": channel}, now=clock.now) == DispatchReport(dead=1)
+    assert channel.sent == [] and dead_letters(store)[0].last_error == (
+        "MissingRecord: no version 2 of record R-00008")
+
+
+def test_an_event_stored_with_its_answers_before_references_is_sent_as_it_was(store, clock):
+    rec, routed = submission(9, PROTOCOL)
+    old = dataclasses.replace(routed[0], payload=sent_as(rec, routed[0]).payload)
+    store.commit(rec, AuditEntry(rec.created_at, "user-1", "police", "police", "submit",
+                                 rec.record_id), [old])
+    channel = Recording()
+    dispatch(store, {"email": channel}, now=clock.now)
+    assert [e.payload for e in channel.sent] == [old.payload]
 
 
 def test_failed_deliveries_back_off_then_go_dead_after_max_attempts(store, clock, ses):

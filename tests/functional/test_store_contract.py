@@ -25,6 +25,7 @@ from chalicelib.store.base import (
     Completion,
     IdempotencyClaim,
     InvalidCursor,
+    KeyHeld,
     OutboxEvent,
     RecordVersion,
     StoreError,
@@ -362,6 +363,73 @@ def test_a_failed_commit_leaves_no_record_audit_or_event_and_the_key_in_flight(b
     assert [e.event_id for e in store.list_events()] == ["EV-0"]
     assert [r.record_id for r in store.list_records("mg14", 10).items] == ["MG14-0"]
     assert store.claim_key("user-1", "key-1", "fp", at(2), 60).outcome == "in_flight"
+
+
+# -- the key claimed in the commit itself (issue 18: one durable write per submission) -----
+def claiming(key: str = "key-1", fp: str = "fp-a", when: float = 0, actor: str = "user-1",
+             response: dict | None = None) -> Completion:
+    return Completion(actor, key, response or {"value": {"n": 1}}, fp, now=at(when),
+                      ttl_seconds=60)
+
+
+def test_a_commit_claims_its_key_and_a_held_key_writes_nothing(store):
+    assert store.peek_key("user-1", "key-1", "fp-a", at(0)) is None
+    store.commit(version("MG14-1"), audit("MG14-1"), [event("EV-1", "MG14-1")], claiming())
+    assert store.peek_key("user-1", "key-1", "fp-a", at(1)) == IdempotencyClaim(
+        "replay", {"value": {"n": 1}})
+    assert store.peek_key("user-1", "key-1", "fp-b", at(1)) == IdempotencyClaim("mismatch")
+    assert store.claim_key("user-1", "key-1", "fp-a", at(1), 60).outcome == "replay"
+    for fp, outcome in (("fp-a", "replay"), ("fp-b", "mismatch")):
+        with pytest.raises(KeyHeld) as raised:
+            store.commit(version("MG14-2", when=1), audit("MG14-2", 1),
+                         [event("EV-2", "MG14-2", 1)], claiming(fp=fp, when=1))
+        assert raised.value.claim.outcome == outcome
+    assert raised.value.claim == IdempotencyClaim("mismatch")
+    assert store.get_version("MG14-2") is None and store.list_audit("MG14-2") == []
+    assert [e.event_id for e in store.list_events()] == ["EV-1"]
+    # per actor, and free again once expired (another body may take it then)
+    store.commit(version("MG14-3", when=1), audit("MG14-3", 1), [],
+                 claiming(actor="user-2", fp="fp-b", when=1))
+    assert store.peek_key("user-1", "key-1", "fp-b", at(60)) is None
+    store.commit(version("MG14-4", when=60), audit("MG14-4", 60), [],
+                 claiming(fp="fp-b", when=60, response={"value": {"n": 4}}))
+    assert store.peek_key("user-1", "key-1", "fp-b", at(61)) == IdempotencyClaim(
+        "replay", {"value": {"n": 4}})
+
+
+def test_a_commit_respects_a_claim_in_flight_until_its_lease_ends(store):
+    store.claim_key("user-1", "key-1", "fp-a", at(0), 60, lease_seconds=5)
+    assert store.peek_key("user-1", "key-1", "fp-a", at(1)) == IdempotencyClaim("in_flight")
+    with pytest.raises(KeyHeld) as raised:
+        store.commit(version("MG14-1", when=1), audit("MG14-1", 1), [], claiming(when=1))
+    assert raised.value.claim == IdempotencyClaim("in_flight")
+    assert store.get_version("MG14-1") is None
+    assert store.peek_key("user-1", "key-1", "fp-a", at(5)) is None    # its lease is over
+    store.commit(version("MG14-1", when=5), audit("MG14-1", 5), [], claiming(when=5))
+    assert store.claim_key("user-1", "key-1", "fp-a", at(6), 60).outcome == "replay"
+
+
+def test_a_failed_claiming_commit_leaves_the_key_free(backend):
+    store = backend.failing()
+    with pytest.raises(StoreError) as raised:
+        store.commit(version("MG14-1"), audit("MG14-1"), [event("EV-1", "MG14-1")], claiming())
+    assert not isinstance(raised.value, KeyHeld)
+    store = backend.store
+    assert store.peek_key("user-1", "key-1", "fp-a", at(1)) is None
+    store.commit(version("MG14-1", when=1), audit("MG14-1", 1), [], claiming(when=1))
+    assert store.peek_key("user-1", "key-1", "fp-a", at(2)).outcome == "replay"
+
+
+def test_twenty_concurrent_commits_of_one_key_make_one_record(store):
+    outcomes = in_threads(20, lambda i: store.commit(
+        version(f"MG14-{i}"), audit(f"MG14-{i}"), [event(f"EV-{i}", f"MG14-{i}")],
+        claiming(response={"value": {"n": i}})))
+    made = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    assert len(made) == 1, outcomes
+    assert all(isinstance(o, KeyHeld) and o.claim == IdempotencyClaim(
+        "replay", {"value": {"n": made[0]}}) for i, o in enumerate(outcomes) if i != made[0])
+    assert [r.record_id for r in store.list_records("mg14", 50).items] == [f"MG14-{made[0]}"]
+    assert len(store.list_events()) == 1 and len(store.list_audit()) == 1
 
 
 # -- audit -----------------------------------------------------------------------------------

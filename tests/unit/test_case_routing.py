@@ -13,6 +13,7 @@ import pytest
 from chalicelib.contract.protocol import Protocol
 from chalicelib.domain.sharing import ConsentView, scope_fields
 from chalicelib.notify import message
+from chalicelib.notify.references import with_answers
 from chalicelib.notify.routing import RoutingError, route_case_event, route_event
 from chalicelib.store.base import RecordVersion
 
@@ -48,10 +49,14 @@ ALL_RECORDS = [full_record(f.id) for f in PROJECT.forms]
 
 def route(event: str, protocol=PROTOCOL, *, records=ALL_RECORDS, consent=None, reason=None,
           **detail):
+    """The events routed, with the answers their payloads refer to read back from
+    `records`, as the dispatcher hands them to a channel."""
     ids = iter(f"EV-{n:04d}" for n in range(10_000))
-    return route_case_event(event, CASE, Protocol.from_json(protocol), records=records,
-                            consent=consent, reason=reason, detail=detail, base_url=BASE,
-                            now=NOW, new_id=lambda: next(ids))
+    routed = route_case_event(event, CASE, Protocol.from_json(protocol), records=records,
+                              consent=consent, reason=reason, detail=detail, base_url=BASE,
+                              now=NOW, new_id=lambda: next(ids))
+    versions = {(r.record_id, r.version): r for r in records}
+    return [with_answers(e, lambda rid, v: versions.get((rid, v))) for e in routed]
 
 
 def consent_for(*named: tuple[str, list[str]], **answers) -> dict:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..store.base import OutboxEvent, Store
 from .channels.base import Channel, DeliveryFailed, Undeliverable
+from .references import MissingRecord, with_answers
 
 ERROR_LIMIT = 200
 
@@ -93,8 +94,14 @@ def iso_utc(moment: datetime.datetime) -> str:
 
 def _attempt(store: Store, channels: Mapping[str, Channel], event: OutboxEvent,
              now: Callable[[], datetime.datetime], policy: RetryPolicy) -> str:
-    """One delivery attempt of a leased event; returns the DispatchReport field to count."""
+    """One delivery attempt of a leased event; returns the DispatchReport field to count.
+    The answers its payload refers to are read first (a store's failure propagates)."""
     channel = channels.get(event.channel)
+    try:
+        event = with_answers(event, store.get_version)
+    except MissingRecord as error:
+        store.mark_failed(event.event_id, _describe(error, own_words=True), None)
+        return "dead"
     try:
         if channel is None:
             raise Undeliverable(f"no channel configured for {event.channel!r}")

@@ -6,6 +6,10 @@ typed one, the events and recipients the contract's (contract/events.py). A reco
 payload carries only the event, form, reference, link and the answers the route names; a
 case event's only references, codes, dates, the link, its template's words and the answers
 its scopes allow the recipient. Never any other answer.
+
+The answers are kept by reference (`fields_ref`: which record version, which fields), not
+copied into the outbox: record versions never change, so the dispatcher reads the same
+answers when it sends (references.with_answers) and the message is the same.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ def route_event(event: str, record: RecordVersion, form_title: str, protocol: Pr
             event_id=new_id(), record_id=record.record_id, event=event,
             form_id=record.form_id, channel=route.channel,
             recipient=recipient_for(protocol.agency(route.to), route.to, route.channel, index),
-            payload={**payload, "fields": allowed_answers(record, route.fields)},
+            payload={**payload, "fields_ref": answers_ref(record, allowed_answers(
+                record, route.fields))},
             created_at=now, status="pending", attempts=0, next_attempt_at=now))
     return events
 
@@ -68,6 +73,16 @@ def allowed_answers(record: RecordVersion, field_ids: Sequence[str]) -> dict[str
     """Only the named answers the record has; unanswered fields are left out."""
     return {field_id: record.data[field_id] for field_id in field_ids
             if field_id in record.data}
+
+
+def answers_ref(record: RecordVersion, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Where `answers` (some of the record's, in their order) are read from when sent."""
+    return {"record": record.record_id, "version": record.version, "names": list(answers)}
+
+
+def _scoped_refs(latest: Mapping[str, RecordVersion],
+                 answers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {form_id: answers_ref(latest[form_id], shared) for form_id, shared in answers.items()}
 
 
 def recipient_for(agency: Agency | None, agency_id: str, channel: str,
@@ -119,8 +134,8 @@ def route_case_event(event: str, case_ref: str, protocol: Protocol, *,
                 form_id=_form_of(protocol, scopes, index), channel=route.channel,
                 recipient=recipient_for(protocol.agency(agency_id), agency_id, route.channel,
                                         index),
-                payload={**payload, "fields": _scoped_answers(protocol, scopes, view,
-                                                              agency_id, latest, index)},
+                payload={**payload, "fields_ref": _scoped_refs(
+                    latest, _scoped_answers(protocol, scopes, view, agency_id, latest, index))},
                 created_at=now, status="pending", attempts=0, next_attempt_at=now))
     return events
 

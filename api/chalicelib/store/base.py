@@ -32,6 +32,15 @@ class InvalidCursor(StoreError):
     """A list cursor this store did not issue (or issued for another form): a 400, not a 503."""
 
 
+class KeyHeld(StoreError):
+    """A commit that claims its idempotency key found it held: nothing was written. `claim`
+    says how (replay, with the stored response; mismatch; in_flight)."""
+
+    def __init__(self, claim: IdempotencyClaim) -> None:
+        super().__init__(f"the idempotency key is held ({claim.outcome})")
+        self.claim = claim
+
+
 @dataclass(frozen=True)
 class RecordVersion:
     """One version of a record. Version 1 is the submission; each amendment adds one."""
@@ -283,13 +292,24 @@ class Page:
 
 @dataclass(frozen=True)
 class Completion:
-    """What marks an idempotency key done, in the same transaction as the record."""
+    """What marks an idempotency key done, in the same transaction as the record.
+
+    With `now` (and `ttl_seconds`), the commit claims the key itself, so a submission is one
+    write: the key must be free, expired or in flight past its lease at `now`, else KeyHeld
+    and nothing is written; it is kept done until `now + ttl_seconds`. Without `now`, the
+    key must be in flight from an earlier claim_key (the fingerprint and claim_id checks)."""
 
     actor: str
     key: str
     response: dict[str, Any] = field(default_factory=dict)
     fingerprint: str | None = None  # when given, the claim must also have this fingerprint
     claim_id: str | None = None     # when given, the claim must still be this one
+    now: str | None = None          # when given, claimed here (needs fingerprint and ttl)
+    ttl_seconds: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.now is not None and (self.fingerprint is None or self.ttl_seconds is None):
+            raise ValueError("a completion that claims its key needs fingerprint and ttl")
 
 
 class Store(Protocol):
@@ -305,6 +325,11 @@ class Store(Protocol):
     def release_key(self, actor: str, key: str, claim_id: str | None = None) -> None:
         """Free an in-flight key (its request stored nothing); given `claim_id`, only while
         that claim holds it."""
+
+    def peek_key(self, actor: str, key: str, fingerprint: str,
+                 now: str) -> IdempotencyClaim | None:
+        """Read only: how a claim of the key at `now` would be held (replay, mismatch,
+        in_flight), or None when a claim would be new. A commit claiming the key decides."""
 
     # -- records: version, audit entry, outbox events and key completion in ONE transaction
     def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],

@@ -1,7 +1,7 @@
 """The DynamoDB store's records and idempotency keys: versions RECORD#<id>/V#<n> with a
 LATEST copy listed by form, and IDEM#<actor>#<key> claims (kept by DynamoDB's TTL). A commit
-is one TransactWriteItems; a claim is one conditional PutItem, which also takes over a claim
-left in flight past its lease."""
+is one TransactWriteItems, which may claim its key too (a conditional Put in it); a claim
+alone is one conditional PutItem. Either takes over a claim left in flight past its lease."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ..base import (
     CaseChange,
     Completion,
     IdempotencyClaim,
+    KeyHeld,
     OutboxEvent,
     Page,
     RecordVersion,
@@ -38,12 +39,27 @@ from .audit import audit_item
 from .cases import case_writes
 from .items import assignments, from_item, plain, to_item, typed, typed_value
 from .outbox import event_item
-from .table import LISTING_INDEX, Table, Write
+from .table import KEY_CLAIM, LISTING_INDEX, HeldItem, Table, Write
+
+#: A claim's put succeeds on a key free, expired, or in flight past its lease.
+CLAIMABLE = ("attribute_not_exists(pk) OR expires_at <= :now OR "
+             "(#status = :in_flight AND lease_until <= :now)")
 
 
 def _key_of_claim(actor: str, key: str) -> dict[str, Any]:
     """Actor and key each URL-encoded, so a '#' in either cannot blur them."""
     return typed(pk=f"IDEM#{quote(actor, safe='')}#{quote(key, safe='')}", sk="IDEM")
+
+
+def _held_claim(held: dict[str, Any], fingerprint: str, now: str) -> IdempotencyClaim | None:
+    """A claim at `now` of the key `held` is: None (it would be new) when it has expired or
+    is in flight past its lease, else as claim_of_held_key says."""
+    status, lease = plain(held, "status"), plain(held, "lease_until")
+    if plain(held, "expires_at") <= now or (status == "in_flight" and lease is not None
+                                            and lease <= now):
+        return None
+    return claim_of_held_key(fingerprint, plain(held, "fingerprint"), status,
+                             plain(held, "response"))
 
 
 def _latest_key(form_id: str, first_created_at: str, record_id: str) -> dict[str, Any]:
@@ -67,9 +83,7 @@ class Records(Table):
             try:
                 self.client.put_item(  # free, expired, or in flight past its lease
                     TableName=self.table, Item=claim,
-                    ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now OR "
-                                        "(#status = :in_flight AND lease_until <= :now)",
-                    ExpressionAttributeNames={"#status": "status"},
+                    ConditionExpression=CLAIMABLE, ExpressionAttributeNames={"#status": "status"},
                     ExpressionAttributeValues={":now": typed_value(now),
                                                ":in_flight": typed_value("in_flight")},
                     ReturnValuesOnConditionCheckFailure="ALL_OLD")
@@ -92,6 +106,12 @@ class Records(Table):
         return claim_of_held_key(fingerprint, plain(held, "fingerprint"), plain(held, "status"),
                                  plain(held, "response"))
 
+    def peek_key(self, actor: str, key: str, fingerprint: str,
+                 now: str) -> IdempotencyClaim | None:
+        held = self._call("get_item", Key=_key_of_claim(actor, key),
+                          ConsistentRead=True).get("Item")
+        return None if held is None else _held_claim(held, fingerprint, now)
+
     def release_key(self, actor: str, key: str, claim_id: str | None = None) -> None:
         condition, values = "#status = :in_flight", {":in_flight": typed_value("in_flight")}
         if claim_id is not None:
@@ -103,6 +123,8 @@ class Records(Table):
                           ExpressionAttributeValues=values)
 
     def _completion(self, completion: Completion) -> dict[str, Any]:
+        if completion.now is not None:
+            return self._claimed_done(completion)
         condition, values = "#status = :in_flight", {":in_flight": typed_value("in_flight")}
         if completion.fingerprint is not None:
             condition += " AND #fingerprint = :expected"
@@ -116,6 +138,28 @@ class Records(Table):
         update["ExpressionAttributeValues"].update(values)
         return {"Update": {"TableName": self.table, **update, "ConditionExpression": condition,
                            "Key": _key_of_claim(completion.actor, completion.key)}}
+
+    def _claimed_done(self, c: Completion) -> dict[str, Any]:
+        """The transaction's Put of the key, done at once, if a claim at `c.now` may take it."""
+        expiry = key_expiry(c.now, c.ttl_seconds)
+        return {"Put": {
+            "TableName": self.table, "ConditionExpression": CLAIMABLE,
+            "Item": {**_key_of_claim(c.actor, c.key), **typed(
+                type="idempotency_key", actor=c.actor, key=c.key, fingerprint=c.fingerprint,
+                status="done", response=to_json(c.response), expires_at=sortable(expiry),
+                expires=math.ceil(expiry.timestamp()))},
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":now": typed_value(c.now),
+                                          ":in_flight": typed_value("in_flight")},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+
+    def _held_key(self, c: Completion, item: dict[str, Any] | None) -> KeyHeld | StoreError:
+        """What a commit whose key claim failed says: KeyHeld, as the held item tells."""
+        held = item or self._call("get_item", Key=_key_of_claim(c.actor, c.key),
+                                  ConsistentRead=True).get("Item")
+        claim = None if held is None else _held_claim(held, c.fingerprint, c.now)
+        return StoreError("the idempotency key kept changing") if claim is None else KeyHeld(
+            claim)
 
     # -- records ---------------------------------------------------------------------------
     def commit(self, version: RecordVersion, audit: AuditEntry, events: list[OutboxEvent],
@@ -138,11 +182,15 @@ class Records(Table):
         writes.append(("other", self._put_new(audit_item(audit))))
         writes += [("other", self._put_new(event_item(event))) for event in events]
         if completion is not None:
-            writes.append(("other", self._completion(completion)))
+            writes.append((KEY_CLAIM if completion.now is not None else "other",
+                           self._completion(completion)))
         if case_change is not None:
             check_change(case_change)
             writes += case_writes(self, case_change, committed=v.record_id)
-        self._transact(writes, f"record {v.record_id}")
+        try:
+            self._transact(writes, f"record {v.record_id}")
+        except HeldItem as error:
+            raise self._held_key(completion, error.item) from error
 
     def get_version(self, record_id: str, version: int | None = None) -> RecordVersion | None:
         sk = "LATEST" if version is None else f"V#{version:010d}"

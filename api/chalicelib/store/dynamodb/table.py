@@ -26,6 +26,17 @@ REFUSALS = {"attached": "a record is attached to another case",
             "missing": "a record to attach does not exist"}
 
 Write = tuple[str, dict[str, Any]]  # (kind, TransactWriteItems item)
+#: The kind of a transaction's write that claims an idempotency key (see HeldItem).
+KEY_CLAIM = "key"
+
+
+class HeldItem(StoreError):
+    """A transaction's KEY_CLAIM write found its item held: nothing was written. `item` is
+    the item as it was (None when DynamoDB did not return it)."""
+
+    def __init__(self, item: dict[str, Any] | None) -> None:
+        super().__init__("the idempotency key is held")
+        self.item = item
 
 
 class Table:
@@ -92,7 +103,8 @@ class Table:
 
     def _transact(self, writes: list[Write], what: str) -> None:
         """One TransactWriteItems of (kind, item) pairs, all or nothing. A failed condition on
-        a `CONFLICTS` kind is VersionConflict, on a `REFUSALS` kind a StoreError saying so."""
+        a `CONFLICTS` kind is VersionConflict, on a `REFUSALS` kind a StoreError saying so,
+        on the KEY_CLAIM kind HeldItem (before any other)."""
         if len(writes) > MAX_TRANSACTION_ITEMS:
             raise StoreError(f"{what}: {len(writes)} items are more than one DynamoDB "
                              f"transaction holds ({MAX_TRANSACTION_ITEMS}); nothing written")
@@ -105,6 +117,10 @@ class Table:
             failed = [kind for (kind, _), reason in zip(writes, reasons, strict=False)
                       if reason == "ConditionalCheckFailed"]
             if code == "TransactionCanceledException":
+                for (kind, _), reason in zip(writes, error.response.get(
+                        "CancellationReasons", []), strict=False):
+                    if kind == KEY_CLAIM and reason.get("Code") == "ConditionalCheckFailed":
+                        raise HeldItem(reason.get("Item")) from error
                 for kind in failed:
                     if kind in CONFLICTS:
                         raise VersionConflict(f"{what}: {CONFLICTS[kind]}") from error

@@ -4,10 +4,12 @@ deadlines. What a change may do is decided in base.py; here it is only written."
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 
 from ..base import (
+    ALL_CASES,
     AuditEntry,
     CaseChange,
     CaseEntry,
@@ -41,6 +43,11 @@ INSERT_CASE = insert_statement("cases", CaseState)
 INSERT_ENTRY = insert_statement("case_entries", CaseEntry)
 INSERT_DEADLINE = insert_statement("deadlines", Deadline)
 INSERT_LISTED = insert_statement("case_index", ListedCase)
+#: A case's list rows with the deadlines of its ALL_CASES row, the one that keeps them
+#: (rows of a store made before keep their own copy, the same).
+LISTED = ("SELECT i.agency, i.case_ref, i.state, i.closed, i.opened_at, i.updated_at, "
+          "i.condition_type, i.next_due, coalesce(a.due, i.due) AS due FROM case_index i "
+          f"LEFT JOIN case_index a ON a.agency = '{ALL_CASES}' AND a.case_ref = i.case_ref")
 
 
 def _case(row: sqlite3.Row) -> CaseState:
@@ -98,7 +105,9 @@ def apply_listing(connection: sqlite3.Connection, change: CaseChange) -> None:
     if listing is None:
         return
     connection.execute("DELETE FROM case_index WHERE case_ref = ?", (ref,))
-    connection.executemany(INSERT_LISTED, [to_columns(row) for row in listing_rows(change)])
+    connection.executemany(INSERT_LISTED, [
+        to_columns(row if row.agency == ALL_CASES else dataclasses.replace(row, due={}))
+        for row in listing_rows(change)])
     if listing.terms is not None:
         connection.execute("DELETE FROM case_terms WHERE case_ref = ?", (ref,))
         connection.executemany("INSERT OR IGNORE INTO case_terms VALUES (?, ?)",
@@ -110,6 +119,15 @@ def _listed(row: sqlite3.Row) -> ListedCase:
 
 
 class Cases(Database):
+    def _create_schema(self) -> None:
+        super()._create_schema()
+        with self._writing() as connection:    # a store made before: its lists keyed by agency
+            keyed = {row["name"]: row["pk"] for row in connection.execute(
+                "PRAGMA table_info(case_index)")}
+            if keyed.get("case_ref") != 1:
+                connection.execute("CREATE INDEX IF NOT EXISTS case_index_by_case "
+                                   "ON case_index (case_ref)")
+
     def change_case(self, change: CaseChange, audit: AuditEntry,
                     events: list[OutboxEvent]) -> None:
         check_change(change)
@@ -182,11 +200,11 @@ class Cases(Database):
         require_positive("limit", limit)
         after = case_position(cursor, query) if cursor else (None, None)
         rows = [_listed(row) for row in self._rows(
-            "SELECT * FROM case_index WHERE agency = ? AND (? IS NULL OR state = ?) "
-            "AND (? IS NULL OR condition_type = ?) "
-            "AND (? IS NULL OR (next_due IS NOT NULL AND next_due <= ?)) "
-            "AND (? IS NULL OR (updated_at, case_ref) < (?, ?)) "
-            "ORDER BY updated_at DESC, case_ref DESC LIMIT ?",
+            f"{LISTED} WHERE i.agency = ? AND (? IS NULL OR i.state = ?) "
+            "AND (? IS NULL OR i.condition_type = ?) "
+            "AND (? IS NULL OR (i.next_due IS NOT NULL AND i.next_due <= ?)) "
+            "AND (? IS NULL OR (i.updated_at, i.case_ref) < (?, ?)) "
+            "ORDER BY i.updated_at DESC, i.case_ref DESC LIMIT ?",
             (query.agency, query.state, query.state, query.condition_type,
              query.condition_type, query.due_by, query.due_by, after[0], after[0], after[1],
              limit + 1))]
@@ -199,7 +217,7 @@ class Cases(Database):
         for start in range(0, len(refs), 500):
             part = refs[start:start + 500]
             found += [_listed(row) for row in self._rows(
-                f"SELECT * FROM case_index WHERE agency = ? AND case_ref IN "
+                f"{LISTED} WHERE i.agency = ? AND i.case_ref IN "
                 f"({', '.join('?' * len(part))})", (agency, *part))]
         return found
 
@@ -212,8 +230,8 @@ class Cases(Database):
     def due_cases(self, agency: str, upto: str, limit: int) -> list[ListedCase]:
         require_positive("limit", limit)
         return [_listed(row) for row in self._rows(
-            "SELECT * FROM case_index WHERE agency = ? AND next_due IS NOT NULL "
-            "AND next_due <= ? ORDER BY next_due, case_ref LIMIT ?", (agency, upto, limit))]
+            f"{LISTED} WHERE i.agency = ? AND i.next_due IS NOT NULL "
+            "AND i.next_due <= ? ORDER BY i.next_due, i.case_ref LIMIT ?", (agency, upto, limit))]
 
     def relist_case(self, change: CaseChange) -> None:
         with self._writing() as connection:

@@ -65,7 +65,11 @@ class Outbox(Database):
             self._require_event(event_id)
 
     def list_events(self, status: str | None = None, limit: int = 100) -> list[OutboxEvent]:
-        """Oldest first."""
+        """Oldest first; the dead letters through their own small index (outbox_dead)."""
+        if status == "dead":
+            return [_event(row) for row in self._rows(
+                "SELECT * FROM outbox WHERE status = 'dead' ORDER BY created_at, event_id "
+                "LIMIT ?", (limit,))]
         return [_event(row) for row in self._rows(
             "SELECT * FROM outbox WHERE ? IS NULL OR status = ? "
             "ORDER BY created_at, event_id LIMIT ?", (status, status, limit))]

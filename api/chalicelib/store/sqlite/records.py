@@ -1,7 +1,7 @@
 """The SQLite store's records and idempotency keys: a commit writes a version with its audit
-entry, events, key completion and case change in one transaction; reads and listing pages.
-SQLite has no TTL, so each claim also deletes a few expired keys; a claim left in flight past
-its lease (its process died) is taken over."""
+entry, events, key (claimed there, or completed) and case change in one transaction; reads
+and listing pages. SQLite has no TTL, so each claim also deletes a few expired keys; a claim
+left in flight past its lease (its process died) is taken over."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ..base import (
     CaseChange,
     Completion,
     IdempotencyClaim,
+    KeyHeld,
     OutboxEvent,
     Page,
     RecordVersion,
@@ -41,10 +42,30 @@ EXPIRED_KEYS_PURGED_PER_CLAIM = 50
 RECORD_COLUMNS = ("r.record_id, r.version, r.form_id, r.form_version, r.data, r.created_at, "
                   "r.created_by, r.agency, r.reason")
 INSERT_VERSION = insert_statement("records", RecordVersion)
+#: The key as a claim at `now` finds it: unexpired, and not an in-flight one past its lease.
+HELD_KEY = ("SELECT fingerprint, status, response FROM idempotency WHERE actor = ? AND key = ? "
+            "AND expires_at > ? AND NOT (status = 'in_flight' AND lease_until IS NOT NULL AND "
+            "lease_until <= ?)")
+PURGE_EXPIRED_KEYS = ("DELETE FROM idempotency WHERE (actor, key) IN (SELECT actor, key FROM "
+                      "idempotency WHERE expires_at <= ? LIMIT ?)")
 
 
 def _record(row: sqlite3.Row) -> RecordVersion:
     return from_columns(RecordVersion, row.__getitem__)
+
+
+def _claim_done(connection: sqlite3.Connection, completion: Completion) -> None:
+    """Within the commit: take the key, done at once, or raise KeyHeld if it is held."""
+    c = completion
+    connection.execute(PURGE_EXPIRED_KEYS, (c.now, EXPIRED_KEYS_PURGED_PER_CLAIM))
+    held = connection.execute(HELD_KEY, (c.actor, c.key, c.now, c.now)).fetchone()
+    if held is not None:
+        raise KeyHeld(claim_of_held_key(c.fingerprint, held["fingerprint"], held["status"],
+                                        held["response"]))
+    connection.execute("INSERT OR REPLACE INTO idempotency (actor, key, fingerprint, status, "
+                       "response, expires_at) VALUES (?, ?, ?, 'done', ?, ?)",
+                       (c.actor, c.key, c.fingerprint, to_json(c.response),
+                        sortable(key_expiry(c.now, c.ttl_seconds))))
 
 
 class Records(Database):
@@ -54,13 +75,8 @@ class Records(Database):
         expires_at = sortable(key_expiry(now, ttl_seconds))
         claim_id = uuid.uuid4().hex
         with self._writing(durable=False) as connection:
-            connection.execute("DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM "
-                               "idempotency WHERE expires_at <= ? LIMIT ?)",
-                               (now, EXPIRED_KEYS_PURGED_PER_CLAIM))
-            row = connection.execute(  # a claim in flight past its lease holds nothing
-                "SELECT fingerprint, status, response FROM idempotency WHERE actor = ? AND "
-                "key = ? AND expires_at > ? AND NOT (status = 'in_flight' AND lease_until "
-                "IS NOT NULL AND lease_until <= ?)", (actor, key, now, now)).fetchone()
+            connection.execute(PURGE_EXPIRED_KEYS, (now, EXPIRED_KEYS_PURGED_PER_CLAIM))
+            row = connection.execute(HELD_KEY, (actor, key, now, now)).fetchone()
             if row is None:
                 connection.execute(
                     "INSERT OR REPLACE INTO idempotency (actor, key, fingerprint, status, "
@@ -69,6 +85,12 @@ class Records(Database):
                      lease_end(now, ttl_seconds, lease_seconds)))
                 return IdempotencyClaim("new", claim_id=claim_id)
         return claim_of_held_key(fingerprint, row["fingerprint"], row["status"], row["response"])
+
+    def peek_key(self, actor: str, key: str, fingerprint: str,
+                 now: str) -> IdempotencyClaim | None:
+        rows = self._rows(HELD_KEY, (actor, key, now, now))
+        return None if not rows else claim_of_held_key(
+            fingerprint, rows[0]["fingerprint"], rows[0]["status"], rows[0]["response"])
 
     def release_key(self, actor: str, key: str, claim_id: str | None = None) -> None:
         with self._writing(durable=False) as connection:
@@ -84,6 +106,8 @@ class Records(Database):
         if case_change is not None:
             check_change(case_change)
         with self._writing() as connection:
+            if completion is not None and completion.now is not None:
+                _claim_done(connection, completion)   # first: a held key writes nothing
             if previous is None:
                 try:
                     connection.execute("INSERT INTO record_heads VALUES (?, ?, 1, ?)",
@@ -100,7 +124,7 @@ class Records(Database):
             insert_events(connection, events)
             if case_change is not None:
                 apply_change(connection, case_change)
-            if completion is not None and connection.execute(
+            if completion is not None and completion.now is None and connection.execute(
                     "UPDATE idempotency SET status = 'done', response = ? WHERE actor = ? AND "
                     "key = ? AND status = 'in_flight' AND fingerprint = coalesce(?, fingerprint) "
                     "AND (? IS NULL OR claim_id = ?)",
