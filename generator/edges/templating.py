@@ -56,15 +56,17 @@ def compiled_templates(folder: Path | None) -> BytecodeCache | None:
     return _CompiledTemplates(str(folder), "%s.jinja")
 
 
-def make_environment(cache_dir: Path | None = CACHE_DIR) -> Environment:
+def make_environment(cache_dir: Path | None = CACHE_DIR,
+                     templates_dir: Path = TEMPLATES_DIR) -> Environment:
     """The Environment every page is rendered with; same input, byte-identical output.
 
     `ChainableUndefined` because govuk-frontend-jinja's base template calls its macros
     without arguments; our own code is held strict by its tests instead. `cache_dir`: where
-    compiled templates are kept between processes (None: nowhere).
+    compiled templates are kept between processes (None: nowhere); `templates_dir`: our
+    templates (another folder only in tests).
     """
     loader = ChoiceLoader([
-        FileSystemLoader(str(TEMPLATES_DIR)),
+        FileSystemLoader(str(templates_dir)),
         PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
     ])
     env = Environment(
