@@ -26,7 +26,7 @@ from jinja2 import (
 )
 from jinja2.bccache import Bucket
 
-from ..render.components import ComponentCache
+from ..render.components import ComponentCache, Fragments
 
 TEMPLATES_DIR = Path(__file__).parent.parent / "templates"
 #: the build's own cache of compiled templates (in .gitignore)
@@ -81,4 +81,5 @@ def make_environment(cache_dir: Path | None = CACHE_DIR,
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.globals["govuk"] = ComponentCache(env)
+    env.globals["once"] = Fragments()
     return env

@@ -78,3 +78,25 @@ def _shape(value: Any, texts: dict[tuple[bool, str], str]) -> Any:
 
 def _json_default(value: Any) -> Any:
     return repr(value)
+
+
+class Fragments:
+    """`{% call once(name, *key) %}...{% endcall %}`: the body is rendered the first time
+    a name and key are seen and its HTML reused after, for the parts of a page that are
+    the same on many pages (the header and footer, the page scripts). The key must hold
+    everything the body reads: tests/unit/test_components.py renders every page with and
+    without this and compares the bytes. `when=False` renders the body without keeping
+    it (pages for one signed-in user, whose CSRF token would only fill the cache)."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple, Markup] = {}
+        self.calls = 0
+
+    def __call__(self, name: str, *key: Any, caller, when: bool = True) -> Markup:
+        self.calls += 1
+        if not when:
+            return Markup(caller())
+        html = self.kept.get((name, *key))
+        if html is None:
+            html = self.kept[(name, *key)] = Markup(caller())
+        return html

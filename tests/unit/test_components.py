@@ -11,17 +11,19 @@ from bench.synthetic import project
 from generator.build import build_project
 from generator.edges.files import read_forms_dir
 from generator.edges.templating import make_environment
-from generator.render.components import ComponentCache
+from generator.render.components import ComponentCache, Fragments
 from generator.render.site import Site
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def direct_environment():
-    """The same environment, but every component call runs its macro."""
+    """The same environment, but every component call runs its macro and every kept
+    fragment (`once`, Fragments) is rendered each time."""
     env = make_environment()
     cache = env.globals["govuk"]
     env.globals["govuk"] = lambda name, params: cache.macro(name)(params)
+    env.globals["once"] = lambda *key, caller, when=True: caller()
     return env
 
 
@@ -36,6 +38,8 @@ def test_every_page_is_byte_identical_to_direct_macro_calls(name):
     assert different == []
     cache = cached_env.globals["govuk"]
     assert cache.renders < cache.calls  # shapes really were reused
+    fragments = cached_env.globals["once"]
+    assert len(fragments.kept) < fragments.calls / 4  # the header, footer, scripts reused
 
 
 def test_text_is_escaped_and_markup_is_not():
@@ -57,3 +61,21 @@ def test_equal_texts_stay_equal_for_the_macro():
     html = cache("govukRadios", params)
     assert html == cache.macro("govukRadios")(params)
     assert html.count("checked") == 1
+
+
+def test_a_fragment_is_rendered_once_per_key_and_never_kept_for_one_user():
+    once = Fragments()
+    rendered = []
+
+    def body(text):
+        def caller():
+            rendered.append(text)
+            return Markup(text)
+        return caller
+
+    assert once("header", "en", True, caller=body("<p>en</p>")) == "<p>en</p>"
+    assert once("header", "en", True, caller=body("<p>other</p>")) == "<p>en</p>"
+    assert once("header", "cy", True, caller=body("<p>cy</p>")) == "<p>cy</p>"
+    assert once("header", "en", True, caller=body("<p>me</p>"), when=False) == "<p>me</p>"
+    assert rendered == ["<p>en</p>", "<p>cy</p>", "<p>me</p>"]
+    assert len(once.kept) == 2
