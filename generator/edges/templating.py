@@ -12,6 +12,7 @@ renamed, so processes building at once do not read half-written ones.
 
 from __future__ import annotations
 
+from collections import ChainMap
 from pathlib import Path
 
 from jinja2 import (
@@ -44,6 +45,20 @@ class _CompiledTemplates(FileSystemBytecodeCache):
             pass
 
 
+class _Globals(ChainMap):
+    """A template's globals whose keys() is a plain set: on every `{% import %}` and
+    `{% from %}` Jinja subtracts them from the importing context's, and through
+    ChainMap's KeysView that cost about 18 us each time (some 10% of a page build)."""
+
+    def keys(self):  # type: ignore[override]
+        return set().union(*self.maps)
+
+
+class _Environment(Environment):
+    def make_globals(self, d):
+        return _Globals({} if d is None else d, self.globals)
+
+
 def compiled_templates(folder: Path | None) -> BytecodeCache | None:
     """The cache of compiled templates in `folder`; None (compile every time) when there
     is no folder or it cannot be made."""
@@ -69,7 +84,7 @@ def make_environment(cache_dir: Path | None = CACHE_DIR,
         FileSystemLoader(str(templates_dir)),
         PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
     ])
-    env = Environment(
+    env = _Environment(
         loader=loader,
         autoescape=True,
         undefined=ChainableUndefined,
