@@ -79,3 +79,20 @@ def test_a_fragment_is_rendered_once_per_key_and_never_kept_for_one_user():
     assert once("header", "en", True, caller=body("<p>me</p>"), when=False) == "<p>me</p>"
     assert rendered == ["<p>en</p>", "<p>cy</p>", "<p>me</p>"]
     assert len(once.kept) == 2
+
+
+def test_shapes_differ_by_key_order_and_by_type():
+    """Attributes are written in their order, so two orders are two shapes; a literal
+    Markup and a str of the same text are two shapes (one is escaped, one is not)."""
+    cache = ComponentCache(make_environment())
+    macro = cache.macro("govukInput")
+    one = {"id": "a", "name": "a", "attributes": {"data-x": "1", "data-y": "2"}}
+    other = {"id": "a", "name": "a", "attributes": {"data-y": "2", "data-x": "1"}}
+    assert cache("govukInput", one) == macro(one)
+    assert cache("govukInput", other) == macro(other)
+    assert cache("govukInput", one) != cache("govukInput", other)
+    text = {"id": "b", "text": " <b>x</b>"}          # a leading space: kept in the shape
+    markup = {"id": "b", "text": Markup(" <b>x</b>")}
+    assert cache("govukHint", text) == cache.macro("govukHint")(text)
+    assert cache("govukHint", markup) == cache.macro("govukHint")(markup)
+    assert "&lt;b&gt;" in cache("govukHint", text) and "<b>" in cache("govukHint", markup)
