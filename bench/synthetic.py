@@ -56,15 +56,11 @@ def project(forms: int, fields: int) -> dict[str, str]:
     return files
 
 
-def xlsform_bytes(fields: int) -> bytes:
-    """The same questions as one synthetic form, as an .xlsx for pyxform."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    survey = book.active
-    survey.title = "survey"
-    survey.append(["type", "name", "label", "required", "relevant", "constraint",
-                   "constraint_message"])
+def xlsform_sheets(fields: int) -> dict[str, list[list[str]]]:
+    """The same questions as one synthetic form, as XLSForm sheets: name -> rows (the
+    first row the column names)."""
+    survey = [["type", "name", "label", "required", "relevant", "constraint",
+               "constraint_message"]]
     for page in range(0, fields, PER_PAGE):
         survey.append(["begin group", f"page_{page // PER_PAGE}", f"Page {page // PER_PAGE + 1}"])
         for index in range(page, min(page + PER_PAGE, fields)):
@@ -77,16 +73,39 @@ def xlsform_bytes(fields: int) -> bytes:
                            "yes" if index % 3 == 0 else "", relevant, constraint,
                            "Check this answer" if constraint else ""])
         survey.append(["end group"])
-    choices = book.create_sheet("choices")
-    choices.append(["list_name", "name", "label"])
+    choices = [["list_name", "name", "label"]]
     for name, label in (("yes", "Yes"), ("no", "No")):
         choices.append(["yn", name, label])
     for name, label in (("summary", "Summary only"), ("either_way", "Either way"),
                         ("indictable_only", "Indictable only")):
         choices.append(["offence_class", name, label])
-    settings = book.create_sheet("settings")
-    settings.append(["form_title", "form_id"])
-    settings.append(["Synthetic form", "synthetic"])
+    settings = [["form_title", "form_id"], ["Synthetic form", "synthetic"]]
+    return {"survey": survey, "choices": choices, "settings": settings}
+
+
+def xlsform_bytes(fields: int) -> bytes:
+    """The synthetic form's XLSForm as an .xlsx for pyxform."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for n, (name, rows) in enumerate(xlsform_sheets(fields).items()):
+        sheet = book.active if n == 0 else book.create_sheet(name)
+        sheet.title = name
+        for row in rows:
+            sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def xlsform_markdown(fields: int) -> str:
+    """The same XLSForm as pyxform's markdown tables (its in-memory input, no spreadsheet
+    to read): a line naming each sheet, then its rows, each behind an empty first cell."""
+    lines = []
+    for name, rows in xlsform_sheets(fields).items():
+        width = len(rows[0])
+        lines.append(f"| {name} |" + " |" * width)
+        for row in rows:
+            cells = list(row) + [""] * (width - len(row))
+            lines.append("| | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

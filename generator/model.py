@@ -6,6 +6,7 @@ check can point at the YAML. Pure: no I/O.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -193,8 +194,9 @@ class Form:
         for rule in self.rules:
             yield f"rule {rule.id} message", rule.message
 
-    @property
+    @functools.cached_property
     def has_welsh(self) -> bool:
+        """(Kept once found: a build asks it of each form for every page set it makes.)"""
         return any(t.cy for _, t in self.texts(code_lists=False))
 
 

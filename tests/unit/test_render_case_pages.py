@@ -167,3 +167,14 @@ def test_the_pages_hold_no_case():
     assert set(pages) == set(built())
     for path, html in built().items():
         assert "MG14-" not in html.replace("MG14-0A1B2C3D4E", ""), path
+
+
+def test_no_page_shows_a_python_object_in_place_of_a_word():
+    """A dict's key read as an attribute (`l.clear`) gives the dict's method, whose repr
+    holds a memory address: the page said '<built-in method clear ...>' and the build's
+    bytes changed from process to process. The Cases list's link is 'Clear filters'."""
+    pages = built()
+    shown = [path for path, html in pages.items()
+             if "built-in method" in html or " object at 0x" in html]
+    assert shown == []
+    assert ">Clear filters</a>" in pages["cases/index.html"]
