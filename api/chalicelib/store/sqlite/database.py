@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..base import StoreError
-from .writerlock import WriterLock
 from .schema import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION
+from .writerlock import WriterLock
 
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_CONNECTIONS = 8
