@@ -39,6 +39,15 @@ def one_build_at_a_time(root: Path):
         os.close(folder)  # and with it the lock
 
 
+def alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie has let go of its sockets and files)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -116,10 +125,18 @@ class LocalRun:
         return sorted(int(child) for child in children)
 
     def kill(self) -> None:
-        """SIGKILL: no clean shutdown, as in a power cut or an OOM kill."""
+        """SIGKILL: no clean shutdown, as in a power cut or an OOM kill; the worker
+        processes of `--workers` too (alone, they would finish their requests and stop)."""
         if self.process and self.process.poll() is None:
+            workers = self.worker_pids()
             self.process.send_signal(signal.SIGKILL)
+            for pid in workers:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
             self.process.wait(timeout=30)
+            deadline = time.monotonic() + 30
+            while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+                time.sleep(0.02)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

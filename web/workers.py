@@ -211,6 +211,9 @@ def serve_with_workers(workspace, state, *, host: str, port: int, count: int,
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     stop = threading.Event()
     try:
+        # watching from now: a change while the workers start restarts them once started
+        threading.Thread(target=watch, args=(workspace, state, stop),
+                         kwargs={"after": workers.restart_wanted.set}, daemon=True).start()
         started = workers.start()
         if not started and not workers.stopping.is_set():
             print("dipforms run: the workers did not start", file=sys.stderr, flush=True)
@@ -218,9 +221,6 @@ def serve_with_workers(workspace, state, *, host: str, port: int, count: int,
         elif started:
             print(f"serving the forms and the API at http://{host}:{port}/ with {count} "
                   "worker processes (Ctrl+C to stop)", flush=True)
-            threading.Thread(target=watch, args=(workspace, state, stop),
-                             kwargs={"after": workers.restart_wanted.set},
-                             daemon=True).start()
         code = workers.supervise()
         if not started and code == 0 and not stopped_by_signal.is_set():
             code = 1

@@ -18,7 +18,7 @@ from chalicelib.users import UserDirectory
 
 from tests.examples import load_examples
 from tests.functional.test_nojs import PASSWORD, USER, Browser, hidden
-from tests.local_run import LocalRun
+from tests.local_run import ROOT, LocalRun, alive
 
 MG14 = next(e.data for e in load_examples("mg14") if e.name == "valid/minimal")
 WAIT = 30.0
@@ -186,14 +186,45 @@ def test_sigterm_finishes_the_requests_in_flight_then_exits_0(tmp_path):
         thread.join(WAIT)
         assert answers == [201]
         assert run.process.wait(WAIT) == 0
-        for pid in workers:
-            assert not Path(f"/proc/{pid}").exists() or stopped_or_zombie(pid)
+        assert not any(alive(pid) for pid in workers)
     finally:
         run.stop()
 
 
-def stopped_or_zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
+def test_after_a_yaml_change_every_worker_is_replaced_by_one_on_the_new_build(tmp_path):
+    """The main process rebuilds; the workers are restarted one at a time, each new one
+    ready before an old one stops, so the port answers throughout; every answer after
+    shows the new build (here: the YAML broken, then mended)."""
+    from tests.browser.test_cognito_pkce import project_copy
+    from tests.yaml_cases import THREE_MISTAKES
+
+    root = project_copy(tmp_path / "project")
+    run = LocalRun(tmp_path / "data", root=root, workers=2, start_seconds=90)
+    run.env["PYTHONPATH"] = f"{ROOT}{os.pathsep}{root / 'api'}"
+    failures: list[str] = []
+    done = threading.Event()
+
+    def keep_asking() -> None:
+        while not done.is_set():
+            try:
+                run.request("GET", "/v1/health", timeout=5)
+            except OSError as error:
+                failures.append(type(error).__name__)
+
+    with run:
+        until(lambda: len(run.worker_pids()) == 2, what="two workers")
+        asking = threading.Thread(target=keep_asking, daemon=True)
+        asking.start()
+        time.sleep(1)   # the watcher starts once the workers are ready
+        for text, build in ((THREE_MISTAKES, "failed"), (None, "ok")):
+            before = set(run.worker_pids())
+            if text is None:
+                (root / "forms" / "t.yaml").unlink()
+            else:
+                (root / "forms" / "t.yaml").write_text(text)
+            until(lambda old=before: not old & set(run.worker_pids())
+                  and len(run.worker_pids()) == 2, seconds=90, what="both workers replaced")
+            assert {run.page("/__build") for _ in range(10)} == {(200, build)}
+        done.set()
+        asking.join(WAIT)
+    assert failures == []
