@@ -68,7 +68,8 @@ def _serve(*args, **kwargs) -> int:
 def run(argv: list[str]) -> int:
     """Build the forms, then serve the site and the API on one port (SQLite, .eml files),
     rebuilding the site when YAML changes, delivering notifications every second and
-    sweeping deadlines every DIPFORMS_SWEEP_SECONDS (300)."""
+    sweeping deadlines every DIPFORMS_SWEEP_SECONDS (300). `--workers N` processes answer
+    the requests (web/workers.py; by default one per CPU)."""
     import argparse
     import os
     import threading
@@ -122,6 +123,10 @@ def run(argv: list[str]) -> int:
     from web.workers import default_workers
 
     workers = args.workers or default_workers()
+    if workers > 1 and default_workers() == 1 and os.name != "posix":
+        print("dipforms run: one process here (worker processes need a POSIX system)",
+              file=sys.stderr)
+        workers = 1
     runtime()   # the store, its schema and the token key made once, before any worker
     stop = threading.Event()
     start_dispatcher(runtime(), stop)

@@ -247,7 +247,10 @@ def serve_worker(workspace, *, host: str, port: int, socket_fd: int, ready_fd: i
 
     def ready(server) -> None:
         threading.Thread(target=_stop_when_orphaned, args=(server,), daemon=True).start()
-        os.write(ready_fd, b"ready\n")
+        try:
+            os.write(ready_fd, b"ready\n")
+        except OSError:        # the main process stopped waiting: it will stop this one
+            pass
         os.close(ready_fd)
 
     return serve(workspace, host=host, port=port, api=api, checks=checks,
