@@ -34,6 +34,7 @@ THREADS = 8            # requests answered at once; SQLite takes one writer at a
 BACKLOG = 1024         # connections waiting to be accepted (http.server had 5)
 CONNECTION_LIMIT = 512
 GRACE_SECONDS = 10.0   # how long shutdown waits for requests in flight
+FRESH_SECONDS = 2.0    # ...and for a connection accepted but silent so far
 _DIGITS = re.compile(rb"^[0-9]+$")
 # "Task queue depth is N" under load says nothing a DAT can act on; errors still show
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
@@ -177,7 +178,14 @@ class Server:
             channel.handle_close()   # idle now: kept-alive connections waiting for more
 
     def _busy(self) -> bool:
+        """Whether a connection has a request being read, answered or sent, or was just
+        accepted and has not spoken yet (its request is on the way: with worker processes
+        sharing the port, one stopping must not drop a connection it took a moment ago)."""
+        now = time.time()
         return any(channel.requests or channel.total_outbufs_len
+                   or channel.request is not None
+                   or (channel.last_activity == channel.creation_time
+                       and now - channel.creation_time < FRESH_SECONDS)
                    for channel in list(self.waitress.active_channels.values()))
 
     def server_close(self) -> None:
