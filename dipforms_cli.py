@@ -123,7 +123,7 @@ def run(argv: list[str]) -> int:
     from web.workers import default_workers
 
     workers = args.workers or default_workers()
-    if workers > 1 and default_workers() == 1 and os.name != "posix":
+    if workers > 1 and os.name != "posix":
         print("dipforms run: one process here (worker processes need a POSIX system)",
               file=sys.stderr)
         workers = 1
