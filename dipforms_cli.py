@@ -68,7 +68,8 @@ def _serve(*args, **kwargs) -> int:
 def run(argv: list[str]) -> int:
     """Build the forms, then serve the site and the API on one port (SQLite, .eml files),
     rebuilding the site when YAML changes, delivering notifications every second and
-    sweeping deadlines every DIPFORMS_SWEEP_SECONDS (300)."""
+    sweeping deadlines every DIPFORMS_SWEEP_SECONDS (300). `--workers N` processes answer
+    the requests (web/workers.py; by default one per CPU)."""
     import argparse
     import os
     import threading
@@ -78,7 +79,15 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--root", type=Path, default=Path.cwd())
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes answering requests (default: one per CPU, at most "
+                             "4; 1 serves from this process alone)")
+    # a worker process started by the main one (web/workers.py), not for people to type
+    parser.add_argument("--worker-socket", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be 1 or more")
     root = args.root.resolve()
     os.environ.setdefault("DIPFORMS_DATA_DIR", str(root / ".data"))
     os.environ.setdefault("DIPFORMS_BASE_URL", f"http://{args.host}:{args.port}")
@@ -98,6 +107,8 @@ def run(argv: list[str]) -> int:
     except ValueError as error:
         print(f"dipforms run: {error}", file=sys.stderr)
         return 2
+    if args.worker_socket is not None:
+        return _run_worker(workspace, args, root)
     result, report, _ = workspace.build_and_write()
     if not result.ok:
         print(report, file=sys.stderr)
@@ -109,7 +120,14 @@ def run(argv: list[str]) -> int:
     from chalicelib.runtime import runtime
 
     from web.serve import serve
+    from web.workers import default_workers
 
+    workers = args.workers or default_workers()
+    if workers > 1 and os.name != "posix":
+        print("dipforms run: one process here (worker processes need a POSIX system)",
+              file=sys.stderr)
+        workers = 1
+    runtime()   # the store, its schema and the token key made once, before any worker
     stop = threading.Event()
     start_dispatcher(runtime(), stop)
     start_sweeper(runtime(), stop, float(os.environ.get("DIPFORMS_SWEEP_SECONDS", "300")))
@@ -118,9 +136,54 @@ def run(argv: list[str]) -> int:
     if os.environ.get("DIPFORMS_CLOCK"):
         print(f"clock: set to {runtime().clock.now():%Y-%m-%d %H:%M} UTC by DIPFORMS_CLOCK, "
               "and running on", flush=True)
+    if workers > 1:
+        return _run_workers(workspace, args, root, workers, result, report,
+                            on_stop=stop.set)
     return serve(workspace, host=args.host, port=args.port,
                  api=ApiBridge(api_app.app).handle, on_stop=stop.set,
                  checks=page_checks(runtime().context))
+
+
+def _run_workers(workspace, args, root, count: int, result, report, on_stop) -> int:
+    """The main process of `dipforms run --workers N` (web/workers.py): it keeps the
+    dispatcher and the sweeper, rebuilds on change and supervises the workers."""
+    import secrets
+
+    from chalicelib.clock import SetClock
+    from chalicelib.runtime import runtime
+
+    from web.serve import BuildState
+    from web.workers import serve_with_workers
+
+    state = BuildState()   # the watcher's; the workers load their own
+    state.update(result.ok, report, tuple(result.project.forms), result.project)
+    clock = runtime().clock
+    shared = {"csrf_key": secrets.token_hex(32),
+              "clock": clock.shared() if isinstance(clock, SetClock) else None}
+    command = [sys.executable, "-m", "dipforms_cli", "run", "--root", str(root)]
+    return serve_with_workers(workspace, state, host=args.host, port=args.port, count=count,
+                              command=command, shared=shared, on_stop=on_stop)
+
+
+def _run_worker(workspace, args, root) -> int:
+    """One worker process of `dipforms run --workers N`: the API and the pages, on the
+    main process's socket, with its form key and its clock; no dispatcher or sweeper."""
+    sys.path.insert(0, str(root / "api"))
+    import app as api_app
+    from chalicelib.clock import SetClock
+    from chalicelib.localserver import ApiBridge
+    from chalicelib.runtime import runtime
+
+    from web.workers import read_shared, serve_worker
+
+    shared = read_shared()
+    clock = runtime().clock
+    if shared.get("clock") and isinstance(clock, SetClock):
+        clock.follow(shared["clock"])
+    return serve_worker(workspace, host=args.host, port=args.port,
+                        socket_fd=args.worker_socket, ready_fd=args.ready_fd,
+                        api=ApiBridge(api_app.app).handle,
+                        checks=page_checks(runtime().context))
 
 
 def page_checks(context):

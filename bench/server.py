@@ -1,13 +1,14 @@
 """The page and API server of `dipforms run` over loopback: the subject (this tree: waitress,
-web/httpserver.py) beside its baseline (http.server with the API under one lock, the code of
-commit BASELINE, unpacked with `git archive`), in one run, under the same load:
+web/httpserver.py, in one process and with worker processes, web/workers.py) beside its
+baseline (http.server with the API under one lock, the code of commit BASELINE, unpacked
+with `git archive`), in one run, under the same load:
 
 (a) one client, GET /v1/records: p50 on a kept-alive connection and on a fresh one each;
 (b) reads (GET /v1/records) and submissions (POST /v1/forms/mg14/submissions) at 1, 4, 16
     and 64 concurrent clients, each on fresh connections, closed loop, `--seconds` each:
     throughput, p50, p99 and connection errors (resets, refusals, timeouts).
 
-Run: .venv/bin/python -m bench.server [--seconds 20] [--only subject]
+Run: .venv/bin/python -m bench.server [--seconds 20] [--only baseline|subject|one|workers]
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT / "api"))
 
 from tests.examples import load_examples  # noqa: E402
 from tests.local_run import LocalRun  # noqa: E402
+from web.workers import default_workers  # noqa: E402
 
 BASELINE = "3efcc06"   # the last commit served by http.server
 LEVELS = (1, 4, 16, 64)
@@ -43,9 +45,10 @@ MG14 = next(e.data for e in load_examples("mg14") if e.name == "valid/minimal")
 class CodeRun(LocalRun):
     """`dipforms run` from another copy of the code (`code`), its own build and data."""
 
-    def __init__(self, code: Path, data_dir: Path) -> None:
+    def __init__(self, code: Path, data_dir: Path, options: tuple[str, ...] = ()) -> None:
         super().__init__(data_dir, root=code)
         self.code = code
+        self.options = options   # more of `dipforms run`'s options (--workers N)
         self.env["PYTHONPATH"] = f"{code}{os.pathsep}{code / 'api'}"
 
     def cli(self, *args: str) -> str:
@@ -57,7 +60,7 @@ class CodeRun(LocalRun):
     def _start(self) -> CodeRun:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "dipforms_cli", "run", "--root", str(self.code),
-             "--port", str(self.port)], cwd=self.code, env=self.env,
+             "--port", str(self.port), *self.options], cwd=self.code, env=self.env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + self.start_seconds
         while time.monotonic() < deadline:
@@ -217,7 +220,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="bench.server")
     parser.add_argument("--seconds", type=float, default=20.0,
                         help="per concurrency level and request kind (at most 20)")
-    parser.add_argument("--only", choices=("subject", "baseline"))
+    parser.add_argument("--only", choices=("baseline", "subject", "one", "workers"),
+                        help="one server: the baseline, or this tree's (subject: both of "
+                             "its modes; one: one process; workers: --workers)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="the worker processes of the last run (default: dipforms "
+                             "run's own default, one per CPU)")
     args = parser.parse_args()
     seconds = min(args.seconds, 20.0)
     print(f"bench.server: {seconds:g} s per level, loopback, fresh connections per request "
@@ -228,9 +236,14 @@ def main() -> None:
         if args.only != "subject":
             code = unpack(BASELINE, folder / "baseline")
             runs[f"baseline: http.server, commit {BASELINE}"] = CodeRun(code, folder / "b")
-        if args.only != "baseline":
-            runs["subject: waitress (this tree)"] = CodeRun(unpack_here(folder / "subject"),
-                                                           folder / "s")
+        here = unpack_here(folder / "subject") if args.only != "baseline" else None
+        if args.only in (None, "subject", "one"):
+            runs["subject: waitress, one process (this tree, --workers 1)"] = CodeRun(
+                here, folder / "s1", ("--workers", "1"))
+        if args.only in (None, "subject", "workers"):
+            count = args.workers or default_workers()
+            runs[f"subject: waitress, {count} worker processes (this tree, --workers "
+                 f"{count})"] = CodeRun(here, folder / "sn", ("--workers", str(count)))
         for name, run in runs.items():
             with run:
                 report(name, measure(run, seconds))

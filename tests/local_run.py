@@ -39,6 +39,15 @@ def one_build_at_a_time(root: Path):
         os.close(folder)  # and with it the lock
 
 
+def alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie has let go of its sockets and files)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -47,11 +56,14 @@ def free_port() -> int:
 
 class LocalRun:
     def __init__(self, data_dir: Path, port: int | None = None, root: Path | None = None,
-                 start_seconds: float = 60, clock: str | None = None) -> None:
+                 start_seconds: float = 60, clock: str | None = None,
+                 workers: int | None = None) -> None:
         """`root`: run `dipforms run --root <root>` (a copy of the project) instead.
         `clock`: DIPFORMS_CLOCK for the server and every CLI call alike, by default 10:00
-        on the example submissions' day (tests/examples.py)."""
+        on the example submissions' day (tests/examples.py). `workers`: `--workers N`
+        (by default dipforms run's own: one process per CPU)."""
         self.data_dir = data_dir
+        self.workers = workers
         self.root = root
         self.start_seconds = start_seconds
         self.port = port or free_port()
@@ -88,6 +100,8 @@ class LocalRun:
 
     def _start(self) -> LocalRun:
         where = ["--root", str(self.root)] if self.root else []
+        if self.workers is not None:
+            where += ["--workers", str(self.workers)]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "dipforms_cli", "run", *where, "--port", str(self.port)],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -102,11 +116,27 @@ class LocalRun:
                 time.sleep(0.1)
         raise RuntimeError(f"dipforms run did not start in {self.start_seconds:g} s")
 
+    def worker_pids(self) -> list[int]:
+        """The worker processes of `dipforms run --workers N` (Linux: /proc)."""
+        children = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                children += (task / "children").read_text().split()
+        return sorted(int(child) for child in children)
+
     def kill(self) -> None:
-        """SIGKILL: no clean shutdown, as in a power cut or an OOM kill."""
+        """SIGKILL: no clean shutdown, as in a power cut or an OOM kill; the worker
+        processes of `--workers` too (alone, they would finish their requests and stop)."""
         if self.process and self.process.poll() is None:
+            workers = self.worker_pids()
             self.process.send_signal(signal.SIGKILL)
+            for pid in workers:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
             self.process.wait(timeout=30)
+            deadline = time.monotonic() + 30
+            while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+                time.sleep(0.02)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

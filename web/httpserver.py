@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import threading
 import time
 
@@ -33,9 +34,25 @@ THREADS = 8            # requests answered at once; SQLite takes one writer at a
 BACKLOG = 1024         # connections waiting to be accepted (http.server had 5)
 CONNECTION_LIMIT = 512
 GRACE_SECONDS = 10.0   # how long shutdown waits for requests in flight
+FRESH_SECONDS = 2.0    # ...and for a connection accepted but silent so far
 _DIGITS = re.compile(rb"^[0-9]+$")
 # "Task queue depth is N" under load says nothing a DAT can act on; errors still show
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port and listening, for worker processes to share: the
+    kernel hands each new connection to whichever worker accepts it first."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def body_limit(path: str) -> int:
@@ -110,10 +127,13 @@ class Server:
     `serve_forever()`, `shutdown()` (from another thread; graceful) and `server_close()`."""
 
     def __init__(self, application, host: str, port: int, *, threads: int = THREADS,
-                 grace: float = GRACE_SECONDS) -> None:
+                 grace: float = GRACE_SECONDS, sock: socket.socket | None = None) -> None:
+        """`sock`: a socket already listening (listening_socket(), shared by the worker
+        processes of workers.py) instead of binding host:port."""
         self.grace = grace
+        where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
         self.waitress = create_server(
-            application, host=host, port=port, threads=threads, backlog=BACKLOG,
+            application, **where, threads=threads, backlog=BACKLOG,
             connection_limit=CONNECTION_LIMIT, max_request_header_size=MAX_HEADER_BYTES,
             max_request_body_size=PAGE_BODY_BYTES + 1, ident="dipforms", expose_tracebacks=False,
             clear_untrusted_proxy_headers=True, channel_timeout=60)
@@ -158,7 +178,14 @@ class Server:
             channel.handle_close()   # idle now: kept-alive connections waiting for more
 
     def _busy(self) -> bool:
+        """Whether a connection has a request being read, answered or sent, or was just
+        accepted and has not spoken yet (its request is on the way: with worker processes
+        sharing the port, one stopping must not drop a connection it took a moment ago)."""
+        now = time.time()
         return any(channel.requests or channel.total_outbufs_len
+                   or channel.request is not None
+                   or (channel.last_activity == channel.creation_time
+                       and now - channel.creation_time < FRESH_SECONDS)
                    for channel in list(self.waitress.active_channels.values()))
 
     def server_close(self) -> None:

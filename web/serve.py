@@ -135,6 +135,18 @@ def rebuild(workspace: Workspace, state: BuildState) -> None:
         print(report, file=sys.stderr, flush=True)
 
 
+def load(workspace: Workspace, state: BuildState) -> None:
+    """What a worker process (workers.py) knows of the build: the forms and their
+    diagnostics, checked from the YAML as the main process built it, without writing (the
+    main process alone writes site/ and the schemas)."""
+    from generator.diagnostics import format_all
+
+    result, sources = workspace.build(site=False)
+    project = result.project if result.ok else None
+    state.update(result.ok, format_all(result.diagnostics, sources),
+                 tuple(project.forms) if project is not None else None, project)
+
+
 def from_peer(api):
     """`api(method, path, headers, body)` passing the API the served client's address as
     `source_ip`, so that sign-in attempts are counted per real client (the page posts of
@@ -561,25 +573,37 @@ class SiteHandler(SimpleHTTPRequestHandler):
         pass  # request lines could carry identifiers; keep the console for build news
 
 
-def watch(workspace: Workspace, state: BuildState, stop: threading.Event) -> None:
+def watch(workspace: Workspace, state: BuildState, stop: threading.Event,
+          after=None) -> None:
+    """Rebuild whenever a YAML file changes, then call `after()` if given (workers.py
+    restarts its worker processes on the new build)."""
     from watchfiles import watch as watch_files
 
     forms = workspace.root / "forms"
     for _ in watch_files(forms, stop_event=stop, debounce=100, step=50):
         rebuild(workspace, state)
+        if after is not None:
+            after()
 
 
 def make_server(workspace: Workspace, host: str, port: int, api=None, checks=None,
-                public_urls=()):
+                public_urls=(), *, sock=None, csrf_key: bytes | None = None,
+                state: BuildState | None = None):
     """Build once, start the watcher, and return (server, state, stop event).
 
     `api`, if given, answers every /v1/ request (see SiteHandler), called with the
     client's address as `source_ip` besides (see from_peer); with `checks` too
     (nojs.Checks), the pages of forms can be posted without JavaScript. `public_urls`: the
     addresses people use besides host:port (allowed_hosts).
+
+    A worker process of workers.py passes `sock` (the listening socket it shares),
+    `csrf_key` (the key every worker signs forms with) and `state` (loaded, not built):
+    then nothing is built or watched here.
     """
-    state = BuildState()
-    rebuild(workspace, state)
+    worker = state is not None
+    if state is None:
+        state = BuildState()
+        rebuild(workspace, state)
     api = from_peer(api) if api is not None else None
     auth = workspace.auth
     cognito = (auth.domain,) if auth is not None and auth.mode == "cognito" else ()
@@ -592,7 +616,7 @@ def make_server(workspace: Workspace, host: str, port: int, api=None, checks=Non
 
         members["no_script"] = NoScript(server_site(workspace.auth), lambda: state.forms,
                                         api=api, checks=checks,
-                                        csrf=CsrfTokens(secrets.token_bytes(32)))
+                                        csrf=CsrfTokens(csrf_key or secrets.token_bytes(32)))
         members["no_script"].case_pages = CasePages(members["no_script"],
                                                     lambda: state.project)
     handler_class = type("Handler", (SiteHandler,), members)
@@ -601,26 +625,39 @@ def make_server(workspace: Workspace, host: str, port: int, api=None, checks=Non
 
     application = site_application(handler_class, str(workspace.root / "site"),
                                    functools.partial(setattr, _PEER, "address"))
-    server = Server(application, host, port)
+    server = Server(application, host, port, sock=sock)
     handler_class.hosts = allowed_hosts(host, server.server_port, public_urls)
     handler_class.origins = allowed_origins(handler_class.hosts, public_urls)
     stop = threading.Event()
-    threading.Thread(target=watch, args=(workspace, state, stop), daemon=True).start()
+    if not worker:
+        threading.Thread(target=watch, args=(workspace, state, stop), daemon=True).start()
     return server, state, stop
 
 
-def serve(workspace: Workspace, *, host: str, port: int, api=None, on_stop=None,
-          checks=None) -> int:
+def public_urls() -> tuple[str, ...]:
     public = os.environ.get("DIPFORMS_BASE_URL", "").strip()
+    return (public,) if public else ()
+
+
+def serve(workspace: Workspace, *, host: str, port: int, api=None, on_stop=None,
+          checks=None, worker: dict | None = None) -> int:
+    """Serve until Ctrl+C or SIGTERM. `worker`: the make_server options of a worker
+    process (workers.serve_worker), which announces nothing and says when it is ready
+    through `worker["ready"]()`."""
+    options = dict(worker or {})
+    ready = options.pop("ready", None)
     server, _, stop = make_server(workspace, host, port, api, checks,
-                                  public_urls=(public,) if public else ())
-    what = "the forms and the API" if api else "the forms"
-    print(f"serving {what} at http://{host}:{server.server_port}/ "
-          "(Ctrl+C to stop)", flush=True)
+                                  public_urls=public_urls(), **options)
+    if ready is None:
+        what = "the forms and the API" if api else "the forms"
+        print(f"serving {what} at http://{host}:{server.server_port}/ "
+              "(Ctrl+C to stop)", flush=True)
     # Ctrl+C and SIGTERM (a service manager's stop) both finish the requests in flight
     # before the process ends (httpserver.Server.stop)
     previous = {sig: signal.signal(sig, lambda *_: server.stop())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
+    if ready is not None:
+        ready(server)
     try:
         server.serve_forever()
     finally:

@@ -71,6 +71,17 @@ class SetClock:
         """Move the clock on (a test's "thirty days later"); it keeps running from there."""
         self.start += datetime.timedelta(**delta)
 
+    def shared(self) -> dict[str, str | float]:
+        """What another process on this machine needs to tell the same time (follow()):
+        time.monotonic() counts from the same moment in every process of one machine."""
+        return {"start": self.start.isoformat(), "began": self._began}
+
+    def follow(self, shared: dict[str, str | float]) -> None:
+        """Tell the time of the SetClock whose shared() this is (`dipforms run`'s worker
+        processes, which must never disagree with the main one, nor go back on restart)."""
+        self.start = datetime.datetime.fromisoformat(str(shared["start"]))
+        self._began = float(shared["began"])
+
 
 class FixedClock:
     """A clock that stands still until moved (tests and benchmarks)."""

@@ -23,15 +23,15 @@ def _modules(folder: str, *, leaving_out: tuple[str, ...] = ()) -> list[str]:
 
 
 #: The layers, by folder. A module is pure because of where it lives: all of generator/ but
-#: its edges/ folder; the no-JavaScript page flow of web/ (not serve.py and httpserver.py,
-#: which have sockets);
+#: its edges/ folder; the no-JavaScript page flow of web/ (not serve.py, httpserver.py and
+#: workers.py, which have sockets and processes);
 #: the API's contract/ and domain/; notify/ but its channels and the outbox's delivery loop;
 #: store/base.py, the Store protocol and the rules both backends share.
 LAYERS = {
     "generator (pure)": _modules("generator", leaving_out=("edges",)),
     "generator/edges": _modules("generator/edges"),
-    "web (pure)": _modules("web", leaving_out=("serve.py", "httpserver.py")),
-    "web/serve.py": ["web/serve.py", "web/httpserver.py"],
+    "web (pure)": _modules("web", leaving_out=("serve.py", "httpserver.py", "workers.py")),
+    "web/serve.py": ["web/serve.py", "web/httpserver.py", "web/workers.py"],
     "the contract": _modules("api/chalicelib/contract"),
     "api (pure)": [*_modules("api/chalicelib/domain"),
                    *_modules("api/chalicelib/notify", leaving_out=("channels", "outbox.py")),

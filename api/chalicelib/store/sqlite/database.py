@@ -15,6 +15,7 @@ from typing import Any
 
 from ..base import StoreError
 from .schema import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION
+from .writerlock import WriterLock
 
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_CONNECTIONS = 8
@@ -39,6 +40,7 @@ class Database:
         self._opened: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._writer = WriterLock(self.path.with_name(self.path.name + ".writer-lock"))
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # owner-only file
@@ -92,7 +94,9 @@ class Database:
     @contextmanager
     def _writing(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE); any error rolls it back.
-        Writers queue on a lock here rather than in SQLite's busy-wait sleeps.
+        Writers queue on a lock here rather than in SQLite's busy-wait sleeps: the threads
+        of this process on a thread lock, the processes of `dipforms run --workers` on a
+        lock file (writerlock.py) that wakes the next one the moment the last commits.
 
         `durable=False` skips the fsync for a write that may be lost in a power cut without
         harm (an idempotency claim: the retry simply claims again). In WAL mode the next
@@ -101,7 +105,7 @@ class Database:
         if not self._write_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
             raise StoreError("another write held the SQLite store too long")
         try:
-            with self._borrowed() as connection:
+            with self._writer, self._borrowed() as connection:
                 try:
                     if not durable:
                         connection.execute("PRAGMA synchronous = NORMAL")
@@ -170,3 +174,4 @@ class Database:
                 connection.close()
             self._opened.clear()
             self._idle.clear()
+        self._writer.close()
