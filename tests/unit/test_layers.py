@@ -189,6 +189,9 @@ SYSTEM_TIME = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"),
                ("datetime", "today"), ("time", "time"), ("time", "time_ns"),
                ("time", "localtime"), ("time", "gmtime"), ("time", "ctime")}
 THE_CLOCK = ROOT / "api" / "chalicelib" / "clock.py"
+#: Reads of the machine's time that date nothing: waitress stamps each connection with
+#: time.time(), so the server's "accepted a moment ago" check must read the same clock.
+NOT_A_DATE = {"web/httpserver.py": ["time.time"]}
 
 
 def _ours() -> list[Path]:
@@ -215,7 +218,10 @@ def _time_reads(tree: ast.AST) -> list[str]:
 
 @pytest.mark.parametrize("path", _ours(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_only_the_clock_reads_the_time(path):
-    assert _time_reads(ast.parse(path.read_text())) == []
+    allowed = NOT_A_DATE.get(str(path.relative_to(ROOT)), [])
+    reads = [r for r in _time_reads(ast.parse(path.read_text()))
+             if r.split(": ", 1)[1] not in allowed]
+    assert reads == []
 
 
 def test_the_time_scan_catches_each_way_of_reading_the_time():
