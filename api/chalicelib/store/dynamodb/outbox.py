@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base import MAX_ERROR_CHARS, OutboxEvent, StoreError, batches, due_from
+from ..base import MAX_ERROR_CHARS, OutboxEvent, StoreError, due_from
 from .items import assignments, from_item, plain, to_item, typed
 from .table import DUE_INDEX, LISTING_INDEX, Table
 
@@ -88,12 +88,8 @@ class Outbox(Table):
 
     def get_events(self, event_ids: list[str]) -> dict[str, OutboxEvent]:
         """BatchGetItem of the events' items, 100 keys a call."""
-        found: dict[str, OutboxEvent] = {}
-        for part in batches(event_ids):
-            for item in self._get_many([typed(pk=f"OUTBOX#{eid}", sk="EVENT") for eid in part]):
-                event = from_item(OutboxEvent, item)
-                found[event.event_id] = event
-        return found
+        return {event.event_id: event for event in self._get_each(
+            OutboxEvent, event_ids, lambda eid: typed(pk=f"OUTBOX#{eid}", sk="EVENT"))}
 
     def requeue(self, event_id: str, now: str) -> bool:
         return self._update_event(

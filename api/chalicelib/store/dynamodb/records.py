@@ -22,7 +22,6 @@ from ..base import (
     Page,
     RecordVersion,
     StoreError,
-    batches,
     check_change,
     claim_of_held_key,
     cursor_position,
@@ -200,12 +199,8 @@ class Records(Table):
 
     def get_latest_versions(self, record_ids: list[str]) -> dict[str, RecordVersion]:
         """BatchGetItem of each record's LATEST item, 100 keys a call."""
-        found: dict[str, RecordVersion] = {}
-        for part in batches(record_ids):
-            for item in self._get_many([typed(pk=f"RECORD#{rid}", sk="LATEST") for rid in part]):
-                record = from_item(RecordVersion, item)
-                found[record.record_id] = record
-        return found
+        return {record.record_id: record for record in self._get_each(
+            RecordVersion, record_ids, lambda rid: typed(pk=f"RECORD#{rid}", sk="LATEST"))}
 
     def list_versions(self, record_id: str) -> list[RecordVersion]:
         return [from_item(RecordVersion, item) for item in self._query(

@@ -5,11 +5,13 @@ failure into StoreError. The client is passed in; no settings read here."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..base import StoreError, VersionConflict
+from ..base import Stored, StoreError, VersionConflict, batches
+from .items import from_item
 
 LISTING_INDEX = "listing"        # FORM#<form> -> latest versions; AUDIT; OUTBOX#<status>; CASES
 DUE_INDEX = "due"                # DUE -> pending events; DEADLINE -> pending deadlines (sparse)
@@ -95,6 +97,13 @@ class Table:
         if keys:
             raise StoreError("dynamodb batch_get_item: keys left unprocessed")
         return found
+
+    def _get_each(self, kind: type[Stored], ids: list[str],
+                  key_of: Callable[[str], dict[str, Any]]) -> list[Stored]:
+        """The stored `kind` of each of `ids` (`key_of`: an id's key; repeats read once),
+        BATCH_READ keys a BatchGetItem; in no particular order, missing ones left out."""
+        return [from_item(kind, item) for part in batches(ids)
+                for item in self._get_many([key_of(each) for each in part])]
 
     def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
         """A transaction's Put of an item that must not exist yet."""
