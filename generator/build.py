@@ -17,7 +17,6 @@ from .check import check_project
 from .diagnostics import Diagnostic, sort_key
 from .manifest import build_manifest, protocol_json, schema_path
 from .model import Form, Project
-from .process.states import process_json
 from .project import classify, parse_project
 from .render.site import owner_titles
 from .schema import dump_schema, form_schema
@@ -144,6 +143,8 @@ def build_project(
     if protocol is not None:
         result.generated["protocol.json"] = dump_json(protocol)
     if project.process is not None:
+        # imported on use: a project without a process never loads it (README.md: Build speed)
+        from .process.states import process_json
         result.generated["process.json"] = dump_json(process_json(
             project.process, {f.id: f.title.get("en") for f in project.forms}))
     if site is not None:

@@ -14,9 +14,6 @@ from .diagnostics import Diagnostic, did_you_mean
 from .fields import FIELD_TYPES
 from .model import Expr, Field, Form, Project
 from .parse.reader import Reader
-from .process.states import check_process
-from .protocol.agency_types import check_agency_types
-from .protocol.check import check_protocol_routes
 from .rules.settings import check_message
 from .rules.syntax import references
 from .rules.types import FieldInfo, check_condition
@@ -79,6 +76,8 @@ def check_project(project: Project) -> list[Diagnostic]:
     if project.protocol is not None:
         out.extend(_check_protocol(project))
     if project.process is not None:
+        # imported on use: a project without a process never loads it (README.md: Build speed)
+        from .process.states import check_process
         reader = Reader()
         check_process(reader, project.process, project.forms, ROLES,
                       lambda form: Scope({f.id: f for f in form.fields()}).resolve,
@@ -217,6 +216,9 @@ def _welsh(form: Form) -> list[Diagnostic]:
 
 
 def _check_protocol(project: Project) -> list[Diagnostic]:
+    # imported on use: a project without a protocol never loads it (README.md: Build speed)
+    from .protocol.agency_types import check_agency_types
+    from .protocol.check import check_protocol_routes
     protocol = project.protocol
     out = list(_duplicates(((a.id, a.span) for a in protocol.agencies), "agency"))
     agency_types = project.codelists.get("agency_type")

@@ -12,7 +12,6 @@ from typing import Any
 from chalicelib.contract.manifest import FormEntry, Manifest, SchemaVersion
 
 from .model import Project
-from .protocol.compiled import compile_protocol
 from .schema import text_json
 from .versions import version_key
 
@@ -44,6 +43,8 @@ def protocol_json(project: Project) -> dict[str, Any] | None:
     """generated/protocol.json: the contract's typed Protocol of the checked protocol."""
     if project.protocol is None:
         return None
+    # imported on use: a project without a protocol never loads it (README.md: Build speed)
+    from .protocol.compiled import compile_protocol
     return compile_protocol(project.protocol).to_json()
 
 

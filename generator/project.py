@@ -20,7 +20,6 @@ from .parse.shared import (
     parse_documents,
     parse_protocol,
 )
-from .process.states import parse_process
 from .spans import Node, Span
 
 
@@ -101,6 +100,8 @@ def parse_project(
 
     process = None
     for _, node in of_kind("process"):
+        # imported on use: a project without process.yaml never loads it (README.md: Build speed)
+        from .process.states import parse_process
         process = parse_process(reader, node)
 
     parser = FormParser(reader, codelists, blocks)

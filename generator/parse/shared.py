@@ -5,22 +5,15 @@ Pure: each function takes nodes and a Reader and returns model objects.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..model import AccessRule, Agency, Block, Code, CodeList, Text
-from ..protocol.agency_types import parse_agency_types
-from ..protocol.routes import (
-    LocalProtocol,
-    parse_audit,
-    parse_grounds,
-    parse_items,
-    parse_route,
-    parse_scopes,
-    parse_sharing,
-    parse_templates,
-    parse_withheld,
-)
 from ..spans import Mapping, Node, Scalar, plain
 from .form import parse_codes
 from .reader import Reader
+
+if TYPE_CHECKING:
+    from ..protocol.routes import LocalProtocol
 
 PROTOCOL_KEYS = ("area", "name", "country", "area_type", "source", "condition_types",
                  "settings", "agency_types", "agencies", "access", "routes", "templates",
@@ -84,6 +77,19 @@ def parse_block(r: Reader, node: Node, file_id: str) -> Block | None:
 
 
 def parse_protocol(r: Reader, node: Node) -> LocalProtocol | None:
+    # imported on use: a project without forms/protocol.yaml never loads it (README.md: Build speed)
+    from ..protocol.agency_types import parse_agency_types
+    from ..protocol.routes import (
+        LocalProtocol,
+        parse_audit,
+        parse_grounds,
+        parse_items,
+        parse_route,
+        parse_scopes,
+        parse_sharing,
+        parse_templates,
+        parse_withheld,
+    )
     m = r.mapping(node, "forms/protocol.yaml")
     if m is None:
         return None

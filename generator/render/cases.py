@@ -22,7 +22,6 @@ from chalicelib.contract.roles import ADMIN
 
 from ..fields import FIELD_TYPES
 from ..model import Field, Form
-from ..process.case import facts_json
 from .questions import SUMMARY_WORDS, question
 from .text import CASE_WORDS, case_words, words
 
@@ -126,10 +125,18 @@ def case_page_data(process: Any, forms: Iterable[Form],
         # The case's reference is its opening record's id: a step made by a later version
         # of that record (MG14 section L) is a Change of it, not a new one.
         "opened_by": process.opened_by,
-        "facts": [_fact(fact, by_id, lang) for fact in facts_json(process.facts)],
+        "facts": [_fact(fact, by_id, lang) for fact in _facts(process)],
         "documents": {d: documents[d] for d in sorted(cited) if d in documents},
         "actions": actions_data(process, lang),
     }
+
+
+
+def _facts(process: Any) -> list[dict[str, Any]]:
+    """The process's facts as JSON-ready data (process/case.facts_json)."""
+    # imported on use: a project without a process never loads it (README.md: Build speed)
+    from ..process.case import facts_json
+    return facts_json(process.facts)
 
 
 def actions_data(process: Any, lang: str = "en") -> dict[str, Any]:
@@ -149,7 +156,7 @@ def list_filters(process: Any, forms: Iterable[Form], lang: str = "en") -> dict[
     of the `condition_type` fact, by the labels of the field it is read from)."""
     by_id = {f.id: f for f in forms}
     conditions: dict[str, str] = {}
-    for fact in facts_json(process.facts):
+    for fact in _facts(process):
         if fact["id"] == "condition_type":
             conditions = _fact(fact, by_id, lang).get("choices", {})
     states = process_labels(process, lang)["states"]

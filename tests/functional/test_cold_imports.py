@@ -59,3 +59,37 @@ def test_the_catalogue_compiles_a_form_on_its_first_use(generated):
     assert catalogue._schemas == {}
     catalogue.current("mg14")
     assert list(catalogue._schemas) == [("mg14", catalogue.forms["mg14"].current_version)]
+
+
+#: What building a project without forms/process.yaml and forms/protocol.yaml leaves out: a
+#: third of a cold one-form build's imports (bench.build, generator/README.md: Build speed).
+CASEWORK_MODULES = ("generator.process.states", "generator.protocol.routes",
+                    "generator.protocol.compiled", "chalicelib.contract.protocol")
+
+
+def _modules_after_building(files: dict[str, str]) -> list[str]:
+    probe = ("import json, sys\n"
+             "from generator.build import build_project\n"
+             "from generator.edges.templating import make_environment\n"
+             "from generator.render.site import Site\n"
+             "result = build_project(json.loads(sys.stdin.read()), {},\n"
+             "                       site=Site(make_environment()))\n"
+             "assert result.ok, [d.headline() for d in result.diagnostics]\n"
+             f"print(json.dumps([m for m in {CASEWORK_MODULES!r} if m in sys.modules]))\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(API.parent), str(API)])}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=API.parent, env=env,
+                          input=json.dumps(files), capture_output=True, text=True,
+                          timeout=120, check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_build_without_a_process_or_protocol_never_imports_their_modules():
+    from bench.synthetic import project
+
+    assert _modules_after_building(project(1, 5)) == []
+
+
+def test_a_build_with_them_imports_what_it_uses():
+    from generator.edges.files import read_forms_dir
+
+    assert _modules_after_building(read_forms_dir(API.parent)) == list(CASEWORK_MODULES)
