@@ -23,7 +23,7 @@ from chalicelib.contract.roles import ADMIN
 from ..fields import FIELD_TYPES
 from ..model import Field, Form
 from .questions import SUMMARY_WORDS, question
-from .text import CASE_WORDS, case_words, words
+from .text import case_words, words
 
 CASES_INDEX = "cases/index.html"
 CASE_PAGE = "cases/case.html"
@@ -181,7 +181,7 @@ def _without_conditions(q: dict[str, Any]) -> dict[str, Any]:
 
 def _fact_label(fact_id: str, lang: str) -> str:
     """A fact's name in `lang`; in English when the words lack it, else its id as words."""
-    return (case_words(lang)["facts"].get(fact_id) or CASE_WORDS["facts"].get(fact_id)
+    return (case_words(lang)["facts"].get(fact_id) or case_words("en")["facts"].get(fact_id)
             or fact_id.replace("_", " ").capitalize())
 
 

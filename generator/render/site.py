@@ -145,7 +145,8 @@ class Site:
             out[site_path(lang, "index.html")] = _render(self.env, "index.html", here,
                                                          entries=entries, auth=self.auth,
                                                          cases_href=cases_href,
-                                                         c=case_words(lang))
+                                                         c=case_words(lang) if cases_href
+                                                         else None)
             out[site_path(lang, "sign-in.html")] = self.sign_in(lang, site_langs)
             if self.auth.mode == "cognito":
                 out[site_path(lang, "signed-in.html")] = _render(

@@ -16,6 +16,7 @@ page server's too) for no gain in honesty.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from types import SimpleNamespace
 from typing import Any
@@ -78,18 +79,22 @@ _CASE_SHARED = ("error", "yes", "no", "source", "months", "date_at_time")
 #: facts a case keeps, `script` holds what case.js shows; the Welsh also has `process`, the
 #: Welsh of forms/process.yaml's labels by id (the English pages take process.yaml's own).
 CASE_TEXTS = {"en": "cases", "cy": "cases_cy"}
-_CASE_WORDS = {lang: _sharing(read_texts(name), WORDS[lang], _CASE_SHARED)
-               for lang, name in CASE_TEXTS.items()}
 
 
+@cache
 def case_words(lang: str) -> dict[str, Any]:
     """The case pages' words in `lang` (the Cases list, Due, one case, the step and action
-    pages), for the static pages and for pages the server renders (web/)."""
-    return _CASE_WORDS[lang]
+    pages), for the static pages and for pages the server renders (web/). Read on first
+    use, the same every time after: a build without a process never reads them (more than
+    half of the words' text; generator/README.md: Build speed)."""
+    return _sharing(read_texts(CASE_TEXTS[lang]), WORDS[lang], _CASE_SHARED)
 
 
-#: The case pages' words in English.
-CASE_WORDS = case_words("en")
+def __getattr__(name: str) -> Any:
+    """CASE_WORDS, the case pages' words in English: case_words("en"), read on first use."""
+    if name == "CASE_WORDS":
+        return case_words("en")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def switch_label(to_lang: str) -> str:
