@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from .check import check_project
 from .diagnostics import Diagnostic, sort_key
+from .jsontext import dump_json
 from .manifest import build_manifest, protocol_json, schema_path
 from .model import Form, Project
 from .project import classify, parse_project
@@ -81,10 +82,6 @@ def page_settings(project: Project) -> dict[str, Any]:
     settings = project.protocol.settings if project.protocol else {}
     return {"draft_expiry_hours": settings.get("draft_expiry_hours",
                                                DEFAULT_DRAFT_EXPIRY_HOURS)}
-
-
-def dump_json(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def build_project(

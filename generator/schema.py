@@ -8,11 +8,11 @@ Pure: returns dicts; `dump_schema` gives the bytes, with sorted keys so output i
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .check import Scope
 from .fields import FIELD_TYPES, SchemaContext
+from .jsontext import dump_json
 from .model import Expr, Field, Form, Project, Text
 from .rules.compile import to_json, to_schema
 from .rules.settings import fill_text
@@ -30,7 +30,7 @@ def schema_id(form_id: str, version: str) -> str:
 
 
 def dump_schema(schema: dict) -> str:
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dump_json(schema)
 
 
 def text_json(text: Text | None) -> dict[str, str] | None:
