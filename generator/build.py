@@ -18,7 +18,7 @@ from .diagnostics import Diagnostic, sort_key
 from .jsontext import dump_json
 from .manifest import build_manifest, protocol_json, schema_path
 from .model import Form, Project
-from .project import classify, parse_project
+from .project import ParsedForm, classify, parse_project, shared_digest
 from .render.site import owner_titles
 from .schema import dump_schema, form_schema
 from .versions import check_versions
@@ -53,20 +53,19 @@ class BuildCache:
     """What earlier builds made, reused while the inputs are byte-identical."""
 
     loads: dict[str, tuple[str, Any, list]] = field(default_factory=dict)
+    parsed: dict[str, ParsedForm] = field(default_factory=dict)
     forms: dict[str, tuple[str, str, dict[str, str]]] = field(default_factory=dict)
 
 
-def _form_keys(sources: dict[str, str], committed: dict[str, dict[str, str]]) -> dict[str, str]:
-    """form id -> a digest of everything its schema and pages are made from."""
-    shared = hashlib.sha256()
-    for path, text in sorted(sources.items()):
-        if classify(path) != "form":
-            shared.update(path.encode() + b"\0" + text.encode() + b"\0")
+def _form_keys(sources: dict[str, str], committed: dict[str, dict[str, str]],
+               shared: str) -> dict[str, str]:
+    """form id -> a digest of everything its schema and pages are made from (`shared`: the
+    shared_digest of every other file)."""
     keys = {}
     for path, text in sources.items():
         if classify(path) == "form":
             form_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-            digest = shared.copy()
+            digest = hashlib.sha256(shared.encode())
             digest.update(text.encode())
             digest.update(json.dumps(committed.get(form_id, {}), sort_keys=True).encode())
             keys[form_id] = digest.hexdigest()
@@ -95,14 +94,16 @@ def build_project(
 
     `site` makes the pages (None skips them, for `check`); `cache` is reused and updated.
     """
-    project, diagnostics = parse_project(sources, cache.loads if cache is not None else None)
+    shared = shared_digest(sources)
+    project, diagnostics = parse_project(sources, cache.loads if cache is not None else None,
+                                         cache.parsed if cache is not None else None, shared)
     if not any(d.is_error for d in diagnostics):
         diagnostics.extend(check_project(project))
     result = BuildResult(sorted(diagnostics, key=sort_key), project=project)
     if not result.ok:
         return result
 
-    keys = _form_keys(sources, committed)
+    keys = _form_keys(sources, committed, shared)
     schema_texts: dict[str, dict[str, str]] = {}
     pages: dict[str, dict[str, str]] = {}
     version_problems: list[Diagnostic] = []

@@ -5,10 +5,12 @@ Pure: paths and text in, model and diagnostics out. edges/files.py reads them fr
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
+from typing import Any
 
 from .diagnostics import Diagnostic
-from .model import Project
+from .model import Form, Project
 from .parse.form import FormParser
 from .parse.load import load_yaml
 from .parse.reader import Reader
@@ -42,12 +44,30 @@ def classify(path: str) -> str:
     return "unknown"
 
 
+#: A parsed form kept between builds: (its key, the form or None, its parse diagnostics).
+ParsedForm = tuple[tuple[Any, ...], Form | None, list[Diagnostic]]
+
+
+def shared_digest(sources: dict[str, str]) -> str:
+    """A digest of every file that is not a form: what a form is parsed and built against
+    (its code lists, blocks, documents, the protocol's agencies, the process)."""
+    shared = hashlib.sha256()
+    for path, text in sorted(sources.items()):
+        if classify(path) != "form":
+            shared.update(path.encode() + b"\0" + text.encode() + b"\0")
+    return shared.hexdigest()
+
+
 def parse_project(
-    sources: dict[str, str], loads: dict[str, tuple[str, Node | None, list]] | None = None
+    sources: dict[str, str], loads: dict[str, tuple[str, Node | None, list]] | None = None,
+    parsed: dict[str, ParsedForm] | None = None, shared: str | None = None,
 ) -> tuple[Project, list[Diagnostic]]:
     """Load and parse every file; returns the project and all load/parse diagnostics.
 
-    `loads` remembers each file's nodes by its text, so an unchanged file is not re-read.
+    `loads` remembers each file's nodes by its text, so an unchanged file is not re-read;
+    `parsed` each form as parsed, reused while its text, every other file (`shared`, their
+    shared_digest) and whether a diagnostic came before it are the same: all a form's
+    parse reads (FormParser keeps nothing between forms, and the model is frozen).
     """
     diagnostics: list[Diagnostic] = []
     nodes: dict[str, tuple[str, Node]] = {}
@@ -105,9 +125,20 @@ def parse_project(
         process = parse_process(reader, node)
 
     parser = FormParser(reader, codelists, blocks)
+    if parsed is not None and shared is None:
+        shared = shared_digest(sources)
     forms = []
     for path, node in of_kind("form"):
-        form = parser.form(node, _stem(path))
+        key = (sources[path], shared, bool(reader.diagnostics))
+        kept = parsed.get(path) if parsed is not None else None
+        if kept is not None and kept[0] == key:
+            form = kept[1]
+            reader.diagnostics.extend(kept[2])
+        else:
+            before = len(reader.diagnostics)
+            form = parser.form(node, _stem(path))
+            if parsed is not None:
+                parsed[path] = (key, form, reader.diagnostics[before:])
         if form is not None:
             forms.append(form)
     diagnostics.extend(reader.diagnostics)

@@ -66,3 +66,47 @@ def test_errors_after_a_good_build_are_still_reported():
     broken = build_project(files(a=form("a").replace("type: text", "type: txt")), {},
                            site=CountingSite(), cache=cache)
     assert [d.code for d in broken.diagnostics] == ["F004"]
+
+
+def test_a_rebuild_parses_only_the_changed_form(monkeypatch):
+    from generator.parse.form import FormParser
+
+    parsed: list[str] = []
+    real = FormParser.form
+
+    def counting(self, node, file_id):
+        parsed.append(file_id)
+        return real(self, node, file_id)
+
+    monkeypatch.setattr(FormParser, "form", counting)
+    cache = BuildCache()
+    build_project(files(a=form("a"), b=form("b")), {}, site=CountingSite(), cache=cache)
+    assert sorted(parsed) == ["a", "b"]
+    parsed.clear()
+    changed = files(a=form("a", "Family name"), b=form("b"))
+    again = build_project(changed, {}, site=CountingSite(), cache=cache)
+    assert parsed == ["a"]
+    shared = dict(changed)
+    shared["forms/codelists/offence_class.yaml"] += "  - {code: other, label: Other}\n"
+    parsed.clear()
+    build_project(shared, {}, site=CountingSite(), cache=cache)
+    assert sorted(parsed) == ["a", "b"]
+    fresh = build_project(changed, {}, site=CountingSite())
+    assert again.site == fresh.site and again.schemas == fresh.schemas
+
+
+def test_a_kept_form_reports_what_a_fresh_parse_would_after_an_earlier_form_changes():
+    """A form with no pages is reported only when nothing before it was (parse/form.py), so
+    fixing an earlier form must bring its F009, and its own mistakes stay reported."""
+    cache = BuildCache()
+    empty = FORM_HEADER.replace("form: t", "form: b") + "pages: []\n"
+    wrong = form("c").replace("type: text", "type: txt")
+    broken = files(a=form("a").replace("type: text", "type: txt"), b=empty, c=wrong)
+    fixed = files(a=form("a"), b=empty, c=wrong)
+    for sources in (broken, fixed, broken, fixed):
+        kept = build_project(sources, {}, site=CountingSite(), cache=cache)
+        fresh = build_project(sources, {}, site=CountingSite())
+        assert [d.headline() for d in kept.diagnostics] == [
+            d.headline() for d in fresh.diagnostics]
+    assert "F009" in [d.code for d in fresh.diagnostics]
+    assert "F009" not in [d.code for d in build_project(broken, {}).diagnostics]
