@@ -16,14 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import casefind
+from . import casefind, readings
 from .clock import england_date, iso
 from .domain import caseplan, caseview, parties
 from .domain.access import Principal
 from .domain.audit import audit_entry
 from .domain.caseflow import Process
 from .domain.caseplan import Denied, Plan, Planning, Snapshot
-from .domain.consent import CONSENT_FORMS
+from .domain.consent import CONSENT_FORMS, Consent
 from .domain.ids import is_our_id
 from .domain.results import Done, Refused, Result
 from .domain.sharing import ConsentView
@@ -313,13 +313,28 @@ class CaseReading:
 
 
 def case_reading(ctx, case_ref: str | None, today: datetime.date) -> CaseReading:
-    """The parties and consent of the case `case_ref` (None: no case, no consent)."""
+    """The parties and consent of the case `case_ref` (None: no case, no consent): derived
+    from the case's records and timeline once per version of the case (readings.py), the
+    version read now, so a change to the case is seen by the very next read."""
     if case_ref is None:
         return CaseReading(None, ConsentView.of(None, today))
+    case = ctx.store.get_case(case_ref)
+    derive = functools.partial(_derived_reading, ctx, case_ref)
+    found_parties, consent = derive() if case is None else readings.remember(
+        ctx.memo, ("reading", case_ref), case.version, derive,
+        functools.partial(_version_of, ctx, case_ref))
+    return CaseReading(found_parties, ConsentView.of(consent, today))
+
+
+def _derived_reading(ctx, case_ref: str) -> tuple[frozenset[str], Consent | None]:
+    """The case's parties and its consent in force (whatever the day), as stored now."""
     protocol = ctx.catalogue.protocol
     records = case_records(ctx, case_ref)
-    return CaseReading(
-        parties.case_parties(protocol, process_of(ctx).opened_by, records,
-                             ctx.store.case_entries(case_ref)),
-        ConsentView.of(caseplan.consent_in_force(
-            protocol, [*consent_versions(ctx, records), *records]), today))
+    return (parties.case_parties(protocol, process_of(ctx).opened_by, records,
+                                 ctx.store.case_entries(case_ref)),
+            caseplan.consent_in_force(protocol, [*consent_versions(ctx, records), *records]))
+
+
+def _version_of(ctx, case_ref: str) -> int | None:
+    case = ctx.store.get_case(case_ref)
+    return None if case is None else case.version

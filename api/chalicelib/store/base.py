@@ -417,7 +417,11 @@ class Store(Protocol):
         """Make a case's overdue rows exactly `deadlines` (for a store made before them)."""
 
     # -- audit (append-only: there is no update or delete) ------------------------------
-    def append_audit(self, entry: AuditEntry) -> None: ...
+    def append_audit(self, entry: AuditEntry, durable: bool = True) -> None:
+        """`durable=False`: an entry of a read that was answered (a list, a record or case
+        shown), which the store may keep as safe against a crash of the process but not
+        yet of the machine until its next durable write (SQLite: committed without its own
+        fsync, docs/storage.md); every other entry is durable when this returns."""
 
     def list_audit(self, target: str | None = None, limit: int = 100) -> list[AuditEntry]: ...
 
