@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +25,13 @@ from .domain.caseflow import Process
 from .domain.caseplan import Denied, Plan, Planning, Snapshot
 from .domain.consent import CONSENT_FORMS, Consent
 from .domain.ids import is_our_id
+from .domain.person import person_of
 from .domain.results import Done, Refused, Result
 from .domain.sharing import ConsentView
 from .store.base import (
+    BATCH_READ,
     CaseChange,
+    CaseEntry,
     CaseState,
     OutboxEvent,
     RecordVersion,
@@ -259,20 +262,121 @@ def case_view(ctx, who: Principal, case_ref: str,
               params: Mapping[str, str] | None = None) -> Result:
     """The case as `who` may see it (caseview.py), its timeline in words: the pages
     `params` asks for (timeline_cursor, records_cursor, limit), the first ones when none.
-    A cursor is checked before the case is read; the case is then loaded and cut for the
-    reader exactly as for any read, so no page shows what the whole case would not."""
+    A cursor is checked before the case is read. Who may see the case, and the consent
+    that cuts its records, come from its reading (case_reading, kept per version); then
+    only what the pages show is read (_CaseRead), so a read costs the same whatever the
+    size of the case. Every page is cut exactly as the whole case would be for the
+    reader: the case's version is read again at the end, and a case that changed
+    meanwhile is read again (READ_TRIES), so the answer is of one version of the case."""
     pages = caseview.case_pages(case_ref, params or {})
     if isinstance(pages, list):
         return Refused("bad_request", pages)
-    return _case_page(ctx, who, case_ref, pages)
+    for _ in range(READ_TRIES):
+        process = process_of(ctx)
+        case = ctx.store.get_case(case_ref) if process and is_our_id(case_ref) else None
+        if ctx.policy.denial_reason(who) is not None:
+            return Refused("forbidden")
+        if case is None:
+            return Refused("not_found")
+        today, admin = ctx.today(), ctx.policy.is_admin(who)
+        reading = None if admin else case_reading(ctx, case_ref, today)
+        if reading is not None and not ctx.policy.is_party(who, reading.parties):
+            ctx.store.append_audit(audit_entry(who, "read_denied", case_ref, ctx.timestamp()))
+            return Refused("not_found")
+        read = _CaseRead(ctx, who, case_ref, None if reading is None else reading.consent)
+        records, records_cursor = caseview.records_page(case_ref, read.in_order(
+            pages.records_after, pages.limit + 1), pages)
+        entries, timeline_cursor = caseview.timeline_page(
+            case_ref, read.newest_visible(pages.timeline_before, pages.limit + 1), pages)
+        person = None if admin else read.person(case, today)
+        if _version_of(ctx, case_ref) == case.version:
+            return Done(caseview.view_of(
+                process, ctx.catalogue.protocol, who, admin, case, today,
+                caseview.Cut(records, records_cursor, entries, timeline_cursor, person),
+                lambda refs: timeline_words(ctx, refs)))
+    return _case_page(ctx, who, case_ref, pages)     # a case changing at every read: whole
+
+
+#: How many times a case read starts again when the case changed while it was read,
+#: before it reads the whole case at once (one snapshot) instead.
+READ_TRIES = 3
 
 
 @on_case(act=False)
 def _case_page(ctx, who: Principal, snapshot: Snapshot,
                pages: caseview.CasePages) -> Result:
+    """The page cut from the whole case, loaded at once (as every read was before)."""
     return Done(caseview.case_view(process_of(ctx), ctx.policy, ctx.catalogue.protocol, who,
                                    snapshot, ctx.today(),
                                    lambda refs: timeline_words(ctx, refs), pages))
+
+
+class _CaseRead:
+    """One read of a case's records as one reader is shown them (caseview.shown_record),
+    each read when first needed, a batch at a time: the records page, the timeline page's
+    form lines, the person. `consent`: the case's consent view (None: the DAT
+    administrator, who is shown no record's answers). A form line of the timeline names a
+    record of its own case (the store attaches the record in the change that writes the
+    line), so its record is read by id, with no list of the case's records."""
+
+    def __init__(self, ctx, who: Principal, case_ref: str,
+                 consent: ConsentView | None) -> None:
+        self.ctx, self.who, self.case_ref, self.consent = ctx, who, case_ref, consent
+        self._seen: dict[str, dict[str, Any] | None] = {}
+
+    def shown(self, ids: list[str]) -> dict[str, dict[str, Any] | None]:
+        """The records of these ids as shown (None: not shown), read in one batch."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in self._seen]
+        found = (self.ctx.store.get_latest_versions(wanted)
+                 if wanted and self.consent is not None else {})
+        for record_id in wanted:
+            record = found.get(record_id)
+            self._seen[record_id] = None if record is None else caseview.shown_record(
+                self.ctx.policy, self.ctx.catalogue.protocol, self.who, record, self.consent)
+        return {i: self._seen[i] for i in ids}
+
+    def in_order(self, start: int, batch: int) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(place, record as shown) of the shown records from `start`, in attach order."""
+        batch = min(batch, BATCH_READ)
+        while True:
+            ids = self.ctx.store.case_records_at(self.case_ref, start, batch)
+            shown = self.shown(ids)
+            yield from ((start + n, shown[i]) for n, i in enumerate(ids)
+                        if shown[i] is not None)
+            if len(ids) < batch:
+                return
+            start += batch
+
+    def newest_visible(self, before: int | None,
+                       batch: int) -> Iterator[tuple[int, CaseEntry]]:
+        """(place, entry) of the timeline's entries the reader sees, newest first, from
+        `before` (None: the newest), read `batch` entries at a time."""
+        admin = self.consent is None
+        while before is None or before > 0:
+            start, entries = self.ctx.store.case_timeline(self.case_ref, before, batch)
+            forms = self.shown([e.ref for e in entries if e.kind == "form"])
+            shown = {record_id for record_id, each in forms.items() if each is not None}
+            for offset in range(len(entries) - 1, -1, -1):
+                if caseview.entry_visible(entries[offset], self.who, admin, shown):
+                    yield start + offset, entries[offset]
+            if start == 0:
+                return
+            before = start
+
+    def person(self, case: CaseState, today: datetime.date) -> dict[str, str] | None:
+        """Who the case is about as this reader is shown them (person_of, which reads
+        records in attach order only until it has every detail), kept per case version,
+        reader's role and agency and day (readings.py)."""
+        key = ("person", case.case_ref, self.who.role, self.who.agency, str(today))
+        return readings.remember(
+            self.ctx.memo, key, case.version,
+            lambda: (person_of(each["data"] for _, each in self.in_order(0, PERSON_BATCH)),),
+            functools.partial(_version_of, self.ctx, case.case_ref))[0]
+
+
+#: How many records a person's first read takes at a time (the opening MG14 usually
+#: holds every detail, so one batch).
+PERSON_BATCH = 20
 
 
 def timeline_words(ctx, event_ids: list[str]) -> caseview.TimelineWords:

@@ -364,8 +364,17 @@ class Store(Protocol):
     def case_records(self, case_ref: str) -> list[str]:
         """The ids of the records attached to a case, in the order they were attached."""
 
+    def case_records_at(self, case_ref: str, start: int, limit: int) -> list[str]:
+        """case_records(case_ref)[start:start + limit], without reading the rest."""
+
     def case_entries(self, case_ref: str) -> list[CaseEntry]:
         """The case's timeline, oldest first."""
+
+    def case_timeline(self, case_ref: str, before: int | None,
+                      limit: int) -> tuple[int, list[CaseEntry]]:
+        """(start, entries): the entries of the case's timeline (case_entries' order, places
+        counted from 0) from place `start` up to `before` (None: to the end), the last
+        `limit` of them, oldest first (timeline_window), read as one consistent whole."""
 
     def case_deadlines(self, case_ref: str) -> list[Deadline]: ...
 
@@ -483,6 +492,13 @@ def listing_rows(change: CaseChange) -> list[ListedCase]:
     return [ListedCase(agency, case.case_ref, case.state, case.closed, case.opened_at,
                        case.updated_at, listing.condition_type, next_due, due)
             for agency in sorted({*listing.parties, ALL_CASES})]
+
+
+def timeline_window(total: int, before: int | None, limit: int) -> tuple[int, int]:
+    """The places [start, end) of a timeline of `total` entries that case_timeline reads."""
+    require_positive("limit", limit)
+    end = total if before is None else max(0, min(before, total))
+    return max(0, end - limit), end
 
 
 def check_fired(fired: list[FiredDeadline]) -> None:
