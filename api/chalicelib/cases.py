@@ -92,12 +92,9 @@ def load(ctx, who: Principal, case_ref: str, *, act: bool = False,
     party to it (parties.py), or the DAT administrator reading (never acting). A case the
     caller may not see answers as one that does not exist (404), and the audit log keeps
     the refusal; a caller whose agency or role the protocol refuses is refused (403)."""
-    process = process_of(ctx)
-    case = ctx.store.get_case(case_ref) if process and is_our_id(case_ref) else None
-    if ctx.policy.denial_reason(who) is not None:
-        return Refused("forbidden")
-    if case is None:
-        return Refused("not_found")
+    case = found_case(ctx, who, case_ref)
+    if isinstance(case, Refused):
+        return case
     snapshot = snapshot_of(ctx, case)
     if ctx.policy.is_admin(who):
         return Refused("forbidden") if act else snapshot
@@ -106,6 +103,15 @@ def load(ctx, who: Principal, case_ref: str, *, act: bool = False,
                                            case_ref, ctx.timestamp(), request_id=request_id))
         return Refused("not_found")
     return snapshot
+
+
+def found_case(ctx, who: Principal, case_ref: str) -> CaseState | Refused:
+    """The case, unless there is none (or no process) or the caller's agency or role is
+    refused (403, whether or not the case exists)."""
+    case = ctx.store.get_case(case_ref) if process_of(ctx) and is_our_id(case_ref) else None
+    if ctx.policy.denial_reason(who) is not None:
+        return Refused("forbidden")
+    return Refused("not_found") if case is None else case
 
 
 def parties_of(ctx, snapshot: Snapshot) -> frozenset[str]:
@@ -272,12 +278,9 @@ def case_view(ctx, who: Principal, case_ref: str,
     if isinstance(pages, list):
         return Refused("bad_request", pages)
     for _ in range(READ_TRIES):
-        process = process_of(ctx)
-        case = ctx.store.get_case(case_ref) if process and is_our_id(case_ref) else None
-        if ctx.policy.denial_reason(who) is not None:
-            return Refused("forbidden")
-        if case is None:
-            return Refused("not_found")
+        case = found_case(ctx, who, case_ref)
+        if isinstance(case, Refused):
+            return case
         today, admin = ctx.today(), ctx.policy.is_admin(who)
         reading = None if admin else case_reading(ctx, case_ref, today)
         if reading is not None and not ctx.policy.is_party(who, reading.parties):
@@ -291,7 +294,7 @@ def case_view(ctx, who: Principal, case_ref: str,
         person = None if admin else read.person(case, today)
         if _version_of(ctx, case_ref) == case.version:
             return Done(caseview.view_of(
-                process, ctx.catalogue.protocol, who, admin, case, today,
+                process_of(ctx), ctx.catalogue.protocol, who, admin, case, today,
                 caseview.Cut(records, records_cursor, entries, timeline_cursor, person),
                 lambda refs: timeline_words(ctx, refs)))
     return _case_page(ctx, who, case_ref, pages)     # a case changing at every read: whole
