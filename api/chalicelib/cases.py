@@ -286,13 +286,13 @@ def case_view(ctx, who: Principal, case_ref: str,
         if reading is not None and not ctx.policy.is_party(who, reading.parties):
             ctx.store.append_audit(audit_entry(who, "read_denied", case_ref, ctx.timestamp()))
             return Refused("not_found")
-        read = _CaseRead(ctx, who, case_ref, None if reading is None else reading.consent)
-        records, records_cursor = caseview.records_page(case_ref, read.in_order(
-            pages.records_after, pages.limit + 1), pages)
+        read = _CaseRead(ctx, who, case, None if reading is None else reading.consent, today)
+        records, records_cursor = ([], None) if admin else caseview.records_page(
+            case_ref, read.placed(pages.records_after, pages.limit + 1), pages)
         entries, timeline_cursor = caseview.timeline_page(
             case_ref, read.newest_visible(pages.timeline_before, pages.limit + 1), pages)
-        person = None if admin else read.person(case, today)
-        if _version_of(ctx, case_ref) == case.version:
+        person = None if admin else read.person()
+        if not read.moved and _version_of(ctx, case_ref) == case.version:
             return Done(caseview.view_of(
                 process_of(ctx), ctx.catalogue.protocol, who, admin, case, today,
                 caseview.Cut(records, records_cursor, entries, timeline_cursor, person),
@@ -322,10 +322,15 @@ class _CaseRead:
     record of its own case (the store attaches the record in the change that writes the
     line), so its record is read by id, with no list of the case's records."""
 
-    def __init__(self, ctx, who: Principal, case_ref: str,
-                 consent: ConsentView | None) -> None:
-        self.ctx, self.who, self.case_ref, self.consent = ctx, who, case_ref, consent
+    def __init__(self, ctx, who: Principal, case: CaseState, consent: ConsentView | None,
+                 today: datetime.date) -> None:
+        self.ctx, self.who, self.case, self.consent = ctx, who, case, consent
+        self.case_ref = case.case_ref
         self._seen: dict[str, dict[str, Any] | None] = {}
+        self.moved = False   # the timeline grew while it was read
+        #: what this reader is shown of the case depends on their role and agency, and on
+        #: the day (a withdrawal dated ahead): the memo's key for it, at the case's version
+        self._key = (case.case_ref, who.role, who.agency, str(today))
 
     def shown(self, ids: list[str]) -> dict[str, dict[str, Any] | None]:
         """The records of these ids as shown (None: not shown), read in one batch."""
@@ -339,44 +344,119 @@ class _CaseRead:
         return {i: self._seen[i] for i in ids}
 
     def in_order(self, start: int, batch: int) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(place, record as shown) of the shown records from `start`, in attach order."""
-        batch = min(batch, BATCH_READ)
+        """(place, record as shown) of the shown records from `start`, in attach order. A
+        read from the first record to the last (a reader shown fewer records than a page
+        reads them all) leaves the places of the shown ones in the memo (placed)."""
+        batch, first, places = min(batch, BATCH_READ), start, []
         while True:
             ids = self.ctx.store.case_records_at(self.case_ref, start, batch)
             shown = self.shown(ids)
-            yield from ((start + n, shown[i]) for n, i in enumerate(ids)
-                        if shown[i] is not None)
+            for n, record_id in enumerate(ids):
+                if shown[record_id] is not None:
+                    places.append(start + n)
+                    yield start + n, shown[record_id]
             if len(ids) < batch:
-                return
+                break
             start += batch
+        runs = caseview.runs_of(places)
+        if first == 0 and len(runs) <= MOST_RUNS:
+            self._remember("shown", lambda: tuple(runs))
+
+    def placed(self, start: int, batch: int) -> Iterator[tuple[int, dict[str, Any]]]:
+        """in_order, but through the places of the shown records when the memo has them
+        for this version and reader: only the records shown are read, however many of the
+        case's records this reader is not shown."""
+        runs = self.ctx.memo.get(("shown", *self._key, self.case.version))
+        if runs is None:
+            yield from self.in_order(start, batch)
+            return
+        for low, high in runs:
+            low = max(low, start)
+            while low < high:
+                ids = self.ctx.store.case_records_at(self.case_ref, low,
+                                                     min(high - low, batch, BATCH_READ))
+                if not ids:
+                    return
+                shown = self.shown(ids)
+                yield from ((low + n, shown[i]) for n, i in enumerate(ids)
+                            if shown[i] is not None)
+                low += len(ids)
+
+    def _remember(self, kind: str, derive):
+        return readings.remember(self.ctx.memo, (kind, *self._key), self.case.version,
+                                 derive, functools.partial(_version_of, self.ctx,
+                                                           self.case_ref))
 
     def newest_visible(self, before: int | None,
                        batch: int) -> Iterator[tuple[int, CaseEntry]]:
         """(place, entry) of the timeline's entries the reader sees, newest first, from
-        `before` (None: the newest), read `batch` entries at a time."""
-        admin = self.consent is None
-        while before is None or before > 0:
-            start, entries = self.ctx.store.case_timeline(self.case_ref, before, batch)
-            forms = self.shown([e.ref for e in entries if e.kind == "form"])
-            shown = {record_id for record_id, each in forms.items() if each is not None}
-            for offset in range(len(entries) - 1, -1, -1):
-                if caseview.entry_visible(entries[offset], self.who, admin, shown):
-                    yield start + offset, entries[offset]
+        `before` (None: the newest), read `batch` entries at a time; through the places of
+        the visible entries when the memo has them for this timeline (placed)."""
+        start, total, entries = self.ctx.store.case_timeline(self.case_ref, before, batch)
+        # entries are only ever appended (a reminder keeps the case's version): the version
+        # and the number of entries are the timeline's own version
+        key = ("timeline", *self._key, self.case.version, total)
+        runs = self.ctx.memo.get(key)
+        if runs is not None:
+            yield from self._through(runs, total if before is None else before, total,
+                                     batch)
+            return
+        places = []
+        while True:
+            for place, entry in self._visible(start, entries):
+                places.append(place)
+                yield place, entry
             if start == 0:
+                break
+            start, now, entries = self.ctx.store.case_timeline(self.case_ref, start, batch)
+            if self._grew(total, now):
                 return
-            before = start
+        runs = caseview.runs_of(places[::-1])
+        if (before is None and len(runs) <= MOST_RUNS
+                and _version_of(self.ctx, self.case_ref) == self.case.version):
+            self.ctx.memo.put(key, tuple(runs))
 
-    def person(self, case: CaseState, today: datetime.date) -> dict[str, str] | None:
+    def _grew(self, total: int, now: int) -> bool:
+        """Whether the timeline grew while it was read (a reminder keeps the case's
+        version): then `moved`, and the read is read again (case_view)."""
+        if now != total:
+            self.moved = True
+        return self.moved
+
+    def _visible(self, start: int, entries: list[CaseEntry]
+                 ) -> Iterator[tuple[int, CaseEntry]]:
+        """Of the entries placed from `start`, those the reader sees, newest first."""
+        forms = self.shown([e.ref for e in entries if e.kind == "form"])
+        shown = {record_id for record_id, each in forms.items() if each is not None}
+        for offset in range(len(entries) - 1, -1, -1):
+            if caseview.entry_visible(entries[offset], self.who, self.consent is None, shown):
+                yield start + offset, entries[offset]
+
+    def _through(self, runs: tuple[tuple[int, int], ...], before: int, total: int,
+                 batch: int) -> Iterator[tuple[int, CaseEntry]]:
+        """The visible entries before `before`, newest first, read run by run (of a
+        timeline of `total` entries)."""
+        for low, high in reversed(runs):
+            high = min(high, before)
+            while high > low:
+                start, now, entries = self.ctx.store.case_timeline(
+                    self.case_ref, high, min(high - low, batch))
+                if self._grew(total, now):
+                    return
+                yield from self._visible(start, entries)
+                high = start
+
+    def person(self) -> dict[str, str] | None:
         """Who the case is about as this reader is shown them (person_of, which reads
         records in attach order only until it has every detail), kept per case version,
         reader's role and agency and day (readings.py)."""
-        key = ("person", case.case_ref, self.who.role, self.who.agency, str(today))
-        return readings.remember(
-            self.ctx.memo, key, case.version,
-            lambda: (person_of(each["data"] for _, each in self.in_order(0, PERSON_BATCH)),),
-            functools.partial(_version_of, self.ctx, case.case_ref))[0]
+        return self._remember("person", lambda: (person_of(
+            each["data"] for _, each in self.placed(0, PERSON_BATCH)),))[0]
 
 
+#: The most runs of shown places (of consecutive records a reader is shown) the memo keeps
+#: for one reader of one case: a case with more is read through (in_order) each time.
+MOST_RUNS = 64
 #: How many records a person's first read takes at a time (the opening MG14 usually
 #: holds every detail, so one batch).
 PERSON_BATCH = 20

@@ -11,6 +11,7 @@ import json
 from chalicelib import cases, records
 from chalicelib.domain.access import Principal
 from chalicelib.readings import Memo
+from chalicelib.store.base import CaseEntry, FiredDeadline
 
 from tests.functional.test_cases_api import (
     Case,
@@ -21,6 +22,7 @@ from tests.functional.test_cases_api import (
 from tests.functional.test_consent_api import naming
 
 WITHDRAWN = example("consent_to_share_information", "valid/withdrawn")
+CONTACT = example("dir_initial_contact", "valid/minimal")
 POLICE = Principal("pc_jones", "police", "northshire_police")
 CARAT = Principal("carat_worker", "carat", "hmp_northshire_carats")
 ASSESSMENT = "dir_required_assessment"
@@ -180,8 +182,26 @@ def test_a_page_read_alone_is_exactly_the_page_cut_from_the_whole_case(api):
     case, _, consent_id = with_police_consent(api)
     case.post("appointments", {"starts_at": "2026-12-07T10:00",
                                "ends_at": "2026-12-07T11:00"}, "cjit")
+    for _ in range(3):      # records the police are not shown, between ones they are
+        response = case.attach("dir_initial_contact", {**CONTACT, "prompt":
+                               "conditional_caution"}, role="cjit", field="cc_case_ref")
+        assert response.status_code == 201, response.body
+    response = case.attach("consent_to_share_information", northshire_police_consent())
+    assert response.status_code == 201, response.body
     readers = [Principal(*USERS[role]) for role in USERS]
-    for change in (lambda: None, lambda: case.hand_over("hmp_northshire_carats"),
+    def remind():
+        """The sweep's reminder line: the one write that keeps the case's version."""
+        version = ctx.store.get_case(case.ref).version
+        due = next(d for d in ctx.store.case_deadlines(case.ref) if d.status == "pending")
+        line = CaseEntry(case.ref, ctx.timestamp(), "reminder", due.reason, "system",
+                         "system", {"event": due.event})
+        assert ctx.store.fire_deadlines([FiredDeadline(due, [], line)], ctx.timestamp())
+        assert ctx.store.get_case(case.ref).version == version
+        assert cases.case_view(ctx, police, case.ref).value["timeline"][-1]["kind"] == (
+            "reminder")                      # at the very next read, the memo warm
+
+    police = Principal(*USERS["police"])
+    for change in (lambda: None, remind, lambda: case.hand_over("hmp_northshire_carats"),
                    lambda: withdraw(api, case, consent_id)):
         change()
         for who in readers:
@@ -191,3 +211,13 @@ def test_a_page_read_alone_is_exactly_the_page_cut_from_the_whole_case(api):
                         assert lean == whole, (who.role, limit, kind)
     shown = cases.case_view(ctx, Principal(*USERS["cjit"]), case.ref).value
     assert shown["case"]["person"] and shown["records"] and shown["timeline"]
+    seen = cases.case_view(ctx, police, case.ref).value["records"]
+    assert 0 < len(seen) < len(ctx.store.case_records(case.ref))   # some not shown
+    version = ctx.store.get_case(case.ref).version
+    runs = ctx.memo.get(("shown", case.ref, police.role, police.agency, str(ctx.today()),
+                         version))
+    assert runs and sum(high - low for low, high in runs) == len(seen)   # read through them
+    total = len(ctx.store.case_entries(case.ref))
+    lines = ctx.memo.get(("timeline", case.ref, police.role, police.agency,
+                          str(ctx.today()), version, total))
+    assert lines and sum(high - low for low, high in lines) < total      # some not shown

@@ -143,11 +143,11 @@ def test_a_window_of_the_timeline_or_the_records_is_that_slice_of_the_whole(stor
             end = len(entries) if before is None else min(before, len(entries))
             start = max(0, end - limit)
             assert store.case_timeline("MG14-1", before, limit) == (
-                start, entries[start:end]), (before, limit)
+                start, len(entries), entries[start:end]), (before, limit)
         for start in (0, 1, 5, 8, 9, 12):
             assert store.case_records_at("MG14-1", start, limit) == records[
                 start:start + limit]
-    assert store.case_timeline("MG14-9", None, 5) == (0, [])
+    assert store.case_timeline("MG14-9", None, 5) == (0, 0, [])
     assert store.case_records_at("MG14-9", 0, 5) == []
 
 

@@ -189,6 +189,17 @@ def records_page(case_ref: str, placed: Iterable[tuple[int, dict[str, Any]]],
             else None)
 
 
+def runs_of(places: list[int]) -> list[tuple[int, int]]:
+    """Ascending places as runs [low, high): [0, 1, 2, 7] -> [(0, 3), (7, 8)]."""
+    runs: list[tuple[int, int]] = []
+    for place in places:
+        if runs and runs[-1][1] == place:
+            runs[-1] = (runs[-1][0], place + 1)
+        else:
+            runs.append((place, place + 1))
+    return runs
+
+
 def timeline_page(case_ref: str, newest_first: Iterable[tuple[int, CaseEntry]],
                   pages: CasePages) -> tuple[list[CaseEntry], str | None]:
     """The newest `limit` visible entries placed before `timeline_before`, oldest first,

@@ -371,10 +371,11 @@ class Store(Protocol):
         """The case's timeline, oldest first."""
 
     def case_timeline(self, case_ref: str, before: int | None,
-                      limit: int) -> tuple[int, list[CaseEntry]]:
-        """(start, entries): the entries of the case's timeline (case_entries' order, places
-        counted from 0) from place `start` up to `before` (None: to the end), the last
-        `limit` of them, oldest first (timeline_window), read as one consistent whole."""
+                      limit: int) -> tuple[int, int, list[CaseEntry]]:
+        """(start, total, entries): the entries of the case's timeline (case_entries' order,
+        places counted from 0) from place `start` up to `before` (None: to the end), the
+        last `limit` of them, oldest first (timeline_window), and how many entries the
+        whole timeline holds, read as one consistent whole."""
 
     def case_deadlines(self, case_ref: str) -> list[Deadline]: ...
 

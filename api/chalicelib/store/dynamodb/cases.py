@@ -230,12 +230,12 @@ class Cases(Table):
         return [from_item(CaseEntry, item) for item in case_items(self, case_ref, "ENTRY#")]
 
     def case_timeline(self, case_ref: str, before: int | None,
-                      limit: int) -> tuple[int, list[CaseEntry]]:
+                      limit: int) -> tuple[int, int, list[CaseEntry]]:
         """The whole timeline read (one Query, paged), then cut: a DynamoDB Query cannot
         start at a place, so this read still grows with the case here."""
         entries = self.case_entries(case_ref)
         start, end = timeline_window(len(entries), before, limit)
-        return start, entries[start:end]
+        return start, len(entries), entries[start:end]
 
     def case_deadlines(self, case_ref: str) -> list[Deadline]:
         """Every deadline of the case, whatever its status, by reason."""

@@ -163,7 +163,7 @@ class Cases(Database):
             "SELECT * FROM case_entries WHERE case_ref = ? ORDER BY at, seq", (case_ref,))]
 
     def case_timeline(self, case_ref: str, before: int | None,
-                      limit: int) -> tuple[int, list[CaseEntry]]:
+                      limit: int) -> tuple[int, int, list[CaseEntry]]:
         """Counted and read in one read transaction, through case_entries_by_case (the
         rows before the window are skipped in the index, never turned into values)."""
         with self._borrowed() as connection:
@@ -180,7 +180,7 @@ class Cases(Database):
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise StoreError(f"sqlite: {error}") from error
-        return start, [from_columns(CaseEntry, row.__getitem__) for row in rows]
+        return start, total, [from_columns(CaseEntry, row.__getitem__) for row in rows]
 
     def case_deadlines(self, case_ref: str) -> list[Deadline]:
         """Every deadline of the case, whatever its status, by reason."""
