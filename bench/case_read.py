@@ -8,15 +8,17 @@ Timed, with the bytes of each answer: the first page (50 records, the newest 50 
 entries), a page from the middle of the case through its cursors, and the baseline, the
 whole case in one answer as every read gave it before reads came in pages.
 
-Goal: the first page's bytes the same at every size and far under Lambda's 6 MB answer;
-its time printed beside the whole read's (both still load the case's records to decide
-what the reader may see: see the closing note).
+Goals: the first page's bytes the same at every size and far under Lambda's 6 MB answer;
+its time flat once the page is full: at the largest size within 1.5x of that at 1,001 (a
+page reads only the records and entries it shows, and who may see the case comes from
+its reading, kept per case version: cases.case_view, readings.py). The first page's time
+at 11 records, whose page holds all 11 and few entries, is printed beside it, not judged.
 
 The case grows by first-session records (a form with no consent in it); --assessments
 grows it by required assessments instead, each of which may record consent, so every
 read also weighs each one's consent history (the dearest records a case can hold).
 
-Run: .venv/bin/python -m bench.case_read   (--quick: 11 and 1,001 only; --assessments)
+Run: .venv/bin/python -m bench.case_read   (--quick: 11, 1,001 and 5,001; --assessments)
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from tests.api_harness import write_generated  # noqa: E402
 from tests.examples import example_data, example_moment  # noqa: E402
 
 SIZES = (11, 1_001, 5_001, 10_001)
+FULL = 1_001      # the smallest size whose first page is full (50 records, 50 entries)
 LAMBDA_LIMIT = 6 * 1024 * 1024
 POLICE = Principal("pc_jones", "police", "northshire_police")
 CJIT = Principal("cjit_worker", "cjit", "northshire_cjit")
@@ -149,7 +152,7 @@ def figures(ctx: Context, ref: str, records: int, runs: int) -> dict[str, tuple]
 
 
 def main() -> None:
-    sizes = SIZES[:2] if "--quick" in sys.argv else SIZES
+    sizes = SIZES[:3] if "--quick" in sys.argv else SIZES
     bulk = ("dir_required_assessment" if "--assessments" in sys.argv
             else "dip_session1_triage")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; SQLite "
@@ -176,11 +179,14 @@ def main() -> None:
         met = most < LAMBDA_LIMIT / 10 and most <= 1.1 * least
         print(f"goal: a full first page the same bytes at every size, far under 6 MB: "
               f"{least:,} to {most:,} bytes ({most / LAMBDA_LIMIT:.1%} of the limit): "
-              f"{'met' if met else 'not met'}")
+              f"{'met' if met else 'MISSED'}")
     low, high = min(firsts), max(firsts)
-    ratio = firsts[high][0] / firsts[low][0]
-    print(f"first page time, {high:,} records against {low:,}: {ratio:.1f}x (goal: the "
-          f"same at every size, within 1.5x: {'met' if ratio <= 1.5 else 'not met'})")
+    print(f"first page time, {high:,} records against {low:,} (a page of {low}): "
+          f"{firsts[high][0] / firsts[low][0]:.1f}x")
+    if FULL in firsts and high > FULL:
+        ratio = firsts[high][0] / firsts[FULL][0]
+        print(f"goal: first page time flat once full, {high:,} records within 1.5x of "
+              f"{FULL:,}: {ratio:.2f}x, {'met' if ratio <= 1.5 else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -57,7 +57,8 @@ def read_case(ctx: Context, who: Principal, case_ref: str, request_id: str | Non
     else:
         return result
     ctx.store.append_audit(audit_entry(who, action, case_ref, ctx.timestamp(),
-                                       request_id=request_id))
+                                       request_id=request_id),
+                           durable=action != "case_read")   # see Store.append_audit
     return result
 
 
@@ -91,5 +92,6 @@ def _audited(ctx: Context, who: Principal, result: Result, action: str, target: 
         return result
     denied = isinstance(result, Refused)
     ctx.store.append_audit(audit_entry(who, action + ("_denied" if denied else ""), target,
-                                       ctx.timestamp(), request_id=request_id))
+                                       ctx.timestamp(), request_id=request_id),
+                           durable=denied)   # a read answered: see Store.append_audit
     return result

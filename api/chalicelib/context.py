@@ -16,6 +16,7 @@ from .catalogue import Catalogue
 from .clock import Clock, SystemClock, england_date, iso
 from .contract.ids import record_prefix
 from .domain.access import AccessPolicy
+from .readings import Memo
 from .store.base import Store
 
 ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
@@ -40,6 +41,8 @@ class Context:
     #: the key a case's person's words are hashed with for search (casefind.py); one of its
     #: own by default, which serves while this Context lives (a test, one process)
     search_key: bytes | None = field(default_factory=lambda: secrets.token_bytes(32))
+    #: what reads derive from a case, by its version (readings.py): this Context's own
+    memo: Memo = field(default_factory=Memo)
 
     def now(self) -> datetime.datetime:
         return self.clock.now()

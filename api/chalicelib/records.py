@@ -222,14 +222,15 @@ def read(ctx: Context, who: Principal, record_id: str, version: int | None = Non
         return Refused("not_found")
     if ctx.policy.is_admin(who):
         ctx.store.append_audit(audit_entry(who, "read", record_id, ctx.timestamp(),
-                                           request_id=request_id))
+                                           request_id=request_id), durable=False)
         versions = ctx.store.list_versions(record_id)
         return Done({"record": summary_json(found),
                      "versions": [summary_json(v) for v in versions],
                      **_around(ctx, record_id, versions)})
     seen = cases.record_as_seen(ctx, who, found, ctx.today())
     ctx.store.append_audit(audit_entry(who, "read" if seen is not None else "read_denied",
-                                       record_id, ctx.timestamp(), request_id=request_id))
+                                       record_id, ctx.timestamp(), request_id=request_id),
+                           durable=seen is None)      # a read shown: see Store.append_audit
     if seen is None:
         return Refused("not_found")
     whole = seen == found.data
@@ -258,7 +259,8 @@ def list_records(ctx: Context, who: Principal, form_id: str, limit: int,
         return Refused("not_found")
     allowed = ctx.policy.may_read(who, form_id)
     ctx.store.append_audit(audit_entry(who, "list" if allowed else "list_denied", form_id,
-                                  ctx.timestamp(), request_id=request_id))
+                                       ctx.timestamp(), request_id=request_id),
+                           durable=not allowed)   # a list answered: see Store.append_audit
     if not allowed:
         return Refused("forbidden")
     try:

@@ -59,8 +59,8 @@ def logged(store) -> list[AuditEntry]:
                entry("MG14-1", 50, "pc_jones", "case_read"),
                entry("DIR-1", 60, action="amend", reason_ref="DIR-1@v2"),
                entry("MG14-1", 70, "pc_jones", "case_read_denied")]
-    for one in entries:
-        store.append_audit(one)
+    for n, one in enumerate(entries):    # a read's entry (durable=False) is logged alike
+        store.append_audit(one, durable=n % 2 == 0)
     return [audit("MG14-1", 0), audit("DIR-1", 5), audit("MG14-2", 6), *entries]
 
 
@@ -142,6 +142,21 @@ def test_sqlite_gives_an_older_audit_table_its_reason_ref_column(tmp_path):
     with closing(sqlite3.connect(path)) as connection, pytest.raises(sqlite3.DatabaseError):
         connection.execute("UPDATE audit SET reason = NULL")  # still append-only
     store.close()
+
+
+def test_sqlite_keeps_a_read_s_entry_without_its_own_fsync_then_syncs_again(tmp_path):
+    """A read's entry is committed with synchronous=NORMAL (WAL: safe from a crash of the
+    process); the connection goes back to FULL, so the next durable write syncs both."""
+    path = tmp_path / "audit.sqlite3"
+    store = SQLiteStore(path, connections=1)     # one connection: the one the entry used
+    store.append_audit(entry("MG14-1", 10, action="list"), durable=False)
+    assert store.pragmas()["synchronous"] == 2   # FULL
+    store.append_audit(entry("MG14-1", 20, action="read_denied"))
+    store.close()
+    reopened = SQLiteStore(path)
+    assert [e.action for e in reopened.page_audit(AuditQuery(), 5).items] == [
+        "read_denied", "list"]
+    reopened.close()
 
 
 def test_dynamodb_audit_items_are_in_the_user_index(moto_client):

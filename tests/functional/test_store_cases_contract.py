@@ -124,6 +124,33 @@ def test_a_submission_opens_its_case_in_the_same_commit(store):
     assert store.claim_key("user-1", "key-1", "fp", at(1), 60).outcome == "replay"
 
 
+def test_a_window_of_the_timeline_or_the_records_is_that_slice_of_the_whole(store):
+    """case_timeline and case_records_at read a part of a case as case_entries and
+    case_records would give it whole (a case read's pages read no more)."""
+    open_case(store, "MG14-1", 0)
+    for number in range(2, 6):     # two records and two lines at a time (one moment each)
+        ids = (f"DIR-{number}a", f"DIR-{number}b")
+        for record_id in ids:
+            store.commit(version(record_id, when=number, form="dir"), audit(record_id, number),
+                         [], case_change=None)
+        store.change_case(change("MG14-1", number, number, records=ids, entries=(
+            entry("MG14-1", number, "form", ids[0]), entry("MG14-1", number, "form", ids[1]))),
+            audit("MG14-1", number), [])
+    entries, records = store.case_entries("MG14-1"), store.case_records("MG14-1")
+    assert len(entries) == 9 and len(records) == 9
+    for limit in (1, 2, 4, 20):
+        for before in (None, 0, 1, 3, 8, 9, 30):
+            end = len(entries) if before is None else min(before, len(entries))
+            start = max(0, end - limit)
+            assert store.case_timeline("MG14-1", before, limit) == (
+                start, len(entries), entries[start:end]), (before, limit)
+        for start in (0, 1, 5, 8, 9, 12):
+            assert store.case_records_at("MG14-1", start, limit) == records[
+                start:start + limit]
+    assert store.case_timeline("MG14-9", None, 5) == (0, 0, [])
+    assert store.case_records_at("MG14-9", 0, 5) == []
+
+
 def test_a_case_without_a_new_record_moves_with_its_audit_and_events(store):
     open_case(store)
     moved = change("MG14-1", 2, 10, state="complied")

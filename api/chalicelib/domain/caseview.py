@@ -14,8 +14,9 @@ import base64
 import binascii
 import datetime
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from ..contract import codes
@@ -111,61 +112,106 @@ def case_view(process: Process, policy: AccessPolicy, protocol: Protocol,
     admin = policy.is_admin(who)
     shown: dict[str, dict[str, Any]] = {}
     for record in snapshot.records:
-        data = None if admin else visible_answers(policy, protocol, who, record, consent)
-        if data is not None:
-            answers, kept = confirmations.stored_view(data)   # warnings gone ahead with
-            shown[record.record_id] = {"id": record.record_id, "form": record.form_id,
-                                       "version": record.version, "agency": record.agency,
-                                       "created_at": record.created_at, "data": answers,
-                                       "confirmations": kept}
+        seen = None if admin else shown_record(policy, protocol, who, record, consent)
+        if seen is not None:
+            shown[record.record_id] = seen
     ref = snapshot.case.case_ref
-    records, records_cursor = _records_page(ref, snapshot.records, shown, pages)
-    entries, timeline_cursor = _timeline_page(
-        ref, [(place, e) for place, e in enumerate(snapshot.entries)
-              if _entry_visible(e, who, admin, shown)], pages)
+    records, records_cursor = records_page(
+        ref, ((place, shown[r.record_id]) for place, r in enumerate(snapshot.records)
+              if r.record_id in shown), pages)
+    entries, timeline_cursor = timeline_page(
+        ref, ((place, e) for place, e in reversed(list(enumerate(snapshot.entries)))
+              if entry_visible(e, who, admin, shown)), pages)
+    person = None if admin else person_of(r["data"] for r in shown.values())
+    return view_of(process, protocol, who, admin, snapshot.case, today,
+                   Cut(records, records_cursor, entries, timeline_cursor, person), words_for)
+
+
+def shown_record(policy: AccessPolicy, protocol: Protocol, who: Principal,
+                 record: RecordVersion, consent: ConsentView) -> dict[str, Any] | None:
+    """One record of the case as `who` (not the DAT administrator) is shown it on the case
+    (None: not at all), with the warnings it went ahead with apart from its answers."""
+    data = visible_answers(policy, protocol, who, record, consent)
+    if data is None:
+        return None
+    answers, kept = confirmations.stored_view(data)   # warnings gone ahead with
+    return {"id": record.record_id, "form": record.form_id, "version": record.version,
+            "agency": record.agency, "created_at": record.created_at, "data": answers,
+            "confirmations": kept}
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What one read shows of a case's records and timeline, cut for its reader: a page of
+    each with the cursors of the next, and the person as the reader sees them."""
+
+    records: list[dict[str, Any]]
+    records_cursor: str | None
+    entries: list[CaseEntry]
+    timeline_cursor: str | None
+    person: dict[str, str] | None
+
+
+def view_of(process: Process, protocol: Protocol, who: Principal, admin: bool,
+            case: CaseState, today: datetime.date, cut: Cut,
+            words_for: Callable[[list[str]], TimelineWords] | None = None) -> dict[str, Any]:
+    """The answer of a case read (case_view) from the case and what was cut of it for
+    `who` (`admin`: the DAT administrator, shown the case's shape and codes)."""
     words = (words_for or (lambda _refs: TimelineWords()))(
-        [e.ref for e in entries if e.kind == "notification"])
-    timeline = [timeline_words(process, _entry_json(e, admin), words) for e in entries]
-    case = case_json(process, snapshot.case, who.role)
-    case["deadlines"] = casefind.case_deadlines(process, protocol, snapshot.case, today)
-    case["forms"] = [] if snapshot.case.closed else process.forms_for(snapshot.case.facts,
-                                                                      today)
-    case["person"] = None if admin else person_of(r["data"] for r in shown.values())
+        [e.ref for e in cut.entries if e.kind == "notification"])
+    timeline = [timeline_words(process, _entry_json(e, admin), words) for e in cut.entries]
+    found = case_json(process, case, who.role)
+    found["deadlines"] = casefind.case_deadlines(process, protocol, case, today)
+    found["forms"] = [] if case.closed else process.forms_for(case.facts, today)
+    found["person"] = cut.person
     if admin:
-        case["facts"] = {}
-    named = {who.agency, *(r["agency"] for r in records)}
+        found["facts"] = {}
+    named = {who.agency, *(r["agency"] for r in cut.records)}
     for entry in timeline:
         named.add(entry.get("agency"))
         to = entry.get("to")
         named |= set(to) if isinstance(to, list) else {to}
-    return {"case": case, "records": records, "timeline": timeline,
-            "agencies": agency_names(protocol, named), "records_cursor": records_cursor,
-            "timeline_cursor": timeline_cursor}
+    return {"case": found, "records": cut.records, "timeline": timeline,
+            "agencies": agency_names(protocol, named), "records_cursor": cut.records_cursor,
+            "timeline_cursor": cut.timeline_cursor}
 
 
-def _records_page(case_ref: str, records: list[RecordVersion], shown: Mapping[str, Any],
-                  pages: CasePages) -> tuple[list[dict[str, Any]], str | None]:
-    """The first `limit` records the reader may see placed at or after `records_after`
-    (in the case's attach order), and the cursor of the rest (the place after the page)."""
-    placed = [(place, shown[r.record_id]) for place, r in enumerate(records)
-              if r.record_id in shown and place >= pages.records_after]
-    page = placed[:pages.limit]
-    more = len(placed) > len(page)
+def records_page(case_ref: str, placed: Iterable[tuple[int, dict[str, Any]]],
+                 pages: CasePages) -> tuple[list[dict[str, Any]], str | None]:
+    """The first `limit` records the reader is shown placed at or after `records_after`
+    (`placed`: (place in the case's attach order, record as shown), in that order; read no
+    further than one past the page), and the cursor of the rest (the place after the page)."""
+    found = list(islice(((place, each) for place, each in placed
+                         if place >= pages.records_after), pages.limit + 1))
+    page = found[:pages.limit]
     return ([each for _, each in page],
-            page_cursor("records", case_ref, page[-1][0] + 1) if more else None)
+            page_cursor("records", case_ref, page[-1][0] + 1) if len(found) > len(page)
+            else None)
 
 
-def _timeline_page(case_ref: str, visible: list[tuple[int, CaseEntry]],
-                   pages: CasePages) -> tuple[list[CaseEntry], str | None]:
+def runs_of(places: list[int]) -> list[tuple[int, int]]:
+    """Ascending places as runs [low, high): [0, 1, 2, 7] -> [(0, 3), (7, 8)]."""
+    runs: list[tuple[int, int]] = []
+    for place in places:
+        if runs and runs[-1][1] == place:
+            runs[-1] = (runs[-1][0], place + 1)
+        else:
+            runs.append((place, place + 1))
+    return runs
+
+
+def timeline_page(case_ref: str, newest_first: Iterable[tuple[int, CaseEntry]],
+                  pages: CasePages) -> tuple[list[CaseEntry], str | None]:
     """The newest `limit` visible entries placed before `timeline_before`, oldest first,
-    and the cursor of the older ones (the place of the page's oldest entry)."""
+    and the cursor of the older ones (the place of the page's oldest entry). `newest_first`:
+    the visible entries with their places, newest first; read no further than one past
+    the page."""
     before = pages.timeline_before
-    if before is not None:
-        visible = [(place, e) for place, e in visible if place < before]
-    page = visible[-pages.limit:]
-    more = len(visible) > len(page)
+    found = list(islice(((place, e) for place, e in newest_first
+                         if before is None or place < before), pages.limit + 1))
+    page = found[:pages.limit][::-1]
     return ([e for _, e in page],
-            page_cursor("timeline", case_ref, page[0][0]) if more else None)
+            page_cursor("timeline", case_ref, page[0][0]) if len(found) > len(page) else None)
 
 
 @dataclass(frozen=True)
@@ -255,8 +301,9 @@ def visible_answers(policy: AccessPolicy, protocol: Protocol, who: Principal,
     return visible_data(record.form_id, record.data, who.role, who.agency, consent, protocol)
 
 
-def _entry_visible(entry: CaseEntry, who: Principal, admin: bool,
-                   shown: Mapping[str, Any]) -> bool:
+def entry_visible(entry: CaseEntry, who: Principal, admin: bool,
+                  shown: Collection[str]) -> bool:
+    """Whether a timeline entry is shown (`shown`: the ids of the records shown)."""
     if entry.kind == "appointment":
         return not admin
     if entry.kind == "form":

@@ -48,6 +48,8 @@ def person_of(answers: Iterable[Mapping[str, Any]]) -> dict[str, str] | None:
             value = data.get(key)
             if isinstance(value, str) and value.strip() and key not in found:
                 found[key] = value.strip()
+        if len(found) == len(PERSON_KEYS):
+            break        # every detail found: no later record can change them (read no more)
     return {key: found[key] for key in PERSON_KEYS if key in found} or None
 
 

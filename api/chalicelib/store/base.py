@@ -364,8 +364,18 @@ class Store(Protocol):
     def case_records(self, case_ref: str) -> list[str]:
         """The ids of the records attached to a case, in the order they were attached."""
 
+    def case_records_at(self, case_ref: str, start: int, limit: int) -> list[str]:
+        """case_records(case_ref)[start:start + limit], without reading the rest."""
+
     def case_entries(self, case_ref: str) -> list[CaseEntry]:
         """The case's timeline, oldest first."""
+
+    def case_timeline(self, case_ref: str, before: int | None,
+                      limit: int) -> tuple[int, int, list[CaseEntry]]:
+        """(start, total, entries): the entries of the case's timeline (case_entries' order,
+        places counted from 0) from place `start` up to `before` (None: to the end), the
+        last `limit` of them, oldest first (timeline_window), and how many entries the
+        whole timeline holds, read as one consistent whole."""
 
     def case_deadlines(self, case_ref: str) -> list[Deadline]: ...
 
@@ -417,7 +427,11 @@ class Store(Protocol):
         """Make a case's overdue rows exactly `deadlines` (for a store made before them)."""
 
     # -- audit (append-only: there is no update or delete) ------------------------------
-    def append_audit(self, entry: AuditEntry) -> None: ...
+    def append_audit(self, entry: AuditEntry, durable: bool = True) -> None:
+        """`durable=False`: an entry of a read that was answered (a list, a record or case
+        shown), which the store may keep as safe against a crash of the process but not
+        yet of the machine until its next durable write (SQLite: committed without its own
+        fsync, docs/storage.md); every other entry is durable when this returns."""
 
     def list_audit(self, target: str | None = None, limit: int = 100) -> list[AuditEntry]: ...
 
@@ -479,6 +493,13 @@ def listing_rows(change: CaseChange) -> list[ListedCase]:
     return [ListedCase(agency, case.case_ref, case.state, case.closed, case.opened_at,
                        case.updated_at, listing.condition_type, next_due, due)
             for agency in sorted({*listing.parties, ALL_CASES})]
+
+
+def timeline_window(total: int, before: int | None, limit: int) -> tuple[int, int]:
+    """The places [start, end) of a timeline of `total` entries that case_timeline reads."""
+    require_positive("limit", limit)
+    end = total if before is None else max(0, min(before, total))
+    return max(0, end - limit), end
 
 
 def check_fired(fired: list[FiredDeadline]) -> None:

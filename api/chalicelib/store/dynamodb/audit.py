@@ -32,7 +32,8 @@ def audit_item(entry: AuditEntry) -> dict[str, Any]:
 
 
 class Audit(Table):
-    def append_audit(self, entry: AuditEntry) -> None:
+    def append_audit(self, entry: AuditEntry, durable: bool = True) -> None:
+        """Always durable: DynamoDB has acknowledged the write when put_item returns."""
         self._call("put_item", Item=audit_item(entry),
                    ConditionExpression="attribute_not_exists(pk)")
 

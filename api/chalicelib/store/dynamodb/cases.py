@@ -34,6 +34,7 @@ from ..base import (
     plan_deadlines,
     previous_version,
     require_positive,
+    timeline_window,
 )
 from .audit import audit_item
 from .dashboard import dashboard_writes
@@ -219,9 +220,22 @@ class Cases(Table):
                        key=lambda item: plain(item, "attached"))
         return [plain(item, "record_id") for item in items]
 
+    def case_records_at(self, case_ref: str, start: int, limit: int) -> list[str]:
+        """Every attachment read, then cut (a Query cannot start at a place)."""
+        require_positive("limit", limit)
+        return self.case_records(case_ref)[start:start + limit]
+
     def case_entries(self, case_ref: str) -> list[CaseEntry]:
         """Oldest first by `at`; entries of one moment by change, then place in the change."""
         return [from_item(CaseEntry, item) for item in case_items(self, case_ref, "ENTRY#")]
+
+    def case_timeline(self, case_ref: str, before: int | None,
+                      limit: int) -> tuple[int, int, list[CaseEntry]]:
+        """The whole timeline read (one Query, paged), then cut: a DynamoDB Query cannot
+        start at a place, so this read still grows with the case here."""
+        entries = self.case_entries(case_ref)
+        start, end = timeline_window(len(entries), before, limit)
+        return start, len(entries), entries[start:end]
 
     def case_deadlines(self, case_ref: str) -> list[Deadline]:
         """Every deadline of the case, whatever its status, by reason."""

@@ -44,8 +44,10 @@ class Audit(Database):
         with self._writing() as connection:
             add_missing_columns(connection)
 
-    def append_audit(self, entry: AuditEntry) -> None:
-        with self._writing() as connection:
+    def append_audit(self, entry: AuditEntry, durable: bool = True) -> None:
+        """A read's entry (`durable=False`) is committed with synchronous=NORMAL: in WAL
+        mode it survives the process, and the next durable commit's fsync syncs it."""
+        with self._writing(durable=durable) as connection:
             insert_audit(connection, entry)
 
     def list_audit(self, target: str | None = None, limit: int = 100) -> list[AuditEntry]:

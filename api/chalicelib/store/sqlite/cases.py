@@ -30,6 +30,7 @@ from ..base import (
     listing_rows,
     plan_deadlines,
     require_positive,
+    timeline_window,
     to_columns,
 )
 from .audit import insert_audit
@@ -149,10 +150,37 @@ class Cases(Database):
             "SELECT record_id FROM case_records WHERE case_ref = ? "
             "ORDER BY case_version, position", (case_ref,))]
 
+    def case_records_at(self, case_ref: str, start: int, limit: int) -> list[str]:
+        """Through case_records_by_case: the rows before `start` are skipped in the index."""
+        require_positive("limit", limit)
+        return [row[0] for row in self._rows(
+            "SELECT record_id FROM case_records WHERE case_ref = ? "
+            "ORDER BY case_version, position LIMIT ? OFFSET ?", (case_ref, limit, start))]
+
     def case_entries(self, case_ref: str) -> list[CaseEntry]:
         """Oldest first by `at`; entries written at the same moment in the order written."""
         return [from_columns(CaseEntry, row.__getitem__) for row in self._rows(
             "SELECT * FROM case_entries WHERE case_ref = ? ORDER BY at, seq", (case_ref,))]
+
+    def case_timeline(self, case_ref: str, before: int | None,
+                      limit: int) -> tuple[int, int, list[CaseEntry]]:
+        """Counted and read in one read transaction, through case_entries_by_case (the
+        rows before the window are skipped in the index, never turned into values)."""
+        with self._borrowed() as connection:
+            try:
+                connection.execute("BEGIN")
+                total = connection.execute("SELECT count(*) FROM case_entries WHERE "
+                                           "case_ref = ?", (case_ref,)).fetchone()[0]
+                start, end = timeline_window(total, before, limit)
+                rows = connection.execute(
+                    "SELECT * FROM case_entries WHERE case_ref = ? ORDER BY at, seq "
+                    "LIMIT ? OFFSET ?", (case_ref, end - start, start)).fetchall()
+                connection.execute("COMMIT")
+            except sqlite3.Error as error:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise StoreError(f"sqlite: {error}") from error
+        return start, total, [from_columns(CaseEntry, row.__getitem__) for row in rows]
 
     def case_deadlines(self, case_ref: str) -> list[Deadline]:
         """Every deadline of the case, whatever its status, by reason."""
