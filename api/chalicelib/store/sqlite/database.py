@@ -15,7 +15,7 @@ from typing import Any
 
 from ..base import StoreError
 from .schema import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION
-from .writerlock import WriterLock
+from .writerlock import FifoLock, WriterLock
 
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_CONNECTIONS = 8
@@ -39,7 +39,7 @@ class Database:
         self._idle: list[sqlite3.Connection] = []
         self._opened: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        self._write_lock = FifoLock()   # this process's writers, first come first served
         self._writer = WriterLock(self.path.with_name(self.path.name + ".writer-lock"))
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -95,8 +95,9 @@ class Database:
     def _writing(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE); any error rolls it back.
         Writers queue on a lock here rather than in SQLite's busy-wait sleeps: the threads
-        of this process on a thread lock, the processes of `dipforms run --workers` on a
-        lock file (writerlock.py) that wakes the next one the moment the last commits.
+        of this process in turn (FifoLock: first come, first served), the processes of
+        `dipforms run --workers` on a lock file (writerlock.py) that wakes the next one the
+        moment the last commits.
 
         `durable=False` skips the fsync for a write that may be lost in a power cut without
         harm (an idempotency claim: the retry simply claims again). In WAL mode the next
