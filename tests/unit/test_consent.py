@@ -370,3 +370,16 @@ def test_the_agencies_are_indexed_once_per_protocol_and_afresh_for_another(plann
                     else a for a in agencies(planning))          # a changed catalogue's
     assert consent._AGENCY_INDEX(renamed) is not first
     assert "northshire_police" not in latest_consent([named], renamed).agencies
+
+
+def test_the_protocol_finds_its_agencies_by_id_and_a_changed_one_afresh(planning):
+    protocol = planning.protocol
+    police = protocol.agency("northshire_police")
+    assert police is not None and police.id == "northshire_police"
+    assert protocol.agency("nobody") is None and protocol.agency(["a", "list"]) is None
+    assert protocol.agency_ids == {a.id for a in protocol.agencies}
+    fewer = dataclasses.replace(protocol, agencies=tuple(
+        a for a in protocol.agencies if a.id != "northshire_police"))
+    assert fewer.agency("northshire_police") is None
+    assert "northshire_police" not in fewer.agency_ids
+    assert protocol.agency("northshire_police") is police      # the first is unchanged
