@@ -233,7 +233,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         runs = {}
-        if args.only != "subject":
+        if args.only in (None, "baseline"):
             code = unpack(BASELINE, folder / "baseline")
             runs[f"baseline: http.server, commit {BASELINE}"] = CodeRun(code, folder / "b")
         here = unpack_here(folder / "subject") if args.only != "baseline" else None

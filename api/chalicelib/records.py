@@ -38,9 +38,12 @@ from .store.base import (
     VersionConflict,
 )
 
+#: made once (json.dumps with options makes a new encoder on every call)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
 
 def fingerprint(form_id: str, data: Any) -> str:
-    canonical = json.dumps([form_id, data], sort_keys=True, separators=(",", ":"))
+    canonical = _CANONICAL.encode([form_id, data])
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -85,8 +88,9 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
                                       request_id=request_id))
         return Refused("forbidden")
     now = ctx.now()
+    at = iso(now)       # this moment as every row of the submission keeps it
     body_print = fingerprint(form_id, data)
-    held = ctx.store.peek_key(who.user_id, key, body_print, iso(now))   # a read: no write
+    held = ctx.store.peek_key(who.user_id, key, body_print, at)   # a read: no write
     if held is not None:
         return _held(held)
     try:    # the key is claimed in the commit itself: one durable write per submission
@@ -96,22 +100,21 @@ def submit(ctx: Context, who: Principal, form_id: str, data: Any, key: str,
             return Refused(*checked.refusal)
         version = RecordVersion(record_id=ctx.new_record_id(form_id), version=1,
                                 form_id=form_id, form_version=form.version, data=checked.data,
-                                created_at=iso(now), created_by=who.user_id, agency=who.agency)
-        planned = cases.plan_for_record(ctx, who, version, iso(now), today)
+                                created_at=at, created_by=who.user_id, agency=who.agency)
+        planned = cases.plan_for_record(ctx, who, version, at, today)
         if isinstance(planned, Refused):
             return planned
         case_change, case_events = planned
         made = {"record": summary_json(version), "warnings": checked.warnings,
                 **({"case": case_change.case.case_ref} if case_change else {})}
-        told = _events(ctx, "submitted", version, form, now)
-        ctx.store.commit(version, audit_entry(who, "submit", version.record_id, iso(now),
+        told = _events(ctx, "submitted", version, form, at)
+        ctx.store.commit(version, audit_entry(who, "submit", version.record_id, at,
                                               request_id=request_id),
                          told + case_events,
                          Completion(who.user_id, key, {"created": True, "value": made},
-                                    fingerprint=body_print, now=iso(now),
+                                    fingerprint=body_print, now=at,
                                     ttl_seconds=IDEMPOTENCY_TTL_SECONDS),
-                         case_change=cases.with_record_events(case_change, told, who,
-                                                              iso(now)))
+                         case_change=cases.with_record_events(case_change, told, who, at))
     except KeyHeld as error:    # the same key committed meanwhile (a duplicate sent at once)
         return _held(error.claim)
     except VersionConflict:  # the case moved at the same moment: nothing kept, try again
@@ -138,10 +141,10 @@ def replayed(stored: dict[str, Any]) -> Done:
     return Done(value, created=stored["status"] == 201, replayed=True)
 
 
-def _events(ctx: Context, event: str, version: RecordVersion, form: FormSchema,
-            now: datetime.datetime):
+def _events(ctx: Context, event: str, version: RecordVersion, form: FormSchema, at: str):
+    """The record event's outbox events; `at`: this moment as stored (clock.iso)."""
     return route_event(event, version, form.title, ctx.catalogue.protocol,
-                       base_url=ctx.base_url, now=iso(now), new_id=ctx.new_event_id)
+                       base_url=ctx.base_url, now=at, new_id=ctx.new_event_id)
 
 
 def amend(ctx: Context, who: Principal, record_id: str, request: Any,
@@ -196,7 +199,7 @@ def amend(ctx: Context, who: Principal, record_id: str, request: Any,
         return planned
     case_change, case_events = planned
     try:
-        told = _events(ctx, "amended", version, form, now)
+        told = _events(ctx, "amended", version, form, iso(now))
         ctx.store.commit(version, audit_entry(who, "amend", record_id, iso(now),
                                          request_id=request_id, reason_ref=version_ref(version)),
                          told + case_events,

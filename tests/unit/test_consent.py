@@ -4,6 +4,7 @@ reads of it, and the DIP-01 refusal a plan makes from it (caseplan.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import json
@@ -355,3 +356,30 @@ def test_an_assessment_refusing_the_police_and_cps_beside_a_wider_consent_reads_
     data["consent_police_cps"] = "given"
     assert police_cps_consent(latest_consent([version], agencies), agencies,
                               "2026-11-21") == "given"
+
+
+def test_the_agencies_are_indexed_once_per_protocol_and_afresh_for_another(planning):
+    from chalicelib.domain import consent
+
+    police = next(a for a in agencies(planning) if a.id == "northshire_police")
+    named = consent_form(12, named_agencies=[{"agency": police.name, "items": ITEMS}])
+    first = consent._AGENCY_INDEX(agencies(planning))
+    assert consent._AGENCY_INDEX(agencies(planning)) is first     # the same protocol: kept
+    assert "northshire_police" in latest_consent([named], agencies(planning)).agencies
+    renamed = tuple(dataclasses.replace(a, name="Elsewhere Constabulary") if a is police
+                    else a for a in agencies(planning))          # a changed catalogue's
+    assert consent._AGENCY_INDEX(renamed) is not first
+    assert "northshire_police" not in latest_consent([named], renamed).agencies
+
+
+def test_the_protocol_finds_its_agencies_by_id_and_a_changed_one_afresh(planning):
+    protocol = planning.protocol
+    police = protocol.agency("northshire_police")
+    assert police is not None and police.id == "northshire_police"
+    assert protocol.agency("nobody") is None and protocol.agency(["a", "list"]) is None
+    assert protocol.agency_ids == {a.id for a in protocol.agencies}
+    fewer = dataclasses.replace(protocol, agencies=tuple(
+        a for a in protocol.agencies if a.id != "northshire_police"))
+    assert fewer.agency("northshire_police") is None
+    assert "northshire_police" not in fewer.agency_ids
+    assert protocol.agency("northshire_police") is police      # the first is unchanged

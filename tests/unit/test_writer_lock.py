@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from chalicelib.store.sqlite.writerlock import WriterLock, fcntl
+from chalicelib.store.sqlite.writerlock import FifoLock, WriterLock, fcntl
 
 pytestmark = pytest.mark.skipif(fcntl is None, reason="flock: POSIX only")
 
@@ -58,3 +58,69 @@ def test_the_lock_file_is_the_owners_alone(tmp_path):
         pass
     assert path.stat().st_mode & 0o777 == 0o600
     lock.close()
+
+
+# -- FifoLock: the writers of one process, in turn ------------------------------------------
+
+def _until(condition) -> None:
+    """Sleep until `condition()` holds (a sleep loop: no timed wait, see above)."""
+    for _ in range(2000):
+        if condition():
+            return
+        time.sleep(0.005)
+    raise AssertionError("the condition never held")
+
+
+def test_fifo_lock_serves_waiters_in_the_order_they_came():
+    lock, order = FifoLock(), []
+    lock.acquire()
+    threads = []
+    for name in ("a", "b", "c", "d"):
+        def take(name=name) -> None:
+            with lock:
+                order.append(name)
+        thread = threading.Thread(target=take)
+        thread.start()
+        threads.append(thread)
+        queued = len(threads)
+        _until(lambda queued=queued: lock.waiting() == queued)   # before the next one asks
+    lock.release()
+    for thread in threads:
+        thread.join()
+    assert order == ["a", "b", "c", "d"]
+    assert lock.waiting() == 0 and lock.acquire(blocking=False)
+
+
+def test_fifo_lock_is_handed_over_so_the_one_letting_go_cannot_take_it_back():
+    lock, got = FifoLock(), []
+    lock.acquire()
+    thread = threading.Thread(target=lambda: (lock.acquire(), got.append("waiter")))
+    thread.start()
+    _until(lambda: lock.waiting() == 1)
+    lock.release()
+    assert not lock.acquire(blocking=False)   # the waiter holds it now, awake or not
+    thread.join()
+    assert got == ["waiter"]
+    lock.release()
+    assert lock.acquire(blocking=False)
+
+
+def test_fifo_lock_excludes_and_refuses_a_release_it_does_not_hold():
+    lock = FifoLock()
+    with pytest.raises(RuntimeError):
+        lock.release()
+    inside, most = [], []
+
+    def work() -> None:
+        for _ in range(200):
+            with lock:
+                inside.append(1)
+                most.append(len(inside))
+                inside.pop()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert max(most) == 1 and len(most) == 800

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .events import CASE_EVENTS, CHANNELS, RECORD_EVENTS
@@ -183,11 +184,20 @@ class Protocol:
     audit: AuditRule = AuditRule()
 
     def agency(self, agency_id: str) -> Agency | None:
-        return next((a for a in self.agencies if a.id == agency_id), None)
+        return self._by_id.get(agency_id) if isinstance(agency_id, str) else None
 
-    @property
+    @cached_property
+    def _by_id(self) -> Mapping[str, Agency]:
+        """Each agency by its id (the first, were one written twice), made on first use: a
+        protocol never changes (frozen), and every request asks for its agencies by id."""
+        found: dict[str, Agency] = {}
+        for agency in self.agencies:
+            found.setdefault(agency.id, agency)
+        return found
+
+    @cached_property
     def agency_ids(self) -> frozenset[str]:
-        return frozenset(a.id for a in self.agencies)
+        return frozenset(self._by_id)
 
     def roles_of(self, agency_id: str) -> Names:
         """The roles a user of this agency may hold: its type's (none for an agency not

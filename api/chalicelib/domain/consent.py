@@ -15,6 +15,7 @@ from typing import Any
 
 from ..contract.protocol import Agency
 from ..store.base import RecordVersion
+from .once import PerObject
 
 CONSENT_FORM = "consent_to_share_information"
 #: The DIR forms whose consent section (forms/blocks/consent_to_share.yaml, used without a
@@ -84,10 +85,7 @@ def consent_history(versions: Iterable[RecordVersion],
     amended for an address does not give consent again over a later withdrawal). A version
     that records two decisions (a required assessment's consent section and its
     `consent_police_cps`) gives both, in the order _decisions says."""
-    agencies = tuple(agencies)
-    ids = {_normal(written): agency.id
-           for agency in agencies for written in (agency.id, agency.name) if written}
-    police_cps = {a.id: POLICE_CPS_ITEMS for a in agencies if a.type in POLICE_CPS_TYPES}
+    ids, police_cps = _AGENCY_INDEX(tuple(agencies))
     ordered = sorted(_distinct(versions), key=lambda v: (v.created_at, v.record_id, v.version))
     history: list[Consent] = []
     said: dict[str, tuple] = {}                    # record id -> what its last version said
@@ -103,6 +101,20 @@ def consent_history(versions: Iterable[RecordVersion],
         for decision in found:
             history.append(_in_context(decision, history))
     return history
+
+
+def _agency_index(agencies: tuple[Agency, ...]) -> tuple[dict[str, str],
+                                                          dict[str, frozenset[str]]]:
+    """(agency id -> it, from its id or name as written in an answer, normalised; the
+    police and CPS agencies -> POLICE_CPS_ITEMS), of the protocol's agencies."""
+    ids = {_normal(written): agency.id
+           for agency in agencies for written in (agency.id, agency.name) if written}
+    police_cps = {a.id: POLICE_CPS_ITEMS for a in agencies if a.type in POLICE_CPS_TYPES}
+    return ids, police_cps
+
+
+#: Worked out once per protocol (its agencies tuple), not on every consent read.
+_AGENCY_INDEX = PerObject(_agency_index)
 
 
 def latest_consent(versions: Iterable[RecordVersion],

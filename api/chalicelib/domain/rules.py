@@ -26,7 +26,7 @@ def evaluate(
 
     `item` is the current repeat item; its fields are found before the submission's.
     """
-    return _Evaluation(data, item, today.isoformat()).value(expr)
+    return compiled(expr)(data, item, today.isoformat())
 
 
 def holds(expr: Expr, data: dict, *, today: datetime.date, item: dict | None = None) -> bool:
@@ -34,60 +34,98 @@ def holds(expr: Expr, data: dict, *, today: datetime.date, item: dict | None = N
     return evaluate(expr, data, today=today, item=item) is True
 
 
-class _Evaluation:
-    def __init__(self, data: dict, item: dict | None, today: str) -> None:
-        self.data, self.item, self.today = data, item, today
+#: (data, item, today as 'YYYY-MM-DD') -> the expression's value
+Compiled = Callable[[dict, "dict | None", str], object]
+#: id(expression) -> (the expression, its compiled form). The expressions are the forms'
+#: and the process's, read once per catalogue, so this holds one entry per rule; an
+#: expression made anew (another catalogue's, a test's) is another object, compiled
+#: afresh. Kept from growing without end by starting again past COMPILED_MOST.
+_COMPILED: dict[int, tuple[Expr, Compiled]] = {}
+COMPILED_MOST = 20_000
 
-    def value(self, expr: Expr) -> object:
-        if "lit" in expr:
-            return expr["lit"]
-        if "list" in expr:
-            return [self.value(element) for element in expr["list"]]
-        if "field" in expr:
-            return self.lookup(expr["field"])
-        if "call" in expr:
-            return self.call(expr["call"], expr["args"])
-        return self.operate(expr["op"], expr["args"])
 
-    def lookup(self, dotted: str) -> object:
-        first, *rest = dotted.split(".")
-        if self.item is not None and first in self.item:
-            found = self.item[first]
+def compiled(expr: Expr) -> Compiled:
+    """`expr` as a function of (data, item, today): the same value as the tree walked
+    each time, without the walk (the name of each node looked up once, not per answer).
+    An unknown function or operator still fails only when it is reached."""
+    found = _COMPILED.get(id(expr))
+    if found is not None and found[0] is expr:
+        return found[1]
+    function = _compile(expr)
+    if len(_COMPILED) >= COMPILED_MOST:
+        _COMPILED.clear()
+    _COMPILED[id(expr)] = (expr, function)
+    return function
+
+
+def _compile(expr: Expr) -> Compiled:
+    if "lit" in expr:
+        constant = expr["lit"]
+        return lambda data, item, today: constant
+    if "list" in expr:
+        elements = [_compile(element) for element in expr["list"]]
+        return lambda data, item, today: [e(data, item, today) for e in elements]
+    if "field" in expr:
+        return _lookup(expr["field"])
+    if "call" in expr:
+        return _call(expr["call"], [_compile(arg) for arg in expr["args"]])
+    return _operate(expr["op"], [_compile(arg) for arg in expr["args"]])
+
+
+def _lookup(dotted: str) -> Compiled:
+    first, *rest = dotted.split(".")
+
+    def lookup(data, item, today):
+        if item is not None and first in item:
+            found = item[first]
         else:
-            found = self.data.get(first)
+            found = data.get(first)
         for key in rest:
             found = _step(found, key)
         return found
+    return lookup
 
-    def call(self, name: str, args: list[Expr]) -> object:
+
+def _call(name: str, args: list[Compiled]) -> Compiled:
+    null_accepting = name in _NULL_ACCEPTING
+
+    def call(data, item, today):
         implementation = IMPLEMENTATIONS.get(name)
         if implementation is None:
             raise ValueError(f"unknown function {name!r}")
-        values = [self.value(arg) for arg in args]
-        if name not in _NULL_ACCEPTING and any(v is None for v in values):
+        values = [arg(data, item, today) for arg in args]
+        if not null_accepting and any(v is None for v in values):
             return None
-        return implementation(values, self.today)
+        return implementation(values, today)
+    return call
 
-    def operate(self, op: str, args: list[Expr]) -> object:
-        if op == "not":
-            return self.value(args[0]) is not True
-        if op == "and":
-            return self.value(args[0]) is True and self.value(args[1]) is True
-        if op == "or":
-            return self.value(args[0]) is True or self.value(args[1]) is True
-        left, right = self.value(args[0]), self.value(args[1])
-        if op == "==":
-            return equal(left, right)
-        if op == "!=":
-            return not equal(left, right)
-        if op == "in":
-            return member(left, right)
-        if op == "not in":
-            return not member(left, right)
-        order = compare(left, right)
+
+def _operate(op: str, args: list[Compiled]) -> Compiled:
+    if len(args) < (1 if op == "not" else 2):     # malformed: fails when reached, as ever
+        def missing(data, item, today):
+            raise IndexError(f"{op!r} is missing an argument")
+        return missing
+    if op == "not":
+        inner = args[0]
+        return lambda data, item, today: inner(data, item, today) is not True
+    left, right = args[0], args[1]
+    if op == "and":
+        return lambda data, item, today: (left(data, item, today) is True
+                                          and right(data, item, today) is True)
+    if op == "or":
+        return lambda data, item, today: (left(data, item, today) is True
+                                          or right(data, item, today) is True)
+    test = _COMPARISONS.get(op)
+
+    def operate(data, item, today):
+        a, b = left(data, item, today), right(data, item, today)
+        if test is not None:
+            return test(a, b)
+        order = compare(a, b)
         if op not in _ORDERINGS:
             raise ValueError(f"unknown operator {op!r}")
         return order is not None and _ORDERINGS[op](order)
+    return operate
 
 
 _ORDERINGS: dict[str, Callable[[int], bool]] = {
@@ -95,6 +133,14 @@ _ORDERINGS: dict[str, Callable[[int], bool]] = {
     "<=": lambda order: order <= 0,
     ">": lambda order: order > 0,
     ">=": lambda order: order >= 0,
+}
+
+
+_COMPARISONS: dict[str, Callable[[object, object], bool]] = {
+    "==": lambda a, b: equal(a, b),
+    "!=": lambda a, b: not equal(a, b),
+    "in": lambda a, b: member(a, b),
+    "not in": lambda a, b: not member(a, b),
 }
 
 

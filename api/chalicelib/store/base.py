@@ -527,9 +527,13 @@ def require_positive(name: str, value: int) -> None:
 
 
 # Stored values: every backend keeps a dataclass as flat columns (text, integers, nulls).
+#: One encoder for every stored text (json.dumps with these options makes a new one a call)
+_STORED_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def to_json(value: Any) -> str:
     """Compact JSON text, as answers, recipients, payloads, facts and details are kept."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _STORED_JSON.encode(value)
 
 
 JSON, FLAG, PLAIN = "json", "flag", "plain"

@@ -17,5 +17,5 @@ __all__ = ["SQLiteStore"]
 class SQLiteStore(Records, Cases, Dashboard, Outbox, Audit, Database):
     """A Store in one SQLite file; safe to share between threads.
 
-    At most `connections` operations run at once (each on its own pooled connection, so
-    reads proceed during a write); `connections=1` makes it one connection behind a lock."""
+    At most `connections` reads run at once (each on its own pooled connection, so reads
+    proceed during a write); writes take turns on one connection of their own."""

@@ -33,10 +33,10 @@ from ..base import (
     timeline_window,
     to_columns,
 )
-from .audit import insert_audit
+from .audit import INSERT_AUDIT
 from .dashboard import apply_dashboard
 from .database import Database, insert_statement
-from .outbox import insert_events
+from .outbox import INSERT_EVENT, insert_events, outbox_rows
 
 DEADLINE_COLUMNS = "case_ref, reason, due_on, event, status, fired_at"
 DEADLINES_OF_CASE = f"SELECT {DEADLINE_COLUMNS} FROM deadlines WHERE case_ref = ? ORDER BY reason"
@@ -59,20 +59,46 @@ def _deadline(row: sqlite3.Row) -> Deadline:
     return from_columns(Deadline, row.__getitem__)
 
 
-def apply_change(connection: sqlite3.Connection, change: CaseChange) -> None:
+@dataclasses.dataclass(frozen=True)
+class Rows:
+    """A case change as the rows it writes, built before the writers' turn is taken (the
+    JSON of facts, details and deadlines made outside the write transaction)."""
+
+    change: CaseChange
+    case: dict
+    entries: list[dict]
+    listed: list[dict] | None      # None: the change writes no listing
+    terms: list[tuple[str, str]] | None
+
+
+def rows_of(change: CaseChange) -> Rows:
+    listing, ref = change.listing, change.case.case_ref
+    listed = None if listing is None else [
+        to_columns(row if row.agency == ALL_CASES else dataclasses.replace(row, due={}))
+        for row in listing_rows(change)]
+    terms = (None if listing is None or listing.terms is None
+             else [(term, ref) for term in listing.terms])
+    return Rows(change, to_columns(change.case), [to_columns(e) for e in change.entries],
+                listed, terms)
+
+
+def apply_change(connection: sqlite3.Connection, change: CaseChange | Rows) -> None:
     """Within a write transaction: the case's version check and row, the attached records,
-    the timeline entries and the wanted deadlines."""
+    the timeline entries and the wanted deadlines (`change` as rows_of made it, or made
+    here)."""
+    rows = change if isinstance(change, Rows) else rows_of(change)
+    change = rows.change
     c = change.case
     found = connection.execute("SELECT * FROM cases WHERE case_ref = ?",
                                (c.case_ref,)).fetchone()
     check_case_version(c, None if found is None else found["version"])
     if found is None:
-        connection.execute(INSERT_CASE, to_columns(c))
+        connection.execute(INSERT_CASE, rows.case)
     else:
         connection.execute("UPDATE cases SET process = :process, state = :state, "
                            "version = :version, opened_at = :opened_at, "
                            "updated_at = :updated_at, facts = :facts, closed = :closed "
-                           "WHERE case_ref = :case_ref", to_columns(c))
+                           "WHERE case_ref = :case_ref", rows.case)
     for position, record_id in enumerate(change.record_ids):
         held = connection.execute("SELECT case_ref FROM case_records WHERE record_id = ?",
                                   (record_id,)).fetchone()
@@ -84,35 +110,32 @@ def apply_change(connection: sqlite3.Connection, change: CaseChange) -> None:
                 raise StoreError(f"no record {record_id} to attach")
             connection.execute("INSERT INTO case_records VALUES (?, ?, ?, ?)",
                                (record_id, c.case_ref, c.version, position))
-    connection.executemany(INSERT_ENTRY, [to_columns(entry) for entry in change.entries])
+    connection.executemany(INSERT_ENTRY, rows.entries)
     stored = [_deadline(row) for row in connection.execute(DEADLINES_OF_CASE, (c.case_ref,))]
     writes = plan_deadlines(stored, change.deadlines)
-    for wanted, seen in writes.put:
-        if seen is None:
-            connection.execute(INSERT_DEADLINE, to_columns(wanted))
-        else:
-            connection.execute("UPDATE deadlines SET due_on = :due_on, event = :event, "
-                               "status = 'pending' WHERE case_ref = :case_ref "
-                               "AND reason = :reason", to_columns(wanted))
+    connection.executemany(INSERT_DEADLINE, [to_columns(wanted) for wanted, seen in writes.put
+                                             if seen is None])
+    connection.executemany("UPDATE deadlines SET due_on = :due_on, event = :event, "
+                           "status = 'pending' WHERE case_ref = :case_ref "
+                           "AND reason = :reason", [to_columns(wanted) for wanted, seen
+                                                    in writes.put if seen is not None])
     connection.executemany("UPDATE deadlines SET status = 'cleared' WHERE case_ref = ? "
                            "AND reason = ?", [(d.case_ref, d.reason) for d in writes.clear])
-    apply_listing(connection, change)
+    apply_listing(connection, rows)
     apply_dashboard(connection, None if found is None else _case(found), change)
 
 
-def apply_listing(connection: sqlite3.Connection, change: CaseChange) -> None:
+def apply_listing(connection: sqlite3.Connection, change: CaseChange | Rows) -> None:
     """Within the change's transaction: the case's list rows, and its terms when given."""
-    listing, ref = change.listing, change.case.case_ref
-    if listing is None:
+    rows = change if isinstance(change, Rows) else rows_of(change)
+    if rows.listed is None:
         return
+    ref = rows.change.case.case_ref
     connection.execute("DELETE FROM case_index WHERE case_ref = ?", (ref,))
-    connection.executemany(INSERT_LISTED, [
-        to_columns(row if row.agency == ALL_CASES else dataclasses.replace(row, due={}))
-        for row in listing_rows(change)])
-    if listing.terms is not None:
+    connection.executemany(INSERT_LISTED, rows.listed)
+    if rows.terms is not None:
         connection.execute("DELETE FROM case_terms WHERE case_ref = ?", (ref,))
-        connection.executemany("INSERT OR IGNORE INTO case_terms VALUES (?, ?)",
-                               [(term, ref) for term in listing.terms])
+        connection.executemany("INSERT OR IGNORE INTO case_terms VALUES (?, ?)", rows.terms)
 
 
 def _listed(row: sqlite3.Row) -> ListedCase:
@@ -132,10 +155,11 @@ class Cases(Database):
     def change_case(self, change: CaseChange, audit: AuditEntry,
                     events: list[OutboxEvent]) -> None:
         check_change(change)
+        rows, audit_row, event_rows = rows_of(change), to_columns(audit), outbox_rows(events)
         with self._writing() as connection:
-            apply_change(connection, change)
-            insert_audit(connection, audit)
-            insert_events(connection, events)
+            apply_change(connection, rows)
+            connection.execute(INSERT_AUDIT, audit_row)
+            connection.executemany(INSERT_EVENT, event_rows)
 
     def get_case(self, case_ref: str) -> CaseState | None:
         rows = self._rows("SELECT * FROM cases WHERE case_ref = ?", (case_ref,))

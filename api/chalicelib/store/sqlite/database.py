@@ -1,6 +1,7 @@
 """The SQLite store's connections and transactions: one file (WAL, synchronous=FULL) shared
-by threads through a small pool of connections; every write is one BEGIN IMMEDIATE
-transaction. The Store methods themselves are in records, audit, outbox and cases."""
+by threads through a small pool of connections for reads and one connection for writes,
+which take turns; every write is one BEGIN IMMEDIATE transaction. The Store methods
+themselves are in records, audit, outbox and cases."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from ..base import StoreError
 from .schema import ADDED_COLUMNS, SCHEMA, SCHEMA_VERSION
-from .writerlock import WriterLock
+from .writerlock import FifoLock, WriterLock
 
 BUSY_TIMEOUT_MS = 10_000
 DEFAULT_CONNECTIONS = 8
@@ -39,7 +40,11 @@ class Database:
         self._idle: list[sqlite3.Connection] = []
         self._opened: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        self._write_lock = FifoLock()   # this process's writers, first come first served
+        #: The one connection writes go through, used under _write_lock alone: its page
+        #: cache stays good from one write to the next (a pooled one's is thrown away
+        #: whenever another connection has written since it was last used).
+        self._write_connection: sqlite3.Connection | None = None
         self._writer = WriterLock(self.path.with_name(self.path.name + ".writer-lock"))
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -95,8 +100,9 @@ class Database:
     def _writing(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE); any error rolls it back.
         Writers queue on a lock here rather than in SQLite's busy-wait sleeps: the threads
-        of this process on a thread lock, the processes of `dipforms run --workers` on a
-        lock file (writerlock.py) that wakes the next one the moment the last commits.
+        of this process in turn (FifoLock: first come, first served), the processes of
+        `dipforms run --workers` on a lock file (writerlock.py) that wakes the next one the
+        moment the last commits.
 
         `durable=False` skips the fsync for a write that may be lost in a power cut without
         harm (an idempotency claim: the retry simply claims again). In WAL mode the next
@@ -105,7 +111,7 @@ class Database:
         if not self._write_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
             raise StoreError("another write held the SQLite store too long")
         try:
-            with self._writer, self._borrowed() as connection:
+            with self._writer, self._written() as connection:
                 try:
                     if not durable:
                         connection.execute("PRAGMA synchronous = NORMAL")
@@ -125,6 +131,24 @@ class Database:
                             connection.execute("PRAGMA synchronous = FULL")
         finally:
             self._write_lock.release()
+
+    @contextmanager
+    def _written(self) -> Iterator[sqlite3.Connection]:
+        """The writer connection (under _write_lock), opened on first use; one left in a
+        transaction (its rollback failed) is closed, and the next write opens another."""
+        try:
+            connection = self._write_connection or self._connect()
+        except sqlite3.Error as error:
+            raise StoreError(f"sqlite: {error}") from error
+        self._write_connection = connection
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction:
+                self._write_connection = None
+                with self._pool_lock:
+                    self._opened.remove(connection)
+                connection.close()
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file (PASSIVE: never waits).
@@ -174,4 +198,5 @@ class Database:
                 connection.close()
             self._opened.clear()
             self._idle.clear()
+            self._write_connection = None
         self._writer.close()

@@ -20,10 +20,14 @@ from .database import Database, insert_statement
 INSERT_EVENT = insert_statement("outbox", OutboxEvent)
 
 
+def outbox_rows(events: list[OutboxEvent]) -> list[dict[str, Any]]:
+    """The rows of `events`, as INSERT_EVENT takes them."""
+    return [to_columns(event) | {"next_attempt_at": due_from(event)} for event in events]
+
+
 def insert_events(connection: sqlite3.Connection, events: list[OutboxEvent]) -> None:
     """Within a write transaction: add `events` (an id that exists fails the transaction)."""
-    connection.executemany(INSERT_EVENT, [to_columns(event) | {"next_attempt_at": due_from(event)}
-                                          for event in events])
+    connection.executemany(INSERT_EVENT, outbox_rows(events))
 
 
 def _event(row: sqlite3.Row) -> OutboxEvent:

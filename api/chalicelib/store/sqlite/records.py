@@ -33,10 +33,10 @@ from ..base import (
     to_columns,
     to_json,
 )
-from .audit import insert_audit
-from .cases import apply_change
+from .audit import INSERT_AUDIT
+from .cases import apply_change, rows_of
 from .database import Database, insert_statement
-from .outbox import insert_events
+from .outbox import INSERT_EVENT, outbox_rows
 
 EXPIRED_KEYS_PURGED_PER_CLAIM = 50
 RECORD_COLUMNS = ("r.record_id, r.version, r.form_id, r.form_version, r.data, r.created_at, "
@@ -54,8 +54,10 @@ def _record(row: sqlite3.Row) -> RecordVersion:
     return from_columns(RecordVersion, row.__getitem__)
 
 
-def _claim_done(connection: sqlite3.Connection, completion: Completion) -> None:
-    """Within the commit: take the key, done at once, or raise KeyHeld if it is held."""
+def _claim_done(connection: sqlite3.Connection, completion: Completion,
+                response: str) -> None:
+    """Within the commit: take the key, done at once with `response` (the completion's,
+    as JSON), or raise KeyHeld if it is held."""
     c = completion
     connection.execute(PURGE_EXPIRED_KEYS, (c.now, EXPIRED_KEYS_PURGED_PER_CLAIM))
     held = connection.execute(HELD_KEY, (c.actor, c.key, c.now, c.now)).fetchone()
@@ -64,7 +66,7 @@ def _claim_done(connection: sqlite3.Connection, completion: Completion) -> None:
                                         held["response"]))
     connection.execute("INSERT OR REPLACE INTO idempotency (actor, key, fingerprint, status, "
                        "response, expires_at) VALUES (?, ?, ?, 'done', ?, ?)",
-                       (c.actor, c.key, c.fingerprint, to_json(c.response),
+                       (c.actor, c.key, c.fingerprint, response,
                         sortable(key_expiry(c.now, c.ttl_seconds))))
 
 
@@ -105,9 +107,13 @@ class Records(Database):
         v, previous = version, previous_version(version.version)
         if case_change is not None:
             check_change(case_change)
+        # every row is made before the writers' turn: the turn is for the SQL alone
+        version_row, audit_row, event_rows = to_columns(v), to_columns(audit), outbox_rows(events)
+        change_rows = rows_of(case_change) if case_change is not None else None
+        response = to_json(completion.response) if completion is not None else None
         with self._writing() as connection:
             if completion is not None and completion.now is not None:
-                _claim_done(connection, completion)   # first: a held key writes nothing
+                _claim_done(connection, completion, response)  # first: a held key writes nothing
             if previous is None:
                 try:
                     connection.execute("INSERT INTO record_heads VALUES (?, ?, 1, ?)",
@@ -119,16 +125,16 @@ class Records(Database):
                                     (v.version, v.form_id, v.record_id, previous)
                                     ).rowcount != 1:
                 raise VersionConflict(f"{v.record_id} is not at version {previous}")
-            connection.execute(INSERT_VERSION, to_columns(v))
-            insert_audit(connection, audit)
-            insert_events(connection, events)
-            if case_change is not None:
-                apply_change(connection, case_change)
+            connection.execute(INSERT_VERSION, version_row)
+            connection.execute(INSERT_AUDIT, audit_row)
+            connection.executemany(INSERT_EVENT, event_rows)
+            if change_rows is not None:
+                apply_change(connection, change_rows)
             if completion is not None and completion.now is None and connection.execute(
                     "UPDATE idempotency SET status = 'done', response = ? WHERE actor = ? AND "
                     "key = ? AND status = 'in_flight' AND fingerprint = coalesce(?, fingerprint) "
                     "AND (? IS NULL OR claim_id = ?)",
-                    (to_json(completion.response), completion.actor, completion.key,
+                    (response, completion.actor, completion.key,
                      completion.fingerprint, completion.claim_id, completion.claim_id)
                     ).rowcount != 1:
                 raise StoreError("the idempotency key is not in flight for this request")
