@@ -282,7 +282,7 @@ def case_view(ctx, who: Principal, case_ref: str,
         if isinstance(case, Refused):
             return case
         today, admin = ctx.today(), ctx.policy.is_admin(who)
-        reading = None if admin else case_reading(ctx, case_ref, today)
+        reading = None if admin else reading_of(ctx, case_ref, case, today)
         if reading is not None and not ctx.policy.is_party(who, reading.parties):
             ctx.store.append_audit(audit_entry(who, "read_denied", case_ref, ctx.timestamp()))
             return Refused("not_found")
@@ -505,7 +505,13 @@ def case_reading(ctx, case_ref: str | None, today: datetime.date) -> CaseReading
     version read now, so a change to the case is seen by the very next read."""
     if case_ref is None:
         return CaseReading(None, ConsentView.of(None, today))
-    case = ctx.store.get_case(case_ref)
+    return reading_of(ctx, case_ref, ctx.store.get_case(case_ref), today)
+
+
+def reading_of(ctx, case_ref: str, case: CaseState | None,
+               today: datetime.date) -> CaseReading:
+    """case_reading of the case `case_ref` as the caller has just read it (`case`; None:
+    the store has no state for it), so the version is not read twice."""
     derive = functools.partial(_derived_reading, ctx, case_ref)
     found_parties, consent = derive() if case is None else readings.remember(
         ctx.memo, ("reading", case_ref), case.version, derive,
